@@ -1,0 +1,25 @@
+"""villagecast publisher: the township's admin, its API and the channel's public URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the web application. Nothing else happens at import time."""
+    from dotenv import load_dotenv
+
+    from publisher.config import load_config
+
+    load_dotenv(override=False)
+    app = Flask(__name__)
+    app.config.update(load_config(test_config))
+    for key in ("DATA_DIR", "CACHE_DIR", "PLAN_DIR", "HLS_DIR", "UPLOAD_DIR", "STATUS_DIR"):
+        app.config[key].mkdir(parents=True, exist_ok=True)
+
+    from publisher import web
+
+    web.init_app(app)
+    return app

@@ -1,0 +1,104 @@
+"""Commands of the ``villagecast`` CLI beyond Flask's own (``run``, ``db`` …)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(create_user)
+    cli.add_command(seed)
+    cli.add_command(render)
+    cli.add_command(clock)
+    cli.add_command(playout)
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", default=None, help="Display name (defaults to username).")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "editor", "reviewer", "cadre"]),
+    default="editor",
+    show_default=True,
+)
+@click.option("--township", default=None, help="Township name; omit for a county administrator.")
+@click.password_option(prompt="Password")
+@with_appcontext
+def create_user(username: str, display_name: str | None, role: str, township: str | None,
+                password: str) -> None:
+    """Create a staff account (passwords are stored hashed)."""
+    from publisher.extensions import db
+    from publisher.models import Township, User
+
+    if len(password) < 8:
+        raise click.UsageError("password must be at least 8 characters")
+    if db.session.scalar(select(User).where(User.username == username)):
+        raise click.UsageError(f"user {username!r} already exists")
+    township_id = None
+    if township:
+        found = db.session.scalar(select(Township).where(Township.name == township))
+        if found is None:
+            raise click.UsageError(f"no township named {township!r}")
+        township_id = found.id
+    elif role != "admin":
+        raise click.UsageError("only a county administrator may have no township")
+    user = User(username=username, display_name=display_name or username, role=role,
+                township_id=township_id)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {username}")
+
+
+@click.command()
+@with_appcontext
+def seed() -> None:
+    """Create the demo township (idempotent: running it twice duplicates nothing)."""
+    from publisher.seed import seed_demo
+
+    for line in seed_demo():
+        click.echo(line)
+
+
+@click.command()
+@click.argument("item_json", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--profile", default="1080p", show_default=True)
+def render(item_json: Path, out_dir: Path, profile: str) -> None:
+    """Render one content item (API JSON shape) to PNG pages."""
+    from renderer.cli import render_cli
+    from renderer.items import ItemError
+
+    try:
+        pages = render_cli(item_json, out_dir, profile)
+    except (ItemError, ValueError, json.JSONDecodeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    for page in pages:
+        click.echo(f"{page.path}\t{page.duration_s:.2f}s")
+
+
+@click.command()
+@with_appcontext
+def clock() -> None:
+    """Run the scheduler process (render jobs, plans, escalations). Exactly one per site."""
+    from publisher.jobs.clock import run_clock
+
+    run_clock()
+
+
+@click.command()
+@click.option("--channel", "slugs", multiple=True, help="Channel slug (default: every enabled).")
+@with_appcontext
+def playout(slugs: tuple[str, ...]) -> None:
+    """Run the channel feeds (HLS and UDP) for the enabled channels."""
+    from publisher.jobs.playout import run_playout
+
+    run_playout(list(slugs))

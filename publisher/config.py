@@ -1,0 +1,63 @@
+"""Settings read from the environment (a ``.env`` file is honoured), with safe defaults.
+
+Everything the system writes lives under one data directory (``VILLAGECAST_DATA``).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The session secret: from the environment, else generated once into the data dir."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the app configuration: environment first, then explicit ``overrides``."""
+    overrides = dict(overrides or {})
+    data_dir = Path(
+        overrides.get("DATA_DIR") or os.environ.get("VILLAGECAST_DATA") or Path.cwd() / "data"
+    ).resolve()
+    config: dict[str, Any] = {
+        "DATA_DIR": data_dir,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{data_dir / 'villagecast.db'}",
+        "CACHE_DIR": data_dir / "cache",
+        "PLAN_DIR": data_dir / "plans",
+        "HLS_DIR": data_dir / "hls",
+        "UPLOAD_DIR": data_dir / "uploads",
+        "STATUS_DIR": data_dir / "status",
+        "CHANNEL_TIMEZONE": os.environ.get("VILLAGECAST_TIMEZONE", DEFAULT_TIMEZONE),
+        "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("VILLAGECAST_LOCALE", "zh"),
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,  # uploads: photos and spreadsheets
+        "WTF_CSRF_TIME_LIMIT": None,  # a form left open all morning must still submit
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SMS_BACKEND": os.environ.get("VILLAGECAST_SMS_BACKEND", "gammu"),
+        "SMS_SPOOL_DIR": Path(os.environ.get("VILLAGECAST_SMS_SPOOL", data_dir / "sms")),
+        "SMS_HTTP_URL": os.environ.get("VILLAGECAST_SMS_HTTP_URL", ""),
+        "ENCRYPTION_KEY": os.environ.get("VILLAGECAST_ENCRYPTION_KEY", ""),
+    }
+    config.update(overrides)
+    config["DATA_DIR"] = Path(config["DATA_DIR"])
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = _secret_key(config["DATA_DIR"])
+    return config

@@ -1,0 +1,34 @@
+"""The database models, one module per part of the domain."""
+
+from publisher.models.airing import AsRunEntry
+from publisher.models.audit import AuditEvent, AuditLogIsAppendOnly
+from publisher.models.base import UTCDateTime, utcnow
+from publisher.models.jobs import Job, JobState
+from publisher.models.content import ContentItem, ContentVersion, Kind, RenderState, VersionState
+from publisher.models.org import Channel, Township, Village
+from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
+from publisher.models.users import Role, User
+
+__all__ = [
+    "WHEREABOUTS_STATUSES",
+    "AsRunEntry",
+    "AuditEvent",
+    "AuditLogIsAppendOnly",
+    "Cadre",
+    "Channel",
+    "ContentItem",
+    "ContentVersion",
+    "Job",
+    "JobState",
+    "Kind",
+    "RenderState",
+    "Role",
+    "Township",
+    "UTCDateTime",
+    "User",
+    "VersionState",
+    "Village",
+    "Whereabouts",
+    "cadre_village",
+    "utcnow",
+]

@@ -1,0 +1,58 @@
+"""Townships, their villages and their channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from publisher.extensions import db
+from publisher.models.base import UTCDateTime, utcnow
+
+
+class Township(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    county: Mapped[str] = mapped_column(String(80), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # Whether an author may approve their own content (small offices have one officer).
+    self_approval: Mapped[bool] = mapped_column(default=False)
+    # Cadres who have not reported their whereabouts by this hour are flagged.
+    checkin_deadline_hour: Mapped[int] = mapped_column(default=9)
+    duty_phone: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="township", order_by="Village.name"
+    )
+    channels: Mapped[list[Channel]] = relationship(back_populates="township")
+
+
+class Village(db.Model):
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16), default="村")  # 村 or 社区
+
+    township: Mapped[Township] = relationship(back_populates="villages")
+
+
+class Channel(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)  # used in stream URLs
+    name: Mapped[str] = mapped_column(String(80))
+    group: Mapped[str] = mapped_column(String(80), default="乡村频道")
+    profile: Mapped[str] = mapped_column(String(20), default="720p")
+    primary_colour: Mapped[str] = mapped_column(String(9), default="#0B3D5C")
+    accent_colour: Mapped[str] = mapped_column(String(9), default="#F2C14E")
+    logo_path: Mapped[str] = mapped_column(String(255), default="")
+    udp_url: Mapped[str] = mapped_column(String(120), default="")
+    # Slow reading pace for elderly viewers, in Chinese characters per second.
+    reading_pace: Mapped[float] = mapped_column(default=3.0)
+    enabled: Mapped[bool] = mapped_column(default=True)
+
+    township: Mapped[Township] = relationship(back_populates="channels")

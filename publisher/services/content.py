@@ -1,0 +1,258 @@
+"""The review workflow: draft → pending → approved / rejected, withdraw, versions.
+
+Editing approved content creates a new version that goes to review while the approved
+version stays on air. Every step is audited in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from publisher.extensions import db
+from publisher.models import (
+    ContentItem,
+    ContentVersion,
+    Kind,
+    RenderState,
+    Role,
+    Township,
+    User,
+    VersionState,
+    utcnow,
+)
+from publisher.services import audit
+from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.scope import ensure_township
+
+EDITABLE_STATES = (VersionState.DRAFT, VersionState.REJECTED, VersionState.PENDING)
+
+
+def title_of(kind: str, data: dict[str, Any]) -> str:
+    """The list title of an item: produce listings are titled by product."""
+    if kind == Kind.PRODUCE:
+        return str(data.get("product") or "").strip()
+    return str(data.get("title") or "").strip()
+
+
+def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Check ``data`` against the renderer's schema; raise ServiceError in Chinese."""
+    from renderer.items import ItemError, parse_item
+
+    if kind not in set(Kind):
+        raise ServiceError(_("未知的内容类型：%(kind)s", kind=kind))
+    payload = {**data, "type": kind}
+    try:
+        parse_item(payload)
+    except ItemError as exc:
+        raise ServiceError(str(exc)) from exc
+    if not title_of(kind, data):
+        raise ServiceError(_("标题不能为空。"))
+    return payload
+
+
+def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> None:
+    if valid_from and valid_until and valid_until <= valid_from:
+        raise ServiceError(_("下线时间必须晚于上线时间。"))
+
+
+def _snapshot(version: ContentVersion) -> dict[str, Any]:
+    return {
+        "title": version.title,
+        "data": version.data,
+        "valid_from": version.valid_from.isoformat() if version.valid_from else None,
+        "valid_until": version.valid_until.isoformat() if version.valid_until else None,
+        "state": version.state,
+    }
+
+
+def create_item(
+    actor: User,
+    township: Township,
+    kind: str,
+    data: dict[str, Any],
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> ContentItem:
+    """A new item with version 1 as a draft."""
+    ensure_township(actor, township.id)
+    if not actor.can(Role.EDITOR):
+        raise NotAllowed(_("只有编辑可以新建内容。"))
+    payload = validate(kind, data)
+    _check_window(valid_from, valid_until)
+    item = ContentItem(township_id=township.id, kind=kind, created_by_id=actor.id)
+    version = ContentVersion(
+        item=item,
+        number=1,
+        title=title_of(kind, payload),
+        data=payload,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        author_id=actor.id,
+    )
+    db.session.add_all([item, version])
+    db.session.flush()
+    audit.record(
+        "create",
+        actor=actor,
+        township_id=township.id,
+        target_type=kind,
+        target_id=item.id,
+        summary=version.title,
+        after=_snapshot(version),
+    )
+    db.session.commit()
+    return item
+
+
+def edit_item(
+    actor: User,
+    item: ContentItem,
+    data: dict[str, Any],
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> ContentVersion:
+    """Change an item. An approved version is never changed: a new draft is made."""
+    ensure_township(actor, item.township_id)
+    if not actor.can(Role.EDITOR):
+        raise NotAllowed(_("只有编辑可以修改内容。"))
+    if item.withdrawn_at is not None:
+        raise ServiceError(_("该内容已撤回，不能再修改。"))
+    payload = validate(item.kind, data)
+    _check_window(valid_from, valid_until)
+    latest = item.latest
+    before = _snapshot(latest)
+    if latest.state in EDITABLE_STATES:
+        version = latest
+        version.data = payload
+        version.title = title_of(item.kind, payload)
+        version.valid_from, version.valid_until = valid_from, valid_until
+        version.state = VersionState.DRAFT
+        version.submitted_at = None
+        version.review_note = ""
+    else:
+        version = ContentVersion(
+            item=item,
+            number=latest.number + 1,
+            title=title_of(item.kind, payload),
+            data=payload,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            author_id=actor.id,
+        )
+        db.session.add(version)
+    db.session.flush()
+    old, new = audit.changed_fields(before, _snapshot(version))
+    audit.record(
+        "edit",
+        actor=actor,
+        township_id=item.township_id,
+        target_type=item.kind,
+        target_id=item.id,
+        summary=f"{version.title} (v{version.number})",
+        before=old,
+        after=new,
+    )
+    db.session.commit()
+    return version
+
+
+def submit(actor: User, item: ContentItem) -> ContentVersion:
+    """Send the latest draft to the review queue."""
+    ensure_township(actor, item.township_id)
+    version = item.latest
+    if version.state not in (VersionState.DRAFT, VersionState.REJECTED):
+        raise ServiceError(_("只有草稿或被退回的内容可以提交审核。"))
+    version.state = VersionState.PENDING
+    version.submitted_at = utcnow()
+    audit.record(
+        "submit",
+        actor=actor,
+        township_id=item.township_id,
+        target_type=item.kind,
+        target_id=item.id,
+        summary=f"{version.title} (v{version.number})",
+    )
+    db.session.commit()
+    return version
+
+
+def _check_reviewer(actor: User, item: ContentItem, version: ContentVersion) -> None:
+    ensure_township(actor, item.township_id)
+    if not actor.can(Role.REVIEWER):
+        raise NotAllowed(_("只有审核人可以审核内容。"))
+    if version.state != VersionState.PENDING:
+        raise ServiceError(_("该内容不在待审核状态。"))
+    if version.author_id == actor.id and not item.township.self_approval:
+        raise NotAllowed(_("本乡镇不允许审核自己提交的内容，请由其他审核人审核。"))
+
+
+def approve(actor: User, item: ContentItem, note: str = "") -> ContentVersion:
+    """Approve the pending version: it replaces the one on air once rendered."""
+    version = item.latest
+    _check_reviewer(actor, item, version)
+    # The version on air (if any) stays there until this one is rendered and encoded;
+    # the render job then promotes it (see publisher.jobs.render).
+    version.state = VersionState.APPROVED
+    version.reviewed_by_id, version.reviewed_at, version.review_note = actor.id, utcnow(), note
+    version.render_state = RenderState.QUEUED
+    audit.record(
+        "approve",
+        actor=actor,
+        township_id=item.township_id,
+        target_type=item.kind,
+        target_id=item.id,
+        summary=f"{version.title} (v{version.number})",
+        after={"note": note} if note else None,
+    )
+    db.session.commit()
+    return version
+
+
+def reject(actor: User, item: ContentItem, reason: str) -> ContentVersion:
+    """Send the pending version back to its author with a reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("退回时必须填写原因。"))
+    version = item.latest
+    _check_reviewer(actor, item, version)
+    version.state = VersionState.REJECTED
+    version.reviewed_by_id, version.reviewed_at, version.review_note = (
+        actor.id,
+        utcnow(),
+        reason,
+    )
+    audit.record(
+        "reject",
+        actor=actor,
+        township_id=item.township_id,
+        target_type=item.kind,
+        target_id=item.id,
+        summary=f"{version.title} (v{version.number})",
+        after={"reason": reason},
+    )
+    db.session.commit()
+    return version
+
+
+def withdraw(actor: User, item: ContentItem) -> None:
+    """Take an item off air for good (it leaves at the next page boundary)."""
+    ensure_township(actor, item.township_id)
+    if not actor.can(Role.EDITOR, Role.REVIEWER):
+        raise NotAllowed(_("您没有撤回内容的权限。"))
+    if item.withdrawn_at is not None:
+        raise ServiceError(_("该内容已经撤回。"))
+    item.withdrawn_at, item.withdrawn_by_id = utcnow(), actor.id
+    audit.record(
+        "withdraw",
+        actor=actor,
+        township_id=item.township_id,
+        target_type=item.kind,
+        target_id=item.id,
+        summary=item.latest.title,
+    )
+    db.session.commit()

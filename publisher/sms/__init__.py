@@ -1,0 +1,1 @@
+"""The SMS gateway (gammu-smsd by default, swappable for an HTTP gateway)."""

@@ -1,0 +1,70 @@
+"""Wires extensions, blueprints, locale selection and error pages into the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, flash, redirect, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from publisher.extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+LOCALES = ("zh", "en")
+
+
+def _select_locale() -> str:
+    wanted = request.args.get("lang")
+    if wanted in LOCALES:
+        session["lang"] = wanted
+    if session.get("lang") in LOCALES:
+        return session["lang"]
+    if current_user and getattr(current_user, "locale", "") in LOCALES:
+        return current_user.locale
+    return "zh"
+
+
+def init_app(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    app.jinja_env.globals["get_locale"] = get_locale
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录。"
+
+    from publisher import admin, api, auth, emergency, live, people
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(live.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(emergency.bp)
+    app.register_blueprint(people.bp)
+    csrf.exempt(api.bp)  # the API authenticates with per-user tokens, not cookies
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # noqa: ANN202
+        flash(_("页面已过期或表单无效，请重新提交。"), "error")
+        return redirect(request.referrer or "/"), 303
+
+    @app.errorhandler(404)
+    def not_found(exc):  # noqa: ANN001, ANN202
+        return render_template("error.html", code=404, message=_("找不到该页面。")), 404
+
+    @app.errorhandler(403)
+    def forbidden(exc):  # noqa: ANN001, ANN202
+        return render_template("error.html", code=403, message=_("您没有权限访问该页面。")), 403
+
+    @app.errorhandler(413)
+    def too_large(exc):  # noqa: ANN001, ANN202
+        return render_template("error.html", code=413, message=_("上传的文件太大。")), 413
+
+    @app.errorhandler(500)
+    def server_error(exc):  # noqa: ANN001, ANN202
+        db.session.rollback()
+        return render_template("error.html", code=500, message=_("系统出错，请稍后再试。")), 500

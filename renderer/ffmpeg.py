@@ -1,0 +1,265 @@
+"""The one door to ffmpeg and ffprobe.
+
+Every command the project runs is built here by a pure function returning ``list[str]``
+(most through ``ffmpeg-python``), and run by :func:`run`, :func:`spawn` or :func:`probe`.
+A failure is always one :class:`FFmpegError` carrying the tail of stderr, so callers
+never parse subprocess errors themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import ffmpeg as ffmpeg_python
+
+from renderer.timing import AUDIO_RATE, FPS, UNIT_FRAMES
+
+if TYPE_CHECKING:
+    from renderer.encode import EncodingProfile
+
+FFMPEG = "ffmpeg"
+FFPROBE = "ffprobe"
+# Quiet, non-interactive, and never asking to overwrite: jobs have no terminal.
+QUIET = ("-hide_banner", "-nostdin", "-loglevel", "error")
+STDERR_TAIL_CHARS = 2000  # enough for ffmpeg's last few lines, short enough for a log line
+
+# Colour tags written into the bitstream: (matrix for swscale, primaries, transfer, matrix tag).
+COLOUR_TAGS = {
+    "bt709": ("bt709", "bt709", "bt709", "bt709"),
+    "bt601": ("bt601", "bt470bg", "smpte170m", "bt470bg"),  # 625-line PAL/SECAM
+}
+
+
+class FFmpegError(RuntimeError):
+    """ffmpeg or ffprobe failed; ``stderr`` holds the tail of what it said."""
+
+    def __init__(self, cmd: list[str], returncode: int | None, stderr: str) -> None:
+        self.cmd = cmd
+        self.returncode = returncode
+        self.stderr = stderr[-STDERR_TAIL_CHARS:]
+        super().__init__(f"{Path(cmd[0]).name} exited {returncode}: {self.stderr.strip()}")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    stdout: bytes
+    stderr: str
+
+
+def _compile(stream: Any, extra_globals: tuple[str, ...] = ()) -> list[str]:
+    args = ffmpeg_python.compile(stream, cmd=FFMPEG, overwrite_output=True)
+    return [args[0], *QUIET, *extra_globals, *args[1:]]
+
+
+def _scaled(stream: Any, enc: EncodingProfile) -> Any:
+    """Scale a page to the coded size, converting RGB with the profile's matrix."""
+    matrix = COLOUR_TAGS[enc.colour][0]
+    return (
+        stream.filter(
+            "scale", enc.width, enc.height, flags="lanczos", out_color_matrix=matrix, out_range="tv"
+        )
+        .filter("setsar", f"{enc.sar[0]}/{enc.sar[1]}")
+        .filter("format", "yuv420p")
+    )
+
+
+def _colour_args(enc: EncodingProfile) -> dict[str, str]:
+    _, primaries, trc, space = COLOUR_TAGS[enc.colour]
+    return {
+        "color_primaries": primaries,
+        "color_trc": trc,
+        "colorspace": space,
+        "color_range": "tv",
+    }
+
+
+def _video_args(enc: EncodingProfile) -> dict[str, Any]:
+    """Encoder options for one closed GOP: one intra frame then P frames, no B frames."""
+    common = {
+        "g": UNIT_FRAMES,
+        "bf": 0,
+        "maxrate": f"{enc.maxrate_kbps}k",
+        "bufsize": f"{enc.bufsize_kbit}k",
+        **_colour_args(enc),
+    }
+    if enc.codec == "h264":
+        return {
+            "c:v": "libx264",
+            "preset": "medium",
+            "tune": "stillimage",
+            "crf": enc.quality,
+            "profile:v": enc.h264_profile,
+            "level:v": enc.h264_level,
+            "keyint_min": UNIT_FRAMES,
+            "sc_threshold": 0,
+            # aud: split points for the muxer; repeat-headers: SPS/PPS on every IDR.
+            "x264-params": "aud=1:repeat-headers=1:open-gop=0",
+            # Drop x264's version SEI: smaller units, identical across hosts.
+            "bsf:v": "filter_units=remove_types=6",
+            **common,
+        }
+    return {
+        "c:v": "mpeg2video",
+        "q:v": enc.quality,
+        "flags": "+cgop",
+        "intra_vlc": 1,
+        "seq_disp_ext": 1,  # carries the colour description
+        **common,
+    }
+
+
+def unit_cmd(png: Path, out: Path, enc: EncodingProfile) -> list[str]:
+    """Encode a still page into one unit: exactly 16 frames of raw elementary stream."""
+    src = ffmpeg_python.input(str(png), loop=1, framerate=FPS)
+    fmt = "h264" if enc.codec == "h264" else "mpeg2video"
+    out_stream = ffmpeg_python.output(
+        _scaled(src.video, enc), str(out), format=fmt, r=FPS, **{"frames:v": UNIT_FRAMES},
+        **_video_args(enc),
+    )
+    return _compile(out_stream)
+
+
+def silence_cmd(out: Path, seconds: float, bitrate_kbps: int) -> list[str]:
+    """Encode digital silence as AAC-LC 48 kHz stereo ADTS (to pick a steady-state frame)."""
+    src = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi", t=seconds)
+    out_stream = ffmpeg_python.output(
+        src.audio, str(out), format="adts", ac=2, ar=AUDIO_RATE,
+        **{"c:a": "aac", "b:a": f"{bitrate_kbps}k"},
+    )
+    return _compile(out_stream)
+
+
+def _bed_source(music: Path, samples: int) -> Any:
+    """One period of the music: 48 kHz stereo, cut to exactly ``samples``."""
+    return (
+        ffmpeg_python.input(str(music)).audio
+        .filter("aresample", AUDIO_RATE)
+        .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
+        .filter("atrim", end_sample=samples)
+        .filter("asetpts", "N/SR/TB")
+    )
+
+
+def loudness_measure_cmd(music: Path, samples: int, target_lufs: float) -> list[str]:
+    """First loudnorm pass: prints the measured loudness as JSON on stderr."""
+    stream = _bed_source(music, samples).filter(
+        "loudnorm", I=target_lufs, TP=-2, LRA=11, print_format="json"
+    )
+    args = ffmpeg_python.compile(
+        ffmpeg_python.output(stream, "-", format="null"), cmd=FFMPEG, overwrite_output=True
+    )
+    return [args[0], "-hide_banner", "-nostdin", "-loglevel", "info", *args[1:]]
+
+
+def music_bed_cmd(
+    music: Path, out: Path, samples: int, measured: dict[str, str], target_lufs: float,
+    bitrate_kbps: int,
+) -> list[str]:
+    """Second loudnorm pass, linear, over three periods so the middle one loops seamlessly."""
+    stream = (
+        _bed_source(music, samples)
+        .filter("aloop", loop=2, size=samples)
+        .filter(
+            "loudnorm", I=target_lufs, TP=-2, LRA=11, linear="true",
+            measured_I=measured["input_i"], measured_TP=measured["input_tp"],
+            measured_LRA=measured["input_lra"], measured_thresh=measured["input_thresh"],
+            offset=measured["target_offset"],
+        )
+        .filter("aresample", AUDIO_RATE)
+    )
+    out_stream = ffmpeg_python.output(
+        stream, str(out), format="adts", ac=2, ar=AUDIO_RATE,
+        **{"c:a": "aac", "b:a": f"{bitrate_kbps}k"},
+    )
+    return _compile(out_stream)
+
+
+def udp_relay_cmd(
+    url: str, muxrate_bps: int, service_name: str, provider_name: str, service_id: int = 1
+) -> list[str]:
+    """Stream-copy our TS from stdin to UDP at a constant mux rate with a named DVB service.
+
+    ``-re`` paces reading by the input timestamps, so a feed written a little ahead leaves
+    the relay as a smooth constant-rate stream rather than in bursts.
+    """
+    src = ffmpeg_python.input("pipe:0", format="mpegts", re=None)
+    out_stream = ffmpeg_python.output(
+        src, url, format="mpegts", c="copy", map=0, muxrate=muxrate_bps,
+        mpegts_service_id=service_id, mpegts_service_name=service_name,
+        mpegts_provider_name=provider_name, mpegts_flags="+system_b",
+        pcr_period=20,  # ms; DVB asks for at most 40
+    )
+    return _compile(out_stream, ("-fflags", "+genpts"))
+
+
+def live_encode_cmd(png: Path, out: str, seconds: float, enc: EncodingProfile) -> list[str]:
+    """The conventional way (benchmark baseline): encode a looping still live to MPEG-TS."""
+    video = ffmpeg_python.input(str(png), loop=1, framerate=FPS, re=None)
+    audio = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi")
+    out_stream = ffmpeg_python.output(
+        _scaled(video.video, enc), audio.audio, out, format="mpegts", t=seconds, r=FPS,
+        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"}, **_video_args(enc),
+    )
+    return _compile(out_stream)
+
+
+def full_page_cmd(png: Path, out: Path, seconds: float, enc: EncodingProfile) -> list[str]:
+    """The naive way (benchmark baseline): encode a page for its whole on-air duration."""
+    video = ffmpeg_python.input(str(png), loop=1, framerate=FPS)
+    audio = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi")
+    out_stream = ffmpeg_python.output(
+        _scaled(video.video, enc), audio.audio, str(out), format="mpegts", t=seconds, r=FPS,
+        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"}, **_video_args(enc),
+    )
+    return _compile(out_stream)
+
+
+def probe_cmd(target: str, *, packets: bool = False) -> list[str]:
+    """ffprobe as JSON: streams and format, plus every packet when ``packets``."""
+    cmd = [FFPROBE, "-hide_banner", "-loglevel", "error", "-of", "json", "-show_streams",
+           "-show_format"]
+    if packets:
+        cmd += ["-show_entries", "packet=stream_index,pts,dts,duration,flags,size"]
+        cmd += ["-show_packets"]
+    return [*cmd, target]
+
+
+def run(cmd: list[str], *, stdin: bytes | None = None, timeout: float | None = None) -> RunResult:
+    """Run a built command to completion; raise :class:`FFmpegError` on failure."""
+    try:
+        done = subprocess.run(
+            cmd, input=stdin, capture_output=True, timeout=timeout, check=False,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        err = (exc.stderr or b"").decode("utf-8", "replace")
+        raise FFmpegError(cmd, None, f"timed out after {timeout}s\n{err}") from exc
+    except OSError as exc:
+        raise FFmpegError(cmd, None, str(exc)) from exc
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise FFmpegError(cmd, done.returncode, stderr)
+    return RunResult(done.stdout, stderr)
+
+
+def spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """Start a long-running command fed on stdin; stderr is a pipe the caller drains."""
+    try:
+        return subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+    except OSError as exc:
+        raise FFmpegError(cmd, None, str(exc)) from exc
+
+
+def probe(target: str | Path, *, packets: bool = False, timeout: float = 120) -> dict[str, Any]:
+    """ffprobe a file or URL and return its JSON (streams, format, optionally packets)."""
+    result = run(probe_cmd(str(target), packets=packets), timeout=timeout)
+    try:
+        return json.loads(result.stdout)
+    except json.JSONDecodeError as exc:
+        raise FFmpegError([FFPROBE], 0, f"unreadable JSON: {exc}") from exc

@@ -1,0 +1,190 @@
+"""The pure layout engine: paragraphs in, sized and paginated lines out.
+
+No Pillow drawing, no I/O: fonts are seen only through :class:`renderer.fonts.Metrics`.
+:func:`fit_text` picks the largest size (from ``max_size`` down to the legibility floor
+``min_size``) at which the text fits its box; if it does not fit even at the floor, the
+text is paginated at the floor instead of shrinking further. Text is never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from renderer.fonts import Metrics
+from renderer.linebreak import break_lines, iter_paragraphs
+
+# Extra space after a paragraph, as a fraction of the line height.
+PARAGRAPH_GAP = 0.35
+
+
+@dataclass(frozen=True)
+class Para:
+    """A paragraph to lay out. ``style``: body, heading (bold, keeps with next) or sign."""
+
+    text: str
+    style: str = "body"
+    marker: str = ""  # drawn in a hanging indent before the first line (e.g. "1", "●")
+
+    @property
+    def bold(self) -> bool:
+        """Headings are set in the bold face."""
+        return self.style == "heading"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One laid-out line."""
+
+    text: str
+    style: str = "body"
+    marker: str = ""  # only on the first line of a marked paragraph
+    indent: int = 0  # hanging indent in px (all lines of a marked paragraph)
+    first: bool = True  # first line of its paragraph
+    last: bool = True  # last line of its paragraph
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Result of fitting: the chosen size, the line height and the pages of lines."""
+
+    size: int
+    line_height: int
+    pages: tuple[tuple[Line, ...], ...]
+
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        """All lines of all pages, in order."""
+        return tuple(line for page in self.pages for line in page)
+
+
+def paragraphs(text: str, style: str = "body") -> list[Para]:
+    """Split free text into paragraphs (one per non-empty line)."""
+    return [Para(p, style) for p in iter_paragraphs(text or "")]
+
+
+def marker_indent(metrics: Metrics, size: int, markers: Sequence[str]) -> int:
+    """Hanging indent wide enough for the widest marker plus a half-em gap."""
+    widest = max((metrics.measure(m, size) for m in markers if m), default=0.0)
+    return round(widest + size * 0.5) if widest else 0
+
+
+def lay_out_lines(
+    paras: Sequence[Para], metrics: Metrics, size: int, width: int, bold: Metrics | None = None
+) -> list[Line]:
+    """Break every paragraph into lines at ``size``; markers share one hanging indent."""
+    indent = marker_indent(bold or metrics, size, [p.marker for p in paras])
+    out: list[Line] = []
+    for para in paras:
+        face = bold if (para.bold and bold is not None) else metrics
+        ind = indent if para.marker else 0
+        texts = break_lines(para.text, face, size, width - ind) or [""]
+        for i, text in enumerate(texts):
+            out.append(
+                Line(
+                    text=text,
+                    style=para.style,
+                    marker=para.marker if i == 0 else "",
+                    indent=ind,
+                    first=i == 0,
+                    last=i == len(texts) - 1,
+                )
+            )
+    return out
+
+
+def block_height(lines: Sequence[Line], line_height: int) -> int:
+    """Height of lines stacked on one page, paragraph gaps included."""
+    gaps = sum(1 for i, line in enumerate(lines) if line.first and i > 0)
+    return len(lines) * line_height + round(gaps * line_height * PARAGRAPH_GAP)
+
+
+def _backs_off(page: list[Line]) -> bool:
+    """Should the page give its last line to the next page (keep rules)?"""
+    last = page[-1]
+    if len(page) < 2:
+        return False
+    if last.style == "heading":  # a heading never ends a page
+        return True
+    # orphan: a paragraph's first line alone at the bottom
+    return last.first and not last.last
+
+
+def paginate(lines: Sequence[Line], line_height: int, heights: Sequence[int]) -> list[list[Line]]:
+    """Distribute lines over pages whose usable heights are ``heights`` (last one repeats).
+
+    Keeps headings with what follows, avoids orphans and widows by moving a line over,
+    and always puts at least one line on a page so even a tiny box makes progress.
+    """
+    pages: list[list[Line]] = []
+    i = 0
+    while i < len(lines):
+        cap = heights[min(len(pages), len(heights) - 1)]
+        page: list[Line] = [lines[i]]
+        i += 1
+        while i < len(lines) and block_height([*page, lines[i]], line_height) <= cap:
+            page.append(lines[i])
+            i += 1
+        if i < len(lines):
+            # Widow: the next page would open with a paragraph's lone last line.
+            nxt = lines[i]
+            if nxt.last and not nxt.first and len(page) >= 2:
+                page.pop()
+                i -= 1
+            while _backs_off(page):
+                page.pop()
+                i -= 1
+        pages.append(page)
+    # Whole-text widow: a single line alone on the final page takes a companion along.
+    if len(pages) >= 2 and len(pages[-1]) == 1 and len(pages[-2]) >= 3:
+        last_cap = heights[min(len(pages) - 1, len(heights) - 1)]
+        moved = [pages[-2][-1], *pages[-1]]
+        if block_height(moved, line_height) <= last_cap:
+            pages[-2].pop()
+            pages[-1] = moved
+    return pages
+
+
+def _sizes(max_size: int, min_size: int) -> list[int]:
+    sizes = []
+    size = max_size
+    while size > min_size:
+        sizes.append(size)
+        size -= max(1, round(size * 0.04))
+    sizes.append(min_size)
+    return sizes
+
+
+def fit_text(
+    paras: Sequence[Para],
+    metrics: Metrics,
+    *,
+    width: int,
+    heights: Sequence[int],
+    max_size: int,
+    min_size: int,
+    bold: Metrics | None = None,
+) -> Fit:
+    """Fit paragraphs into a box of ``width`` and page heights ``heights``.
+
+    Tries sizes from ``max_size`` down to ``min_size`` and returns the first at which
+    everything fits on the first page; otherwise paginates at ``min_size``.
+    """
+    if min_size > max_size:
+        raise ValueError("min_size must not exceed max_size")
+    if not paras:
+        return Fit(max_size, metrics.line_height(max_size), ((),))
+    first = heights[0]
+    for size in _sizes(max_size, min_size):
+        lh = metrics.line_height(size)
+        lines = lay_out_lines(paras, metrics, size, width, bold)
+        if block_height(lines, lh) <= first:
+            return Fit(size, lh, (tuple(lines),))
+    lh = metrics.line_height(min_size)
+    pages = paginate(lines, lh, heights)
+    return Fit(min_size, lh, tuple(tuple(p) for p in pages))
+
+
+def page_text(page: Sequence[Line]) -> str:
+    """The text of a page's lines, markers included, one line per row."""
+    return "\n".join(f"{line.marker} {line.text}".strip() for line in page)
