@@ -106,6 +106,7 @@ def _video_args(enc: EncodingProfile) -> dict[str, Any]:
         "c:v": "mpeg2video",
         "q:v": enc.quality,
         "flags": "+cgop",
+        "sc_threshold": 1_000_000_000,  # mpeg2video: closed GOPs need scene-cut detection off
         "intra_vlc": 1,
         "seq_disp_ext": 1,  # carries the colour description
         **common,
@@ -117,7 +118,11 @@ def unit_cmd(png: Path, out: Path, enc: EncodingProfile) -> list[str]:
     src = ffmpeg_python.input(str(png), loop=1, framerate=FPS)
     fmt = "h264" if enc.codec == "h264" else "mpeg2video"
     out_stream = ffmpeg_python.output(
-        _scaled(src.video, enc), str(out), format=fmt, r=FPS, **{"frames:v": UNIT_FRAMES},
+        _scaled(src.video, enc),
+        str(out),
+        format=fmt,
+        r=FPS,
+        **{"frames:v": UNIT_FRAMES},
         **_video_args(enc),
     )
     return _compile(out_stream)
@@ -127,7 +132,11 @@ def silence_cmd(out: Path, seconds: float, bitrate_kbps: int) -> list[str]:
     """Encode digital silence as AAC-LC 48 kHz stereo ADTS (to pick a steady-state frame)."""
     src = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi", t=seconds)
     out_stream = ffmpeg_python.output(
-        src.audio, str(out), format="adts", ac=2, ar=AUDIO_RATE,
+        src.audio,
+        str(out),
+        format="adts",
+        ac=2,
+        ar=AUDIO_RATE,
         **{"c:a": "aac", "b:a": f"{bitrate_kbps}k"},
     )
     return _compile(out_stream)
@@ -136,8 +145,8 @@ def silence_cmd(out: Path, seconds: float, bitrate_kbps: int) -> list[str]:
 def _bed_source(music: Path, samples: int) -> Any:
     """One period of the music: 48 kHz stereo, cut to exactly ``samples``."""
     return (
-        ffmpeg_python.input(str(music)).audio
-        .filter("aresample", AUDIO_RATE)
+        ffmpeg_python.input(str(music))
+        .audio.filter("aresample", AUDIO_RATE)
         .filter("aformat", sample_fmts="fltp", channel_layouts="stereo")
         .filter("atrim", end_sample=samples)
         .filter("asetpts", "N/SR/TB")
@@ -156,7 +165,11 @@ def loudness_measure_cmd(music: Path, samples: int, target_lufs: float) -> list[
 
 
 def music_bed_cmd(
-    music: Path, out: Path, samples: int, measured: dict[str, str], target_lufs: float,
+    music: Path,
+    out: Path,
+    samples: int,
+    measured: dict[str, str],
+    target_lufs: float,
     bitrate_kbps: int,
 ) -> list[str]:
     """Second loudnorm pass, linear, over three periods so the middle one loops seamlessly."""
@@ -164,15 +177,25 @@ def music_bed_cmd(
         _bed_source(music, samples)
         .filter("aloop", loop=2, size=samples)
         .filter(
-            "loudnorm", I=target_lufs, TP=-2, LRA=11, linear="true",
-            measured_I=measured["input_i"], measured_TP=measured["input_tp"],
-            measured_LRA=measured["input_lra"], measured_thresh=measured["input_thresh"],
+            "loudnorm",
+            I=target_lufs,
+            TP=-2,
+            LRA=11,
+            linear="true",
+            measured_I=measured["input_i"],
+            measured_TP=measured["input_tp"],
+            measured_LRA=measured["input_lra"],
+            measured_thresh=measured["input_thresh"],
             offset=measured["target_offset"],
         )
         .filter("aresample", AUDIO_RATE)
     )
     out_stream = ffmpeg_python.output(
-        stream, str(out), format="adts", ac=2, ar=AUDIO_RATE,
+        stream,
+        str(out),
+        format="adts",
+        ac=2,
+        ar=AUDIO_RATE,
         **{"c:a": "aac", "b:a": f"{bitrate_kbps}k"},
     )
     return _compile(out_stream)
@@ -188,9 +211,16 @@ def udp_relay_cmd(
     """
     src = ffmpeg_python.input("pipe:0", format="mpegts", re=None)
     out_stream = ffmpeg_python.output(
-        src, url, format="mpegts", c="copy", map=0, muxrate=muxrate_bps,
-        mpegts_service_id=service_id, mpegts_service_name=service_name,
-        mpegts_provider_name=provider_name, mpegts_flags="+system_b",
+        src,
+        url,
+        format="mpegts",
+        c="copy",
+        map=0,
+        muxrate=muxrate_bps,
+        mpegts_service_id=service_id,
+        mpegts_service_name=service_name,
+        mpegts_provider_name=provider_name,
+        mpegts_flags="+system_b",
         pcr_period=20,  # ms; DVB asks for at most 40
     )
     return _compile(out_stream, ("-fflags", "+genpts"))
@@ -201,8 +231,14 @@ def live_encode_cmd(png: Path, out: str, seconds: float, enc: EncodingProfile) -
     video = ffmpeg_python.input(str(png), loop=1, framerate=FPS, re=None)
     audio = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi")
     out_stream = ffmpeg_python.output(
-        _scaled(video.video, enc), audio.audio, out, format="mpegts", t=seconds, r=FPS,
-        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"}, **_video_args(enc),
+        _scaled(video.video, enc),
+        audio.audio,
+        out,
+        format="mpegts",
+        t=seconds,
+        r=FPS,
+        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"},
+        **_video_args(enc),
     )
     return _compile(out_stream)
 
@@ -212,16 +248,30 @@ def full_page_cmd(png: Path, out: Path, seconds: float, enc: EncodingProfile) ->
     video = ffmpeg_python.input(str(png), loop=1, framerate=FPS)
     audio = ffmpeg_python.input(f"anullsrc=r={AUDIO_RATE}:cl=stereo", format="lavfi")
     out_stream = ffmpeg_python.output(
-        _scaled(video.video, enc), audio.audio, str(out), format="mpegts", t=seconds, r=FPS,
-        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"}, **_video_args(enc),
+        _scaled(video.video, enc),
+        audio.audio,
+        str(out),
+        format="mpegts",
+        t=seconds,
+        r=FPS,
+        **{"c:a": "aac", "b:a": f"{enc.audio_kbps}k"},
+        **_video_args(enc),
     )
     return _compile(out_stream)
 
 
 def probe_cmd(target: str, *, packets: bool = False) -> list[str]:
     """ffprobe as JSON: streams and format, plus every packet when ``packets``."""
-    cmd = [FFPROBE, "-hide_banner", "-loglevel", "error", "-of", "json", "-show_streams",
-           "-show_format"]
+    cmd = [
+        FFPROBE,
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-of",
+        "json",
+        "-show_streams",
+        "-show_format",
+    ]
     if packets:
         cmd += ["-show_entries", "packet=stream_index,pts,dts,duration,flags,size"]
         cmd += ["-show_packets"]
@@ -232,7 +282,11 @@ def run(cmd: list[str], *, stdin: bytes | None = None, timeout: float | None = N
     """Run a built command to completion; raise :class:`FFmpegError` on failure."""
     try:
         done = subprocess.run(
-            cmd, input=stdin, capture_output=True, timeout=timeout, check=False,
+            cmd,
+            input=stdin,
+            capture_output=True,
+            timeout=timeout,
+            check=False,
             stdin=None if stdin is not None else subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as exc:

@@ -128,7 +128,7 @@ class Run:
     face: int  # position in the chain
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: one chain object per process
 class FontChain:
     """Fonts tried in order for each character; measures text the way it is drawn."""
 
@@ -219,7 +219,7 @@ class FontChain:
         return "|".join(parts)
 
 
-@dataclass
+@dataclass(eq=False)
 class FontSet:
     """The regular and bold chains used by every template."""
 

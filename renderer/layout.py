@@ -64,9 +64,12 @@ def paragraphs(text: str, style: str = "body") -> list[Para]:
 
 
 def marker_indent(metrics: Metrics, size: int, markers: Sequence[str]) -> int:
-    """Hanging indent wide enough for the widest marker plus a half-em gap."""
-    widest = max((metrics.measure(m, size) for m in markers if m), default=0.0)
-    return round(widest + size * 0.5) if widest else 0
+    """Hanging indent for the widest marker (drawn in a disc of at least 1.25 em) plus a
+    half-em gap; 0 when no paragraph has a marker."""
+    if not any(markers):
+        return 0
+    widest = max(metrics.measure(m, size) for m in markers if m)
+    return round(max(widest, size * 1.25) + size * 0.5)
 
 
 def lay_out_lines(

@@ -1,0 +1,52 @@
+# villagecast: `make run` sets everything up and starts the channel; `make test` runs the suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HLSJS := publisher/static/vendor/hls.min.js
+
+.PHONY: run test setup system-deps python-deps translations vendor lint bench migration clean
+
+setup: system-deps python-deps translations vendor
+
+system-deps:
+	@scripts/install-system-deps
+
+python-deps: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+translations: python-deps
+	@$(BIN)/pybabel compile -q -d publisher/translations 2>/dev/null || $(BIN)/pybabel compile -d publisher/translations
+
+vendor: $(HLSJS)
+
+$(HLSJS): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $@)
+	cp node_modules/hls.js/dist/hls.min.js $@
+
+run: setup
+	@scripts/run
+
+test: setup
+	$(BIN)/pytest
+
+lint: python-deps
+	$(BIN)/ruff check publisher renderer playlists tests bench
+	$(BIN)/lint-imports
+
+bench: setup
+	$(BIN)/python bench/render_bench.py
+	$(BIN)/python bench/playout_bench.py
+	$(BIN)/python bench/emergency_bench.py
+
+migration: python-deps
+	scripts/regen-initial-migration
+
+clean:
+	rm -rf $(VENV) node_modules publisher/static/vendor

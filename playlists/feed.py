@@ -1,0 +1,183 @@
+"""The continuous stream: cached units repeated with timestamps that never jump.
+
+Stream time is a pure function of wall-clock time. Unit ``u`` is the 0.64 s that starts
+at ``STREAM_EPOCH + u x 0.64 s``; its first video frame has PTS ``u x 57600`` (mod 2**33)
+and its audio comes from bed frames ``30u ... 30u + 29`` (mod the bed's length). So video
+frame n always sits at ``n x 3600`` and audio frame m at ``m x 1920``: pages, loop restarts,
+plan changes and even a process restart keep the same grid and cannot drift.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from playlists import ts
+from renderer.timing import TICKS_PER_UNIT, UNIT_AAC_FRAMES, UNIT_FRAMES
+
+STREAM_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # unit 0 of every channel's stream
+UNIT_DURATION = timedelta(milliseconds=640)
+UNIT_CACHE_BYTES = 48 * 1024 * 1024  # parsed units kept in memory: well inside 150 MB RSS
+
+
+class UnitError(ValueError):
+    """A unit file that is missing, unreadable or not a proper 16-picture closed GOP."""
+
+
+def unit_index_at(now: datetime) -> int:
+    """Index of the unit on air at ``now`` (timezone-aware)."""
+    return (now - STREAM_EPOCH) // UNIT_DURATION
+
+
+def unit_start(index: int) -> datetime:
+    """Wall-clock instant at which unit ``index`` starts."""
+    return STREAM_EPOCH + index * UNIT_DURATION
+
+
+def unit_pts(index: int) -> int:
+    """PTS of the first video frame (and first audio frame) of unit ``index``."""
+    return (index * TICKS_PER_UNIT) % ts.TS_WRAP
+
+
+@dataclass(frozen=True)
+class LoadedUnit:
+    """A unit file split into its 16 pictures, ready to mux any number of times."""
+
+    path: Path
+    stream_type: int
+    pictures: tuple[bytes, ...]
+    header: bytes  # SPS (H.264) or sequence header (MPEG-2): must match across the channel
+
+    @property
+    def size(self) -> int:
+        return sum(len(p) for p in self.pictures)
+
+
+def _header(first: bytes, stream_type: int) -> bytes:
+    """The bytes that fix the video format, taken from the first picture."""
+    marker = b"\x00\x00\x01\x67" if stream_type == ts.STREAM_TYPE_H264 else b"\x00\x00\x01\xb3"
+    start = first.find(marker)
+    if start < 0:
+        return b""
+    end_marker = b"\x00\x00\x01\x68" if stream_type == ts.STREAM_TYPE_H264 else b"\x00\x00\x01\xb8"
+    end = first.find(end_marker, start + 4)
+    return first[start : end if end > 0 else start + 64].rstrip(b"\x00")
+
+
+def load_unit(path: Path, stream_type: int) -> LoadedUnit:
+    """Read and check a unit: 16 pictures, the first one intra with the format headers."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnitError(f"cannot read unit {path}: {exc}") from exc
+    h264 = stream_type == ts.STREAM_TYPE_H264
+    pictures = ts.split_h264(data) if h264 else ts.split_mpeg2(data)
+    if len(pictures) != UNIT_FRAMES:
+        raise UnitError(f"{path}: {len(pictures)} pictures, want {UNIT_FRAMES}")
+    first = pictures[0]
+    intra = b"\x00\x00\x01\x65" in first or b"\x00\x00\x01\x25" in first if h264 else True
+    header = _header(first, stream_type)
+    if not intra or not header:
+        raise UnitError(f"{path}: does not open with an intra picture and its headers")
+    return LoadedUnit(path, stream_type, tuple(pictures), header)
+
+
+@dataclass
+class UnitCache:
+    """Parsed units by path, validated once, evicted least-recently-used past a byte budget."""
+
+    stream_type: int
+    budget: int = UNIT_CACHE_BYTES
+    _units: OrderedDict[tuple[Path, int, int], LoadedUnit] = field(default_factory=OrderedDict)
+
+    def get(self, path: Path) -> LoadedUnit:
+        """The parsed unit at ``path`` (re-read if the file changed); raises UnitError."""
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise UnitError(f"unit missing: {path}") from exc
+        key = (path, st.st_mtime_ns, st.st_size)
+        if key in self._units:
+            self._units.move_to_end(key)
+            return self._units[key]
+        unit = load_unit(path, self.stream_type)
+        self._units[key] = unit
+        while sum(u.size for u in self._units.values()) > self.budget and len(self._units) > 1:
+            self._units.popitem(last=False)
+        return unit
+
+
+@dataclass(frozen=True)
+class AudioBed:
+    """The audio under every page: ADTS frames looped, a whole number of units long."""
+
+    frames: tuple[bytes, ...]
+
+    def __post_init__(self) -> None:
+        if not self.frames or len(self.frames) % UNIT_AAC_FRAMES:
+            raise ValueError(f"bed must be a non-empty multiple of {UNIT_AAC_FRAMES} frames")
+
+    @classmethod
+    def from_file(cls, path: Path) -> AudioBed:
+        """Load a bed written by ``renderer.encode`` (one frame of silence, or a loop)."""
+        frames = ts.split_adts(path.read_bytes())
+        if len(frames) % UNIT_AAC_FRAMES:
+            frames = frames * UNIT_AAC_FRAMES  # a single steady frame, e.g. silence
+        return cls(tuple(frames))
+
+    def for_unit(self, index: int) -> tuple[bytes, ...]:
+        """The 30 frames that play under unit ``index``."""
+        start = (index * UNIT_AAC_FRAMES) % len(self.frames)
+        return self.frames[start : start + UNIT_AAC_FRAMES]
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What a restarted feed needs to carry on: the next unit and the continuity counters."""
+
+    next_unit: int
+    continuity: dict[int, int]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "next_unit": self.next_unit,
+            "continuity": {str(k): v for k, v in self.continuity.items()},
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object]) -> FeedState:
+        cc = raw.get("continuity") or {}
+        assert isinstance(cc, dict)
+        return cls(int(raw["next_unit"]), {int(k): int(v) & 0x0F for k, v in cc.items()})
+
+    @classmethod
+    def at(cls, now: datetime) -> FeedState:
+        """A fresh stream whose next unit is the one on air at ``now``."""
+        return cls(unit_index_at(now), {})
+
+
+class ContinuousFeed:
+    """Muxes units one after another on the wall-clock grid, from a given state."""
+
+    def __init__(self, stream_type: int, bed: AudioBed, state: FeedState) -> None:
+        self.stream_type = stream_type
+        self.bed = bed
+        self.next_unit = state.next_unit
+        self._muxer = ts.TsMuxer(stream_type, state.continuity)
+
+    @property
+    def state(self) -> FeedState:
+        return FeedState(self.next_unit, self._muxer.continuity)
+
+    def emit(self, unit: LoadedUnit, repeats: int) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(unit index, TS bytes)`` for ``repeats`` airings of ``unit``."""
+        if unit.stream_type != self.stream_type:
+            raise UnitError(f"{unit.path}: stream type {unit.stream_type:#x} on this channel")
+        for _ in range(repeats):
+            index = self.next_unit
+            data = self._muxer.mux_unit(unit.pictures, self.bed.for_unit(index), unit_pts(index))
+            self.next_unit = index + 1
+            yield index, data

@@ -1,0 +1,385 @@
+"""The channel timeline: which page airs next, as a pure function of plan, time and play state.
+
+No system clock, no I/O: ``now`` is an argument and everything that must be remembered between
+pages lives in a small frozen :class:`PlayState` the caller persists (``to_dict``/``from_dict``).
+
+Order of decisions at each page boundary:
+
+1. **Alerts.** Valid ``interrupt`` items take over at once (even mid-item; dayparts do not apply)
+   and loop among themselves. When none is valid any more the schedule resumes by itself with the
+   next item of the rotation; the item the alert cut into is not resumed.
+2. **The item on air** continues with its next page, so an item's pages air consecutively. If
+   its version changed it restarts at page 1; if it is gone or no longer eligible it stops.
+3. At an item boundary, in this order:
+
+   a. the **whereabouts board** when it is due: once at least ``WHEREABOUTS_EVERY_S`` of other
+      programming has aired since it last aired (and at start-up). Its airtime is set by this
+      recurrence, not by its weight, so a viewer tuning in sees it within about two and a half
+      minutes whatever the mix of other content;
+   b. **fresh** items: eligible, and either a new version of an item that aired before, or never
+      aired and ready after this state began (so a restart with an empty state does not make the
+      whole library "fresh"). Oldest ``ready_at`` first; each airs once this way and then keeps its
+      normal place. They wait for the item on air to finish, which keeps its pages together;
+   c. **rotation**: categories share airtime by weight (virtual-time fair queueing, charged per
+      second aired, so long items cost more); inside a category items rotate in order of
+      ``priority`` (highest first), then id;
+   d. the whereabouts board again, if it is the only thing eligible;
+   e. ``plan.filler`` (the channel ident).
+
+If nothing is eligible and the plan has no filler, :class:`NothingToAirError` is raised: the
+clock process always writes an ident, so a plan without one is a configuration error, and a
+made-up slot with no encoded unit behind it would only fail later and less clearly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+WHEREABOUTS = "whereabouts"
+# Other programming between two airings of the whereabouts board: about six typical items.
+WHEREABOUTS_EVERY_S = 120.0
+INTERRUPT_ROTATION = "!interrupt"  # cursor key of the alert loop; no category has a "!"
+STATE_FORMAT = 1
+_ALL_DAYS = frozenset(range(7))
+_DEFAULT_RULE = CategoryRule()
+
+
+class NothingToAirError(LookupError):
+    """Nothing is eligible and the plan has no filler."""
+
+
+class PlayStateError(ValueError):
+    """A persisted play state that does not have the expected shape."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One page on air: what, from when, for how long."""
+
+    item_id: str
+    version: int
+    category: str
+    page: PlannedPage
+    start: datetime
+    duration_s: float
+    interrupt: bool
+
+    @property
+    def end(self) -> datetime:
+        return self.start + _span(self.duration_s)
+
+
+@dataclass(frozen=True)
+class Aired:
+    """The version of an item that aired last, and when its latest page started."""
+
+    version: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class InProgress:
+    """An item part-way through its pages; ``next_page`` is a 0-based index."""
+
+    item_id: str
+    version: int
+    next_page: int
+
+
+@dataclass(frozen=True)
+class PlayState:
+    """What has aired: everything :func:`next_slot` needs besides the plan and the time.
+
+    ``lag`` is each category's virtual time (seconds aired / weight) ahead of the least-served
+    eligible category; ``cursors`` holds, per category, the (priority, id) of the item the
+    rotation picked last; ``since_board_s`` is the airtime since the whereabouts board last aired
+    (None: not yet aired).
+    """
+
+    started_at: datetime | None = None
+    aired: Mapping[str, Aired] = field(default_factory=dict)
+    current: InProgress | None = None
+    cursors: Mapping[str, tuple[int, str]] = field(default_factory=dict)
+    lag: Mapping[str, float] = field(default_factory=dict)
+    since_board_s: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("aired", "cursors", "lag"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (ISO-8601 instants)."""
+        cur = self.current
+        return {
+            "format": STATE_FORMAT,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "aired": {k: [a.version, a.at.isoformat()] for k, a in self.aired.items()},
+            "current": [cur.item_id, cur.version, cur.next_page] if cur else None,
+            "cursors": {k: list(v) for k, v in self.cursors.items()},
+            "lag": dict(self.lag),
+            "since_board_s": self.since_board_s,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> PlayState:
+        """Inverse of :meth:`to_dict`; raises :class:`PlayStateError` on anything else."""
+        try:
+            if raw.get("format") != STATE_FORMAT:
+                raise PlayStateError(f"unsupported play state format {raw.get('format')!r}")
+            cur = raw.get("current")
+            since = raw.get("since_board_s")
+            return cls(
+                started_at=_aware(raw["started_at"]) if raw.get("started_at") else None,
+                aired={k: Aired(int(v), _aware(at)) for k, (v, at) in raw["aired"].items()},
+                current=InProgress(str(cur[0]), int(cur[1]), int(cur[2])) if cur else None,
+                cursors={k: (int(p), str(i)) for k, (p, i) in raw["cursors"].items()},
+                lag={k: float(v) for k, v in raw["lag"].items()},
+                since_board_s=None if since is None else float(since),
+            )
+        except PlayStateError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise PlayStateError(f"malformed play state: {exc!r}") from exc
+
+
+def _aware(text: str) -> datetime:
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        raise PlayStateError(f"naive datetime in play state: {text}")
+    return parsed
+
+
+def _span(seconds: float) -> timedelta:
+    # Page durations sit on the 0.64 s grid, which whole microseconds represent exactly.
+    return timedelta(microseconds=round(seconds * 1_000_000))
+
+
+def daypart_contains(daypart: Daypart, local: datetime) -> bool:
+    """Whether channel-local ``local`` falls in ``daypart``.
+
+    A window whose end is not after its start wraps past midnight and belongs to the weekday it
+    starts on (Friday 22:00-02:00 covers Saturday 01:00); start == end means 24 hours from start.
+    Empty ``weekdays`` means every day.
+    """
+    days = daypart.weekdays or _ALL_DAYS
+    t, wd = local.time(), local.weekday()
+    if daypart.start < daypart.end:
+        return wd in days and daypart.start <= t < daypart.end
+    return (wd in days and t >= daypart.start) or ((wd - 1) % 7 in days and t < daypart.end)
+
+
+def is_valid(item: PlannedItem, now: datetime) -> bool:
+    """Inside the item's validity window: valid_from <= now < valid_until (None = open)."""
+    return (item.valid_from is None or item.valid_from <= now) and (
+        item.valid_until is None or now < item.valid_until
+    )
+
+
+def _playable(item: PlannedItem) -> bool:
+    return bool(item.pages) and all(p.duration_s > 0 for p in item.pages)
+
+
+def _news_worthy(item: PlannedItem, now: datetime) -> bool:
+    # The board has its own recurrence and alerts their own loop: neither "jumps the queue".
+    return item.category != WHEREABOUTS and not item.interrupt and is_valid(item, now)
+
+
+def _rank(item: PlannedItem) -> tuple[int, str]:
+    return (-item.priority, item.id)
+
+
+class _Run:
+    """A plan indexed once plus a mutable copy of the play state, stepped page by page."""
+
+    def __init__(self, plan: ChannelPlan, state: PlayState) -> None:
+        self.plan = plan
+        self.tz = ZoneInfo(plan.timezone or DEFAULT_TIMEZONE)
+        self.items = {i.id: i for i in plan.items if _playable(i)}
+        self.alerts = sorted((i for i in self.items.values() if i.interrupt), key=_rank)
+        self.by_cat: dict[str, list[PlannedItem]] = {}
+        for item in sorted(self.items.values(), key=_rank):
+            if not item.interrupt:
+                self.by_cat.setdefault(item.category, []).append(item)
+        self.rules = {c: plan.categories.get(c, _DEFAULT_RULE) for c in self.by_cat}
+        self.filler = plan.filler if plan.filler and _playable(plan.filler) else None
+        self.started_at = state.started_at
+        self.aired = dict(state.aired)
+        self.current = state.current
+        self.cursors = dict(state.cursors)
+        self.lag = dict(state.lag)
+        self.since_board = state.since_board_s
+        self.fresh: set[str] | None = None  # computed once started_at is known
+
+    def freeze(self) -> PlayState:
+        known = self.items.keys() | ({self.filler.id} if self.filler else set())
+        return PlayState(
+            started_at=self.started_at,
+            aired={k: v for k, v in self.aired.items() if k in known},
+            current=self.current,
+            cursors=self.cursors,
+            lag=self.lag,
+            since_board_s=self.since_board,
+        )
+
+    def step(self, now: datetime) -> Slot:
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        if self.started_at is None:
+            self.started_at = now
+        alerts = [i for i in self.alerts if is_valid(i, now)]
+        if alerts:
+            going = self._continuing(now, {i.id for i in alerts})
+            if going:
+                return self._air(*going, now)
+            return self._air(self._rotate(INTERRUPT_ROTATION, alerts), 0, now)
+        going = self._continuing(now, None)
+        if going:
+            return self._air(*going, now)
+        item = self._pick(now)
+        if item is not None:
+            return self._air(item, 0, now)
+        if self.filler is not None:
+            return self._air(self.filler, 0, now)
+        raise NothingToAirError(
+            f"channel {self.plan.slug!r}: nothing eligible at {now.isoformat()} and no filler"
+        )
+
+    def _on_air(self, category: str, local: datetime) -> bool:
+        """Whether ``category`` airs at channel-local ``local`` (weight > 0, in a daypart)."""
+        rule = self.rules[category]
+        return rule.weight > 0 and (
+            not rule.dayparts or any(daypart_contains(d, local) for d in rule.dayparts)
+        )
+
+    def _eligible(self, item: PlannedItem, now: datetime) -> bool:
+        if not is_valid(item, now):
+            return False
+        if item.interrupt or item is self.filler:
+            return True
+        return self._on_air(item.category, now.astimezone(self.tz))
+
+    def _continuing(
+        self, now: datetime, alert_ids: set[str] | None
+    ) -> tuple[PlannedItem, int] | None:
+        """The item on air and the page to show next, if it goes on."""
+        cur = self.current
+        if cur is None:
+            return None
+        item = self.filler if self.filler and cur.item_id == self.filler.id else None
+        item = self.items.get(cur.item_id, item)
+        if item is None or (alert_ids is not None and item.id not in alert_ids):
+            return None
+        if not self._eligible(item, now):
+            return None
+        if item.version != cur.version:
+            return item, 0
+        return (item, cur.next_page) if cur.next_page < len(item.pages) else None
+
+    def _pick(self, now: datetime) -> PlannedItem | None:
+        """The next item at an item boundary (rules 3a-3d)."""
+        local = now.astimezone(self.tz)
+        open_cats = [c for c in self.by_cat if self._on_air(c, local)]
+
+        def live(cat: str) -> list[PlannedItem]:
+            return [i for i in self.by_cat.get(cat, ()) if is_valid(i, now)]
+
+        board = live(WHEREABOUTS) if WHEREABOUTS in open_cats else []
+        due = self.since_board is None or self.since_board >= WHEREABOUTS_EVERY_S
+        if board and due:
+            return self._rotate(WHEREABOUTS, board)
+        news = (self.items[i] for i in self._fresh_ids())
+        fresh = [i for i in news if i.category in open_cats and _news_worthy(i, now)]
+        if fresh:
+            return min(fresh, key=lambda i: (i.ready_at, -i.priority, i.id))
+        cats = [
+            c
+            for c in open_cats
+            if c != WHEREABOUTS and any(is_valid(i, now) for i in self.by_cat[c])
+        ]
+        if cats:
+            cat = min(cats, key=lambda c: (self.lag.get(c, 0.0), -self.rules[c].weight, c))
+            shift = self.lag.get(cat, 0.0)
+            if shift:
+                # Keep lags relative to the least-served category; a category that was off air
+                # drops to 0, so it rejoins on par instead of bursting to catch up.
+                self.lag = {c: max(0.0, v - shift) for c, v in self.lag.items()}
+            return self._rotate(cat, live(cat))
+        return self._rotate(WHEREABOUTS, board) if board else None
+
+    def _fresh_ids(self) -> set[str]:
+        """Ids of items whose current version has not aired and counts as news (rule 3b)."""
+        if self.fresh is None:
+            seen = {k: a.version for k, a in self.aired.items()}
+            self.fresh = {
+                i.id
+                for i in self.items.values()
+                if seen.get(i.id, i.version) != i.version
+                or (i.id not in seen and i.ready_at >= self.started_at)
+            }
+        return self.fresh
+
+    def _rotate(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
+        """The item after the one ``key`` picked last, in rank order, wrapping round."""
+        last = self.cursors.get(key)
+        choice = ranked[0]
+        if last is not None:
+            after = (-last[0], last[1])
+            choice = next((i for i in ranked if _rank(i) > after), ranked[0])
+        self.cursors[key] = (choice.priority, choice.id)
+        return choice
+
+    def _air(self, item: PlannedItem, index: int, now: datetime) -> Slot:
+        page = item.pages[index]
+        self.aired[item.id] = Aired(item.version, now)
+        if self.fresh is not None:
+            self.fresh.discard(item.id)
+        more = index + 1 < len(item.pages)
+        self.current = InProgress(item.id, item.version, index + 1) if more else None
+        scheduled = not item.interrupt and item is not self.filler
+        if scheduled and item.category == WHEREABOUTS:
+            self.since_board = 0.0
+        elif scheduled:
+            cat = item.category
+            self.lag[cat] = self.lag.get(cat, 0.0) + page.duration_s / self.rules[cat].weight
+            if self.since_board is not None:
+                self.since_board += page.duration_s
+        return Slot(
+            item.id, item.version, item.category, page, now, page.duration_s, item.interrupt
+        )
+
+
+def next_slot(plan: ChannelPlan, now: datetime, state: PlayState) -> tuple[Slot, PlayState]:
+    """The page to air at ``now`` (a page boundary) and the play state after airing it."""
+    run = _Run(plan, state)
+    slot = run.step(now)
+    return slot, run.freeze()
+
+
+def simulate(
+    plan: ChannelPlan, start: datetime, end: datetime, state: PlayState
+) -> tuple[list[Slot], PlayState]:
+    """Every slot starting in [start, end) back to back, and the state after the last one."""
+    run = _Run(plan, state)
+    slots: list[Slot] = []
+    now = start
+    while now < end:
+        slot = run.step(now)
+        slots.append(slot)
+        now = slot.end
+    return slots, run.freeze()
+
+
+def plan_day(plan: ChannelPlan, day: date, state: PlayState) -> list[Slot]:
+    """The slots of one channel-local calendar day, simulated from ``state`` at its midnight."""
+    tz = ZoneInfo(plan.timezone or DEFAULT_TIMEZONE)
+    start = datetime.combine(day, time(0), tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+    return simulate(plan, start, end, state)[0]

@@ -1,0 +1,1 @@
+"""Work done outside requests: the clock process (APScheduler) and the playout process."""

@@ -1,0 +1,121 @@
+"""The clock process: the one place APScheduler runs.
+
+Every second it renders what was approved, answers preview requests and rewrites the
+channel plans that changed; the emergency and SMS parts add their own jobs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib
+import logging
+import signal
+from datetime import UTC
+from pathlib import Path
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+from sqlalchemy import select
+
+from publisher.extensions import db
+from publisher.jobs.pipeline import process_render_queue, render_for_channel
+from publisher.jobs.plans import DerivedCache, sync_plans
+from publisher.models import Channel, Job, JobState, utcnow
+
+log = logging.getLogger(__name__)
+# Modules that contribute jobs through ``register(scheduler, app)``.
+JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs")
+
+
+class ContentClock:
+    """The content side of the clock: previews, the render queue and plan files."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.cache = DerivedCache()
+        self.written: dict[str, str] = {}
+
+    def tick(self) -> None:
+        with self.app.app_context():
+            try:
+                self.run_previews()
+                process_render_queue()
+                changed = sync_plans(utcnow(), self.cache, self.written)
+                if changed:
+                    log.info("plans updated: %s", ", ".join(changed))
+            except Exception:  # noqa: BLE001 - the clock must keep ticking
+                db.session.rollback()
+                log.exception("content tick failed")
+            finally:
+                db.session.remove()
+
+    def run_previews(self, limit: int = 10) -> None:
+        jobs = db.session.scalars(
+            select(Job).where(Job.kind == "preview", Job.state == JobState.QUEUED)
+            .order_by(Job.id).limit(limit)
+        ).all()
+        for job in jobs:
+            job.state, job.started_at = JobState.RUNNING, utcnow()
+            db.session.commit()
+            try:
+                channel = db.session.scalar(
+                    select(Channel).where(Channel.township_id == job.payload["township_id"])
+                    .order_by(Channel.id)
+                )
+                if channel is None:
+                    raise ValueError("该乡镇还没有频道，无法预览。")
+                pages = render_for_channel(job.payload["item"], channel, utcnow(), encode=False)
+                job.result = {"pages": [
+                    {k: p[k] for k in ("key", "duration_s", "page_no", "page_count")}
+                    for p in pages
+                ]}
+                job.state = JobState.DONE
+            except Exception as exc:  # noqa: BLE001 - reported to the editor
+                job.state, job.error = JobState.FAILED, str(exc)[:2000]
+            job.finished_at = utcnow()
+            db.session.commit()
+
+
+def _hold_lock(data_dir: Path):  # noqa: ANN202
+    """Only one clock per data directory: a second one would double every job."""
+    handle = open(data_dir / "clock.lock", "w")  # noqa: SIM115 - held for the process life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise SystemExit("another clock process is already running for this data directory")
+    return handle
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+    )
+    content = ContentClock(app)
+    scheduler.add_job(content.tick, "interval", seconds=1, id="content", next_run_time=utcnow())
+    for name in JOB_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(scheduler, app)
+    return scheduler
+
+
+def run_clock() -> None:
+    from flask import current_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
+    lock = _hold_lock(Path(app.config["DATA_DIR"]))
+    scheduler = build_scheduler(app)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    log.info("clock started")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lock.close()

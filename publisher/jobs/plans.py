@@ -1,0 +1,139 @@
+"""Building each channel's plan file from the database (clock process only)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from playlists.plan import (
+    CategoryRule,
+    ChannelPlan,
+    PlannedItem,
+    PlannedPage,
+    plan_to_dict,
+    save_plan,
+)
+from publisher.extensions import db
+from publisher.jobs import derived
+from publisher.jobs.channels import local_today
+from publisher.jobs.pipeline import render_for_channel
+from publisher.models import Channel, ContentItem, Kind, RenderState
+
+# Airtime shares when a channel has no schedule of its own. All categories air all day
+# so that anything approved shows up at once; dayparts are a per-channel refinement.
+DEFAULT_CATEGORIES = {
+    "policy": CategoryRule(weight=3.0, label="惠农政策"),
+    "service": CategoryRule(weight=2.0, label="办事指南"),
+    "produce": CategoryRule(weight=2.0, label="特色农产品"),
+    "notice": CategoryRule(weight=2.0, label="通知公告"),
+    "roster": CategoryRule(weight=1.0, label="干部分工"),
+    "whereabouts": CategoryRule(weight=1.0, label="每日去向"),
+}
+EPOCH_READY = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _pages(raw: list[dict[str, Any]]) -> tuple[PlannedPage, ...]:
+    return tuple(PlannedPage(**p) for p in raw)
+
+
+class DerivedCache:
+    """Remembers rendered derived slides so an unchanged board costs no rendering."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], tuple[int, list[dict[str, Any]], datetime]] = {}
+
+    def pages(self, channel: Channel, name: str, data: dict[str, Any],
+              now: datetime) -> tuple[list[dict[str, Any]], datetime]:
+        stamp = derived.fingerprint({"data": data, "day": str(local_today(channel, now)),
+                                     "profile": channel.profile, "name": channel.name,
+                                     "colours": [channel.primary_colour, channel.accent_colour]})
+        cached = self._seen.get((channel.slug, name))
+        if cached and cached[0] == stamp:
+            return cached[1], cached[2]
+        pages = render_for_channel(data, channel, now)
+        self._seen[(channel.slug, name)] = (stamp, pages, now)
+        return pages, now
+
+
+def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelPlan:
+    township = channel.township
+    items: list[PlannedItem] = []
+    live = db.session.scalars(
+        select(ContentItem).where(
+            ContentItem.township_id == township.id,
+            ContentItem.withdrawn_at.is_(None),
+            ContentItem.is_exercise.is_(False),
+            ContentItem.live_version_id.is_not(None),
+        )
+    )
+    for item in live:
+        version = item.live_version
+        raw_pages = (version.pages or {}).get(channel.slug)
+        if version.render_state != RenderState.READY or not raw_pages:
+            continue
+        items.append(PlannedItem(
+            id=item.ref,
+            version=version.number,
+            category=item.kind,
+            title=version.title,
+            pages=_pages(raw_pages),
+            ready_at=version.ready_at or now,
+            valid_from=version.valid_from,
+            valid_until=version.valid_until,
+            interrupt=item.kind == Kind.ALERT,
+        ))
+    roster = derived.roster_item(township)
+    if roster["rows"]:
+        pages, ready = cache.pages(channel, "roster", roster, now)
+        items.append(PlannedItem(id=f"roster:{township.id}", version=derived.fingerprint(roster),
+                                 category="roster", title=roster["title"], pages=_pages(pages),
+                                 ready_at=ready))
+    board, board_version = derived.whereabouts_item(township, local_today(channel, now))
+    if board["rows"]:
+        pages, ready = cache.pages(channel, "whereabouts", board, now)
+        items.append(PlannedItem(id=f"whereabouts:{township.id}", version=board_version,
+                                 category="whereabouts", title="今日干部去向",
+                                 pages=_pages(pages), ready_at=ready))
+    ident_pages, _ = cache.pages(channel, "ident", derived.ident_item(), now)
+    filler = PlannedItem(id=f"ident:{channel.slug}", version=1, category="ident",
+                         title=channel.name, pages=_pages(ident_pages), ready_at=EPOCH_READY)
+    return ChannelPlan(
+        slug=channel.slug,
+        name=channel.name,
+        timezone=township.timezone,
+        profile=channel.profile,
+        generated_at=now,
+        items=tuple(sorted(items, key=lambda i: i.id)),
+        categories=dict(DEFAULT_CATEGORIES),
+        filler=filler,
+    )
+
+
+def plan_path(slug: str) -> Path:
+    return Path(current_app.config["PLAN_DIR"]) / f"{slug}.json"
+
+
+def _comparable(plan: ChannelPlan) -> str:
+    body = plan_to_dict(plan)
+    body.pop("generated_at")
+    return json.dumps(body, sort_keys=True, ensure_ascii=False)
+
+
+def sync_plans(now: datetime, cache: DerivedCache, written: dict[str, str]) -> list[str]:
+    """Rewrite the plan of every enabled channel whose content changed; returns their slugs."""
+    changed = []
+    for channel in db.session.scalars(select(Channel).where(Channel.enabled)):
+        plan = build_plan(channel, now, cache)
+        body = _comparable(plan)
+        path = plan_path(channel.slug)
+        if written.get(channel.slug) == body and path.exists():
+            continue
+        save_plan(plan, path)
+        written[channel.slug] = body
+        changed.append(channel.slug)
+    return changed

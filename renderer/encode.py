@@ -1,0 +1,234 @@
+"""Encode each page once into a cached unit, and the channel's audio bed once.
+
+A *unit* is 0.64 s of video (16 frames: one intra frame then 15 P frames, closed GOP) as a
+raw elementary stream. Playout airs a page by repeating its unit with fresh timestamps, so
+air time costs no encoding at all. Audio never belongs to a page: the feed takes it from
+the *bed* (silence, or a loudness-normalised music loop) so every unit has exactly 30 AAC
+frames and nothing can drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from renderer import ffmpeg
+from renderer.timing import AAC_FRAME_SAMPLES, UNIT_AAC_FRAMES, UNIT_FRAMES
+
+AUD_H264 = b"\x00\x00\x01\x09"  # access unit delimiter NAL (x264 aud=1)
+PICTURE_MPEG2 = b"\x00\x00\x01\x00"  # MPEG-2 picture start code
+TARGET_LUFS = -24.0  # broadcast loudness (GY/T 282 / EBU R128 family)
+SILENCE_PROBE_SECONDS = 1.0  # long enough to get well past the encoder's priming frames
+MAX_BED_UNITS = 300  # a 192 s music loop; longer adds memory, not variety
+
+
+@dataclass(frozen=True)
+class EncodingProfile:
+    """How pages of one renderer profile become units. Changing a field changes ``tag``."""
+
+    name: str
+    codec: Literal["h264", "mpeg2"]
+    width: int
+    height: int
+    sar: tuple[int, int]
+    colour: Literal["bt709", "bt601"]
+    quality: int  # x264 CRF, or MPEG-2 fixed quantiser
+    maxrate_kbps: int
+    bufsize_kbit: int
+    muxrate_bps: int  # constant UDP mux rate that comfortably holds video + audio
+    h264_profile: str = "high"
+    h264_level: str = "4.0"
+    audio_kbps: int = 128
+
+    @property
+    def ext(self) -> str:
+        return "h264" if self.codec == "h264" else "m2v"
+
+    @property
+    def tag(self) -> str:
+        """Cache directory name: the profile name plus a digest of every setting."""
+        digest = hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+        return f"{self.name}-{digest[:8]}"
+
+
+# bufsize = maxrate x one unit, so a whole unit (mostly its intra frame) fits the buffer.
+PROFILES: dict[str, EncodingProfile] = {
+    p.name: p
+    for p in (
+        EncodingProfile("1080p", "h264", 1920, 1080, (1, 1), "bt709", 20, 6000, 3840, 8_000_000),
+        EncodingProfile(
+            "720p", "h264", 1280, 720, (1, 1), "bt709", 20, 4000, 2560, 6_000_000, h264_level="3.1"
+        ),
+        EncodingProfile(
+            "sd-h264",
+            "h264",
+            720,
+            576,
+            (64, 45),
+            "bt601",
+            20,
+            2500,
+            1600,
+            4_000_000,
+            h264_profile="main",
+            h264_level="3.0",
+        ),
+        # MPEG-2 MP@ML: vbv buffer at most 1835 kbit. 1024x576 pages -> 16:9, 768x576 -> 4:3.
+        EncodingProfile("sd", "mpeg2", 720, 576, (64, 45), "bt601", 3, 6000, 1835, 8_000_000),
+        EncodingProfile("sd43", "mpeg2", 720, 576, (16, 15), "bt601", 3, 6000, 1835, 8_000_000),
+    )
+}
+
+
+class EncodeError(RuntimeError):
+    """A unit or bed came out of ffmpeg without the expected shape."""
+
+
+def unit_path(key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
+    """Where the unit for page ``key`` lives in the cache."""
+    return cache_dir / "units" / enc.tag / key[:2] / f"{key}.{enc.ext}"
+
+
+def count_pictures(data: bytes, codec: str) -> int:
+    """Pictures in a raw unit, counted by their start codes."""
+    return data.count(AUD_H264 if codec == "h264" else PICTURE_MPEG2)
+
+
+def _tmp_beside(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    os.close(fd)
+    return Path(tmp)
+
+
+def ensure_unit(png: Path, key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
+    """Return the cached unit for a page, encoding it first if it is not cached yet.
+
+    Safe to call from parallel jobs: the unit is written under a temporary name and
+    renamed into place, so a reader sees a whole unit or none.
+    """
+    out = unit_path(key, cache_dir, enc)
+    if out.exists():
+        return out
+    tmp = _tmp_beside(out)
+    try:
+        ffmpeg.run(ffmpeg.unit_cmd(png, tmp, enc), timeout=120)
+        pictures = count_pictures(tmp.read_bytes(), enc.codec)
+        if pictures != UNIT_FRAMES:
+            raise EncodeError(f"{png}: unit has {pictures} pictures, want {UNIT_FRAMES}")
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return out
+
+
+def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
+    """A black unit: what airs when neither the page nor the filler can be read."""
+    from PIL import Image  # the renderer's imaging library; only needed once per profile
+
+    key = "slate-black"
+    out = unit_path(key, cache_dir, enc)
+    if out.exists():
+        return out
+    png = _tmp_beside(out.with_suffix(".png"))
+    try:
+        Image.new("RGB", (enc.width, enc.height), (16, 16, 16)).save(png, format="PNG")
+        return ensure_unit(png, key, cache_dir, enc)
+    finally:
+        png.unlink(missing_ok=True)
+
+
+# --- audio bed -----------------------------------------------------------------------
+
+
+def adts_frames(data: bytes) -> list[bytes]:
+    """Cut an ADTS stream into frames (the encoder side's own minimal reader)."""
+    frames, pos = [], 0
+    while pos + 7 <= len(data):
+        if data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
+            raise EncodeError(f"ADTS sync lost at byte {pos}")
+        length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
+        if length < 7 or pos + length > len(data):
+            raise EncodeError(f"bad ADTS frame length {length} at byte {pos}")
+        frames.append(data[pos : pos + length])
+        pos += length
+    return frames
+
+
+def _write_frames(path: Path, frames: list[bytes]) -> Path:
+    tmp = _tmp_beside(path)
+    try:
+        tmp.write_bytes(b"".join(frames))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def ensure_silence(cache_dir: Path, bitrate_kbps: int = 128) -> Path:
+    """One steady-state silent AAC-LC frame (48 kHz stereo), encoded once and cached.
+
+    The first frames out of the encoder carry its priming; from the middle of a second of
+    silence every frame is identical, so one of them repeated is seamless silence.
+    """
+    out = cache_dir / "audio" / f"silence-{bitrate_kbps}k.adts"
+    if out.exists():
+        return out
+    tmp = _tmp_beside(out)
+    try:
+        ffmpeg.run(ffmpeg.silence_cmd(tmp, SILENCE_PROBE_SECONDS, bitrate_kbps), timeout=60)
+        frames = adts_frames(tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)
+    steady = frames[len(frames) // 2]
+    if frames[len(frames) // 2 + 1] != steady:
+        raise EncodeError("silent AAC frames are not steady; cannot loop one")
+    return _write_frames(out, [steady])
+
+
+def _measured_loudness(stderr: str) -> dict[str, str]:
+    match = re.search(r"\{[^{}]*\"input_i\"[^{}]*\}", stderr)
+    if not match:
+        raise EncodeError("loudnorm printed no measurement")
+    return json.loads(match.group(0))
+
+
+def ensure_music_bed(
+    music: Path, cache_dir: Path, bitrate_kbps: int = 128, max_units: int = MAX_BED_UNITS
+) -> Path:
+    """Encode a music file once into a seamless loop of N x 30 ADTS frames at -24 LKFS.
+
+    Two-pass ``loudnorm`` (measure, then a linear gain). The period is encoded three times
+    over and the middle copy kept, so the encoder is in steady state at both ends and the
+    last frame flows into the first as it did in the encode.
+    """
+    seconds = float(ffmpeg.probe(music)["format"]["duration"])
+    units = min(max_units, int(seconds / (UNIT_AAC_FRAMES * AAC_FRAME_SAMPLES / 48_000)))
+    if units < 1:
+        raise EncodeError(f"{music}: too short for a music bed ({seconds:.2f} s)")
+    digest = hashlib.sha1(music.read_bytes()).hexdigest()[:16]
+    out = cache_dir / "audio" / f"bed-{digest}-{units}u-{bitrate_kbps}k.adts"
+    if out.exists():
+        return out
+    period = units * UNIT_AAC_FRAMES  # frames
+    samples = period * AAC_FRAME_SAMPLES
+    measure = ffmpeg.run(ffmpeg.loudness_measure_cmd(music, samples, TARGET_LUFS), timeout=600)
+    measured = _measured_loudness(measure.stderr)
+    tmp = _tmp_beside(out)
+    try:
+        ffmpeg.run(
+            ffmpeg.music_bed_cmd(music, tmp, samples, measured, TARGET_LUFS, bitrate_kbps),
+            timeout=600,
+        )
+        frames = adts_frames(tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)
+    if len(frames) < 2 * period:
+        raise EncodeError(f"music bed encode gave {len(frames)} frames, want >= {2 * period}")
+    return _write_frames(out, frames[period : 2 * period])
