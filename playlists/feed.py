@@ -9,11 +9,14 @@ plan changes and even a process restart keep the same grid and cannot drift.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from playlists import ts
 from renderer.timing import TICKS_PER_UNIT, UNIT_AAC_FRAMES, UNIT_FRAMES
@@ -181,3 +184,63 @@ class ContinuousFeed:
             data = self._muxer.mux_unit(unit.pictures, self.bed.for_unit(index), unit_pts(index))
             self.next_unit = index + 1
             yield index, data
+
+
+# --- clocks ------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    """Where playout gets ``now`` and waits; injectable so tests can run faster than life."""
+
+    def now(self) -> datetime: ...
+
+    def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        """Wait until ``when``; False if ``stop`` was set first."""
+        ...
+
+
+class SystemClock:
+    """The real UTC wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        while not stop.is_set():
+            left = (when - self.now()).total_seconds()
+            if left <= 0:
+                return True
+            stop.wait(min(left, 1.0))
+        return False
+
+
+class ScaledClock(SystemClock):
+    """Wall time from ``start`` running ``speed`` times faster than real time (tests)."""
+
+    def __init__(self, start: datetime, speed: float) -> None:
+        self.start, self.speed, self._t0 = start, speed, time.monotonic()
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.monotonic() - self._t0) * self.speed)
+
+    def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        while not stop.is_set():
+            left = (when - self.now()).total_seconds()
+            if left <= 0:
+                return True
+            stop.wait(min(left / self.speed, 1.0))
+        return False
+
+
+class VirtualClock:
+    """Time that only moves when waited on: generates a day of stream as fast as it can."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def now(self) -> datetime:
+        return self.current
+
+    def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        self.current = max(self.current, when)
+        return not stop.is_set()

@@ -2,8 +2,9 @@
 
 M3U has no escaping: an attribute value ends at the next double quote and an entry at the end
 of the line. Names come from township staff, so every value is made safe here rather than
-trusted: line breaks and control characters become spaces, double quotes become the full-width
-quote ``＂`` in text; URLs are percent-encoded.
+trusted: line breaks and control characters become spaces, double quotes and commas become the
+full-width ``＂`` and ``，`` in text (players disagree on which comma ends the attributes, so the
+name and attributes carry none); URLs are percent-encoded.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ _URL_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def _text(value: str) -> str:
-    """One line of text with no double quotes."""
-    return " ".join(_CONTROL.sub(" ", value).replace('"', "＂").split())
+    """One line of text with no double quotes or commas."""
+    text = _CONTROL.sub(" ", value).replace('"', "＂").replace(",", "，")
+    return " ".join(text.split())
 
 
 def _url(value: str) -> str:

@@ -19,7 +19,8 @@ Order of decisions at each page boundary:
    b. **fresh** items: eligible, and either a new version of an item that aired before, or never
       aired and ready after this state began (so a restart with an empty state does not make the
       whole library "fresh"). Oldest ``ready_at`` first; each airs once this way and then keeps its
-      normal place. They wait for the item on air to finish, which keeps its pages together;
+      normal place (if that place was next anyway, the rotation steps past it rather than air
+      it twice running). They wait for the item on air to finish, keeping its pages together;
    c. **rotation**: categories share airtime by weight (virtual-time fair queueing, charged per
       second aired, so long items cost more); inside a category items rotate in order of
       ``priority`` (highest first), then id;
@@ -224,8 +225,9 @@ class _Run:
             started_at=self.started_at,
             aired={k: v for k, v in self.aired.items() if k in known},
             current=self.current,
-            cursors=self.cursors,
-            lag=self.lag,
+            # Forget categories the plan no longer has, so the state stays small.
+            cursors={k: v for k, v in self.cursors.items() if k in self.rules or k[0] == "!"},
+            lag={k: v for k, v in self.lag.items() if k in self.rules},
             since_board_s=self.since_board,
         )
 
@@ -298,7 +300,10 @@ class _Run:
         news = (self.items[i] for i in self._fresh_ids())
         fresh = [i for i in news if i.category in open_cats and _news_worthy(i, now)]
         if fresh:
-            return min(fresh, key=lambda i: (i.ready_at, -i.priority, i.id))
+            item = min(fresh, key=lambda i: (i.ready_at, -i.priority, i.id))
+            if self._peek(item.category, live(item.category)) is item:
+                self._rotate(item.category, [item])  # its turn was next: don't air it twice
+            return item
         cats = [
             c
             for c in open_cats
@@ -326,13 +331,17 @@ class _Run:
             }
         return self.fresh
 
-    def _rotate(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
+    def _peek(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
         """The item after the one ``key`` picked last, in rank order, wrapping round."""
         last = self.cursors.get(key)
-        choice = ranked[0]
-        if last is not None:
-            after = (-last[0], last[1])
-            choice = next((i for i in ranked if _rank(i) > after), ranked[0])
+        if last is None:
+            return ranked[0]
+        after = (-last[0], last[1])
+        return next((i for i in ranked if _rank(i) > after), ranked[0])
+
+    def _rotate(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
+        """Take the next item of rotation ``key`` and move its cursor there."""
+        choice = self._peek(key, ranked)
         self.cursors[key] = (choice.priority, choice.id)
         return choice
 

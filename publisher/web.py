@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from flask import Flask, flash, redirect, render_template, request, session
+from flask import Flask, current_app, flash, redirect, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,6 +29,14 @@ def _select_locale() -> str:
     return "zh"
 
 
+def localtime(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+    """Jinja filter: a stored UTC instant shown in the township's (or channel's) time zone."""
+    if value is None:
+        return ""
+    tz = ZoneInfo(zone or current_app.config["CHANNEL_TIMEZONE"])
+    return value.astimezone(tz).strftime(fmt)
+
+
 def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
@@ -34,6 +44,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     login_manager.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["localtime"] = localtime
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录。"
 

@@ -106,6 +106,20 @@ def darken_until(bg: RGB, fg: RGB, ratio: float = MIN_CONTRAST) -> RGB:
     return BLACK
 
 
+# Whereabouts status colours: (pill fill, text on it). Checked at 7:1 in the tests.
+STATUS_COLOURS: dict[str, tuple[RGB, RGB]] = {
+    "green": ((22, 82, 28), WHITE),
+    "blue": ((21, 64, 150), WHITE),
+    "amber": ((235, 170, 16), BLACK),
+    "grey": ((72, 72, 72), WHITE),
+    "red": ((140, 12, 12), WHITE),
+}
+
+# Emergency alert scheme: deep red field, yellow banner with near-black text.
+ALERT_RED: RGB = (140, 12, 12)
+ALERT_YELLOW: RGB = (235, 205, 16)
+
+
 @dataclass(frozen=True)
 class Palette:
     """Colours used by the templates; every text/background pair meets 7:1."""
@@ -135,10 +149,11 @@ def palette_for(branding: Branding) -> Palette:
     # Calm, dark backgrounds: white text on them is restful and stays legible on SD.
     background = darken_until(mix(primary, BLACK, 0.55), text, 12.0)
     background_low = darken_until(mix(primary, BLACK, 0.70), text, 12.0)
-    panel = darken_until(mix(primary, BLACK, 0.35), text, 9.0)
-    panel_alt = darken_until(mix(primary, BLACK, 0.45), text, 9.0)
+    panel = darken_until(mix(primary, BLACK, 0.45), text, 10.0)
+    panel_alt = darken_until(mix(primary, BLACK, 0.30), text, 8.0)  # separators only
     header = darken_until(primary, text, 8.0)
-    worst_bg = max((background, background_low, panel, panel_alt, header), key=luminance)
+    # Accent and muted text appear on the background and on panels, never on the header.
+    worst_bg = max((background, background_low, panel), key=luminance)
     accent = ensure_contrast(accent_raw, worst_bg)
     muted = ensure_contrast(mix(text, worst_bg, 0.25), worst_bg)
     tag_bg = accent_raw
@@ -158,20 +173,8 @@ def palette_for(branding: Branding) -> Palette:
         tag_text=tag_text,
         ticker_bg=ticker_bg,
         ticker_text=ensure_contrast(BLACK, ticker_bg),
-        ticker_label_bg=(160, 16, 16),
-        ticker_label_text=ensure_contrast(WHITE, (160, 16, 16)),
+        ticker_label_bg=ALERT_RED,
+        ticker_label_text=ensure_contrast(WHITE, ALERT_RED),
     )
 
 
-# Whereabouts status colours: (pill fill, text on it). Checked at 7:1 in the tests.
-STATUS_COLOURS: dict[str, tuple[RGB, RGB]] = {
-    "green": ((27, 94, 32), WHITE),
-    "blue": ((21, 64, 150), WHITE),
-    "amber": ((235, 170, 16), BLACK),
-    "grey": ((72, 72, 72), WHITE),
-    "red": ((150, 16, 16), WHITE),
-}
-
-# Emergency alert scheme: deep red field, yellow banner with near-black text.
-ALERT_RED: RGB = (150, 16, 16)
-ALERT_YELLOW: RGB = (235, 205, 16)

@@ -1,12 +1,16 @@
-"""The township admin: dashboard, content, review queue, cadres, audit log."""
+"""The township admin: dashboard, content, review queue, settings and the audit log."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
 
-
-@bp.route("/")
-@login_required
-def dashboard():  # noqa: ANN201
-    return render_template("error.html", code="", message="…")
+# Route modules register themselves on ``bp`` when imported.
+from publisher.admin import (  # noqa: E402, F401
+    audit_routes,
+    content_actions,
+    content_routes,
+    dashboard_routes,
+    helpers,
+    review_routes,
+    settings_routes,
+)

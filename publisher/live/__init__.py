@@ -1,5 +1,5 @@
-"""The channel's public URLs: live HLS, the M3U channel list, the XMLTV guide."""
+"""The channel's public URLs (live HLS, channel list, guide) and the staff preview page."""
 
-from flask import Blueprint
+from publisher.live.routes import bp
 
-bp = Blueprint("live", __name__)
+__all__ = ["bp"]

@@ -18,7 +18,9 @@ class AsRunEntry(db.Model):
     duration_ms: Mapped[int]
     item_ref: Mapped[str] = mapped_column(String(40), index=True)  # e.g. policy:12
     version: Mapped[int]
+    category: Mapped[str] = mapped_column(String(16), default="")
     title: Mapped[str] = mapped_column(String(200), default="")
+    interrupt: Mapped[bool] = mapped_column(default=False)
     page_no: Mapped[int] = mapped_column(default=1)
     page_count: Mapped[int] = mapped_column(default=1)
     page_key: Mapped[str] = mapped_column(String(64))

@@ -93,7 +93,7 @@ def draw_body(canvas: Canvas, ctx: Ctx, lines, size: int, lh: int, box: Rect, to
 class Facts:
     """Key facts (label, value) laid out as a two-column panel, paginated if needed."""
 
-    labels: tuple[str, ...]
+    page_labels: tuple[tuple[str, ...], ...]  # label per row per page ("" on continuations)
     widths: tuple[int, int]
     label_size: int
     fit: TableFit
@@ -115,7 +115,11 @@ def fit_facts(ctx: Ctx, facts: Sequence[tuple[str, str]], width: int, caps: Sequ
     fit = fit_table([[r[0]] for r in rows], [widths[1]], ctx.fonts.bold, ctx.fonts.bold,
                     caps=[c - 2 * inset for c in caps], max_size=px(ctx, FACT),
                     min_size=ctx.profile.min_text, pad_em=0.2)
-    return Facts(tuple(k for k, _ in facts), widths, label_size, fit)
+    labels = iter(k for k, _ in facts)
+    page_labels = tuple(
+        tuple("" if row.continued else next(labels) for row in page) for page in fit.pages
+    )
+    return Facts(page_labels, widths, label_size, fit)
 
 
 def facts_height(facts: Facts, page: int, ctx: Ctx) -> int:
@@ -123,8 +127,8 @@ def facts_height(facts: Facts, page: int, ctx: Ctx) -> int:
     return sum(r.height for r in facts.fit.pages[page]) + 2 * ctx.profile.px(0.02)
 
 
-def draw_facts(canvas: Canvas, ctx: Ctx, facts: Facts, page: int, first_label: int,
-               box: Rect, top: int, accent_first: bool) -> int:
+def draw_facts(canvas: Canvas, ctx: Ctx, facts: Facts, page: int, box: Rect, top: int,
+               accent_label: str = "") -> int:
     """Draw one page of a facts panel; returns the y below it."""
     pal = ctx.palette
     inset = ctx.profile.px(0.02)
@@ -135,16 +139,18 @@ def draw_facts(canvas: Canvas, ctx: Ctx, facts: Facts, page: int, first_label: i
     y = top + inset
     value_x = box.left + facts.widths[0]
     rule_w = max(1, ctx.profile.px(0.002))
+    current = ""
     for i, row in enumerate(rows):
-        idx = first_label + i
-        label = facts.labels[idx] if not row.continued else ""
+        label = facts.page_labels[page][i]
         if i > 0 and not row.continued:
             canvas.rect(Rect(box.left + inset, y - rule_w // 2, box.right - inset,
                              y - rule_w // 2 + rule_w), pal.panel_alt)
         if label:
             canvas.text(box.left + inset, y + facts.fit.pad, label, facts.label_size,
                         fill=pal.muted, bg=pal.panel, line_height=facts.fit.line_height)
-        fill = pal.accent if (accent_first and idx == 0) else pal.text
+        if label:
+            current = label
+        fill = pal.accent if accent_label and current == accent_label else pal.text
         ly = y + facts.fit.pad
         for line in row.cells[0]:
             canvas.text(value_x, ly, line.text, facts.fit.size, fill=fill, bg=pal.panel,

@@ -162,8 +162,12 @@ def test_validity_window_boundaries():
     start, end = at(23, 12), at(23, 13)
     plan = make_plan([make_item("notice:1", "notice", valid_from=start, valid_until=end)])
     tick = timedelta(microseconds=1)
-    for now, expected in [(start - tick, "ident"), (start, "notice:1"),
-                          (end - tick, "notice:1"), (end, "ident")]:
+    for now, expected in [
+        (start - tick, "ident"),
+        (start, "notice:1"),
+        (end - tick, "notice:1"),
+        (end, "ident"),
+    ]:
         assert next_slot(plan, now, PlayState())[0].item_id == expected, now
 
 
@@ -172,7 +176,9 @@ def test_item_pages_air_consecutively_and_stop_when_invalid():
     plan = make_plan([item])
     slots, _ = run(plan, MONDAY_10, at(23, 10, 1))
     assert [(s.item_id, s.page.page_no) for s in slots[:3]] == [
-        ("policy:1", 1), ("policy:1", 2), ("ident", 1)
+        ("policy:1", 1),
+        ("policy:1", 2),
+        ("ident", 1),
     ]
 
 
@@ -276,9 +282,12 @@ def test_fresh_item_jumps_the_queue_once():
     assert (after[0].item_id, after[0].page.page_no) == ("policy:2", 2)  # finishes first
     assert [i for i, _ in item_starts(after)][:7] == [
         "policy:new",  # the jump
-        "policy:3", "policy:4", "policy:5",  # the rotation goes on where it was
+        "policy:3",
+        "policy:4",
+        "policy:5",  # the rotation goes on where it was
         "policy:new",  # its normal place
-        "policy:0", "policy:1",
+        "policy:0",
+        "policy:1",
     ]
 
 
@@ -299,7 +308,11 @@ def test_new_version_is_fresh_again():
     plan = make_plan([*items[:3], revised, items[4]])
     slots, _ = run(plan, slots[-1].end, at(23, 10, 2), state)
     assert item_starts(slots)[:5] == [
-        ("policy:3", 2), ("policy:1", 1), ("policy:2", 1), ("policy:3", 2), ("policy:4", 1)
+        ("policy:3", 2),
+        ("policy:1", 1),
+        ("policy:2", 1),
+        ("policy:3", 2),
+        ("policy:4", 1),
     ]
 
 
@@ -318,8 +331,14 @@ def test_version_change_restarts_the_item_at_page_one():
 
 def test_interrupt_takes_over_and_reverts_at_expiry():
     items = [make_item(f"policy:{n}", "policy", pages=3) for n in range(3)]
-    alert = make_item("alert:flood", "alert", pages=2, interrupt=True,
-                      valid_from=at(23, 10, 5), valid_until=at(23, 10, 10))
+    alert = make_item(
+        "alert:flood",
+        "alert",
+        pages=2,
+        interrupt=True,
+        valid_from=at(23, 10, 5),
+        valid_until=at(23, 10, 10),
+    )
     plan = make_plan([*items, alert])
     slots, _ = run(plan, MONDAY_10, at(23, 10, 15))
 
@@ -371,8 +390,9 @@ def mixed_plan() -> ChannelPlan:
         *(make_item(f"produce:{n}", "produce", priority=n) for n in range(3)),
         *(make_item(f"service:{n}", "service", pages=2) for n in range(4)),
         make_item("board", "whereabouts", pages=2),
-        make_item("alert:1", "alert", interrupt=True, valid_from=at(23, 7),
-                  valid_until=at(23, 7, 30)),
+        make_item(
+            "alert:1", "alert", interrupt=True, valid_from=at(23, 7), valid_until=at(23, 7, 30)
+        ),
     ]
     return make_plan(items, categories)
 
@@ -412,3 +432,14 @@ def test_simulation_is_deterministic_and_gapless():
     assert first == second
     assert all(a.end == b.start for a, b in zip(first, first[1:], strict=False))
     assert {s.category for s in first} >= {"policy", "produce", "service", "whereabouts"}
+
+
+def test_a_due_board_goes_before_fresh_items():
+    items = [make_item(f"policy:{n}", "policy") for n in range(4)]
+    items.append(make_item("board", "whereabouts"))
+    slots, state = run(make_plan(items), MONDAY_10, at(23, 10, 2, 12))
+    assert state.since_board_s >= WHEREABOUTS_EVERY_S  # due at the next boundary
+    now = slots[-1].end
+    fresh = make_item("policy:new", "policy", ready_at=now)
+    after, _ = run(make_plan([*items, fresh]), now, now + timedelta(seconds=30), state)
+    assert [s.item_id for s in after[:3]] == ["board", "policy:new", "policy:0"]

@@ -1,0 +1,156 @@
+"""Content lists, create, edit and the item page, for each kind at ``/content/<kind>``."""
+
+from __future__ import annotations
+
+from math import ceil
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from publisher.admin import bp
+from publisher.admin.access import (
+    check_kind,
+    load_item,
+    staff_only,
+    township_for_new,
+    user_zone,
+    visible_townships,
+)
+from publisher.admin.forms import POLICY_CATEGORIES, PRODUCE_UNITS
+from publisher.admin.helpers import warn_missing_glyphs
+from publisher.admin.kinds import KINDS, data_to_form, form_to_data
+from publisher.admin.queries import PAGE_SIZE, category_options, list_items, parse_filters
+from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
+from publisher.extensions import db
+from publisher.models import ContentItem, Kind, Role, Township, VersionState, utcnow
+from publisher.services import content
+from publisher.services.errors import ServiceError
+
+
+@bp.route("/content/<kind>")
+@staff_only()
+def content_list(kind: str):  # noqa: ANN201
+    spec = KINDS[check_kind(kind)]
+    filters = parse_filters(request.args)
+    rows, total = list_items(current_user, kind, filters, utcnow(), user_zone())
+    return render_template(
+        "admin/content_list.html", spec=spec, kind=kind, rows=rows, total=total,
+        filters=filters, pages=max(1, ceil(total / PAGE_SIZE)),
+        categories=category_options(current_user, kind),
+    )
+
+
+def _form_context(spec, form, township: Township, item: ContentItem | None = None) -> dict:  # noqa: ANN001
+    return {
+        "spec": spec, "kind": spec.kind, "form": form, "item": item, "township": township,
+        "villages": [v.name for v in township.villages],
+        "policy_categories": POLICY_CATEGORIES, "produce_units": PRODUCE_UNITS,
+    }
+
+
+def _photo_for(form, previous: str | None, township: Township) -> str | None:  # noqa: ANN001
+    """The produce photo to store: a new upload, the previous one, or none."""
+    upload = form.photo.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            from publisher.services.photos import save_photo
+        except ImportError:
+            flash(_("照片上传功能尚未启用，本次未保存照片。"), "warning")
+            return previous
+        upload_dir = current_app.config["UPLOAD_DIR"] / f"township-{township.id}"
+        return str(save_photo(upload, upload_dir))  # ServiceError is handled by the caller
+    if form.remove_photo.data:
+        return None
+    return previous
+
+
+def _window(form, township: Township) -> dict[str, Any]:  # noqa: ANN001
+    tz = zone(township.timezone)
+    return {"valid_from": local_to_utc(form.valid_from.data, tz),
+            "valid_until": local_to_utc(form.valid_until.data, tz)}
+
+
+def _township_picker(kind: str):  # noqa: ANN202
+    return render_template("admin/township_picker.html", kind=kind,
+                           townships=visible_townships())
+
+
+@bp.route("/content/<kind>/new", methods=["GET", "POST"])
+@staff_only(Role.EDITOR)
+def content_new(kind: str):  # noqa: ANN201
+    spec = KINDS[check_kind(kind)]
+    township = township_for_new(request.args.get("township"))
+    if township is None:
+        if current_user.is_county_admin:
+            return _township_picker(kind)
+        abort(403)
+    form = spec.form()
+    if kind == Kind.NOTICE and request.method == "GET":
+        form.issued_by.data = f"{township.name}人民政府"
+    if form.validate_on_submit():
+        data = form_to_data(spec, form)
+        try:
+            if kind == Kind.PRODUCE:
+                data["photo"] = _photo_for(form, None, township)
+            item = content.create_item(current_user, township, kind, data, **_window(form, township))
+            if form.save_submit.data:
+                content.submit(current_user, item)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            warn_missing_glyphs(data)
+            flash(_("已提交审核。") if form.save_submit.data else _("草稿已保存。"), "success")
+            return redirect(f"/content/{kind}/{item.id}")
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/content_form.html", **_form_context(spec, form, township)), status
+
+
+@bp.route("/content/<kind>/<int:item_id>/edit", methods=["GET", "POST"])
+@staff_only(Role.EDITOR)
+def content_edit(kind: str, item_id: int):  # noqa: ANN201
+    item = load_item(kind, item_id)
+    spec = KINDS[kind]
+    if item.withdrawn_at is not None:
+        flash(_("该内容已撤回，不能再修改。"), "error")
+        return redirect(f"/content/{kind}/{item.id}")
+    latest = item.latest
+    tz = zone(item.township.timezone)
+    initial = data_to_form(spec, latest.data)
+    initial["valid_from"] = utc_to_local(latest.valid_from, tz)
+    initial["valid_until"] = utc_to_local(latest.valid_until, tz)
+    form = spec.form(data=initial)
+    if form.validate_on_submit():
+        data = form_to_data(spec, form)
+        try:
+            if kind == Kind.PRODUCE:
+                data["photo"] = _photo_for(form, latest.data.get("photo"), item.township)
+            version = content.edit_item(current_user, item, data, **_window(form, item.township))
+            if form.save_submit.data:
+                content.submit(current_user, item)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            warn_missing_glyphs(data)
+            if form.save_submit.data:
+                flash(_("已保存为 v%(n)s 并提交审核。", n=version.number), "success")
+            else:
+                flash(_("已保存为 v%(n)s（草稿）。", n=version.number), "success")
+            return redirect(f"/content/{kind}/{item.id}")
+    status = 400 if request.method == "POST" else 200
+    context = _form_context(spec, form, item.township, item)
+    context["makes_new_version"] = latest.state in (VersionState.APPROVED,
+                                                    VersionState.SUPERSEDED)
+    context["photo"] = latest.data.get("photo")
+    return render_template("admin/content_form.html", **context), status
+
+
+@bp.route("/content/<kind>/<int:item_id>")
+@staff_only()
+def content_detail(kind: str, item_id: int):  # noqa: ANN201
+    item = load_item(kind, item_id)
+    return render_template("admin/content_detail.html", item=item, kind=kind, spec=KINDS[kind],
+                           versions=list(reversed(item.versions)))

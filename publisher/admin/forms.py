@@ -1,0 +1,132 @@
+"""Content forms, one per kind, with Chinese labels and help text.
+
+Length limits mirror the renderer's (``renderer.items``) so a too-long field is caught
+here with a message next to the field, not later as a failed render.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
+LIST_TEXT = 3000
+PHONE = re.compile(r"^[0-9０-９+\-－ ()（）转/、,，]*$")  # the renderer's own rule
+PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+POLICY_CATEGORIES = ("种粮补贴", "农机补贴", "医疗保障", "养老保险", "教育帮扶", "就业创业",
+                     "社会救助", "产业扶持", "其他")
+NOTICE_CATEGORIES = ("通知公告", "村务公开")
+PRODUCE_UNITS = ("斤", "公斤", "个", "只", "箱", "袋", "把", "筐")
+
+
+def _required(message: str):  # noqa: ANN202
+    return DataRequired(message=message)
+
+
+def _max(n: int):  # noqa: ANN202
+    return Length(max=n, message=_l("不能超过 %(n)s 个字。", n=n))
+
+
+class ContentForm(FlaskForm):
+    """What every kind shares: the validity window and the save buttons."""
+
+    valid_from = DateTimeLocalField(
+        _l("上线时间"), format=DATETIME_FORMATS, validators=[Optional()],
+        description=_l("按本乡镇当地时间。留空表示审核通过后立即播出。"))
+    valid_until = DateTimeLocalField(
+        _l("下线时间"), format=DATETIME_FORMATS, validators=[Optional()],
+        description=_l("到时自动停播。留空表示一直播出，直到撤回。"))
+    save = SubmitField(_l("保存草稿"))
+    save_submit = SubmitField(_l("保存并提交审核"))
+
+    def validate_valid_until(self, field) -> None:  # noqa: ANN001
+        if field.data and self.valid_from.data and field.data <= self.valid_from.data:
+            raise ValidationError(_l("下线时间必须晚于上线时间。"))
+
+
+class PolicyForm(ContentForm):
+    title = StringField(_l("政策名称"), validators=[_required(_l("请填写政策名称。")), _max(60)],
+                        description=_l("例如：2025年耕地地力保护补贴"))
+    category = StringField(_l("政策类别"), validators=[Optional(), _max(20)],
+                           description=_l("可从列表中选择，也可自行填写。"))
+    eligibility = TextAreaField(_l("补贴对象"), validators=[Optional(), _max(LONG_TEXT)],
+                                description=_l("谁可以享受，写清条件。"))
+    amount = StringField(_l("补贴标准"), validators=[Optional(), _max(40)],
+                         description=_l("例如：每亩 105 元"))
+    how_to_apply = TextAreaField(_l("申请办法"), validators=[Optional(), _max(LONG_TEXT)],
+                                 description=_l("到哪里、带什么、找谁办理。"))
+    deadline = DateField(_l("申请截止日期"), validators=[Optional()])
+    source_document = StringField(_l("政策依据"), validators=[Optional(), _max(200)],
+                                  description=_l("文件名称和文号。"))
+    contact = StringField(_l("咨询电话"), validators=[Optional(), _max(40)])
+    body = TextAreaField(_l("政策说明"), validators=[Optional(), _max(LONG_TEXT)],
+                         description=_l("较长的内容会自动分成多页播出。"))
+
+
+class ServiceForm(ContentForm):
+    title = StringField(_l("事项名称"), validators=[_required(_l("请填写事项名称。")), _max(60)],
+                        description=_l("例如：城乡居民基本医疗保险参保登记"))
+    steps = TextAreaField(
+        _l("办理步骤"), validators=[_required(_l("请至少填写一个办理步骤。")), _max(LIST_TEXT)],
+        description=_l("每行写一步，播出时自动编号，不用自己写序号。"))
+    documents = TextAreaField(_l("所需材料"), validators=[Optional(), _max(LIST_TEXT)],
+                              description=_l("每行写一项材料。"))
+    location = StringField(_l("办理地点"), validators=[Optional(), _max(40)],
+                           description=_l("例如：乡便民服务中心 2 号窗口"))
+    office_hours = StringField(_l("办公时间"), validators=[Optional(), _max(40)],
+                               description=_l("例如：工作日 8:30-12:00，14:30-17:30"))
+    time_limit = StringField(_l("办理时限"), validators=[Optional(), _max(40)],
+                             description=_l("例如：即来即办 / 5 个工作日"))
+    fee = StringField(_l("收费标准"), validators=[Optional(), _max(40)],
+                      description=_l("不收费请填“免费”。"))
+    contact = StringField(_l("咨询电话"), validators=[Optional(), _max(40)])
+
+
+class ProduceForm(ContentForm):
+    product = StringField(_l("产品名称"), validators=[_required(_l("请填写产品名称。")), _max(20)],
+                          description=_l("例如：高山土豆"))
+    village = StringField(_l("所在村"), validators=[_required(_l("请填写所在村。")), _max(20)])
+    seller = StringField(_l("卖家"), validators=[_required(_l("请填写卖家姓名。")), _max(20)],
+                         description=_l("农户姓名或合作社名称。"))
+    price = StringField(_l("价格（元）"), validators=[
+        _required(_l("请填写价格。")),
+        Regexp(PRICE, message=_l("价格请填写数字，例如 4.5")),
+    ])
+    unit = StringField(_l("单位"), validators=[_required(_l("请填写单位。")), _max(6)],
+                       description=_l("例如：斤、公斤、只"))
+    quantity = StringField(_l("供应数量"), validators=[Optional(), _max(20)],
+                           description=_l("例如：约 3000 斤"))
+    phone = StringField(_l("联系电话"), validators=[
+        _required(_l("请填写联系电话。")), _max(30),
+        Regexp(PHONE, message=_l("电话号码只能包含数字、空格和“-”。")),
+    ])
+    available_until = DateField(_l("供应截止日期"), validators=[Optional()])
+    description = TextAreaField(_l("产品介绍"), validators=[Optional(), _max(LONG_TEXT)])
+    photo = FileField(_l("产品照片"), validators=[
+        FileAllowed(["jpg", "jpeg", "png"], _l("照片只能是 JPG 或 PNG 格式。"))],
+        description=_l("可选。横拍、光线充足的照片在电视上效果最好。"))
+    remove_photo = BooleanField(_l("删除现有照片"))
+
+
+class NoticeForm(ContentForm):
+    title = StringField(_l("标题"), validators=[_required(_l("请填写标题。")), _max(60)])
+    category = SelectField(_l("类别"), choices=[(c, c) for c in NOTICE_CATEGORIES],
+                           description=_l("村务公开：每月 9 日为公开日。"))
+    issued_by = StringField(_l("发布单位"), validators=[Optional(), _max(40)],
+                            description=_l("例如：监山乡人民政府"))
+    date = DateField(_l("发布日期"), validators=[Optional()])
+    body = TextAreaField(_l("正文"), validators=[_required(_l("请填写正文。")), _max(LONG_TEXT)])

@@ -1,0 +1,61 @@
+"""Template filters and globals of the admin, and small view helpers shared by routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, flash
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from publisher.admin import bp
+from publisher.admin.access import is_editor, is_reviewer, user_zone
+from publisher.admin.kinds import FIELD_LABELS, KINDS, text_for_glyph_check
+from publisher.admin.status import RENDER_LABELS, STATE_LABELS, status_of
+from publisher.admin.timeutil import utc_to_local
+from publisher.models import utcnow
+
+ACTION_LABELS = {
+    "login": _l("登录"), "create": _l("新建"), "edit": _l("修改"), "submit": _l("提交审核"),
+    "approve": _l("审核通过"), "reject": _l("退回"), "withdraw": _l("撤回"),
+    "settings": _l("修改设置"),
+}
+
+
+@bp.app_template_filter("localtime")
+def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """An aware UTC instant shown in the viewer's township time."""
+    local = utc_to_local(value, user_zone())
+    return local.strftime(fmt) if local else ""
+
+
+@bp.app_context_processor
+def admin_globals() -> dict[str, Any]:
+    return {
+        "kind_label": lambda kind: str(KINDS[kind].label) if kind in KINDS else kind,
+        "field_label": lambda key: str(FIELD_LABELS.get(key, key)),
+        "state_label": lambda state: str(STATE_LABELS.get(state, state)),
+        "render_label": lambda state: str(RENDER_LABELS.get(state, "")),
+        "action_label": lambda action: str(ACTION_LABELS.get(action, action)),
+        "item_status": lambda item: status_of(item, utcnow()),
+        "is_editor": is_editor,
+        "is_reviewer": is_reviewer,
+    }
+
+
+def warn_missing_glyphs(data: dict[str, Any]) -> None:
+    """Flash a warning about characters no installed font can draw on the TV."""
+    try:
+        from renderer.fonts import missing_glyphs
+    except ImportError:  # the font module is optional while the renderer is being built
+        return
+    try:
+        missing = missing_glyphs(text_for_glyph_check(data))
+    except Exception:  # a font problem must never stop staff from saving their work
+        current_app.logger.exception("glyph check failed")
+        return
+    if missing:
+        chars = " ".join(sorted(missing))
+        flash(_("以下文字在电视上无法显示（会显示为方块），建议换一种写法：%(chars)s", chars=chars),
+              "warning")

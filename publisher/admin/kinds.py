@@ -1,0 +1,135 @@
+"""Per-kind knowledge: labels, forms, and turning a form into the item's ``data`` and back."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from publisher.admin.forms import NoticeForm, PolicyForm, ProduceForm, ServiceForm
+from publisher.models import Kind
+
+# Field types: how a form value becomes a data value.
+TEXT, LINES, DATE = "text", "lines", "date"
+# A leading "1." / "1、" / "（1）" / "第1步" typed by habit: the channel numbers steps itself.
+_NUMBERING = re.compile(
+    r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*步[.、．:：]?"
+    r"|[0-9０-９]+\s*[.、．)）](?![0-9])"
+    r"|[一二三四五六七八九十]+\s*[、．]"
+    r"|[（(]\s*[0-9０-９一二三四五六七八九十]+\s*[)）])\s*"
+)
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    label: Any  # lazy string
+    form: type
+    fields: tuple[tuple[str, str], ...]  # (name, type) in display order
+    category_label: Any = None
+
+    def field_names(self) -> list[str]:
+        return [name for name, _ in self.fields]
+
+
+KINDS: dict[str, KindSpec] = {
+    Kind.POLICY: KindSpec(
+        Kind.POLICY, _l("惠农政策"), PolicyForm,
+        (("title", TEXT), ("category", TEXT), ("eligibility", TEXT), ("amount", TEXT),
+         ("how_to_apply", TEXT), ("deadline", DATE), ("source_document", TEXT),
+         ("contact", TEXT), ("body", TEXT)),
+        _l("政策类别"),
+    ),
+    Kind.SERVICE: KindSpec(
+        Kind.SERVICE, _l("办事指南"), ServiceForm,
+        (("title", TEXT), ("steps", LINES), ("documents", LINES), ("location", TEXT),
+         ("office_hours", TEXT), ("time_limit", TEXT), ("fee", TEXT), ("contact", TEXT)),
+        _l("办理地点"),
+    ),
+    Kind.PRODUCE: KindSpec(
+        Kind.PRODUCE, _l("特色农产品"), ProduceForm,
+        (("product", TEXT), ("village", TEXT), ("seller", TEXT), ("price", TEXT),
+         ("unit", TEXT), ("quantity", TEXT), ("phone", TEXT), ("available_until", DATE),
+         ("description", TEXT)),
+        _l("所在村"),
+    ),
+    Kind.NOTICE: KindSpec(
+        Kind.NOTICE, _l("通知公告"), NoticeForm,
+        (("title", TEXT), ("category", TEXT), ("issued_by", TEXT), ("date", DATE),
+         ("body", TEXT)),
+        _l("类别"),
+    ),
+}
+
+# Labels of data fields, for history diffs and the audit log.
+FIELD_LABELS: dict[str, Any] = {
+    "title": _l("标题"), "category": _l("类别"), "eligibility": _l("补贴对象"),
+    "amount": _l("补贴标准"), "how_to_apply": _l("申请办法"), "deadline": _l("申请截止日期"),
+    "source_document": _l("政策依据"), "contact": _l("咨询电话"), "body": _l("正文"),
+    "steps": _l("办理步骤"), "documents": _l("所需材料"), "location": _l("办理地点"),
+    "office_hours": _l("办公时间"), "time_limit": _l("办理时限"), "fee": _l("收费标准"),
+    "product": _l("产品名称"), "village": _l("所在村"), "seller": _l("卖家"),
+    "price": _l("价格（元）"), "unit": _l("单位"), "quantity": _l("供应数量"),
+    "phone": _l("联系电话"), "available_until": _l("供应截止日期"),
+    "description": _l("产品介绍"), "photo": _l("产品照片"), "issued_by": _l("发布单位"),
+    "date": _l("发布日期"), "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
+    "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
+    "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
+    "duty_phone": _l("值班电话"),
+}
+
+
+def strip_numbering(line: str) -> str:
+    """``"1、带身份证"`` → ``"带身份证"``; a line that is only a number stays as is."""
+    stripped = _NUMBERING.sub("", line, count=1).strip()
+    return stripped or line.strip()
+
+
+def form_to_data(spec: KindSpec, form: Any) -> dict[str, Any]:
+    """The item ``data`` (renderer shape, without ``type``) from a validated form."""
+    data: dict[str, Any] = {}
+    for name, ftype in spec.fields:
+        value = form[name].data
+        if ftype == DATE:
+            data[name] = value.isoformat() if isinstance(value, date) else ""
+        elif ftype == LINES:
+            lines = (value or "").replace("\r\n", "\n").split("\n")
+            data[name] = [strip_numbering(s) for s in lines if s.strip()]
+        else:
+            data[name] = (value or "").strip()
+    if spec.kind == Kind.PRODUCE:
+        data["photo"] = None
+    return data
+
+
+def data_to_form(spec: KindSpec, data: dict[str, Any]) -> dict[str, Any]:
+    """Initial form values for editing stored ``data``."""
+    values: dict[str, Any] = {}
+    for name, ftype in spec.fields:
+        value = data.get(name)
+        if ftype == DATE:
+            try:
+                values[name] = date.fromisoformat(str(value)[:10]) if value else None
+            except ValueError:
+                values[name] = None
+        elif ftype == LINES:
+            values[name] = "\n".join(str(v) for v in value or [])
+        else:
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+def text_for_glyph_check(data: dict[str, Any]) -> str:
+    """All the text of an item that will be drawn on screen."""
+    parts = []
+    for key, value in data.items():
+        if key in ("photo", "type"):
+            continue
+        if isinstance(value, list):
+            parts.extend(str(v) for v in value)
+        elif value:
+            parts.append(str(value))
+    return "".join(parts)

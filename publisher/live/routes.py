@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from publisher.extensions import db
+from publisher.models import Channel
+from publisher.services import guide
+from publisher.services.feed_status import channel_status
+from publisher.services.scope import scoped
+
+bp = Blueprint("live", __name__)
+
+_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}\.(ts|m3u8)$")
+_KEY = re.compile(r"^[0-9a-f]{16,64}$")
+
+
+def _hls_file(slug: str, name: str) -> Path:
+    if not _SEGMENT.match(name) or not re.fullmatch(r"[a-z0-9-]{1,40}", slug):
+        abort(404)
+    path = Path(current_app.config["HLS_DIR"]) / slug / name
+    if not path.is_file():
+        abort(404)
+    return path
+
+
+@bp.route("/live/<slug>/<name>")
+def hls(slug: str, name: str) -> Response:
+    """Playlist and segments, straight from the playout's HLS directory."""
+    from playlists.hls import http_headers
+
+    path = _hls_file(slug, name)
+    response = send_file(path, conditional=True, etag=True)
+    for header, value in (http_headers(name) or {}).items():
+        response.headers[header] = value
+    response.headers["Access-Control-Allow-Origin"] = "*"  # web players on other origins
+    return response
+
+
+@bp.route("/channels.m3u")
+def channel_list() -> Response:
+    base = request.host_url.rstrip("/")
+    body = guide.m3u(base)
+    return Response(body, mimetype="audio/x-mpegurl",
+                    headers={"Content-Disposition": 'inline; filename="channels.m3u"',
+                             "Cache-Control": "max-age=60"})
+
+
+@bp.route("/epg.xml")
+def epg() -> Response:
+    return Response(guide.epg(request.host_url.rstrip("/")), mimetype="application/xml",
+                    headers={"Cache-Control": "max-age=60"})
+
+
+@bp.route("/render/<key>.png")
+@login_required
+def rendered_page(key: str) -> Response:
+    """A rendered slide from the page cache (content-addressed, so cacheable forever)."""
+    if not _KEY.match(key):
+        abort(404)
+    path = Path(current_app.config["CACHE_DIR"]) / "pages" / key[:2] / f"{key}.png"
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/png", conditional=True)
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+@bp.route("/healthz")
+def healthz() -> Response:
+    return Response("ok\n", mimetype="text/plain")
+
+
+def _my_channels() -> list[Channel]:
+    query = scoped(select(Channel).order_by(Channel.id), current_user, Channel.township_id)
+    return list(db.session.scalars(query))
+
+
+@bp.route("/channel")
+@login_required
+def channel_page() -> str:
+    channels = _my_channels()
+    slug = request.args.get("c") or (channels[0].slug if channels else None)
+    channel = next((c for c in channels if c.slug == slug), None)
+    if channels and channel is None:
+        abort(404)
+    status = channel_status(channel) if channel else None
+    recent = guide.recent_as_run(channel, limit=30) if channel else []
+    return render_template("live/channel.html", channels=channels, channel=channel,
+                           status=status, recent=recent)
+
+
+@bp.route("/channel/<slug>/asrun.csv")
+@login_required
+def as_run_csv(slug: str) -> Response:
+    channel = next((c for c in _my_channels() if c.slug == slug), None)
+    if channel is None:
+        abort(404)
+    body = guide.as_run_csv(channel, request.args.get("day"))
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="asrun-{slug}.csv"'})

@@ -1,0 +1,139 @@
+"""Table pages (duty roster, whereabouts board): title row, column heads, banded rows.
+
+Cells are lists of paragraphs; the paragraph style picks the look: ``heading`` bold
+(names), ``muted`` secondary (posts), ``status`` a coloured pill, ``body`` plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from renderer.draw import Canvas
+from renderer.frame import draw_page_chrome, frame_for, new_page
+from renderer.layout import Fit
+from renderer.page import Ctx, PageSpec, count_chars, number_pages
+from renderer.profiles import Rect
+from renderer.table import Cell, RowLayout, fit_table
+from renderer.templates.common import draw_title, fit_title, gap, px
+from renderer.theme import RGB
+
+TABLE_MAX = 0.055  # cell text up to 5.5% of picture height
+
+# A status pill's colours, looked up by the status text.
+StatusColours = Callable[[str], tuple[RGB, RGB]]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: head text, share of the free width, and optionally a sample text whose
+    width (at the largest cell size) the column must hold unbroken."""
+
+    head: str
+    weight: float
+    sample: str = ""
+
+
+@dataclass(frozen=True)
+class TablePage:
+    title: Fit
+    stamp: str
+    heads: tuple[str, ...]
+    widths: tuple[int, ...]
+    rows: tuple[RowLayout, ...]
+    size: int
+    line_height: int
+    pad: int
+
+
+def column_widths(ctx: Ctx, columns: Sequence[Column], width: int, size: int) -> list[int]:
+    """Sampled columns get what their sample needs; the rest share the remainder."""
+    pad = round(size * 0.25)
+    pill = round(size * 0.9)
+    fixed = {
+        i: round(ctx.fonts.bold.measure(c.sample, size) + 2 * pad + pill)
+        for i, c in enumerate(columns) if c.sample
+    }
+    free = width - sum(fixed.values())
+    weights = sum(c.weight for i, c in enumerate(columns) if i not in fixed)
+    widths = [fixed.get(i, round(free * c.weight / weights)) for i, c in enumerate(columns)]
+    widths[-1] += width - sum(widths)
+    return widths
+
+
+def plan_table(ctx: Ctx, template: str, *, title: str, stamp: str,
+               columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[PageSpec]:
+    """Fit and paginate the rows; every page repeats title and column heads."""
+    frame = frame_for(ctx.profile, ctx.branding, ctx.fonts)
+    box = frame.content
+    stamp_w = ctx.fonts.bold.measure(stamp, ctx.profile.min_text) * 1.2 if stamp else 0
+    title_fit = fit_title(ctx, title, int(box.width - stamp_w), px(ctx, 0.07), max_lines=1)
+    head_h = ctx.fonts.bold.line_height(ctx.profile.min_text)
+    cap = box.height - len(title_fit.lines) * title_fit.line_height - gap(ctx) - head_h
+    max_size = px(ctx, TABLE_MAX)
+    widths = column_widths(ctx, columns, box.width, max_size)
+    fit = fit_table(rows, widths, ctx.fonts.regular, ctx.fonts.bold, caps=[cap],
+                    max_size=max_size, min_size=ctx.profile.min_text)
+    pages = []
+    for page_rows in fit.pages or ((),):
+        page = TablePage(title_fit, stamp, tuple(c.head for c in columns), tuple(widths),
+                         tuple(page_rows), fit.size, fit.line_height, fit.pad)
+        texts = [ln.text for r in page_rows for c in r.cells for ln in c]
+        pages.append(({"table": page}, count_chars(title, stamp, *texts)))
+    return number_pages(template, pages)
+
+
+def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = None
+               ) -> Canvas:
+    """Draw one planned table page."""
+    page: TablePage = spec.data["table"]
+    pal = ctx.palette
+    canvas, frame = new_page(ctx)
+    box = frame.content
+    y = draw_title(canvas, page.title, box.left, box.top, fill=pal.text, bg=pal.background)
+    if page.stamp:
+        canvas.text(box.right, box.top, page.stamp, ctx.profile.min_text, fill=pal.accent,
+                    bg=pal.background, bold=True, line_height=page.title.line_height,
+                    align="right")
+    y += gap(ctx)
+    head_size = ctx.profile.min_text
+    head_h = ctx.fonts.bold.line_height(head_size)
+    x = box.left
+    for head, w in zip(page.heads, page.widths, strict=True):
+        canvas.text(x + page.pad, y, head, head_size, fill=pal.accent, bg=pal.background,
+                    bold=True, line_height=head_h)
+        x += w
+    y += head_h
+    rule = max(2, ctx.profile.px(0.004))
+    canvas.rect(Rect(box.left, y - rule, box.right, y), pal.rule)
+    for i, row in enumerate(page.rows):
+        bg = pal.panel if i % 2 == 0 else pal.background
+        if i % 2 == 0:
+            canvas.rect(Rect(box.left, y, box.right, y + row.height), pal.panel)
+        x = box.left
+        for cell, w in zip(row.cells, page.widths, strict=True):
+            _cell(canvas, ctx, cell, x + page.pad, y + page.pad, page, bg, status_colours)
+            x += w
+        y += row.height
+    draw_page_chrome(canvas, ctx, frame, spec.page_no, spec.page_count)
+    return canvas
+
+
+def _cell(canvas: Canvas, ctx: Ctx, lines, x: int, top: int, page: TablePage, bg: RGB,
+          status_colours: StatusColours | None) -> None:
+    pal = ctx.palette
+    y = top
+    for line in lines:
+        if line.first and y > top:
+            y += round(page.line_height * 0.35)
+        if line.style == "status" and status_colours is not None:
+            fill, text = status_colours(line.text)
+            inner = round(page.line_height * 0.86)
+            canvas.pill(x, y + (page.line_height - inner) // 2, line.text, page.size,
+                        fill=fill, text_fill=text, height=inner)
+        else:
+            bold = line.style == "heading"
+            colour = pal.muted if line.style == "muted" else pal.text
+            canvas.text(x, y, line.text, page.size, fill=colour, bg=bg, bold=bold,
+                        line_height=page.line_height)
+        y += page.line_height

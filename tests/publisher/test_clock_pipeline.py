@@ -1,0 +1,128 @@
+"""The clock's content side: approved → rendered + encoded → in the channel plan → withdrawn."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from playlists.plan import load_plan
+
+pytestmark = pytest.mark.ffmpeg
+
+POLICY = {
+    "title": "2026年耕地地力保护补贴发放通知",
+    "category": "种粮补贴",
+    "eligibility": "本乡拥有耕地承包经营权的农户",
+    "amount": "每亩 95.5 元",
+    "how_to_apply": "携带身份证、土地承包经营权证到村委会登记",
+    "deadline": "2026-12-31",
+    "source_document": "乾农发〔2026〕12号",
+    "contact": "乡农业服务中心 0991-1234567",
+    "body": "为保护耕地地力，提高粮食生产能力，现将有关事项通知如下。" * 3,
+}
+
+
+@pytest.fixture
+def people(app, township, make_user):  # noqa: ANN001, ANN201
+    return {"editor": make_user("editor", "editor", township),
+            "reviewer": make_user("reviewer", "reviewer", township)}
+
+
+def _user(user_id):  # noqa: ANN001, ANN202
+    from publisher.extensions import db
+    from publisher.models import User
+
+    return db.session.get(User, user_id)
+
+
+def _approved_policy(app, people, **window):  # noqa: ANN001, ANN003, ANN202
+    from publisher.extensions import db
+    from publisher.models import Township
+    from publisher.services import content
+
+    editor, reviewer = _user(people["editor"]), _user(people["reviewer"])
+    township = db.session.scalar(select(Township))
+    item = content.create_item(editor, township, "policy", POLICY, **window)
+    content.submit(editor, item)
+    content.approve(reviewer, item)
+    return item
+
+
+def test_approved_policy_is_rendered_encoded_and_planned(app, people):
+    from publisher.jobs.clock import ContentClock
+    from publisher.models import RenderState
+
+    clock = ContentClock(app)
+    with app.app_context():
+        item = _approved_policy(app, people)
+        item_id = item.id
+    clock.tick()
+    with app.app_context():
+        from publisher.extensions import db
+        from publisher.models import ContentItem
+
+        item = db.session.get(ContentItem, item_id)
+        live = item.live_version
+        assert live is not None and live.render_state == RenderState.READY, live and live.render_error
+        pages = live.pages["jianshan"]
+        assert len(pages) >= 2  # the key-facts page and at least one body page
+        for page in pages:
+            assert Path(page["png"]).is_file()
+            assert Path(page["unit"]).stat().st_size > 0
+        plan = load_plan(Path(app.config["PLAN_DIR"]) / "jianshan.json")
+    planned = {i.id: i for i in plan.items}
+    assert planned[f"policy:{item_id}"].title == POLICY["title"]
+    assert plan.filler is not None and plan.filler.pages
+
+
+def test_withdrawn_policy_leaves_the_plan(app, people):
+    from publisher.extensions import db
+    from publisher.jobs.clock import ContentClock
+    from publisher.services import content
+
+    clock = ContentClock(app)
+    with app.app_context():
+        item_id = _approved_policy(app, people).id
+    clock.tick()
+    with app.app_context():
+        from publisher.models import ContentItem
+
+        content.withdraw(_user(people["editor"]), db.session.get(ContentItem, item_id))
+    clock.tick()
+    plan = load_plan(Path(app.config["PLAN_DIR"]) / "jianshan.json")
+    assert f"policy:{item_id}" not in {i.id for i in plan.items}
+
+
+def test_validity_window_is_carried_into_the_plan(app, people):
+    from publisher.jobs.clock import ContentClock
+    from publisher.models import utcnow
+
+    until = utcnow() + timedelta(days=3)
+    with app.app_context():
+        item_id = _approved_policy(app, people, valid_until=until).id
+    ContentClock(app).tick()
+    plan = load_plan(Path(app.config["PLAN_DIR"]) / "jianshan.json")
+    planned = {i.id: i for i in plan.items}[f"policy:{item_id}"]
+    assert abs((planned.valid_until - until).total_seconds()) < 1
+
+
+def test_preview_job_renders_without_touching_air(app, people):
+    from publisher.extensions import db
+    from publisher.jobs.clock import ContentClock
+    from publisher.models import Job, JobState, Township
+    from publisher.services.jobs import enqueue
+
+    with app.app_context():
+        township_id = db.session.scalar(select(Township)).id
+        job_id = enqueue("preview", {"item": {**POLICY, "type": "policy"},
+                                     "township_id": township_id}).id
+        bad_id = enqueue("preview", {"item": {"type": "policy"}, "township_id": township_id}).id
+    ContentClock(app).tick()
+    with app.app_context():
+        job, bad = db.session.get(Job, job_id), db.session.get(Job, bad_id)
+        assert job.state == JobState.DONE
+        assert job.result["pages"][0]["page_no"] == 1
+        assert bad.state == JobState.FAILED and bad.error
