@@ -1,7 +1,7 @@
 """The per-channel playout process: pick pages, air their units, publish HLS and UDP.
 
 One loop per channel. Every 3.84 s it builds the next segment from cached units (no
-encoding), hands it to the UDP relay a segment early, waits for the wall clock to reach
+encoding) two seconds before it airs, hands it to the UDP relay, waits for the wall clock to reach
 the segment's start, publishes it to HLS and writes a heartbeat. Pages are chosen by an
 injected ``next_page`` (the timeline) at page boundaries, with the plan re-read whenever
 its file changes; a public alert in a new plan cuts the current page at the next unit.
@@ -15,8 +15,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from playlists.feed import (
@@ -32,7 +32,8 @@ from playlists.feed import (
     unit_start,
 )
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
-from playlists.plan import ChannelPlan, PlanError, PlannedItem, PlannedPage, load_plan, write_atomic
+from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
+from playlists.timeline import PlayState, PlayStateError, Slot, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
 from playlists.udp import UdpRelay
 from renderer import encode
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 STALL_SEGMENTS = 3  # the admin alarms when no segment was published for this long
 PROVIDER_NAME = "villagecast"
+# A segment is built this long before it airs: the UDP relay's buffer, and the most a plan
+# change waits beyond the segment already built (so an alert airs within ~6 s).
+BUILD_LEAD = timedelta(seconds=2)
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,12 @@ class Playout:
         self,
         plan_path: Path,
         hls_dir: Path,
+        status_dir: Path,
         cache_dir: Path,
         next_page: NextPage,
         on_air: Callable[[AsRunEntry], None],
         clock: Clock,
+        enc: encode.EncodingProfile | None = None,
         music: Path | None = None,
     ) -> None:
         self.plan_path, self.next_page, self.on_air, self.clock = (
@@ -86,7 +92,7 @@ class Playout:
             clock,
         )
         self.plan, self._plan_mtime = load_plan(plan_path), plan_path.stat().st_mtime_ns
-        self.enc = encode.PROFILES[self.plan.profile]
+        self.enc = enc or encode.encoding_for_plan(self.plan.profile)
         h264 = self.enc.codec == "h264"
         self.cache = UnitCache(STREAM_TYPE_H264 if h264 else STREAM_TYPE_MPEG2)
         self.slate = self.cache.get(encode.ensure_slate_unit(cache_dir, self.enc))
@@ -95,28 +101,33 @@ class Playout:
             if music
             else encode.ensure_silence(cache_dir, self.enc.audio_kbps)
         )
-        self.out_dir = hls_dir / self.plan.slug
-        self.hls = HlsWriter(self.out_dir)
-        self.history: list[AsRunEntry] = []
+        self.hls = HlsWriter(hls_dir / self.plan.slug)
+        self.status_path = status_dir / f"{self.plan.slug}.json"
+        self.state_path = status_dir / f"{self.plan.slug}.state.json"
+        self.state = self._load_play_state()
         self._pending: list[tuple[int, AsRunEntry]] = []  # (last unit, entry) not yet aired
         self._fillers = 0
-        state = self._resume()
-        self.feed = ContinuousFeed(self.cache.stream_type, AudioBed.from_file(bed), state)
-        self.next_segment = segment_of_unit(state.next_unit)
+        feed_state = self._resume()
+        self.feed = ContinuousFeed(self.cache.stream_type, AudioBed.from_file(bed), feed_state)
+        self.next_segment = segment_of_unit(feed_state.next_unit)
+
+    def _load_play_state(self) -> PlayState:
+        try:
+            return PlayState.from_dict(json.loads(self.state_path.read_text("utf-8")))
+        except (OSError, ValueError, PlayStateError):
+            return PlayState()
 
     def _resume(self) -> FeedState:
         """Carry on seamlessly after a short restart, or join the wall clock after a long one."""
         now_seg = segment_of_unit(unit_index_at(self.clock.now()))
         try:
-            status = json.loads((self.out_dir / STATUS_NAME).read_text())
-            self.history = [AsRunEntry.from_json(e) for e in status["history"]]
-            saved = FeedState.from_json(status["feed"])
+            saved = FeedState.from_json(json.loads(self.status_path.read_text())["feed"])
         except (OSError, ValueError, KeyError, TypeError):
             saved = None
         last = self.hls.last_number
-        if saved and last is not None and saved.next_unit == (last + 1) * SEGMENT_UNITS:
-            if last + 1 >= now_seg:
-                return saved
+        following = last is not None and saved and saved.next_unit == (last + 1) * SEGMENT_UNITS
+        if following and last + 1 >= now_seg:
+            return saved  # same timestamps and continuity counters: no discontinuity
         return FeedState(now_seg * SEGMENT_UNITS, saved.continuity if saved else {})
 
     def _reload_plan(self) -> None:
@@ -132,69 +143,75 @@ class Playout:
         except PlanError as exc:
             log.error("%s: keeping the last good plan: %s", self.plan.slug, exc)
 
-    def _load(self, slot: Slot) -> LoadedUnit:
-        unit = self.cache.get(Path(slot.page.unit))
+    def _load(self, page: PlannedPage) -> LoadedUnit:
+        if not page.unit:
+            raise UnitError(f"page {page.key} has no encoded unit")
+        unit = self.cache.get(Path(page.unit))
         if unit.header != self.slate.header:
-            raise UnitError(f"{slot.page.unit}: video format differs from the channel's")
+            raise UnitError(f"{page.unit}: video format differs from the channel's")
         return unit
 
-    def _choose(self) -> tuple[Slot, LoadedUnit, str]:
+    def _choose(self, when: datetime) -> tuple[Slot, LoadedUnit, str]:
         """The timeline's next page, or the filler, or the slate: never an exception."""
-        state = PlayState(self.plan.slug, tuple(self.history), self.feed.next_unit)
         slot: Slot | None = None
         try:
-            slot = self.next_page(self.plan, unit_start(self.feed.next_unit), state)
-            return slot, self._load(slot), ""
+            slot, self.state = self.next_page(self.plan, when, self.state)
+            return slot, self._load(slot.page), ""
         except Exception as exc:  # the timeline or a unit failed: the channel must go on
             note = f"replaced: {exc}"
             log.warning("%s: %s", self.plan.slug, note)
-        units = max(1, slot.units) if slot else units_for(SEGMENT_SECONDS)
+        seconds = slot.duration_s if slot else SEGMENT_SECONDS
         filler = self.plan.filler
         if filler and filler.pages:
             page = filler.pages[self._fillers % len(filler.pages)]
             self._fillers += 1
             try:
-                return Slot(filler, page, units), self._load(Slot(filler, page, units)), note
+                unit = self._load(page)
+                return (
+                    Slot(filler.id, filler.version, filler.category, page, when, seconds, False),
+                    unit,
+                    note,
+                )
             except UnitError as exc:
                 note += f"; filler: {exc}"
-        page = PlannedPage("slate-black", "", str(self.slate.path), units * UNIT_SECONDS)
-        item = PlannedItem("slate", 0, "ident", "slate", (page,), unit_start(0))
-        return Slot(item, page, units), self.slate, note
+        page = PlannedPage("slate-black", "", str(self.slate.path), seconds)
+        return Slot("slate", 0, "ident", page, when, seconds, False), self.slate, note
 
     def _cut_short(self, slot: Slot) -> bool:
-        """A public alert started, or the alert on air expired: end the page at this unit."""
+        """A public alert began, or the alert on air ended: stop the page at this unit."""
         self._reload_plan()
         when = unit_start(self.feed.next_unit)
-        alert = _alert_now(self.plan, when)
-        if slot.item.interrupt:
-            return alert is None or alert.id != slot.item.id
-        return alert is not None
+        alerts = {i.id for i in self.plan.items if i.interrupt and i.pages and is_valid(i, when)}
+        return slot.item_id not in alerts if slot.interrupt else bool(alerts)
 
     def units(self) -> Iterator[bytes]:
         """The endless stream of muxed units, page after page."""
         while True:
             self._reload_plan()
-            slot, unit, note = self._choose()
-            first, aired = self.feed.next_unit, 0
-            for _, data in self.feed.emit(unit, slot.units):
+            first = self.feed.next_unit
+            slot, unit, note = self._choose(unit_start(first))
+            planned, aired = units_for(slot.duration_s), 0
+            for _, data in self.feed.emit(unit, planned):
                 aired += 1
                 yield data
-                if aired < slot.units and self._cut_short(slot):
+                if aired < planned and self._cut_short(slot):
                     note = (note + "; " if note else "") + "cut short by an alert"
                     break
+            item = next((i for i in self.plan.items if i.id == slot.item_id), None)
             entry = AsRunEntry(
                 self.plan.slug,
                 unit_start(first),
                 round(aired * UNIT_SECONDS, 2),
-                slot.item.id,
-                slot.item.version,
-                slot.item.category,
+                slot.item_id,
+                slot.version,
+                slot.category,
+                item.title if item else "",
                 slot.page.key,
                 slot.page.page_no,
                 slot.page.page_count,
+                slot.interrupt,
                 note,
             )
-            self.history = [*self.history[-HISTORY_LIMIT + 1 :], entry]
             self._pending.append((first + aired - 1, entry))
 
     def report_aired(self, segment: int) -> None:
@@ -209,21 +226,28 @@ class Playout:
                 log.exception("%s: as-run callback failed", self.plan.slug)
 
     def write_status(self, segment: int, relay: UdpRelay | None) -> None:
-        """The heartbeat: last segment, and what a restart needs to resume seamlessly."""
+        """The heartbeat (what the admin's alarm reads) and the timeline's play state."""
         status = {
             "channel": self.plan.slug,
-            "published_at": self.clock.now().isoformat(),
+            "last_segment_at": self.clock.now().isoformat(),
+            "segment_s": SEGMENT_SECONDS,
+            "stall_after_s": STALL_SEGMENTS * SEGMENT_SECONDS,
             "last_segment": segment,
             "last_segment_start": segment_start(segment).isoformat(),
-            "segment_seconds": SEGMENT_SECONDS,
-            "stall_after_seconds": STALL_SEGMENTS * SEGMENT_SECONDS,
+            "udp": _udp_health(relay),
+            "udp_pid": relay.pid if relay else None,
             "feed": self.feed.state.to_json(),
-            "udp": {"pid": relay.pid, "starts": relay.starts, "dropped": relay.dropped}
-            if relay
-            else None,
-            "history": [e.to_json() for e in self.history],
         }
-        write_atomic(self.out_dir / STATUS_NAME, json.dumps(status, ensure_ascii=False).encode())
+        write_atomic(self.status_path, json.dumps(status).encode())
+        write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
+
+
+def _udp_health(relay: UdpRelay | None) -> str:
+    if relay is None:
+        return "off"
+    if relay.pid is None:
+        return f"relay down (started {relay.starts} times)"
+    return "ok" if not relay.dropped else f"ok ({relay.dropped} chunks dropped)"
 
 
 def run_channel(
@@ -236,23 +260,35 @@ def run_channel(
     stop: threading.Event,
     clock: Clock | None = None,
     *,
+    enc: encode.EncodingProfile | None = None,
+    status_dir: Path | None = None,
     music: Path | None = None,
     provider_name: str = PROVIDER_NAME,
 ) -> None:
-    """Air one channel until ``stop`` is set. Blocks; run one per channel (process or thread)."""
+    """Air one channel until ``stop`` is set. Blocks; run one per channel.
+
+    HLS goes to ``hls_dir/<slug>/``; the heartbeat ``<slug>.json`` and the timeline's
+    ``<slug>.state.json`` to ``status_dir`` (default: the channel's HLS folder). ``enc``
+    defaults to the plan's profile (see ``renderer.encode.encoding_for_plan``).
+    """
     clock = clock or SystemClock()
-    playout = Playout(plan_path, hls_dir, cache_dir, next_page, on_air, clock, music)
+    plan = load_plan(plan_path)
+    status_dir = status_dir or hls_dir / plan.slug
+    playout = Playout(
+        plan_path, hls_dir, status_dir, cache_dir, next_page, on_air, clock, enc, music
+    )
     relay = None
     if udp_url:
-        relay = UdpRelay(udp_url, playout.enc.muxrate_bps, playout.plan.name, provider_name)
-        relay.start()
+        relay = UdpRelay(udp_url, playout.enc.muxrate_bps, plan.name, provider_name).start()
     units = playout.units()
     try:
         while not stop.is_set():
             n = playout.next_segment
+            if not clock.sleep_until(segment_start(n) - BUILD_LEAD, stop):
+                break
             data = b"".join(next(units) for _ in range(SEGMENT_UNITS))
             if relay:
-                relay.send(data)  # a segment early: the relay paces itself with -re
+                relay.send(data)  # ahead of time: the relay paces itself with -re
             if not clock.sleep_until(segment_start(n), stop):
                 break
             playout.hls.publish(n, data)

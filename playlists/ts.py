@@ -9,7 +9,7 @@ Continuity counters live in the muxer and run on across units for the life of a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from renderer.timing import TICKS_PER_AAC_FRAME, TICKS_PER_FRAME
 
@@ -177,8 +177,7 @@ def split_h264(es: bytes) -> list[bytes]:
     """H.264 Annex B into access units, cut at each access unit delimiter (NAL type 9)."""
 
     def rule(code: int) -> tuple[bool, bool]:
-        nal_type = code & 0x1F
-        return nal_type == 9, nal_type in (1, 5)
+        return code & 0x1F == 9, True  # a delimiter always opens a new access unit
 
     return _cut(es, rule)
 
@@ -291,3 +290,53 @@ class TsMuxer:
                 pes = pes_header(AUDIO_STREAM_ID, a_pts, len(payload)) + payload
                 parts.append(self._pes_packets(AUDIO_PID, pes, None, False))
         return b"".join(parts)
+
+
+# --- inspection (tests, benchmarks, health checks) ---------------------------------------
+
+
+def packets(data: bytes) -> Iterator[tuple[int, int, bytes]]:
+    """Yield ``(byte offset, pid, packet)`` for each 188-byte packet; raise on lost sync."""
+    for off in range(0, len(data) - PACKET_SIZE + 1, PACKET_SIZE):
+        if data[off] != SYNC_BYTE:
+            raise ValueError(f"sync byte missing at offset {off}")
+        yield off, ((data[off + 1] & 0x1F) << 8) | data[off + 2], data[off : off + PACKET_SIZE]
+
+
+def _payload_start(pkt: bytes) -> int:
+    return 5 + pkt[4] if pkt[3] & 0x20 else 4
+
+
+def continuity_errors(data: bytes) -> dict[int, int]:
+    """Continuity counter jumps per PID (packets without payload and null packets skipped)."""
+    last: dict[int, int] = {}
+    errors: dict[int, int] = {}
+    for _, pid, pkt in packets(data):
+        if pid == 0x1FFF or not pkt[3] & 0x10:
+            continue
+        cc = pkt[3] & 0x0F
+        if pid in last and cc != (last[pid] + 1) & 0x0F:
+            errors[pid] = errors.get(pid, 0) + 1
+        last[pid] = cc
+    return {pid: errors.get(pid, 0) for pid in last}
+
+
+def pcrs(data: bytes) -> list[tuple[int, int]]:
+    """``(byte offset, PCR in 27 MHz ticks)`` for every packet carrying a PCR."""
+    found = []
+    for off, _, pkt in packets(data):
+        if pkt[3] & 0x20 and pkt[4] >= 7 and pkt[5] & 0x10:
+            ext = ((pkt[10] & 0x01) << 8) | pkt[11]
+            found.append((off, decode_pcr(pkt[6:12]) * 300 + ext))
+    return found
+
+
+def pes_timestamps(data: bytes) -> list[tuple[int, int]]:
+    """``(pid, PTS)`` of every PES that starts in ``data``, in stream order."""
+    found = []
+    for _, pid, pkt in packets(data):
+        start = _payload_start(pkt)
+        pes_start = pkt[1] & 0x40 and pkt[start : start + 3] == b"\0\0\1"
+        if pes_start and pid not in (PAT_PID, PMT_PID) and pkt[start + 7] & 0x80:
+            found.append((pid, decode_timestamp(pkt[start + 9 : start + 14])))
+    return found

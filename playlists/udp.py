@@ -10,6 +10,7 @@ dead relay never holds up HLS; if the relay dies a new one starts within ~1 s.
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
 import queue
 import subprocess
@@ -115,10 +116,8 @@ class UdpRelay:
         if proc is None:
             return
         if proc.stdin and not proc.stdin.closed:
-            try:
+            with contextlib.suppress(OSError):
                 proc.stdin.close()
-            except OSError:
-                pass
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:

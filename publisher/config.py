@@ -28,6 +28,20 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+def _encryption_key(data_dir: Path) -> str:
+    """The Fernet key for personal data at rest: environment, else generated once."""
+    import base64
+
+    path = data_dir / "encryption_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        tmp.chmod(0o600)
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Build the app configuration: environment first, then explicit ``overrides``."""
     overrides = dict(overrides or {})
@@ -55,9 +69,18 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMS_SPOOL_DIR": Path(os.environ.get("VILLAGECAST_SMS_SPOOL", data_dir / "sms")),
         "SMS_HTTP_URL": os.environ.get("VILLAGECAST_SMS_HTTP_URL", ""),
         "ENCRYPTION_KEY": os.environ.get("VILLAGECAST_ENCRYPTION_KEY", ""),
+        # Voice-call / other-gateway webhook for emergency notifications (JSON POST).
+        "EMERGENCY_WEBHOOK_URL": os.environ.get("VILLAGECAST_EMERGENCY_WEBHOOK_URL", ""),
+        # An SMS still in the gateway's outbox after this long counts as failed.
+        "SMS_SEND_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_SEND_TIMEOUT", "120")),
+        # Real modem for gammu-smsd (scripts/gammu-smsd.sh); empty = dummy phone (demo).
+        "GAMMU_DEVICE": os.environ.get("VILLAGECAST_GAMMU_DEVICE", ""),
+        "GAMMU_CONNECTION": os.environ.get("VILLAGECAST_GAMMU_CONNECTION", "at"),
     }
     config.update(overrides)
     config["DATA_DIR"] = Path(config["DATA_DIR"])
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(config["DATA_DIR"])
+    if not config["ENCRYPTION_KEY"]:
+        config["ENCRYPTION_KEY"] = _encryption_key(config["DATA_DIR"])
     return config

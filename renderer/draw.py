@@ -102,16 +102,26 @@ class Canvas:
         self.marks.append(Mark(kind, box))
 
     def pill(
-        self, x: float, top: int, text: str, size: int, *, fill: RGB, text_fill: RGB,
-        height: int, bold: bool = True, align: str = "left",
+        self,
+        x: float,
+        top: int,
+        text: str,
+        size: int,
+        *,
+        fill: RGB,
+        text_fill: RGB,
+        height: int,
+        bold: bool = True,
+        align: str = "left",
     ) -> int:
         """A rounded label (category tags, statuses); returns its width."""
         pad = round(size * 0.45)
         width = round(self.measure(text, size, bold)) + 2 * pad
         left = round(x - width) if align == "right" else round(x)
         self.rect(Rect(left, top, left + width, top + height), fill, radius=height // 4)
-        self.text(left + pad, top, text, size, fill=text_fill, bg=fill, bold=bold,
-                  line_height=height)
+        self.text(
+            left + pad, top, text, size, fill=text_fill, bg=fill, bold=bold, line_height=height
+        )
         return width
 
     def lines(
@@ -139,13 +149,28 @@ class Canvas:
             if line.marker:
                 self._marker(line.marker, left, y, size, line_height, marker_fill, marker_text)
             if line.style == "sign":
-                self.text(left + width, y, line.text, size, fill=fill, bg=bg,
-                          line_height=line_height, align="right")
+                self.text(
+                    left + width,
+                    y,
+                    line.text,
+                    size,
+                    fill=fill,
+                    bg=bg,
+                    line_height=line_height,
+                    align="right",
+                )
             else:
                 heading = line.style == "heading"
-                self.text(left + line.indent, y, line.text, size,
-                          fill=heading_fill if heading else fill, bg=bg, bold=heading,
-                          line_height=line_height)
+                self.text(
+                    left + line.indent,
+                    y,
+                    line.text,
+                    size,
+                    fill=heading_fill if heading else fill,
+                    bg=bg,
+                    bold=heading,
+                    line_height=line_height,
+                )
             y += line_height
         return y
 
@@ -156,8 +181,17 @@ class Canvas:
         if marker.isdigit():
             r = size * 0.62
             self.disc(left + r, cy, r, fill)
-            self.text(left + r, top, marker, size,
-                      fill=text, bg=fill, bold=True, line_height=lh, align="center")
+            self.text(
+                left + r,
+                top,
+                marker,
+                size,
+                fill=text,
+                bg=fill,
+                bold=True,
+                line_height=lh,
+                align="center",
+            )
         else:
             r = size * 0.2
             self.disc(left + size * 0.35, cy, r, fill)

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +24,8 @@ from renderer.timing import AAC_FRAME_SAMPLES, UNIT_AAC_FRAMES, UNIT_FRAMES
 
 AUD_H264 = b"\x00\x00\x01\x09"  # access unit delimiter NAL (x264 aud=1)
 PICTURE_MPEG2 = b"\x00\x00\x01\x00"  # MPEG-2 picture start code
+SEQUENCE_MPEG2 = b"\x00\x00\x01\xb3"  # MPEG-2 sequence header
+BATCH_PAGES = 16  # pages per ffmpeg run: x264 starts once per batch, memory stays small
 TARGET_LUFS = -24.0  # broadcast loudness (GY/T 282 / EBU R128 family)
 SILENCE_PROBE_SECONDS = 1.0  # long enough to get well past the encoder's priming frames
 MAX_BED_UNITS = 300  # a 192 s music loop; longer adds memory, not variety
@@ -86,6 +89,25 @@ PROFILES: dict[str, EncodingProfile] = {
 }
 
 
+# Renderer output profile (renderer.profiles) -> encoding profile, when a channel names no
+# other: SD boxes that take H.264 get it, 4:3 SD gets MPEG-2 for the oldest boxes.
+DEFAULT_FOR_RENDER_PROFILE = {
+    "1080p": "1080p",
+    "720p": "720p",
+    "576i-16x9": "sd-h264",
+    "576i-4x3": "sd43",
+}
+
+
+def encoding_for_plan(profile: str) -> EncodingProfile:
+    """The encoding profile for a plan's profile name (a renderer or an encoding profile)."""
+    name = DEFAULT_FOR_RENDER_PROFILE.get(profile, profile)
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(f"no encoding profile for {profile!r}") from None
+
+
 class EncodeError(RuntimeError):
     """A unit or bed came out of ffmpeg without the expected shape."""
 
@@ -107,25 +129,68 @@ def _tmp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
-def ensure_unit(png: Path, key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
-    """Return the cached unit for a page, encoding it first if it is not cached yet.
+def split_units(data: bytes, codec: str) -> list[bytes]:
+    """Cut a batch encode into its units: every 16th picture starts the next one.
 
-    Safe to call from parallel jobs: the unit is written under a temporary name and
-    renamed into place, so a reader sees a whole unit or none.
+    Each unit is checked to hold 16 pictures and to open with an intra picture and the
+    sequence headers (x264 repeats SPS/PPS on every IDR; mpeg2video a sequence header on
+    every I frame), so it can air on its own.
     """
-    out = unit_path(key, cache_dir, enc)
-    if out.exists():
-        return out
-    tmp = _tmp_beside(out)
+    marker = AUD_H264 if codec == "h264" else PICTURE_MPEG2
+    starts, pos = [], data.find(marker)
+    while pos >= 0:
+        starts.append(pos)
+        pos = data.find(marker, pos + 4)
+    if not starts or len(starts) % UNIT_FRAMES:
+        raise EncodeError(f"batch has {len(starts)} pictures, not a multiple of {UNIT_FRAMES}")
+    if codec == "h264":  # cut before each 16th delimiter, with its 4-byte start code
+        cuts = [p - 1 if p and data[p - 1] == 0 else p for p in starts[::UNIT_FRAMES]]
+    else:  # cut before the sequence header that precedes each 16th picture
+        cuts = [data.rfind(SEQUENCE_MPEG2, 0, p) for p in starts[::UNIT_FRAMES]]
+    units = [data[a:b] for a, b in zip(cuts, [*cuts[1:], len(data)], strict=True)]
+    intra = b"\x00\x00\x01\x65" if codec == "h264" else SEQUENCE_MPEG2
+    if cuts[0] != 0 or any(count_pictures(u, codec) != UNIT_FRAMES or intra not in u[:4096]
+                           for u in units):  # fmt: skip
+        raise EncodeError("batch encode did not split into self-contained units")
+    return units
+
+
+def ensure_units(
+    pages: Sequence[tuple[Path, str]], cache_dir: Path, enc: EncodingProfile
+) -> list[Path]:
+    """The cached unit for each ``(png, key)``, encoding the missing ones in batches.
+
+    Safe to call from parallel jobs: each unit is written under a temporary name and
+    renamed into place, so a reader sees a whole unit or none. A cache hit runs no ffmpeg.
+    """
+    outs = [unit_path(key, cache_dir, enc) for _, key in pages]
+    missing: dict[str, Path] = {}
+    for (png, key), out in zip(pages, outs, strict=True):
+        if not out.exists():
+            missing.setdefault(key, png)
+    todo = list(missing.items())
+    for start in range(0, len(todo), BATCH_PAGES):
+        _encode_batch(todo[start : start + BATCH_PAGES], cache_dir, enc)
+    return outs
+
+
+def ensure_unit(png: Path, key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
+    """Return the cached unit for one page, encoding it first if it is not cached yet."""
+    return ensure_units([(png, key)], cache_dir, enc)[0]
+
+
+def _encode_batch(batch: list[tuple[str, Path]], cache_dir: Path, enc: EncodingProfile) -> None:
+    tmp = _tmp_beside(cache_dir / "units" / enc.tag / f"batch.{enc.ext}")
     try:
-        ffmpeg.run(ffmpeg.unit_cmd(png, tmp, enc), timeout=120)
-        pictures = count_pictures(tmp.read_bytes(), enc.codec)
-        if pictures != UNIT_FRAMES:
-            raise EncodeError(f"{png}: unit has {pictures} pictures, want {UNIT_FRAMES}")
-        os.replace(tmp, out)
+        cmd = ffmpeg.units_cmd([png for _, png in batch], tmp, enc)
+        ffmpeg.run(cmd, timeout=60 + 10 * len(batch))
+        units = split_units(tmp.read_bytes(), enc.codec)
     finally:
         tmp.unlink(missing_ok=True)
-    return out
+    if len(units) != len(batch):
+        raise EncodeError(f"batch of {len(batch)} pages gave {len(units)} units")
+    for (key, _), data in zip(batch, units, strict=True):
+        _write_bytes(unit_path(key, cache_dir, enc), data)
 
 
 def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
@@ -161,10 +226,10 @@ def adts_frames(data: bytes) -> list[bytes]:
     return frames
 
 
-def _write_frames(path: Path, frames: list[bytes]) -> Path:
+def _write_bytes(path: Path, data: bytes) -> Path:
     tmp = _tmp_beside(path)
     try:
-        tmp.write_bytes(b"".join(frames))
+        tmp.write_bytes(data)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -189,7 +254,7 @@ def ensure_silence(cache_dir: Path, bitrate_kbps: int = 128) -> Path:
     steady = frames[len(frames) // 2]
     if frames[len(frames) // 2 + 1] != steady:
         raise EncodeError("silent AAC frames are not steady; cannot loop one")
-    return _write_frames(out, [steady])
+    return _write_bytes(out, steady)
 
 
 def _measured_loudness(stderr: str) -> dict[str, str]:
@@ -231,4 +296,4 @@ def ensure_music_bed(
         tmp.unlink(missing_ok=True)
     if len(frames) < 2 * period:
         raise EncodeError(f"music bed encode gave {len(frames)} frames, want >= {2 * period}")
-    return _write_frames(out, frames[period : 2 * period])
+    return _write_bytes(out, b"".join(frames[period : 2 * period]))

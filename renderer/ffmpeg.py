@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,18 +114,24 @@ def _video_args(enc: EncodingProfile) -> dict[str, Any]:
     }
 
 
-def unit_cmd(png: Path, out: Path, enc: EncodingProfile) -> list[str]:
-    """Encode a still page into one unit: exactly 16 frames of raw elementary stream."""
-    src = ffmpeg_python.input(str(png), loop=1, framerate=FPS)
+def units_cmd(pngs: Sequence[Path], out: Path, enc: EncodingProfile) -> list[str]:
+    """Encode still pages into consecutive units: 16 frames (one closed GOP) per page.
+
+    Each PNG is decoded and scaled once, then held for 16 frames (``tpad``); one encoder
+    run serves the whole batch, so x264 starts once rather than once per page.
+    """
+    held = [
+        _scaled(ffmpeg_python.input(str(png), framerate=FPS).video, enc).filter(
+            "tpad", stop_mode="clone", stop=UNIT_FRAMES - 1
+        )
+        for png in pngs
+    ]
+    video = held[0] if len(held) == 1 else ffmpeg_python.concat(*held, v=1, a=0)
     fmt = "h264" if enc.codec == "h264" else "mpeg2video"
     out_stream = ffmpeg_python.output(
-        _scaled(src.video, enc),
-        str(out),
-        format=fmt,
-        r=FPS,
-        **{"frames:v": UNIT_FRAMES},
+        video, str(out), format=fmt, r=FPS, **{"frames:v": UNIT_FRAMES * len(held)},
         **_video_args(enc),
-    )
+    )  # fmt: skip
     return _compile(out_stream)
 
 
@@ -209,7 +216,9 @@ def udp_relay_cmd(
     ``-re`` paces reading by the input timestamps, so a feed written a little ahead leaves
     the relay as a smooth constant-rate stream rather than in bursts.
     """
-    src = ffmpeg_python.input("pipe:0", format="mpegts", re=None)
+    src = ffmpeg_python.input(
+        "pipe:0", format="mpegts", re=None, analyzeduration=1_000_000, probesize=1_000_000
+    )
     out_stream = ffmpeg_python.output(
         src,
         url,
@@ -218,12 +227,16 @@ def udp_relay_cmd(
         map=0,
         muxrate=muxrate_bps,
         mpegts_service_id=service_id,
-        mpegts_service_name=service_name,
-        mpegts_provider_name=provider_name,
         mpegts_flags="+system_b",
         pcr_period=20,  # ms; DVB asks for at most 40
+        flush_packets=0,  # fill every datagram with 7 packets
     )
-    return _compile(out_stream, ("-fflags", "+genpts"))
+    cmd = _compile(out_stream)
+    # The SDT names come from metadata, and ffmpeg-python cannot repeat an option.
+    names = ["-metadata", f"service_name={service_name}"]
+    names += ["-metadata", f"service_provider={provider_name}"]
+    at = cmd.index(url)
+    return [*cmd[:at], *names, *cmd[at:]]
 
 
 def live_encode_cmd(png: Path, out: str, seconds: float, enc: EncodingProfile) -> list[str]:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from renderer.draw import Canvas, Mark
 from renderer.fonts import FontSet
-from renderer.layout import Fit, fit_text, paragraphs
+from renderer.layout import Fit, balanced_lines, fit_text, paragraphs
 from renderer.page import Ctx, chinese_date
 from renderer.profiles import Profile, Rect
 from renderer.theme import ALERT_RED, RGB, Branding, Palette, mix
@@ -43,20 +43,27 @@ class Frame:
 
 
 def _ticker_fit(profile: Profile, fonts: FontSet, text: str, width: int) -> Fit:
+    """One line if the floor allows it, else two; longer tickers are refused."""
     max_size = max(profile.min_text, profile.px(0.05))
     chain = fonts.regular
-    fit = fit_text(
-        paragraphs(text), chain, width=width,
-        heights=[2 * chain.line_height(profile.min_text)],
-        max_size=max_size, min_size=profile.min_text,
-    )
-    if len(fit.pages) > 1:
-        raise TickerTooLong(
-            f"滚动字幕过长，请精简到两行以内 (ticker text too long for two lines: {text[:20]}…)"
+    for lines in (1, 2):
+        fit = fit_text(
+            paragraphs(text),
+            chain,
+            width=width,
+            heights=[lines * chain.line_height(profile.min_text)],
+            max_size=max_size,
+            min_size=profile.min_text,
         )
-    return fit
+        if len(fit.pages) == 1:
+            lines = balanced_lines(paragraphs(text), chain, fit.size, width)
+            return Fit(fit.size, fit.line_height, (tuple(lines),))
+    raise TickerTooLong(
+        f"滚动字幕过长，请精简到两行以内 (ticker text too long for two lines: {text[:20]}…)"
+    )
 
 
+@lru_cache(maxsize=64)
 def frame_for(profile: Profile, branding: Branding, fonts: FontSet) -> Frame:
     """Compute the chrome geometry for a profile and branding."""
     safe = profile.safe
@@ -79,10 +86,12 @@ def frame_for(profile: Profile, branding: Branding, fonts: FontSet) -> Frame:
         ticker = Rect(0, safe.bottom - block - pad, profile.width, profile.height)
         bottom = ticker.top - profile.px(0.012)
     footer = Rect(safe.left, bottom - footer_h, safe.right, bottom)
-    content = Rect(safe.left, header.bottom + profile.px(0.035), safe.right,
-                   footer.top - profile.px(0.005))
-    return Frame(header, header_row, name_size, date_size, content, footer, ticker,
-                 ticker_fit, ticker_size)
+    content = Rect(
+        safe.left, header.bottom + profile.px(0.035), safe.right, footer.top - profile.px(0.005)
+    )
+    return Frame(
+        header, header_row, name_size, date_size, content, footer, ticker, ticker_fit, ticker_size
+    )
 
 
 def _gradient(size: tuple[int, int], top: RGB, bottom: RGB) -> Image.Image:
@@ -101,20 +110,38 @@ def _logo(path: Path, height: int) -> Image.Image:
     return logo.resize((width, height), Image.Resampling.LANCZOS)
 
 
-def _draw_static(canvas: Canvas, profile: Profile, branding: Branding, pal: Palette,
-                 frame: Frame, header_fill: RGB) -> None:
+def _draw_static(
+    canvas: Canvas,
+    profile: Profile,
+    branding: Branding,
+    pal: Palette,
+    frame: Frame,
+    header_fill: RGB,
+) -> None:
     row = frame.header_row
     canvas.rect(frame.header, header_fill)
-    canvas.rect(Rect(0, frame.header.bottom, profile.width,
-                     frame.header.bottom + max(2, profile.px(0.005))), pal.rule)
+    canvas.rect(
+        Rect(
+            0, frame.header.bottom, profile.width, frame.header.bottom + max(2, profile.px(0.005))
+        ),
+        pal.rule,
+    )
     x = row.left
     if branding.logo is not None and Path(branding.logo).is_file():
         logo_h = round(row.height * 0.92)
         logo = _logo(Path(branding.logo), logo_h)
         canvas.paste(logo, x, row.top + (row.height - logo_h) // 2, kind="logo")
         x += logo.width + profile.px(0.018)
-    canvas.text(x, row.top, branding.channel_name, frame.name_size, fill=pal.text,
-                bg=header_fill, bold=True, line_height=row.height)
+    canvas.text(
+        x,
+        row.top,
+        branding.channel_name,
+        frame.name_size,
+        fill=pal.text,
+        bg=header_fill,
+        bold=True,
+        line_height=row.height,
+    )
     if frame.ticker is not None and frame.ticker_fit is not None:
         band = frame.ticker
         canvas.rect(band, pal.ticker_bg)
@@ -123,17 +150,32 @@ def _draw_static(canvas: Canvas, profile: Profile, branding: Branding, pal: Pale
         top = band.top + profile.px(0.006)
         size = frame.ticker_size
         label_h = fit.line_height
-        label_w = canvas.pill(safe.left, top, TICKER_LABEL, size, fill=pal.ticker_label_bg,
-                              text_fill=pal.ticker_label_text, height=label_h)
+        label_w = canvas.pill(
+            safe.left,
+            top,
+            TICKER_LABEL,
+            size,
+            fill=pal.ticker_label_bg,
+            text_fill=pal.ticker_label_text,
+            height=label_h,
+        )
         x = safe.left + label_w + profile.px(0.02)
         for i, line in enumerate(fit.lines):
-            canvas.text(x, top + i * fit.line_height, line.text, fit.size,
-                        fill=pal.ticker_text, bg=pal.ticker_bg, line_height=fit.line_height)
+            canvas.text(
+                x,
+                top + i * fit.line_height,
+                line.text,
+                fit.size,
+                fill=pal.ticker_text,
+                bg=pal.ticker_bg,
+                line_height=fit.line_height,
+            )
 
 
 @lru_cache(maxsize=32)
-def _base(profile: Profile, branding: Branding, fonts_id: str, alert: bool,
-          fonts: FontSet) -> tuple[Image.Image, Frame, tuple[Mark, ...]]:
+def _base(
+    profile: Profile, branding: Branding, fonts_id: str, alert: bool, fonts: FontSet
+) -> tuple[Image.Image, Frame, tuple[Mark, ...]]:
     from renderer.theme import palette_for
 
     pal = palette_for(branding)
@@ -152,8 +194,7 @@ def _base(profile: Profile, branding: Branding, fonts_id: str, alert: bool,
 
 def new_page(ctx: Ctx, *, alert: bool = False) -> tuple[Canvas, Frame]:
     """A fresh canvas with the static chrome already on it (copied from a cached base)."""
-    image, frame, marks = _base(ctx.profile, ctx.branding, ctx.fonts.identity(), alert,
-                                ctx.fonts)
+    image, frame, marks = _base(ctx.profile, ctx.branding, ctx.fonts.identity(), alert, ctx.fonts)
     return Canvas(image.copy(), ctx.fonts, list(marks)), frame
 
 
@@ -162,16 +203,39 @@ def header_fill(ctx: Ctx, alert: bool) -> RGB:
     return mix(ALERT_RED, (16, 16, 16), 0.45) if alert else ctx.palette.header
 
 
-def draw_page_chrome(canvas: Canvas, ctx: Ctx, frame: Frame, page_no: int, page_count: int,
-                     *, alert: bool = False, footer_bg: RGB | None = None) -> None:
+def draw_page_chrome(
+    canvas: Canvas,
+    ctx: Ctx,
+    frame: Frame,
+    page_no: int,
+    page_count: int,
+    *,
+    alert: bool = False,
+    footer_bg: RGB | None = None,
+) -> None:
     """The per-page chrome: today's date in the header and, if paginated, 第n/m页."""
     pal = ctx.palette
     row = frame.header_row
-    canvas.text(row.right, row.top, chinese_date(ctx.today), frame.date_size, fill=pal.text,
-                bg=header_fill(ctx, alert), line_height=row.height, align="right")
+    canvas.text(
+        row.right,
+        row.top,
+        chinese_date(ctx.today),
+        frame.date_size,
+        fill=pal.text,
+        bg=header_fill(ctx, alert),
+        line_height=row.height,
+        align="right",
+    )
     if page_count > 1:
         bg = footer_bg or (ALERT_RED if alert else pal.background_low)
         colour = pal.text if alert else pal.muted
-        canvas.text(frame.footer.right, frame.footer.top, f"第{page_no}/{page_count}页",
-                    ctx.profile.min_text, fill=colour, bg=bg, align="right",
-                    line_height=frame.footer.height)
+        canvas.text(
+            frame.footer.right,
+            frame.footer.top,
+            f"第{page_no}/{page_count}页",
+            ctx.profile.min_text,
+            fill=colour,
+            bg=bg,
+            align="right",
+            line_height=frame.footer.height,
+        )

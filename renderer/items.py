@@ -204,7 +204,9 @@ def _rows(data: dict[str, Any], field: str) -> list[dict[str, Any]]:
     rows = _list(data, field)
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise ItemError(f"字段 {field}[{i}] 必须是对象 (field '{field}[{i}]' must be an object)")
+            raise ItemError(
+                f"字段 {field}[{i}] 必须是对象 (field '{field}[{i}]' must be an object)"
+            )
     return rows
 
 

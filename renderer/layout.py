@@ -158,6 +158,14 @@ def _sizes(max_size: int, min_size: int) -> list[int]:
     return sizes
 
 
+def _surely_too_tall(
+    paras: Sequence[Para], metrics: Metrics, size: int, width: int, lh: int, height: int
+) -> bool:
+    """Cheap lower bound: even perfectly filled lines would overflow ``height``."""
+    lines = sum(max(1, -(-int(metrics.measure(p.text, size)) // max(1, width))) for p in paras)
+    return lines * lh > height
+
+
 def fit_text(
     paras: Sequence[Para],
     metrics: Metrics,
@@ -171,21 +179,50 @@ def fit_text(
     """Fit paragraphs into a box of ``width`` and page heights ``heights``.
 
     Tries sizes from ``max_size`` down to ``min_size`` and returns the first at which
-    everything fits on the first page; otherwise paginates at ``min_size``.
+    everything fits on the first page. Otherwise the text is paginated, never set below
+    ``min_size``: at the largest size that needs no more pages than ``min_size`` would.
     """
     if min_size > max_size:
         raise ValueError("min_size must not exceed max_size")
     if not paras:
         return Fit(max_size, metrics.line_height(max_size), ((),))
     first = heights[0]
+    lines: list[Line] = []
     for size in _sizes(max_size, min_size):
         lh = metrics.line_height(size)
+        if size != min_size and _surely_too_tall(paras, metrics, size, width, lh, first):
+            continue
         lines = lay_out_lines(paras, metrics, size, width, bold)
         if block_height(lines, lh) <= first:
             return Fit(size, lh, (tuple(lines),))
+    # It must paginate. The floor sets the page count; then take the largest size that
+    # needs no more pages than that, so paginated text is as big as the pages allow.
     lh = metrics.line_height(min_size)
+    if not lines:
+        lines = lay_out_lines(paras, metrics, min_size, width, bold)
     pages = paginate(lines, lh, heights)
+    for size in _sizes(max_size, min_size)[:-1]:
+        size_lh = metrics.line_height(size)
+        bigger = paginate(lay_out_lines(paras, metrics, size, width, bold), size_lh, heights)
+        if len(bigger) <= len(pages):
+            return Fit(size, size_lh, tuple(tuple(p) for p in bigger))
     return Fit(min_size, lh, tuple(tuple(p) for p in pages))
+
+
+def balanced_lines(
+    paras: Sequence[Para], metrics: Metrics, size: int, width: int, bold: Metrics | None = None
+) -> list[Line]:
+    """Lines at ``size`` broken at the narrowest width that needs no more lines than
+    ``width`` does: a two-line title reads as two even lines, not one and a stub."""
+    lines = lay_out_lines(paras, metrics, size, width, bold)
+    lo, hi = width // 2, width
+    while hi - lo > 4:
+        mid = (lo + hi) // 2
+        if len(lay_out_lines(paras, metrics, size, mid, bold)) <= len(lines):
+            hi = mid
+        else:
+            lo = mid
+    return lay_out_lines(paras, metrics, size, hi, bold) if len(lines) > 1 else lines
 
 
 def page_text(page: Sequence[Line]) -> str:

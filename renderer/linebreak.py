@@ -12,22 +12,96 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from renderer.fonts import Metrics
 
 # May not start a line (行首禁则): closing brackets and quotes, sentence punctuation, etc.
 NO_START = frozenset(
-    "，。、；：？！）》」』】〉〕〗｝］〙〛…‥’”〞・·ー～％‰℃°"
-    ",.;:?!)]}>%'\u00bb\u203a\u2019"
+    "，。、；：？！）》」』】〉〕〗｝］〙〛…‥’”〞・·ー～％‰℃°,.;:?!)]}>%'\u00bb\u203a\u2019"
 )
 # May not end a line (行尾禁则): opening brackets and quotes, currency signs before amounts.
 NO_END = frozenset("（《「『【〈〔〖｛［〘〚‘“〝([{<\u00ab\u2039￥¥$#＃·・")
 
-_UNITS = (
-    "个工作日 工作日 个月 平方米 立方米 平米 厘米 毫米 公里 千米 公斤 千克 毫升 小时 分钟 "
-    "万元 亿元 元整 年度 元 万 亿 千 百 角 亩 斤 克 吨 米 升 ㎡ 年 月 日 号 天 周 时 点 分 秒 "
-    "岁 人 户 次 头 只 株 棵 台 辆 项 份 页 件 箱 袋 个 位 名 张 本 条 间 套 批 倍 成 折 级 层 楼 室 期 组 度"
-).split()
+_UNITS = [
+    "个工作日",
+    "工作日",
+    "个月",
+    "平方米",
+    "立方米",
+    "平米",
+    "厘米",
+    "毫米",
+    "公里",
+    "千米",
+    "公斤",
+    "千克",
+    "毫升",
+    "小时",
+    "分钟",
+    "万元",
+    "亿元",
+    "元整",
+    "年度",
+    "元",
+    "万",
+    "亿",
+    "千",
+    "百",
+    "角",
+    "亩",
+    "斤",
+    "克",
+    "吨",
+    "米",
+    "升",
+    "㎡",
+    "年",
+    "月",
+    "日",
+    "号",
+    "天",
+    "周",
+    "时",
+    "点",
+    "分",
+    "秒",
+    "岁",
+    "人",
+    "户",
+    "次",
+    "头",
+    "只",
+    "株",
+    "棵",
+    "台",
+    "辆",
+    "项",
+    "份",
+    "页",
+    "件",
+    "箱",
+    "袋",
+    "个",
+    "位",
+    "名",
+    "张",
+    "本",
+    "条",
+    "间",
+    "套",
+    "批",
+    "倍",
+    "成",
+    "折",
+    "级",
+    "层",
+    "楼",
+    "室",
+    "期",
+    "组",
+    "度",
+]
 _UNIT = "(?:" + "|".join(re.escape(u) for u in _UNITS) + ")"
 _SYMBOL_UNIT = "(?:%|％|‰|℃)"
 _ATOM = re.compile(
@@ -46,8 +120,11 @@ def atoms(text: str) -> list[str]:
     return [m.group(0) for m in _ATOM.finditer(text)]
 
 
-def clusters(text: str) -> list[tuple[str, bool]]:
-    """Glue atoms into clusters no break may enter; returns ``(text, is_space)`` pairs."""
+@lru_cache(maxsize=4096)
+def clusters(text: str) -> tuple[tuple[str, bool], ...]:
+    """Glue atoms into clusters no break may enter; returns ``(text, is_space)`` pairs.
+
+    Cached: fitting tries one paragraph at several sizes, the clusters never change."""
     out: list[tuple[str, bool]] = []
     glue_next = False
     for atom in atoms(text):
@@ -69,7 +146,7 @@ def clusters(text: str) -> list[tuple[str, bool]]:
         else:
             out.append((atom, False))
         glue_next = atom[-1] in NO_END
-    return out
+    return tuple(out)
 
 
 def _force_break(cluster: str, metrics: Metrics, size: int, width: float) -> list[str]:

@@ -6,7 +6,7 @@ between pages line by line, the continuation flagged, so no text is ever dropped
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from renderer.fonts import Metrics
@@ -32,14 +32,19 @@ class TableFit:
     line_height: int
     pad: int
     pages: tuple[tuple[RowLayout, ...], ...]
+    widths: tuple[int, ...] = ()
 
 
 def lay_out_row(
-    cells: Sequence[Cell], widths: Sequence[int], metrics: Metrics, bold: Metrics,
-    size: int, pad: int,
+    cells: Sequence[Cell],
+    widths: Sequence[int],
+    metrics: Metrics,
+    bold: Metrics,
+    size: int,
+    pad: int,
+    lh: int,
 ) -> RowLayout:
     """Wrap each cell in its column (less the padding on both sides)."""
-    lh = metrics.line_height(size)
     laid = tuple(
         tuple(lay_out_lines(cell, metrics, size, w - 2 * pad, bold)) if cell else ()
         for cell, w in zip(cells, widths, strict=True)
@@ -60,8 +65,9 @@ def _split(row: RowLayout, cap: int, lh: int, pad: int) -> list[RowLayout]:
     return parts
 
 
-def paginate_rows(rows: Sequence[RowLayout], caps: Sequence[int], lh: int, pad: int
-                  ) -> list[list[RowLayout]]:
+def paginate_rows(
+    rows: Sequence[RowLayout], caps: Sequence[int], lh: int, pad: int
+) -> list[list[RowLayout]]:
     """Fill pages (usable heights ``caps``, the last repeating) with whole rows."""
     pages: list[list[RowLayout]] = [[]]
     used = 0
@@ -82,7 +88,7 @@ def paginate_rows(rows: Sequence[RowLayout], caps: Sequence[int], lh: int, pad: 
 
 def fit_table(
     rows: Sequence[Sequence[Cell]],
-    widths: Sequence[int],
+    widths: Sequence[int] | Callable[[int], Sequence[int]],
     metrics: Metrics,
     bold: Metrics,
     *,
@@ -90,16 +96,19 @@ def fit_table(
     max_size: int,
     min_size: int,
     pad_em: float = 0.25,
+    line_spacing: float = 1.3,
 ) -> TableFit:
     """Largest size from ``max_size`` at which every row fits the first page; else the
-    rows are paginated at the floor ``min_size``."""
+    rows are paginated at the floor ``min_size``. ``widths`` may be a function of the
+    size (columns sized to their content at that size)."""
     size = max_size
     while True:
-        lh = metrics.line_height(size)
+        cols = widths(size) if callable(widths) else widths
+        lh = round(size * line_spacing)  # cells sit tighter than running text
         pad = round(size * pad_em)
-        laid = [lay_out_row(r, widths, metrics, bold, size, pad) for r in rows]
+        laid = [lay_out_row(r, cols, metrics, bold, size, pad, lh) for r in rows]
         if sum(r.height for r in laid) <= caps[0] or size <= min_size:
             break
         size = max(min_size, size - max(1, round(size * 0.05)))
     pages = paginate_rows(laid, caps, lh, pad)
-    return TableFit(size, lh, pad, tuple(tuple(p) for p in pages))
+    return TableFit(size, lh, pad, tuple(tuple(p) for p in pages), tuple(cols))

@@ -112,11 +112,11 @@ STATUS_COLOURS: dict[str, tuple[RGB, RGB]] = {
     "blue": ((21, 64, 150), WHITE),
     "amber": ((235, 170, 16), BLACK),
     "grey": ((72, 72, 72), WHITE),
-    "red": ((140, 12, 12), WHITE),
+    "red": ((140, 16, 16), WHITE),
 }
 
 # Emergency alert scheme: deep red field, yellow banner with near-black text.
-ALERT_RED: RGB = (140, 12, 12)
+ALERT_RED: RGB = (140, 16, 16)
 ALERT_YELLOW: RGB = (235, 205, 16)
 
 
@@ -156,8 +156,12 @@ def palette_for(branding: Branding) -> Palette:
     worst_bg = max((background, background_low, panel), key=luminance)
     accent = ensure_contrast(accent_raw, worst_bg)
     muted = ensure_contrast(mix(text, worst_bg, 0.25), worst_bg)
-    tag_bg = accent_raw
-    tag_text = ensure_contrast(BLACK, tag_bg)
+    # Tag pills: accent fill with black or white text, whichever suits the accent; the
+    # fill is pushed lighter or darker until the pair reaches 7:1.
+    tag_text = (
+        BLACK if contrast_ratio(BLACK, accent_raw) >= contrast_ratio(WHITE, accent_raw) else WHITE
+    )
+    tag_bg = ensure_contrast(accent_raw, tag_text)
     ticker_bg = (235, 200, 40)
     return Palette(
         background=background,
@@ -176,5 +180,3 @@ def palette_for(branding: Branding) -> Palette:
         ticker_label_bg=ALERT_RED,
         ticker_label_text=ensure_contrast(WHITE, ALERT_RED),
     )
-
-

@@ -9,6 +9,7 @@ from flask_login import current_user
 from publisher.admin import bp
 from publisher.admin.access import check_kind, load_item, may_see, staff_only, township_for_new
 from publisher.admin.diff import field_diffs
+from publisher.admin.helpers import usertime
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
 from publisher.models import ContentVersion, Job, Kind, Role
@@ -50,10 +51,8 @@ def snapshot(version: ContentVersion | None) -> dict | None:
     """A version as the diff shows it: its data plus its validity window."""
     if version is None:
         return None
-    from publisher.admin.helpers import localtime
-
-    return {**version.data, "valid_from": localtime(version.valid_from),
-            "valid_until": localtime(version.valid_until)}
+    return {**version.data, "valid_from": usertime(version.valid_from),
+            "valid_until": usertime(version.valid_until)}
 
 
 @bp.route("/content/<kind>/<int:item_id>/versions/<int:number>")

@@ -94,7 +94,8 @@ def content_new(kind: str):  # noqa: ANN201
         try:
             if kind == Kind.PRODUCE:
                 data["photo"] = _photo_for(form, None, township)
-            item = content.create_item(current_user, township, kind, data, **_window(form, township))
+            item = content.create_item(current_user, township, kind, data,
+                                       **_window(form, township))
             if form.save_submit.data:
                 content.submit(current_user, item)
         except ServiceError as exc:

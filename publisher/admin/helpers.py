@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, flash
 from flask_babel import gettext as _
@@ -23,8 +24,8 @@ ACTION_LABELS = {
 }
 
 
-@bp.app_template_filter("localtime")
-def localtime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+@bp.app_template_filter("usertime")
+def usertime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """An aware UTC instant shown in the viewer's township time."""
     local = utc_to_local(value, user_zone())
     return local.strftime(fmt) if local else ""
@@ -59,3 +60,11 @@ def warn_missing_glyphs(data: dict[str, Any]) -> None:
         chars = " ".join(sorted(missing))
         flash(_("以下文字在电视上无法显示（会显示为方块），建议换一种写法：%(chars)s", chars=chars),
               "warning")
+
+
+@bp.app_template_filter("query_with")
+def query_with(args: Any, **changes: Any) -> str:
+    """The current query string with some arguments replaced (for pagers)."""
+    pairs = [(k, v) for k, v in args.items(multi=True) if k not in changes]
+    pairs += [(k, v) for k, v in changes.items() if v not in (None, "")]
+    return urlencode(pairs)

@@ -90,7 +90,7 @@ class ListFilters:
                     self.date_to))
 
 
-def _date_arg(value: str | None) -> date | None:
+def date_arg(value: str | None) -> date | None:
     try:
         return date.fromisoformat((value or "").strip()[:10]) if value else None
     except ValueError:
@@ -107,8 +107,8 @@ def parse_filters(args: Any) -> ListFilters:
         state=state if state in LIST_STATES else "",
         on_air=on_air if on_air in ("yes", "no") else "",
         category=(args.get("category") or "").strip()[:40],
-        date_from=_date_arg(args.get("from")),
-        date_to=_date_arg(args.get("to")),
+        date_from=date_arg(args.get("from")),
+        date_to=date_arg(args.get("to")),
         page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
     )
 

@@ -5,8 +5,10 @@ from publisher.models.audit import AuditEvent, AuditLogIsAppendOnly
 from publisher.models.base import UTCDateTime, utcnow
 from publisher.models.jobs import Job, JobState
 from publisher.models.content import ContentItem, ContentVersion, Kind, RenderState, VersionState
+from publisher.models.emergency import Household, Incident, IncidentState
 from publisher.models.org import Channel, Township, Village
 from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
+from publisher.models.sms import SmsMessage, SmsStatus
 from publisher.models.users import Role, User
 
 __all__ = [
@@ -18,11 +20,16 @@ __all__ = [
     "Channel",
     "ContentItem",
     "ContentVersion",
+    "Household",
+    "Incident",
+    "IncidentState",
     "Job",
     "JobState",
     "Kind",
     "RenderState",
     "Role",
+    "SmsMessage",
+    "SmsStatus",
     "Township",
     "UTCDateTime",
     "User",

@@ -1,5 +1,18 @@
-"""Cadres, duty assignments, daily whereabouts and the cadre check-in page."""
+"""Cadres, duty assignments, daily whereabouts, the cadre check-in page, the organisation
+admin (townships, villages, channels, accounts) and the bulk import.
+
+The organisation admin and the import are blueprints nested in this one, so the app
+registers a single blueprint for all of them.
+"""
 
 from flask import Blueprint
 
 bp = Blueprint("people", __name__)
+
+# Route modules attach their views to the blueprints above when imported.
+from publisher.imports.routes import bp as imports_bp  # noqa: E402
+from publisher.people import cadres, checkin, whereabouts  # noqa: E402, F401
+from publisher.people.org import bp as org_bp  # noqa: E402
+
+bp.register_blueprint(org_bp)
+bp.register_blueprint(imports_bp)

@@ -164,6 +164,10 @@ def edit_item(
 def submit(actor: User, item: ContentItem) -> ContentVersion:
     """Send the latest draft to the review queue."""
     ensure_township(actor, item.township_id)
+    if not actor.can(Role.EDITOR):
+        raise NotAllowed(_("只有编辑可以提交审核。"))
+    if item.withdrawn_at is not None:
+        raise ServiceError(_("该内容已撤回，不能再提交审核。"))
     version = item.latest
     if version.state not in (VersionState.DRAFT, VersionState.REJECTED):
         raise ServiceError(_("只有草稿或被退回的内容可以提交审核。"))
@@ -185,6 +189,8 @@ def _check_reviewer(actor: User, item: ContentItem, version: ContentVersion) -> 
     ensure_township(actor, item.township_id)
     if not actor.can(Role.REVIEWER):
         raise NotAllowed(_("只有审核人可以审核内容。"))
+    if item.withdrawn_at is not None:
+        raise ServiceError(_("该内容已撤回，不需要再审核。"))
     if version.state != VersionState.PENDING:
         raise ServiceError(_("该内容不在待审核状态。"))
     if version.author_id == actor.id and not item.township.self_approval:

@@ -17,7 +17,7 @@ BANNER = 0.10  # banner text: 10% of picture height
 
 def banner_text(item: AlertItem) -> str:
     """紧急通知, plus the severity (e.g. 红色预警) when given."""
-    return f"紧急通知 · {item.severity}" if item.severity else "紧急通知"
+    return f"紧急通知·{item.severity}" if item.severity else "紧急通知"
 
 
 def _banner_height(ctx: Ctx) -> int:
@@ -31,8 +31,14 @@ def plan(item: AlertItem, ctx: Ctx) -> list[PageSpec]:
         paras.append(Para(f"发布单位：{item.issued_by}", "sign"))
     if item.expires:
         paras.append(Para(f"有效期至：{item.expires}", "sign"))
-    return plan_document(ctx, NAME, title=item.title, paras=paras, banner=banner_text(item),
-                         banner_height=_banner_height(ctx) + gap(ctx))
+    return plan_document(
+        ctx,
+        NAME,
+        title=item.title,
+        paras=paras,
+        banner=banner_text(item),
+        banner_height=_banner_height(ctx) + gap(ctx),
+    )
 
 
 def _draw_banner(canvas: Canvas, ctx: Ctx, box: Rect, top: int, text: str) -> int:
@@ -42,11 +48,21 @@ def _draw_banner(canvas: Canvas, ctx: Ctx, box: Rect, top: int, text: str) -> in
     while width > box.width * 0.94 and size > ctx.profile.min_text:
         size -= 2
         width = canvas.measure(text, size, bold=True)
-    canvas.rect(Rect(box.left, top, box.right, top + height), ALERT_YELLOW,
-                radius=ctx.profile.px(0.012))
+    canvas.rect(
+        Rect(box.left, top, box.right, top + height), ALERT_YELLOW, radius=ctx.profile.px(0.012)
+    )
     fill = ensure_contrast(BLACK, ALERT_YELLOW)
-    canvas.text(box.left + box.width / 2, top, text, size, fill=fill, bg=ALERT_YELLOW,
-                bold=True, line_height=height, align="center")
+    canvas.text(
+        box.left + box.width / 2,
+        top,
+        text,
+        size,
+        fill=fill,
+        bg=ALERT_YELLOW,
+        bold=True,
+        line_height=height,
+        align="center",
+    )
     return top + height + gap(ctx)
 
 
@@ -54,6 +70,9 @@ def draw(spec: PageSpec, ctx: Ctx) -> Canvas:
     """Draw one planned alert page on the red field."""
     page: DocPage = spec.data["doc"]
     return draw_document(
-        spec, ctx, alert=True, body_bg=ALERT_RED,
+        spec,
+        ctx,
+        alert=True,
+        body_bg=ALERT_RED,
         draw_banner=lambda c, x, b, t: _draw_banner(c, x, b, t, page.banner),
     )

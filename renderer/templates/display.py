@@ -19,7 +19,7 @@ from PIL import Image, ImageOps
 from renderer.draw import Canvas
 from renderer.page import Ctx
 from renderer.profiles import Rect
-from renderer.theme import RGB, WHITE, BLACK
+from renderer.theme import BLACK, RGB, WHITE
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +89,15 @@ def qr_image(payload: str, side: int) -> Image.Image:
     matrix = qr.get_matrix()
     n = len(matrix) + 4  # two modules of quiet zone on each side
     small = Image.new("L", (n, n), WHITE[0])
-    small.putdata([BLACK[0] if (0 <= y - 2 < n - 4 and 0 <= x - 2 < n - 4
-                               and matrix[y - 2][x - 2]) else WHITE[0]
-                   for y in range(n) for x in range(n)])
+    small.putdata(
+        [
+            BLACK[0]
+            if (0 <= y - 2 < n - 4 and 0 <= x - 2 < n - 4 and matrix[y - 2][x - 2])
+            else WHITE[0]
+            for y in range(n)
+            for x in range(n)
+        ]
+    )
     module = max(1, side // n)
     big = small.resize((n * module, n * module), Image.Resampling.NEAREST)
     canvas = Image.new("L", (side, side), WHITE[0])
@@ -124,16 +130,25 @@ def run_ops(canvas: Canvas, ctx: Ctx, ops: tuple[Op, ...]) -> None:
     """Execute a display list."""
     for op in ops:
         if isinstance(op, TextOp):
-            canvas.text(op.x, op.top, op.text, op.size, fill=colour(ctx, op.role),
-                        bg=colour(ctx, op.bg), bold=op.bold, line_height=op.line_height,
-                        align=op.align)
+            canvas.text(
+                op.x,
+                op.top,
+                op.text,
+                op.size,
+                fill=colour(ctx, op.role),
+                bg=colour(ctx, op.bg),
+                bold=op.bold,
+                line_height=op.line_height,
+                align=op.align,
+            )
         elif isinstance(op, RectOp):
             canvas.rect(op.box, colour(ctx, op.role), op.radius)
         elif isinstance(op, DiscOp):
             canvas.disc(op.cx, op.cy, op.radius, colour(ctx, op.role))
         elif isinstance(op, PhotoOp):
-            canvas.paste(_photo(op.path, op.digest, op.box.width, op.box.height),
-                         op.box.left, op.box.top)
+            canvas.paste(
+                _photo(op.path, op.digest, op.box.width, op.box.height), op.box.left, op.box.top
+            )
         elif isinstance(op, QrOp):
             canvas.paste(qr_image(op.payload, op.box.width), op.box.left, op.box.top, "qr")
         elif isinstance(op, LogoOp) and ctx.branding.logo is not None:

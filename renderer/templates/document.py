@@ -25,7 +25,6 @@ from renderer.templates.common import (
     draw_body,
     draw_facts,
     draw_title,
-    facts_height,
     fit_body,
     fit_facts,
     fit_title,
@@ -56,8 +55,12 @@ class DocPage:
 
 def _facts_slice(facts: Facts, page: int) -> Facts:
     fit = facts.fit
-    return Facts((facts.page_labels[page],), facts.widths, facts.label_size,
-                 TableFit(fit.size, fit.line_height, fit.pad, (fit.pages[page],)))
+    return Facts(
+        (facts.page_labels[page],),
+        facts.widths,
+        facts.label_size,
+        TableFit(fit.size, fit.line_height, fit.pad, (fit.pages[page],)),
+    )
 
 
 def plan_document(
@@ -86,8 +89,9 @@ def plan_document(
     pages: list[tuple[dict[str, Any], int]] = []
 
     def add(page: DocPage) -> None:
-        chars = count_chars(*(line.text for line in page.title.lines),
-                            *(line.text for line in page.body))
+        chars = count_chars(
+            *(line.text for line in page.title.lines), *(line.text for line in page.body)
+        )
         if page.facts is not None:
             labels = page.facts.page_labels[0]
             values = (ln.text for r in page.facts.fit.pages[0] for c in r.cells for ln in c)
@@ -100,20 +104,48 @@ def plan_document(
     body_first = fitted is None
     if fitted is not None:
         for i in range(len(fitted.fit.pages)):
-            add(DocPage(tag if i == 0 else "", big if i == 0 else cont, i == 0,
-                        _facts_slice(fitted, i), accent_label, (), 0, 0, banner))
+            add(
+                DocPage(
+                    tag if i == 0 else "",
+                    big if i == 0 else cont,
+                    i == 0,
+                    _facts_slice(fitted, i),
+                    accent_label,
+                    (),
+                    0,
+                    0,
+                    banner,
+                )
+            )
     if paras or body_first:
         heights = [space_big, space_cont] if body_first else [space_cont]
         body = fit_body(ctx, paras, box.width, heights)
         for i, lines in enumerate(body.pages):
             first = body_first and i == 0
-            add(DocPage(tag if first else "", big if first else cont, first, None,
-                        accent_label, lines, body.size, body.line_height, banner))
+            add(
+                DocPage(
+                    tag if first else "",
+                    big if first else cont,
+                    first,
+                    None,
+                    accent_label,
+                    lines,
+                    body.size,
+                    body.line_height,
+                    banner,
+                )
+            )
     return number_pages(template, pages)
 
 
-def draw_document(spec: PageSpec, ctx: Ctx, *, alert: bool = False,
-                  draw_banner: Banner | None = None, body_bg: Any = None) -> Canvas:
+def draw_document(
+    spec: PageSpec,
+    ctx: Ctx,
+    *,
+    alert: bool = False,
+    draw_banner: Banner | None = None,
+    body_bg: Any = None,
+) -> Canvas:
     """Draw a document page planned by :func:`plan_document`."""
     page: DocPage = spec.data["doc"]
     canvas, frame = new_page(ctx, alert=alert)
@@ -124,17 +156,24 @@ def draw_document(spec: PageSpec, ctx: Ctx, *, alert: bool = False,
     if draw_banner is not None:
         y = draw_banner(canvas, ctx, box, y)
     if page.big and page.tag:
-        canvas.pill(box.left, y, page.tag, ctx.profile.min_text, fill=pal.tag_bg,
-                    text_fill=pal.tag_text, height=tag_height(ctx))
+        canvas.pill(
+            box.left,
+            y,
+            page.tag,
+            ctx.profile.min_text,
+            fill=pal.tag_bg,
+            text_fill=pal.tag_text,
+            height=tag_height(ctx),
+        )
         y += tag_height(ctx) + gap(ctx)
-    title_fill = pal.text if (page.big or alert) else pal.accent
-    y = draw_title(canvas, page.title, box.left, y, fill=title_fill, bg=bg) + gap(ctx)
+    y = draw_title(canvas, page.title, box.left, y, fill=pal.text, bg=bg) + gap(ctx)
     if page.facts is not None:
         draw_facts(canvas, ctx, page.facts, 0, box, y, page.accent_label)
     if page.body:
         heading = pal.text if alert else None
-        draw_body(canvas, ctx, page.body, page.body_size, page.body_lh, box, y, bg=bg,
-                  heading=heading)
+        draw_body(
+            canvas, ctx, page.body, page.body_size, page.body_lh, box, y, bg=bg, heading=heading
+        )
     _chrome(canvas, ctx, frame, spec, alert)
     return canvas
 

@@ -29,8 +29,15 @@ def plan(item: PolicyItem, ctx: Ctx) -> list[PageSpec]:
         if text:
             paras.append(Para(heading, "heading"))
             paras.extend(paragraphs(text))
-    return plan_document(ctx, NAME, title=item.title, tag=item.category or "惠农政策",
-                         facts=facts, accent_label=AMOUNT, paras=paras)
+    return plan_document(
+        ctx,
+        NAME,
+        title=item.title,
+        tag=item.category or "惠农政策",
+        facts=facts,
+        accent_label=AMOUNT,
+        paras=paras,
+    )
 
 
 def draw(spec: PageSpec, ctx: Ctx) -> Canvas:

@@ -27,8 +27,15 @@ def plan(item: ServiceItem, ctx: Ctx) -> list[PageSpec]:
     if item.documents:
         paras.append(Para("所需材料", "heading"))
         paras.extend(Para(doc, marker="•") for doc in item.documents)
-    return plan_document(ctx, NAME, title=item.title, tag="办事指南", facts=facts,
-                         accent_label="咨询电话", paras=paras)
+    return plan_document(
+        ctx,
+        NAME,
+        title=item.title,
+        tag="办事指南",
+        facts=facts,
+        accent_label="咨询电话",
+        paras=paras,
+    )
 
 
 def draw(spec: PageSpec, ctx: Ctx) -> Canvas:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from renderer.draw import Canvas
 from renderer.frame import draw_page_chrome, frame_for, new_page
-from renderer.layout import Fit
+from renderer.layout import Fit, Para
 from renderer.page import Ctx, PageSpec, count_chars, number_pages
 from renderer.profiles import Rect
 from renderer.table import Cell, RowLayout, fit_table
@@ -26,12 +26,15 @@ StatusColours = Callable[[str], tuple[RGB, RGB]]
 
 @dataclass(frozen=True)
 class Column:
-    """A column: head text, share of the free width, and optionally a sample text whose
-    width (at the largest cell size) the column must hold unbroken."""
+    """A column: head text; ``weight`` > 0 makes it flexible (it grows into spare width
+    and gives way first when space is short); ``cap`` limits its natural width as a share
+    of the table; ``sample`` is a text it must always hold unbroken."""
 
     head: str
-    weight: float
+    weight: float = 0.0
+    cap: float = 0.4
     sample: str = ""
+    status: bool = False  # cells are drawn as status pills
 
 
 @dataclass(frozen=True)
@@ -46,45 +49,102 @@ class TablePage:
     pad: int
 
 
-def column_widths(ctx: Ctx, columns: Sequence[Column], width: int, size: int) -> list[int]:
-    """Sampled columns get what their sample needs; the rest share the remainder."""
+def column_widths(
+    ctx: Ctx, columns: Sequence[Column], rows: Sequence[Sequence[Cell]], width: int, size: int
+) -> list[int]:
+    """Natural widths (widest cell on one line, capped), then spare width goes to the
+    flexible columns, or the flexible columns give way when the table is too wide."""
     pad = round(size * 0.25)
     pill = round(size * 0.9)
-    fixed = {
-        i: round(ctx.fonts.bold.measure(c.sample, size) + 2 * pad + pill)
-        for i, c in enumerate(columns) if c.sample
-    }
-    free = width - sum(fixed.values())
-    weights = sum(c.weight for i, c in enumerate(columns) if i not in fixed)
-    widths = [fixed.get(i, round(free * c.weight / weights)) for i, c in enumerate(columns)]
-    widths[-1] += width - sum(widths)
-    return widths
+
+    def need(text: str, bold: bool, status: bool = False) -> int:
+        return round(ctx.fonts.chain(bold).measure(text, size) + 2 * pad + (pill if status else 0))
+
+    floors = [
+        max(
+            need(c.head, True),
+            need(c.sample, c.status, c.status) if c.sample else 0,
+            3 * size + 2 * pad,
+        )
+        for c in columns
+    ]
+    desired = []
+    for i, col in enumerate(columns):
+        widest = max(
+            (need(p.text, p.bold, p.style == "status") for row in rows for p in row[i]), default=0
+        )
+        desired.append(max(floors[i], min(widest, round(width * col.cap))))
+    flex = [i for i, c in enumerate(columns) if c.weight > 0] or [len(columns) - 1]
+    spare = width - sum(desired)
+    if spare >= 0:
+        weights = sum(columns[i].weight for i in flex) or 1.0
+        for i in flex:
+            desired[i] += round(spare * (columns[i].weight or 1.0) / weights)
+    else:
+        # Flexible columns give way in proportion to their weight and their slack.
+        slack = {
+            i: (desired[i] - floors[i]) * (columns[i].weight or 1.0) for i in range(len(columns))
+        }
+        order = flex + [i for i in range(len(columns)) if i not in flex]
+        short = -spare
+        for group in (order[: len(flex)], order[len(flex) :]):
+            total = sum(slack[i] for i in group)
+            if total <= 0 or short <= 0:
+                continue
+            take = min(short, total)
+            for i in group:
+                desired[i] -= min(desired[i] - floors[i], round(take * slack[i] / total))
+            short -= take
+    desired[flex[-1]] += width - sum(desired)
+    return desired
 
 
-def plan_table(ctx: Ctx, template: str, *, title: str, stamp: str,
-               columns: Sequence[Column], rows: Sequence[Sequence[Cell]]) -> list[PageSpec]:
+def plan_table(
+    ctx: Ctx,
+    template: str,
+    *,
+    title: str,
+    stamp: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+) -> list[PageSpec]:
     """Fit and paginate the rows; every page repeats title and column heads."""
     frame = frame_for(ctx.profile, ctx.branding, ctx.fonts)
     box = frame.content
+    if not rows:
+        rows = [[[Para("暂无记录", "muted")], *([[]] * (len(columns) - 1))]]
     stamp_w = ctx.fonts.bold.measure(stamp, ctx.profile.min_text) * 1.2 if stamp else 0
     title_fit = fit_title(ctx, title, int(box.width - stamp_w), px(ctx, 0.07), max_lines=1)
     head_h = ctx.fonts.bold.line_height(ctx.profile.min_text)
     cap = box.height - len(title_fit.lines) * title_fit.line_height - gap(ctx) - head_h
     max_size = px(ctx, TABLE_MAX)
-    widths = column_widths(ctx, columns, box.width, max_size)
-    fit = fit_table(rows, widths, ctx.fonts.regular, ctx.fonts.bold, caps=[cap],
-                    max_size=max_size, min_size=ctx.profile.min_text)
+    fit = fit_table(
+        rows,
+        lambda size: column_widths(ctx, columns, rows, box.width, size),
+        ctx.fonts.regular,
+        ctx.fonts.bold,
+        caps=[cap],
+        max_size=max_size,
+        min_size=ctx.profile.min_text,
+    )
     pages = []
     for page_rows in fit.pages or ((),):
-        page = TablePage(title_fit, stamp, tuple(c.head for c in columns), tuple(widths),
-                         tuple(page_rows), fit.size, fit.line_height, fit.pad)
+        page = TablePage(
+            title_fit,
+            stamp,
+            tuple(c.head for c in columns),
+            fit.widths,
+            tuple(page_rows),
+            fit.size,
+            fit.line_height,
+            fit.pad,
+        )
         texts = [ln.text for r in page_rows for c in r.cells for ln in c]
         pages.append(({"table": page}, count_chars(title, stamp, *texts)))
     return number_pages(template, pages)
 
 
-def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = None
-               ) -> Canvas:
+def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = None) -> Canvas:
     """Draw one planned table page."""
     page: TablePage = spec.data["table"]
     pal = ctx.palette
@@ -92,16 +152,32 @@ def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = 
     box = frame.content
     y = draw_title(canvas, page.title, box.left, box.top, fill=pal.text, bg=pal.background)
     if page.stamp:
-        canvas.text(box.right, box.top, page.stamp, ctx.profile.min_text, fill=pal.accent,
-                    bg=pal.background, bold=True, line_height=page.title.line_height,
-                    align="right")
+        canvas.text(
+            box.right,
+            box.top,
+            page.stamp,
+            ctx.profile.min_text,
+            fill=pal.accent,
+            bg=pal.background,
+            bold=True,
+            line_height=page.title.line_height,
+            align="right",
+        )
     y += gap(ctx)
     head_size = ctx.profile.min_text
     head_h = ctx.fonts.bold.line_height(head_size)
     x = box.left
     for head, w in zip(page.heads, page.widths, strict=True):
-        canvas.text(x + page.pad, y, head, head_size, fill=pal.accent, bg=pal.background,
-                    bold=True, line_height=head_h)
+        canvas.text(
+            x + page.pad,
+            y,
+            head,
+            head_size,
+            fill=pal.accent,
+            bg=pal.background,
+            bold=True,
+            line_height=head_h,
+        )
         x += w
     y += head_h
     rule = max(2, ctx.profile.px(0.004))
@@ -119,8 +195,16 @@ def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = 
     return canvas
 
 
-def _cell(canvas: Canvas, ctx: Ctx, lines, x: int, top: int, page: TablePage, bg: RGB,
-          status_colours: StatusColours | None) -> None:
+def _cell(
+    canvas: Canvas,
+    ctx: Ctx,
+    lines,
+    x: int,
+    top: int,
+    page: TablePage,
+    bg: RGB,
+    status_colours: StatusColours | None,
+) -> None:
     pal = ctx.palette
     y = top
     for line in lines:
@@ -129,11 +213,26 @@ def _cell(canvas: Canvas, ctx: Ctx, lines, x: int, top: int, page: TablePage, bg
         if line.style == "status" and status_colours is not None:
             fill, text = status_colours(line.text)
             inner = round(page.line_height * 0.86)
-            canvas.pill(x, y + (page.line_height - inner) // 2, line.text, page.size,
-                        fill=fill, text_fill=text, height=inner)
+            canvas.pill(
+                x,
+                y + (page.line_height - inner) // 2,
+                line.text,
+                page.size,
+                fill=fill,
+                text_fill=text,
+                height=inner,
+            )
         else:
             bold = line.style == "heading"
             colour = pal.muted if line.style == "muted" else pal.text
-            canvas.text(x, y, line.text, page.size, fill=colour, bg=bg, bold=bold,
-                        line_height=page.line_height)
+            canvas.text(
+                x,
+                y,
+                line.text,
+                page.size,
+                fill=colour,
+                bg=bg,
+                bold=bold,
+                line_height=page.line_height,
+            )
         y += page.line_height

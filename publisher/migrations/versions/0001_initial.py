@@ -37,6 +37,39 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_job_state"), ["state"], unique=False)
 
     op.create_table(
+        "sms_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("direction", sa.String(length=3), nullable=False),
+        sa.Column("number", sa.String(length=24), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("handled_as", sa.String(length=16), nullable=False),
+        sa.Column("related_type", sa.String(length=24), nullable=False),
+        sa.Column("related_id", sa.Integer(), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=64), nullable=True),
+        sa.Column("reply_to_id", sa.Integer(), nullable=True),
+        sa.Column("priority", sa.String(length=1), nullable=False),
+        sa.Column("gateway", sa.String(length=8), nullable=False),
+        sa.Column("gateway_ref", sa.String(length=200), nullable=True),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("received_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("status_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reply_to_id"], ["sms_message.id"], name=op.f("fk_sms_message_reply_to_id_sms_message")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_message")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_sms_message_dedupe_key")),
+        sa.UniqueConstraint("gateway", "gateway_ref", name=op.f("uq_sms_message_gateway")),
+    )
+    with op.batch_alter_table("sms_message", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_sms_message_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sms_message_direction"), ["direction"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sms_message_number"), ["number"], unique=False)
+        batch_op.create_index(batch_op.f("ix_sms_message_status"), ["status"], unique=False)
+
+    op.create_table(
         "township",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
@@ -49,6 +82,27 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_township")),
         sa.UniqueConstraint("name", name=op.f("uq_township_name")),
     )
+    op.create_table(
+        "cap_source",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("area_names", sa.String(length=300), nullable=False),
+        sa.Column("geocodes", sa.String(length=300), nullable=False),
+        sa.Column("interval_seconds", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("last_polled_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("last_error", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_cap_source_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cap_source")),
+    )
+    with op.batch_alter_table("cap_source", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cap_source_township_id"), ["township_id"], unique=False
+        )
+
     op.create_table(
         "channel",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,6 +125,26 @@ def upgrade():
     )
     with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_channel_township_id"), ["township_id"], unique=False)
+
+    op.create_table(
+        "escalation_policy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("repeat_count", sa.Integer(), nullable=False),
+        sa.Column("final_phone", sa.String(length=24), nullable=False),
+        sa.Column("final_instructions", sa.String(length=200), nullable=False),
+        sa.Column("is_default", sa.Boolean(), nullable=False),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_escalation_policy_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_policy")),
+    )
+    with op.batch_alter_table("escalation_policy", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_escalation_policy_township_id"), ["township_id"], unique=False
+        )
 
     op.create_table(
         "user",
@@ -227,6 +301,37 @@ def upgrade():
         )
 
     op.create_table(
+        "household",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("village_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("address", sa.String(length=200), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("medical_notes_enc", sa.Text(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["escalation_policy.id"],
+            name=op.f("fk_household_policy_id_escalation_policy"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_household_township_id_township")
+        ),
+        sa.ForeignKeyConstraint(
+            ["village_id"], ["village.id"], name=op.f("fk_household_village_id_village")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household")),
+    )
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_household_township_id"), ["township_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_household_village_id"), ["village_id"], unique=False)
+
+    op.create_table(
         "cadre_village",
         sa.Column("cadre_id", sa.Integer(), nullable=False),
         sa.Column("village_id", sa.Integer(), nullable=False),
@@ -238,6 +343,39 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("cadre_id", "village_id", name=op.f("pk_cadre_village")),
     )
+    op.create_table(
+        "cap_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("sender", sa.String(length=200), nullable=False),
+        sa.Column("identifier", sa.String(length=200), nullable=False),
+        sa.Column("sent", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("msg_type", sa.String(length=8), nullable=False),
+        sa.Column("references", sa.Text(), nullable=False),
+        sa.Column("content_item_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("detail", sa.String(length=300), nullable=False),
+        sa.Column("raw", sa.Text(), nullable=False),
+        sa.Column("received_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["content_item_id"],
+            ["content_item.id"],
+            name=op.f("fk_cap_message_content_item_id_content_item"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_cap_message_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_cap_message")),
+        sa.UniqueConstraint(
+            "township_id", "sender", "identifier", name=op.f("uq_cap_message_township_id")
+        ),
+    )
+    with op.batch_alter_table("cap_message", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_cap_message_township_id"), ["township_id"], unique=False
+        )
+
     op.create_table(
         "content_version",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -278,6 +416,140 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_content_version_state"), ["state"], unique=False)
 
     op.create_table(
+        "device",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=40), nullable=False),
+        sa.Column("token_digest", sa.String(length=64), nullable=False),
+        sa.Column("test_interval_hours", sa.Integer(), nullable=False),
+        sa.Column("last_test_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("last_trigger_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_device_household_id_household")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_device")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_device_token_digest")),
+    )
+    with op.batch_alter_table("device", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_device_household_id"), ["household_id"], unique=False)
+
+    op.create_table(
+        "household_member",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("relation", sa.String(length=20), nullable=False),
+        sa.Column("birth_year", sa.Integer(), nullable=True),
+        sa.Column("id_number_enc", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            name=op.f("fk_household_member_household_id_household"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_member")),
+    )
+    with op.batch_alter_table("household_member", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_household_member_household_id"), ["household_id"], unique=False
+        )
+
+    op.create_table(
+        "household_phone",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=20), nullable=False),
+        sa.Column("number_enc", sa.Text(), nullable=False),
+        sa.Column("number_digest", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["household_id"],
+            ["household.id"],
+            name=op.f("fk_household_phone_household_id_household"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_phone")),
+    )
+    with op.batch_alter_table("household_phone", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_household_phone_household_id"), ["household_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_household_phone_number_digest"), ["number_digest"], unique=False
+        )
+
+    op.create_table(
+        "incident",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("open_key", sa.Integer(), nullable=True),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("is_drill", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("policy_snapshot", sa.JSON(), nullable=False),
+        sa.Column("next_seq", sa.Integer(), nullable=False),
+        sa.Column("next_action_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("trigger_count", sa.Integer(), nullable=False),
+        sa.Column("triggered_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("last_trigger_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("acknowledged_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("acknowledged_by", sa.String(length=60), nullable=False),
+        sa.Column("closed_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("closed_by", sa.String(length=60), nullable=False),
+        sa.Column("resolution_note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_incident_household_id_household")
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_incident_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident")),
+        sa.UniqueConstraint("open_key", name=op.f("uq_incident_open_key")),
+    )
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_household_id"), ["household_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_incident_next_action_at"), ["next_action_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_incident_state"), ["state"], unique=False)
+        batch_op.create_index(batch_op.f("ix_incident_township_id"), ["township_id"], unique=False)
+
+    op.create_table(
+        "responder",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("cadre_id", sa.Integer(), nullable=True),
+        sa.Column("household_id", sa.Integer(), nullable=True),
+        sa.Column("phone_enc", sa.Text(), nullable=False),
+        sa.Column("phone_digest", sa.String(length=64), nullable=False),
+        sa.Column("phone_verified_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("verify_code_digest", sa.String(length=64), nullable=False),
+        sa.Column("verify_sent_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("notes", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cadre_id"], ["cadre.id"], name=op.f("fk_responder_cadre_id_cadre")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_responder_household_id_household")
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_responder_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_responder")),
+    )
+    with op.batch_alter_table("responder", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_responder_phone_digest"), ["phone_digest"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_responder_township_id"), ["township_id"], unique=False)
+
+    op.create_table(
         "whereabouts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("cadre_id", sa.Integer(), nullable=False),
@@ -306,23 +578,225 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_whereabouts_cadre_id"), ["cadre_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_whereabouts_day"), ["day"], unique=False)
 
+    op.create_table(
+        "device_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("township_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=False),
+        sa.Column("cadre_id", sa.Integer(), nullable=True),
+        sa.Column("due_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("done_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["cadre_id"], ["cadre.id"], name=op.f("fk_device_task_cadre_id_cadre")
+        ),
+        sa.ForeignKeyConstraint(
+            ["device_id"], ["device.id"], name=op.f("fk_device_task_device_id_device")
+        ),
+        sa.ForeignKeyConstraint(
+            ["township_id"], ["township.id"], name=op.f("fk_device_task_township_id_township")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_device_task")),
+        sa.UniqueConstraint("device_id", "due_at", name=op.f("uq_device_task_device_id")),
+    )
+    with op.batch_alter_table("device_task", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_device_task_device_id"), ["device_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_device_task_township_id"), ["township_id"], unique=False
+        )
+
+    op.create_table(
+        "escalation_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("responder_id", sa.Integer(), nullable=False),
+        sa.Column("channels", sa.String(length=16), nullable=False),
+        sa.Column("wait_seconds", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["escalation_policy.id"],
+            name=op.f("fk_escalation_step_policy_id_escalation_policy"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["responder_id"],
+            ["responder.id"],
+            name=op.f("fk_escalation_step_responder_id_responder"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_step")),
+    )
+    with op.batch_alter_table("escalation_step", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_escalation_step_policy_id"), ["policy_id"], unique=False
+        )
+
+    op.create_table(
+        "incident_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("detail", sa.String(length=500), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["user.id"], name=op.f("fk_incident_event_actor_id_user")
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incident.id"], name=op.f("fk_incident_event_incident_id_incident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_event")),
+    )
+    with op.batch_alter_table("incident_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_event_incident_id"), ["incident_id"], unique=False
+        )
+
+    op.create_table(
+        "notification_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=True),
+        sa.Column("purpose", sa.String(length=8), nullable=False),
+        sa.Column("responder_name", sa.String(length=60), nullable=False),
+        sa.Column("channel", sa.String(length=8), nullable=False),
+        sa.Column("address_enc", sa.Text(), nullable=False),
+        sa.Column("address_digest", sa.String(length=64), nullable=False),
+        sa.Column("address_masked", sa.String(length=24), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("sms_message_id", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=300), nullable=False),
+        sa.Column("scheduled_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.Column("created_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.Column("status_at", publisher.models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incident.id"],
+            name=op.f("fk_notification_attempt_incident_id_incident"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["sms_message_id"],
+            ["sms_message.id"],
+            name=op.f("fk_notification_attempt_sms_message_id_sms_message"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_attempt")),
+    )
+    with op.batch_alter_table("notification_attempt", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_attempt_address_digest"), ["address_digest"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notification_attempt_incident_id"), ["incident_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_notification_attempt_status"), ["status"], unique=False
+        )
+
+    op.create_table(
+        "trigger_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("household_id", sa.Integer(), nullable=False),
+        sa.Column("device_id", sa.Integer(), nullable=True),
+        sa.Column("incident_id", sa.Integer(), nullable=True),
+        sa.Column("source", sa.String(length=8), nullable=False),
+        sa.Column("idempotency_key", sa.String(length=80), nullable=True),
+        sa.Column("outcome", sa.String(length=12), nullable=False),
+        sa.Column("received_at", publisher.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["device_id"], ["device.id"], name=op.f("fk_trigger_log_device_id_device")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["household.id"], name=op.f("fk_trigger_log_household_id_household")
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incident.id"], name=op.f("fk_trigger_log_incident_id_incident")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_log")),
+        sa.UniqueConstraint("device_id", "idempotency_key", name=op.f("uq_trigger_log_device_id")),
+    )
+    with op.batch_alter_table("trigger_log", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_trigger_log_household_id"), ["household_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_trigger_log_incident_id"), ["incident_id"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("trigger_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trigger_log_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_trigger_log_household_id"))
+
+    op.drop_table("trigger_log")
+    with op.batch_alter_table("notification_attempt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_attempt_status"))
+        batch_op.drop_index(batch_op.f("ix_notification_attempt_incident_id"))
+        batch_op.drop_index(batch_op.f("ix_notification_attempt_address_digest"))
+
+    op.drop_table("notification_attempt")
+    with op.batch_alter_table("incident_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_event_incident_id"))
+
+    op.drop_table("incident_event")
+    with op.batch_alter_table("escalation_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_step_policy_id"))
+
+    op.drop_table("escalation_step")
+    with op.batch_alter_table("device_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_device_task_township_id"))
+        batch_op.drop_index(batch_op.f("ix_device_task_device_id"))
+
+    op.drop_table("device_task")
     with op.batch_alter_table("whereabouts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_whereabouts_day"))
         batch_op.drop_index(batch_op.f("ix_whereabouts_cadre_id"))
 
     op.drop_table("whereabouts")
+    with op.batch_alter_table("responder", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_responder_township_id"))
+        batch_op.drop_index(batch_op.f("ix_responder_phone_digest"))
+
+    op.drop_table("responder")
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_township_id"))
+        batch_op.drop_index(batch_op.f("ix_incident_state"))
+        batch_op.drop_index(batch_op.f("ix_incident_next_action_at"))
+        batch_op.drop_index(batch_op.f("ix_incident_household_id"))
+
+    op.drop_table("incident")
+    with op.batch_alter_table("household_phone", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_household_phone_number_digest"))
+        batch_op.drop_index(batch_op.f("ix_household_phone_household_id"))
+
+    op.drop_table("household_phone")
+    with op.batch_alter_table("household_member", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_household_member_household_id"))
+
+    op.drop_table("household_member")
+    with op.batch_alter_table("device", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_device_household_id"))
+
+    op.drop_table("device")
     with op.batch_alter_table("content_version", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_content_version_state"))
         batch_op.drop_index(batch_op.f("ix_content_version_render_state"))
         batch_op.drop_index(batch_op.f("ix_content_version_item_id"))
 
     op.drop_table("content_version")
+    with op.batch_alter_table("cap_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cap_message_township_id"))
+
+    op.drop_table("cap_message")
     op.drop_table("cadre_village")
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_household_village_id"))
+        batch_op.drop_index(batch_op.f("ix_household_township_id"))
+
+    op.drop_table("household")
     with op.batch_alter_table("content_item", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_content_item_township_id"))
         batch_op.drop_index(batch_op.f("ix_content_item_kind"))
@@ -355,11 +829,26 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_user_api_token_hash"))
 
     op.drop_table("user")
+    with op.batch_alter_table("escalation_policy", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_policy_township_id"))
+
+    op.drop_table("escalation_policy")
     with op.batch_alter_table("channel", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_channel_township_id"))
 
     op.drop_table("channel")
+    with op.batch_alter_table("cap_source", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_cap_source_township_id"))
+
+    op.drop_table("cap_source")
     op.drop_table("township")
+    with op.batch_alter_table("sms_message", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_sms_message_status"))
+        batch_op.drop_index(batch_op.f("ix_sms_message_number"))
+        batch_op.drop_index(batch_op.f("ix_sms_message_direction"))
+        batch_op.drop_index(batch_op.f("ix_sms_message_created_at"))
+
+    op.drop_table("sms_message")
     with op.batch_alter_table("job", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_job_state"))
         batch_op.drop_index(batch_op.f("ix_job_kind"))

@@ -1,0 +1,115 @@
+"""The dashboard: content counts, my items, the review queue, today's whereabouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, render_template
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from publisher.admin import bp
+from publisher.admin.access import CONTENT_KINDS, staff_only, visible_townships
+from publisher.admin.queries import content_counts, items_with_latest
+from publisher.admin.review_routes import pending_query
+from publisher.admin.timeutil import zone
+from publisher.extensions import db
+from publisher.models import Cadre, ContentItem, ContentVersion, Township, Whereabouts, utcnow
+
+MY_ITEMS = 8
+
+
+@dataclass(frozen=True)
+class CadreToday:
+    cadre: Any
+    report: Any  # the latest Whereabouts of the day, or None
+    overdue: bool  # no report and the township's check-in deadline has passed
+
+
+def whereabouts_board(cadres: list, reports: list, now_local: datetime,
+                      deadline_hour: int) -> list[CadreToday]:
+    """Each cadre with their latest report of the day; unreported ones flagged after the hour."""
+    latest: dict[int, Any] = {}
+    for report in reports:
+        seen = latest.get(report.cadre_id)
+        if seen is None or report.reported_at > seen.reported_at:
+            latest[report.cadre_id] = report
+    past_deadline = now_local.hour >= deadline_hour
+    return [CadreToday(c, latest.get(c.id), past_deadline and c.id not in latest)
+            for c in cadres]
+
+
+@dataclass(frozen=True)
+class TownshipDay:
+    township: Township
+    now_local: datetime
+    board: list[CadreToday]
+
+    @property
+    def reported(self) -> int:
+        return sum(1 for row in self.board if row.report is not None)
+
+    @property
+    def overdue(self) -> list[CadreToday]:
+        return [row for row in self.board if row.overdue]
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in self.board:
+            if row.report is not None:
+                counts[row.report.status] = counts.get(row.report.status, 0) + 1
+        return counts
+
+
+def township_day(township: Township, now: datetime) -> TownshipDay:
+    now_local = now.astimezone(zone(township.timezone))
+    cadres = list(db.session.scalars(
+        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
+        .order_by(Cadre.sort_order, Cadre.id)))
+    reports = list(db.session.scalars(
+        select(Whereabouts).join(Cadre).where(Cadre.township_id == township.id,
+                                              Whereabouts.day == now_local.date())))
+    board = whereabouts_board(cadres, reports, now_local, township.checkin_deadline_hour)
+    return TownshipDay(township, now_local, board)
+
+
+def feed_states(townships: list[Township]) -> list[dict[str, Any]]:
+    """Each enabled channel's feed health (see ``publisher.services.feed_status``)."""
+    from publisher.services.feed_status import channel_status
+
+    states = []
+    for township in townships:
+        for channel in township.channels:
+            if not channel.enabled:
+                continue
+            try:
+                states.append({"channel": channel, **channel_status(channel)})
+            except Exception:  # the dashboard must load even when feed status cannot be read
+                current_app.logger.exception("feed status unavailable for %s", channel.slug)
+    return states
+
+
+@bp.route("/")
+@staff_only()
+def dashboard():  # noqa: ANN201
+    now = utcnow()
+    townships = visible_townships()
+    mine = list(db.session.execute(
+        items_with_latest(current_user)
+        .where(ContentItem.kind.in_(CONTENT_KINDS), ContentItem.withdrawn_at.is_(None),
+               or_(ContentItem.created_by_id == current_user.id,
+                   ContentVersion.author_id == current_user.id))
+        .order_by(ContentVersion.created_at.desc()).limit(MY_ITEMS)).tuples())
+    queue = pending_query(current_user)
+    queue_size = db.session.scalar(
+        select(func.count()).select_from(queue.with_only_columns(ContentItem.id).subquery()))
+    return render_template(
+        "admin/dashboard.html", counts=content_counts(current_user, now, CONTENT_KINDS),
+        mine=mine, queue_size=queue_size or 0,
+        oldest=db.session.execute(queue.limit(5)).tuples().all(),
+        days=[township_day(t, now) for t in townships[:20]],
+        feeds=feed_states(townships[:20]),
+    )

@@ -1,0 +1,105 @@
+"""What every API view uses: the caller, the JSON body, township scope, paging."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import request
+from flask_login import current_user
+
+from publisher.auth.routes import load_user_from_token
+from publisher.extensions import db
+from publisher.models import Township, User
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": {"code", "message"}}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.extra = status, code, message, extra
+
+
+def caller(*, write: bool = False) -> User:
+    """The authenticated user. Writes need a token: a cookie alone could be a forged request."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        user = load_user_from_token(request) if header.startswith("Bearer ") else None
+        if user is None:
+            raise ApiError(401, "invalid_token", "API 令牌无效，或账号已停用。")
+        return user
+    if not write and current_user.is_authenticated:
+        return current_user._get_current_object()
+    raise ApiError(401, "unauthorized", "需要 API 令牌：请求头 Authorization: Bearer <令牌>。")
+
+
+def json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or a 400 saying what is wrong with it."""
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise ApiError(400, "malformed_json", "请求体为空，应为 JSON 对象。")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "malformed_json", f"请求体不是有效的 JSON：{exc}") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "malformed_json", "请求体应为 JSON 对象（{…}）。")
+    return body
+
+
+def township_param(user: User, value: Any, *, required: bool) -> Township | None:
+    """The township a request targets. Another township's id answers 404, as if absent."""
+    if value in (None, ""):
+        if user.township_id is not None:
+            return user.township
+        if required:
+            raise ApiError(400, "validation_error", "县级账号请指定 township_id。",
+                           field="township_id")
+        return None
+    try:
+        township_id = int(value)
+    except (TypeError, ValueError):
+        raise ApiError(400, "validation_error", "township_id 应为整数。",
+                       field="township_id") from None
+    township = db.session.get(Township, township_id)
+    if township is None or not (user.is_county_admin or user.township_id == township_id):
+        raise ApiError(404, "not_found", "找不到该乡镇。")
+    return township
+
+
+def paging() -> tuple[int, int]:
+    """``limit`` (1–200, default 50) and ``offset`` from the query string."""
+    try:
+        limit = int(request.args.get("limit", DEFAULT_LIMIT))
+        offset = int(request.args.get("offset", 0))
+    except ValueError:
+        raise ApiError(400, "validation_error", "limit 和 offset 应为整数。") from None
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise ApiError(400, "validation_error", f"limit 应在 1 到 {MAX_LIMIT} 之间，offset 不能为负。")
+    return limit, offset
+
+
+def visible(user: User, township_id: int | None) -> bool:
+    return user.is_county_admin or township_id == user.township_id
+
+
+def instant(value: Any, field: str, zone: str) -> datetime | None:
+    """An ISO 8601 date-time; one without an offset is read in the township's zone."""
+    if value in (None, ""):
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise ApiError(400, "validation_error", f"{field} 应为 ISO 8601 时间，例如 "
+                       "2026-05-01T08:00:00+08:00。", field=field) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,139 @@
+"""Reviewed content over the API: policies, services, produce, notices.
+
+An item is answered in the renderer's item shape (``{"type": "policy", "title": …}``) plus
+read-only workflow fields; the same object, edited, can be sent back with PUT. Writes go
+through ``services.content`` exactly as the admin pages do, so review still applies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import func, select
+
+from publisher.api import bp
+from publisher.api.common import ApiError, caller, instant, iso, json_body, paging
+from publisher.api.common import township_param, visible
+from publisher.extensions import db
+from publisher.models import ContentItem, ContentVersion, Role, User
+from publisher.services import content as service
+
+# URL collection → content kind. Alerts have their own emergency workflow and stay out.
+COLLECTIONS = {"policies": "policy", "services": "service", "produce": "produce",
+               "notices": "notice"}
+# Keys the API adds to an item; ignored when a client sends an item back.
+READ_ONLY = {"id", "ref", "version", "state", "township_id", "live_version", "withdrawn",
+             "review_note", "created_at", "submitted_at", "reviewed_at"}
+STATES = ("draft", "pending", "approved", "rejected", "superseded")
+
+
+def item_json(item: ContentItem) -> dict[str, Any]:
+    version = item.latest
+    return {
+        **version.data,
+        "type": item.kind,
+        "id": item.id,
+        "ref": item.ref,
+        "version": version.number,
+        "state": version.state,
+        "township_id": item.township_id,
+        "valid_from": iso(version.valid_from),
+        "valid_until": iso(version.valid_until),
+        "live_version": item.live_version.number if item.live_version else None,
+        "withdrawn": item.withdrawn_at is not None,
+        "review_note": version.review_note,
+        "created_at": iso(item.created_at),
+        "submitted_at": iso(version.submitted_at),
+        "reviewed_at": iso(version.reviewed_at),
+    }
+
+
+def _item(kind: str, item_id: int, user: User) -> ContentItem:
+    item = db.session.get(ContentItem, item_id)
+    if item is None or item.kind != kind or not visible(user, item.township_id):
+        raise ApiError(404, "not_found", "找不到该内容。")
+    return item
+
+
+def _payload(kind: str, body: dict[str, Any], zone: str) -> tuple[dict[str, Any], dict]:
+    if body.get("type") not in (None, kind):
+        raise ApiError(400, "validation_error", f"type 应为 {kind}。", field="type")
+    window = {"valid_from": instant(body.get("valid_from"), "valid_from", zone),
+              "valid_until": instant(body.get("valid_until"), "valid_until", zone)}
+    data = {k: v for k, v in body.items()
+            if k not in READ_ONLY and k not in ("type", "valid_from", "valid_until")}
+    return data, window
+
+
+def _editor(write_user: User) -> None:
+    if not write_user.can(Role.EDITOR):
+        raise ApiError(403, "forbidden", "只有编辑或管理员可以新建、修改或提交内容。")
+
+
+def list_items(kind: str):  # noqa: ANN201
+    user = caller()
+    township = township_param(user, request.args.get("township_id"), required=False)
+    limit, offset = paging()
+    query = select(ContentItem).where(ContentItem.kind == kind)
+    if township is not None:
+        query = query.where(ContentItem.township_id == township.id)
+    state = request.args.get("state")
+    if state:
+        if state not in STATES:
+            raise ApiError(400, "validation_error", f"state 应为 {'、'.join(STATES)} 之一。",
+                           field="state")
+        latest = (select(func.max(ContentVersion.number)).where(
+            ContentVersion.item_id == ContentItem.id).scalar_subquery())
+        query = query.join(ContentVersion, ContentVersion.item_id == ContentItem.id).where(
+            ContentVersion.number == latest, ContentVersion.state == state)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = db.session.scalars(query.order_by(ContentItem.id.desc()).limit(limit).offset(offset))
+    return jsonify({"items": [item_json(i) for i in items], "total": total, "limit": limit,
+                    "offset": offset})
+
+
+def get_item(kind: str, item_id: int):  # noqa: ANN201
+    return jsonify(item_json(_item(kind, item_id, caller())))
+
+
+def create(kind: str):  # noqa: ANN201
+    user = caller(write=True)
+    _editor(user)
+    body = json_body()
+    township = township_param(user, body.pop("township_id", None), required=True)
+    data, window = _payload(kind, body, township.timezone)
+    item = service.create_item(user, township, kind, data, **window)
+    return jsonify(item_json(item)), 201, {"Location": f"{request.path}/{item.id}"}
+
+
+def update(kind: str, item_id: int):  # noqa: ANN201
+    user = caller(write=True)
+    _editor(user)
+    item = _item(kind, item_id, user)
+    data, window = _payload(kind, json_body(), item.township.timezone)
+    service.edit_item(user, item, data, **window)
+    return jsonify(item_json(item))
+
+
+def submit(kind: str, item_id: int):  # noqa: ANN201
+    user = caller(write=True)
+    _editor(user)
+    item = _item(kind, item_id, user)
+    if item.latest.state not in ("draft", "rejected"):
+        raise ApiError(409, "conflict", "只有草稿或被退回的内容可以提交审核。")
+    service.submit(user, item)
+    return jsonify(item_json(item))
+
+
+for _collection, _kind in COLLECTIONS.items():
+    _base = f"/v1/{_collection}"
+    _d = {"kind": _kind}
+    bp.add_url_rule(_base, f"{_kind}_list", list_items, defaults=_d, methods=["GET"])
+    bp.add_url_rule(_base, f"{_kind}_create", create, defaults=_d, methods=["POST"])
+    bp.add_url_rule(f"{_base}/<int:item_id>", f"{_kind}_get", get_item, defaults=_d,
+                    methods=["GET"])
+    bp.add_url_rule(f"{_base}/<int:item_id>", f"{_kind}_update", update, defaults=_d,
+                    methods=["PUT"])
+    bp.add_url_rule(f"{_base}/<int:item_id>/submit", f"{_kind}_submit", submit, defaults=_d,
+                    methods=["POST"])

@@ -1,0 +1,179 @@
+"""The OpenAPI 3 description of the API, served at ``/api/openapi.json``.
+
+Built from the same tables the routes are (``COLLECTIONS``), so a new content kind is
+documented as soon as it is served; a test checks that every route appears here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from publisher.api import bp
+from publisher.api.content import COLLECTIONS
+from publisher.models import WHEREABOUTS_STATUSES
+
+TITLES = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
+          "notice": "通知公告"}
+# The fields of each kind, as the renderer reads them (renderer.items).
+FIELDS = {
+    "policy": ["title", "category", "eligibility", "amount", "how_to_apply", "deadline",
+               "source_document", "contact", "body"],
+    "service": ["title", "steps", "documents", "location", "office_hours", "time_limit", "fee",
+                "contact"],
+    "produce": ["product", "village", "seller", "price", "unit", "quantity", "photo", "phone",
+                "available_until", "description"],
+    "notice": ["title", "body", "category", "issued_by", "date"],
+}
+REQUIRED = {"policy": ["title"], "service": ["title"], "produce": ["product"],
+            "notice": ["title"]}
+LISTS = {"steps", "documents"}
+DATES = {"deadline", "available_until", "date"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {str(code): {"$ref": f"#/components/responses/{name}"} for code, name in
+          ((400, "BadRequest"), (401, "Unauthorized"), (403, "Forbidden"), (404, "NotFound"))}
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+TOWNSHIP = {"name": "township_id", "in": "query", "schema": {"type": "integer"},
+            "description": "县级账号指定乡镇；其他账号只能看本乡镇"}
+
+
+def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: list | None = None,
+        status: str = "200", tag: str = "") -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else [],
+                          "parameters": params or [], "responses": {status: ok, **ERRORS}}
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def _item_schema(kind: str) -> dict[str, Any]:
+    props: dict[str, Any] = {"type": {"type": "string", "enum": [kind]}}
+    for name in FIELDS[kind]:
+        if name in LISTS:
+            props[name] = {"type": "array", "items": {"type": "string"}}
+        elif name in DATES:
+            props[name] = {"type": "string", "format": "date"}
+        else:
+            props[name] = {"type": "string"}
+    for name in ("valid_from", "valid_until"):
+        props[name] = {"type": "string", "format": "date-time", "nullable": True}
+    props["township_id"] = {"type": "integer", "description": "新建时县级账号必填"}
+    return {"type": "object", "required": REQUIRED[kind], "properties": props}
+
+
+def _content_paths() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for collection, kind in COLLECTIONS.items():
+        tag, item = TITLES[kind], _ref(f"{kind.capitalize()}Item")
+        listing = {"type": "object", "properties": {
+            "items": {"type": "array", "items": item}, "total": {"type": "integer"},
+            "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
+        params = [TOWNSHIP, {"name": "state", "in": "query", "schema": {"type": "string"}},
+                  {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+                  {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
+        paths[f"/api/v1/{collection}"] = {
+            "get": _op(f"{tag}列表（最新版本）", _json(listing), params=params, tag=tag),
+            "post": _op(f"新建{tag}（草稿）", _json(item, "已创建"), body=_item_schema(kind),
+                        status="201", tag=tag)}
+        paths[f"/api/v1/{collection}/{{id}}"] = {
+            "get": _op(f"{tag}详情", _json(item), params=[ID], tag=tag),
+            "put": _op(f"修改{tag}（已通过的内容生成新版本待审）", _json(item),
+                       body=_item_schema(kind), params=[ID], tag=tag)}
+        paths[f"/api/v1/{collection}/{{id}}/submit"] = {
+            "post": _op(f"提交{tag}审核", _json(item), params=[ID], tag=tag)}
+    return paths
+
+
+def _schemas() -> dict[str, Any]:
+    schemas: dict[str, Any] = {
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"},
+                "field": {"type": "string"}}}}},
+        "Cadre": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}, "post": {"type": "string"},
+            "villages": {"type": "array", "items": {"type": "object"}},
+            "responsibilities": {"type": "string"}, "phone": {"type": "string"},
+            "office_phone": {"type": "string"}, "active": {"type": "boolean"}}},
+        "Board": {"type": "object", "description": "渲染器的 whereabouts 条目格式，行内附加报告信息",
+                  "properties": {"type": {"type": "string", "enum": ["whereabouts"]},
+                                 "date": {"type": "string", "format": "date"},
+                                 "rows": {"type": "array", "items": {"type": "object"}}}},
+        "Report": {"type": "object", "required": ["status"], "properties": {
+            "cadre_id": {"type": "integer", "description": "乡干部本人报告时省略"},
+            "date": {"type": "string", "format": "date"},
+            "status": {"type": "string", "enum": list(WHEREABOUTS_STATUSES)},
+            "village_id": {"type": "integer"}, "place": {"type": "string"},
+            "start_time": {"type": "string", "example": "08:30"},
+            "end_time": {"type": "string", "example": "17:30"},
+            "activity": {"type": "string"}}},
+        "Channel": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+            "profile": {"type": "string"}, "udp_url": {"type": "string"}}},
+        "Me": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"},
+            "role": {"type": "string"}, "cadre_id": {"type": "integer", "nullable": True}}},
+    }
+    for kind in COLLECTIONS.values():
+        schema = _item_schema(kind)
+        schema["properties"] = {**schema["properties"], "id": {"type": "integer"},
+                                "version": {"type": "integer"}, "state": {"type": "string"},
+                                "live_version": {"type": "integer", "nullable": True}}
+        schemas[f"{kind.capitalize()}Item"] = schema
+    return schemas
+
+
+def build_spec(server: str = "/") -> dict[str, Any]:
+    """The whole OpenAPI 3.0 document."""
+    lst = {"type": "object", "properties": {"items": {"type": "array"},
+                                            "total": {"type": "integer"}}}
+    paths = {
+        "/api/v1/me": {"get": _op("当前账号", _json(_ref("Me")), tag="账号")},
+        "/api/v1/cadres": {"get": _op("干部分工列表", _json(lst), tag="干部", params=[
+            TOWNSHIP, {"name": "q", "in": "query", "schema": {"type": "string"}}])},
+        "/api/v1/cadres/{id}": {"get": _op("干部详情", _json(_ref("Cadre")), params=[ID],
+                                           tag="干部")},
+        "/api/v1/whereabouts": {
+            "get": _op("某日去向看板", _json(_ref("Board")), tag="每日去向", params=[
+                TOWNSHIP, {"name": "date", "in": "query",
+                           "schema": {"type": "string", "format": "date"}}]),
+            "post": _op("报告去向（乡干部报本人，工作人员可代报）", _json(_ref("Report"), "已记录"),
+                        body=_ref("Report"), status="201", tag="每日去向")},
+        "/api/v1/channels": {"get": _op("频道列表", _json(lst), params=[TOWNSHIP], tag="频道")},
+        "/api/v1/channels/{id}": {"get": _op("频道详情", _json(_ref("Channel")), params=[ID],
+                                             tag="频道")},
+        "/api/openapi.json": {"get": {"summary": "本文档", "security": [],
+                                      "responses": {"200": {"description": "OpenAPI 文档"}}}},
+        **_content_paths(),
+    }
+    error = _json(_ref("Error"), "")
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "villagecast API", "version": "1",
+                 "description": "乡村信息频道的 JSON 接口。写操作需要 API 令牌（在“组织机构 · 账号”中签发）。"},
+        "servers": [{"url": server}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": _schemas(),
+            "responses": {name: {**error, "description": text} for name, text in (
+                ("BadRequest", "请求格式或内容有误"), ("Unauthorized", "缺少或无效的 API 令牌"),
+                ("Forbidden", "角色无权进行此操作"), ("NotFound", "不存在或属于其他乡镇"))},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(build_spec(request.host_url.rstrip("/") + "/"))

@@ -1,0 +1,214 @@
+"""Public alerts on air: staff-issued notices and ingested CAP 1.2 alerts.
+
+A public alert is a ContentItem of kind ``alert`` created *approved* (an authorised role
+skips the review queue; it is audited like an approval) with ``valid_until`` = expiry;
+the render job promotes it and the plan builder airs it as an interrupt. Cancelling
+withdraws it. Exercises are stored with ``is_exercise=True`` and never air.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.request
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from publisher.emergency import cap
+from publisher.emergency.facts import local
+from publisher.extensions import db
+from publisher.models import (
+    ContentItem, ContentVersion, Kind, RenderState, Role, Township, User, VersionState,
+)
+from publisher.models.emergency import CapMessage, CapSource
+from publisher.services import audit
+from publisher.services.content import validate
+from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.scope import ensure_township
+
+log = logging.getLogger(__name__)
+DEFAULT_LIFETIME = timedelta(hours=6)  # a CAP alert without <expires> still ends
+MAX_LIFETIME = timedelta(days=7)
+
+
+def can_issue(user: User) -> bool:
+    return user.can(Role.REVIEWER)
+
+
+def issue_alert(actor: User | None, township: Township, *, title: str, body: str,
+                severity: str, issued_by: str, expires: datetime, now: datetime,
+                is_exercise: bool = False, valid_from: datetime | None = None,
+                source: str = "staff") -> ContentItem:
+    """Create an approved alert item (goes on air once rendered). Commits."""
+    if actor is not None:
+        ensure_township(actor, township.id)
+        if not can_issue(actor):
+            raise NotAllowed(_("只有管理员或分管领导可以直接发布紧急通知。"))
+    if expires <= now:
+        raise ServiceError(_("失效时间必须晚于现在。"))
+    if expires - now > MAX_LIFETIME:
+        raise ServiceError(_("紧急通知最长有效 7 天。"))
+    data = validate(Kind.ALERT, {
+        "title": title.strip(), "body": body.strip(), "severity": severity.strip()[:10],
+        "issued_by": issued_by.strip()[:40],
+        "expires": f"{local(township, expires):%m月%d日 %H:%M}",
+    })
+    item = ContentItem(township_id=township.id, kind=Kind.ALERT, is_exercise=is_exercise,
+                       created_by_id=actor.id if actor else None, created_at=now)
+    version = ContentVersion(
+        item=item, number=1, title=data["title"], data=data, valid_from=valid_from,
+        valid_until=expires, state=VersionState.APPROVED, author_id=actor.id if actor else None,
+        created_at=now, submitted_at=now, reviewed_by_id=actor.id if actor else None,
+        reviewed_at=now, review_note=f"紧急通知直接发布（{source}）",
+        render_state=RenderState.QUEUED)
+    db.session.add_all([item, version])
+    db.session.flush()
+    audit.record("alert", actor=actor, township_id=township.id, target_type=Kind.ALERT,
+                 target_id=item.id,
+                 summary=f"{'【演练】' if is_exercise else ''}{data['title']}（{source}）",
+                 after={"severity": data["severity"], "expires": expires.isoformat(),
+                        "is_exercise": is_exercise})
+    db.session.commit()
+    return item
+
+
+def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason: str) -> bool:
+    """Take an alert off air (the channel returns to its schedule). False if already off."""
+    if actor is not None:
+        ensure_township(actor, item.township_id)
+        if not can_issue(actor):
+            raise NotAllowed(_("只有管理员或分管领导可以解除紧急通知。"))
+    if item.kind != Kind.ALERT:
+        raise ServiceError(_("只能解除紧急通知。"))
+    if item.withdrawn_at is not None:
+        return False
+    item.withdrawn_at, item.withdrawn_by_id = now, actor.id if actor else None
+    audit.record("withdraw", actor=actor, township_id=item.township_id,
+                 target_type=Kind.ALERT, target_id=item.id,
+                 summary=f"{item.latest.title}：{reason}"[:300])
+    db.session.commit()
+    return True
+
+
+def _areas(township: Township) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    names = {township.name}
+    if township.county:
+        names.add(township.county)
+    codes: set[str] = set()
+    for source in db.session.scalars(select(CapSource).where(
+            CapSource.township_id == township.id)):
+        names.update(n.strip() for n in source.area_names.split(",") if n.strip())
+        codes.update(c.strip() for c in source.geocodes.split(",") if c.strip())
+    return tuple(sorted(names)), tuple(sorted(codes))
+
+
+def _record(township: Township, alert: cap.CapAlert, raw: str, outcome: str, detail: str,
+            now: datetime, item: ContentItem | None = None) -> CapMessage:
+    message = CapMessage(
+        township_id=township.id, sender=alert.sender[:200], identifier=alert.identifier[:200],
+        sent=alert.sent, status=alert.status, msg_type=alert.msg_type,
+        references=" ".join(f"{r.sender},{r.identifier}" for r in alert.references),
+        content_item_id=item.id if item else None, outcome=outcome, detail=detail[:300],
+        raw=raw[:200_000], received_at=now)
+    db.session.add(message)
+    return message
+
+
+def _referenced_items(township: Township, alert: cap.CapAlert) -> list[ContentItem]:
+    items = []
+    for ref in alert.references:
+        row = db.session.scalar(select(CapMessage).where(
+            CapMessage.township_id == township.id, CapMessage.sender == ref.sender,
+            CapMessage.identifier == ref.identifier))
+        if row is not None and row.content_item_id is not None:
+            items.append(db.session.get(ContentItem, row.content_item_id))
+    return items
+
+
+def ingest_cap(township: Township, data: bytes, now: datetime,
+               actor: User | None = None) -> dict[str, Any]:
+    """Parse and act on one CAP message. Raises CapError (nothing changed) if malformed.
+
+    Returns {"outcome", "detail", "item_id"}; outcomes: aired, exercise, updated,
+    cancelled, duplicate, ignored.
+    """
+    if actor is not None:
+        ensure_township(actor, township.id)
+        if not can_issue(actor):
+            raise NotAllowed(_("只有管理员或分管领导可以导入 CAP 预警。"))
+    alert = cap.parse_cap(data)
+    raw = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+    known = db.session.scalar(select(CapMessage.id).where(
+        CapMessage.township_id == township.id, CapMessage.sender == alert.sender[:200],
+        CapMessage.identifier == alert.identifier[:200]))
+    if known is not None:
+        return {"outcome": "duplicate", "detail": "该预警已导入过。", "item_id": None}
+    outcome, detail, item = _act(township, alert, now, actor)
+    _record(township, alert, raw, outcome, detail, now, item)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return {"outcome": "duplicate", "detail": "该预警已导入过。", "item_id": None}
+    return {"outcome": outcome, "detail": detail, "item_id": item.id if item else None}
+
+
+def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | None
+         ) -> tuple[str, str, ContentItem | None]:
+    if alert.status not in ("Actual", "Exercise"):
+        return "ignored", f"status={alert.status}，不播出。", None
+    if alert.msg_type in ("Ack", "Error"):
+        return "ignored", f"msgType={alert.msg_type}，无需处理。", None
+    exercise = alert.status == "Exercise"
+    if alert.msg_type in ("Update", "Cancel"):
+        for old in _referenced_items(township, alert):
+            if old.is_exercise == exercise:
+                withdraw_alert(None, old, now, f"CAP {alert.msg_type} {alert.identifier}")
+        if alert.msg_type == "Cancel":
+            return "cancelled", "已解除所引用的预警。", None
+    names, codes = _areas(township)
+    if not cap.area_matches(alert, names, codes):
+        return "ignored", "预警区域不包含本频道所在地区。", None
+    info = alert.info()
+    if info is None:
+        return "ignored", "预警没有 <info> 内容。", None
+    expires = info.expires or (info.effective or alert.sent) + DEFAULT_LIFETIME
+    if expires <= now:
+        return "ignored", "预警已过期。", None
+    item = issue_alert(
+        None, township, title=(info.headline or info.event)[:60],
+        body="\n".join(x for x in (info.description, info.instruction) if x),
+        severity=cap.SEVERITIES[info.severity], issued_by=info.sender_name or alert.sender,
+        expires=min(expires, now + MAX_LIFETIME - timedelta(minutes=1)), now=now,
+        is_exercise=exercise, valid_from=info.effective if info.effective and
+        info.effective > now else None, source="CAP")
+    if actor is not None:
+        audit.record("import", actor=actor, township_id=township.id, target_type="cap",
+                     target_id=item.id, summary=f"导入 CAP 预警 {alert.identifier}")
+    return ("updated" if alert.msg_type == "Update" else
+            "exercise" if exercise else "aired"), "已发布到频道。", item
+
+
+def poll_sources(now: datetime, timeout: float = 10) -> int:
+    """Fetch every enabled CAP source that is due; returns how many were fetched."""
+    fetched = 0
+    for source in db.session.scalars(select(CapSource).where(CapSource.enabled.is_(True))).all():
+        if source.last_polled_at and now - source.last_polled_at < timedelta(
+                seconds=source.interval_seconds):
+            continue
+        source.last_polled_at, source.last_error = now, ""
+        try:
+            with urllib.request.urlopen(source.url, timeout=timeout) as response:  # noqa: S310
+                data = response.read(cap.MAX_BYTES + 1)
+            township = db.session.get(Township, source.township_id)
+            ingest_cap(township, data, now)
+        except (OSError, cap.CapError, ServiceError) as exc:
+            db.session.rollback()
+            source = db.session.get(CapSource, source.id)
+            source.last_polled_at, source.last_error = now, str(exc)[:300]
+        db.session.commit()
+        fetched += 1
+    return fetched

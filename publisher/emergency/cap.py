@@ -1,0 +1,172 @@
+"""Reading CAP 1.2 (Common Alerting Protocol) messages, safely and strictly (pure).
+
+The XML is parsed with defusedxml: DTDs, entity declarations and external references are
+refused, so a hostile file cannot expand itself or read local files. Anything that does
+not follow the standard raises CapError with a Chinese message saying what is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+NS = "urn:oasis:names:tc:emergency:cap:1.2"
+MAX_BYTES = 512 * 1024
+STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
+MSG_TYPES = ("Alert", "Update", "Cancel", "Ack", "Error")
+SCOPES = ("Public", "Restricted", "Private")
+SEVERITIES = {"Extreme": "特别严重", "Severe": "严重", "Moderate": "较重", "Minor": "一般",
+              "Unknown": "未知"}
+
+
+class CapError(ValueError):
+    """A malformed or unusable CAP message; ``str`` is a Chinese explanation."""
+
+
+@dataclass(frozen=True)
+class Area:
+    desc: str
+    geocodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Info:
+    language: str
+    event: str
+    severity: str
+    headline: str
+    description: str
+    instruction: str
+    sender_name: str
+    effective: datetime | None
+    expires: datetime | None
+    areas: tuple[Area, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    sender: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class CapAlert:
+    identifier: str
+    sender: str
+    sent: datetime
+    status: str
+    msg_type: str
+    scope: str
+    references: tuple[Reference, ...]
+    infos: tuple[Info, ...]
+
+    def info(self) -> Info | None:
+        """The Chinese info block if there is one, else the first."""
+        for info in self.infos:
+            if info.language.lower().startswith("zh"):
+                return info
+        return self.infos[0] if self.infos else None
+
+
+def _q(tag: str) -> str:
+    return f"{{{NS}}}{tag}"
+
+
+def _text(parent: Element, tag: str, *, required: bool = False, where: str = "alert") -> str:
+    node = parent.find(_q(tag))
+    value = (node.text or "").strip() if node is not None else ""
+    if required and not value:
+        raise CapError(f"CAP 文件缺少必填字段 <{tag}>（位于 <{where}>）。")
+    return value
+
+
+def parse_time(value: str, field: str) -> datetime:
+    """A CAP dateTime: with an explicit offset (``-00:00`` allowed), never naive."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CapError(f"<{field}> 的时间格式无效：{value[:40]}") from exc
+    if moment.tzinfo is None:
+        raise CapError(f"<{field}> 的时间缺少时区：{value[:40]}")
+    return moment
+
+
+def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise CapError(f"<{field}> 的值无效：{value[:40]}（应为 {'/'.join(allowed)}）")
+    return value
+
+
+def _references(value: str) -> tuple[Reference, ...]:
+    refs = []
+    for triple in value.split():
+        parts = triple.split(",")
+        if len(parts) != 3:
+            raise CapError(f"<references> 格式无效：{triple[:60]}（应为 sender,identifier,sent）")
+        refs.append(Reference(parts[0], parts[1]))
+    return tuple(refs)
+
+
+def _info(node: Element) -> Info:
+    def opt_time(tag: str) -> datetime | None:
+        value = _text(node, tag)
+        return parse_time(value, tag) if value else None
+
+    areas = tuple(
+        Area(_text(a, "areaDesc", required=True, where="area"),
+             tuple((_text(g, "value")) for g in a.findall(_q("geocode"))))
+        for a in node.findall(_q("area"))
+    )
+    severity = _text(node, "severity", required=True, where="info")
+    _choice(severity, tuple(SEVERITIES), "severity")
+    return Info(language=_text(node, "language") or "en-US",
+                event=_text(node, "event", required=True, where="info"), severity=severity,
+                headline=_text(node, "headline"), description=_text(node, "description"),
+                instruction=_text(node, "instruction"), sender_name=_text(node, "senderName"),
+                effective=opt_time("effective"), expires=opt_time("expires"), areas=areas)
+
+
+def parse_cap(data: bytes | str) -> CapAlert:
+    """The alert in ``data``; CapError if it is not a well-formed CAP 1.2 alert."""
+    raw = data.encode() if isinstance(data, str) else data
+    if len(raw) > MAX_BYTES:
+        raise CapError(f"CAP 文件过大（超过 {MAX_BYTES // 1024} KB）。")
+    if not raw.strip():
+        raise CapError("CAP 文件为空。")
+    try:
+        root = fromstring(raw, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise CapError("CAP 文件含有不允许的 DTD 或实体声明，已拒绝。") from exc
+    except ParseError as exc:
+        raise CapError(f"CAP 文件不是有效的 XML：{exc}") from exc
+    if root.tag != _q("alert"):
+        raise CapError("不是 CAP 1.2 预警文件（根元素应为 urn:oasis:names:tc:emergency:cap:1.2 的 <alert>）。")
+    status = _choice(_text(root, "status", required=True), STATUSES, "status")
+    msg_type = _choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
+    references = _references(_text(root, "references"))
+    if msg_type in ("Update", "Cancel") and not references:
+        raise CapError(f"msgType={msg_type} 的预警必须包含 <references>。")
+    return CapAlert(
+        identifier=_text(root, "identifier", required=True),
+        sender=_text(root, "sender", required=True),
+        sent=parse_time(_text(root, "sent", required=True), "sent"),
+        status=status, msg_type=msg_type,
+        scope=_choice(_text(root, "scope", required=True), SCOPES, "scope"),
+        references=references,
+        infos=tuple(_info(i) for i in root.findall(_q("info"))),
+    )
+
+
+def area_matches(alert: CapAlert, names: tuple[str, ...], geocodes: tuple[str, ...]) -> bool:
+    """Whether any area of the alert is this channel's (by name contained, or geocode)."""
+    for info in alert.infos:
+        for area in info.areas:
+            if any(code and code in geocodes for code in area.geocodes):
+                return True
+            if any(name and name in area.desc for name in names):
+                return True
+    return False

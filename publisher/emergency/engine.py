@@ -1,0 +1,205 @@
+"""The escalation rules, as pure functions over frozen dataclasses.
+
+No Flask, no database, no clock: ``now`` is always an argument. The services load an
+incident's timer and policy snapshot, ask this module what is due, and store the answer
+with a conditional UPDATE (see publisher.emergency.escalation).
+
+A policy is a list of steps (whom, by which channels, how long to wait for an answer),
+passed through ``1 + repeat_count`` times, then a mandatory final step: the township's
+duty phone with "dial 120" instructions. Step times are computed from when each step
+was *due*, not when it ran, so a late clock does not push every later step back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+TRIGGERED, ACKNOWLEDGED, RESOLVED, CANCELLED = "triggered", "acknowledged", "resolved", "cancelled"
+OPEN = (TRIGGERED, ACKNOWLEDGED)
+CHANNELS = ("sms", "voice")
+# Presses of the same household within this window join the open incident quietly;
+# a later press on an acknowledged incident is passed on again (it may be a new problem).
+MERGE_WINDOW = timedelta(minutes=30)
+# Bounds that keep a policy sane: a wait shorter than the SMS round trip is pointless,
+# one longer than an hour defeats the purpose of an emergency call.
+MIN_WAIT_S, MAX_WAIT_S = 30, 3600
+MAX_REPEAT = 5
+# Which state each action may start from; anything else is refused.
+ALLOWED_FROM = {
+    "acknowledge": (TRIGGERED,),
+    "resolve": OPEN,
+    "cancel": OPEN,
+}
+RESULT_OF = {"acknowledge": ACKNOWLEDGED, "resolve": RESOLVED, "cancel": CANCELLED}
+
+
+class TransitionRefused(ValueError):
+    def __init__(self, action: str, state: str) -> None:
+        super().__init__(f"cannot {action} an incident that is {state}")
+        self.action, self.state = action, state
+
+
+@dataclass(frozen=True)
+class StepRule:
+    responder_id: int
+    responder_name: str
+    responder_kind: str
+    channels: tuple[str, ...]
+    wait_seconds: int
+
+
+@dataclass(frozen=True)
+class FinalRule:
+    phone: str
+    instructions: str
+    channels: tuple[str, ...] = ("sms", "voice")
+
+
+@dataclass(frozen=True)
+class Policy:
+    steps: tuple[StepRule, ...]
+    repeat_count: int
+    final: FinalRule
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": [
+                {"responder_id": s.responder_id, "responder_name": s.responder_name,
+                 "responder_kind": s.responder_kind, "channels": list(s.channels),
+                 "wait_seconds": s.wait_seconds}
+                for s in self.steps
+            ],
+            "repeat_count": self.repeat_count,
+            "final": {"phone": self.final.phone, "instructions": self.final.instructions,
+                      "channels": list(self.final.channels)},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Policy:
+        steps = tuple(
+            StepRule(int(s["responder_id"]), str(s["responder_name"]), str(s["responder_kind"]),
+                     tuple(s["channels"]), int(s["wait_seconds"]))
+            for s in data.get("steps", [])
+        )
+        final = data["final"]
+        return cls(steps, int(data.get("repeat_count", 0)),
+                   FinalRule(str(final["phone"]), str(final["instructions"]),
+                             tuple(final.get("channels", ("sms", "voice")))))
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    seq: int  # position in the flattened plan, from 0
+    round: int  # pass through the steps, from 1
+    rule: StepRule | None  # None for the final step
+    wait_seconds: int
+
+    @property
+    def is_final(self) -> bool:
+        return self.rule is None
+
+
+@dataclass(frozen=True)
+class Timer:
+    state: str
+    next_seq: int
+    next_at: datetime | None  # when step ``next_seq`` is due; None when nothing is
+
+
+@dataclass(frozen=True)
+class DueStep:
+    step: PlannedStep
+    due_at: datetime
+
+
+def validate_policy(policy: Policy) -> list[str]:
+    """Problems that make a policy unusable (Chinese, for the form)."""
+    problems = []
+    if not 0 <= policy.repeat_count <= MAX_REPEAT:
+        problems.append(f"重复次数须在 0 到 {MAX_REPEAT} 之间。")
+    for n, step in enumerate(policy.steps, 1):
+        if not step.channels or any(c not in CHANNELS for c in step.channels):
+            problems.append(f"第{n}步的通知方式无效。")
+        if not MIN_WAIT_S <= step.wait_seconds <= MAX_WAIT_S:
+            problems.append(f"第{n}步的等待时间须在 {MIN_WAIT_S} 到 {MAX_WAIT_S} 秒之间。")
+    if not policy.final.phone.strip():
+        problems.append("必须填写最后一步的乡镇值班电话。")
+    return problems
+
+
+def plan(policy: Policy) -> tuple[PlannedStep, ...]:
+    """Every step in order: the steps ``1 + repeat_count`` times, then the final step."""
+    planned: list[PlannedStep] = []
+    for round_no in range(1, policy.repeat_count + 2):
+        for rule in policy.steps:
+            planned.append(PlannedStep(len(planned), round_no, rule, rule.wait_seconds))
+    planned.append(PlannedStep(len(planned), policy.repeat_count + 1, None, 0))
+    return tuple(planned)
+
+
+def start(now: datetime) -> Timer:
+    """A new incident: the first step is due at once."""
+    return Timer(TRIGGERED, 0, now)
+
+
+def advance(timer: Timer, policy: Policy, now: datetime) -> tuple[list[DueStep], Timer]:
+    """The steps due by ``now`` (catching up after downtime), and the timer after them."""
+    steps = plan(policy)
+    due: list[DueStep] = []
+    seq, at = timer.next_seq, timer.next_at
+    if timer.state != TRIGGERED:
+        return [], timer
+    while at is not None and at <= now and seq < len(steps):
+        step = steps[seq]
+        due.append(DueStep(step, at))
+        seq += 1
+        at = at + timedelta(seconds=step.wait_seconds) if seq < len(steps) else None
+    return due, replace(timer, next_seq=seq, next_at=at)
+
+
+def escalate_now(timer: Timer, failed_seq: int, now: datetime) -> Timer:
+    """Every attempt of step ``failed_seq`` failed: move on without waiting.
+
+    Only the step being waited on counts; a failure reported for an older step changes
+    nothing (its wait is already over).
+    """
+    if timer.state != TRIGGERED or timer.next_at is None or failed_seq != timer.next_seq - 1:
+        return timer
+    return replace(timer, next_at=min(timer.next_at, now))
+
+
+def transition(state: str, action: str) -> str:
+    """The state after ``action``, or TransitionRefused."""
+    if state not in ALLOWED_FROM[action]:
+        raise TransitionRefused(action, state)
+    return RESULT_OF[action]
+
+
+@dataclass(frozen=True)
+class OpenIncident:
+    state: str
+    last_trigger_at: datetime
+
+
+def classify_trigger(open_incident: OpenIncident | None, now: datetime) -> str:
+    """What a new press means: "new" incident, "merged" quietly, or "renotify"."""
+    if open_incident is None or open_incident.state not in OPEN:
+        return "new"
+    if open_incident.state == ACKNOWLEDGED and now - open_incident.last_trigger_at > MERGE_WINDOW:
+        return "renotify"
+    return "merged"
+
+
+def device_test_due(last_test_at: datetime | None, created_at: datetime,
+                interval_hours: int) -> datetime:
+    """When a device's next test press is due."""
+    return (last_test_at or created_at) + timedelta(hours=interval_hours)
+
+
+def device_test_missed(last_test_at: datetime | None, created_at: datetime, interval_hours: int,
+                now: datetime, grace: timedelta = timedelta(hours=1)) -> datetime | None:
+    """The due time of a missed test, or None while the device is within its interval."""
+    due = device_test_due(last_test_at, created_at, interval_hours)
+    return due if now > due + grace else None

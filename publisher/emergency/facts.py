@@ -1,0 +1,25 @@
+"""What the messages say about an incident, read from the database once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from publisher.emergency.messages import AlertFacts
+from publisher.models.emergency import Incident
+from publisher.models.org import Township
+
+STATE_LABELS = {"triggered": "呼救中", "acknowledged": "已接警", "resolved": "已办结",
+                "cancelled": "已取消"}
+
+
+def local(township: Township, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(township.timezone or "Asia/Shanghai"))
+
+
+def facts_of(incident: Incident) -> AlertFacts:
+    household = incident.household
+    return AlertFacts(village=household.village.name, name=household.name,
+                      kind=household.kind, address=household.address,
+                      triggered_local=local(incident.township, incident.triggered_at),
+                      is_drill=incident.is_drill)

@@ -1,0 +1,55 @@
+"""The emergency jobs of the clock process.
+
+Every half second: copy SMS status onto attempts, run due escalation steps, hand their
+SMS to the gateway at once, call the voice webhook. Every minute: device tests due, CAP
+feeds. All state is in the database, so any run may be the first after a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from publisher.extensions import db
+
+log = logging.getLogger(__name__)
+# One clock tick: the bound on how late a step may run (see bench/emergency_bench.py).
+TICK_SECONDS = 0.5
+HEALTH_SECONDS = 60
+
+
+def escalation_tick(app: Flask) -> None:
+    from publisher.emergency import escalation
+    from publisher.emergency.clock import now
+
+    with app.app_context():
+        try:
+            escalation.tick(now())
+        except Exception:  # noqa: BLE001 - the clock must keep ticking
+            db.session.rollback()
+            log.exception("escalation tick failed")
+        finally:
+            db.session.remove()
+
+
+def minute_tick(app: Flask) -> None:
+    from publisher.emergency import alerts, health
+    from publisher.emergency.clock import now
+
+    with app.app_context():
+        for job in (health.check_devices, alerts.poll_sources):
+            try:
+                job(now())
+            except Exception:  # noqa: BLE001
+                db.session.rollback()
+                log.exception("%s failed", job.__name__)
+        db.session.remove()
+
+
+def register(scheduler, app: Flask) -> None:  # noqa: ANN001
+    """Called by publisher.jobs.clock."""
+    scheduler.add_job(escalation_tick, "interval", seconds=TICK_SECONDS, args=[app],
+                      id="emergency", max_instances=1, coalesce=True)
+    scheduler.add_job(minute_tick, "interval", seconds=HEALTH_SECONDS, args=[app],
+                      id="emergency-minute", max_instances=1, coalesce=True)

@@ -1,0 +1,191 @@
+"""Responders, verification of their phones, and escalation policies."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from publisher.emergency import crypto, engine, messages
+from publisher.emergency.registry import check_phone, ensure_manager
+from publisher.extensions import db
+from publisher.models import Cadre, Township, User, utcnow
+from publisher.models.emergency import (
+    RESPONDER_KINDS,
+    EscalationPolicy,
+    EscalationStep,
+    Household,
+    Responder,
+)
+from publisher.services import audit
+from publisher.services.errors import ServiceError
+from publisher.sms.store import queue_sms
+
+DEFAULT_FINAL_INSTRUCTIONS = "如有生命危险请立即拨打120，并派人前往。"
+
+
+@dataclass
+class ResponderData:
+    name: str
+    kind: str
+    phone: str = ""
+    cadre_id: int | None = None
+    household_id: int | None = None
+    notes: str = ""
+
+
+def save_responder(actor: User, township_id: int, data: ResponderData,
+                   responder: Responder | None = None) -> Responder:
+    ensure_manager(actor, township_id)
+    if data.kind not in RESPONDER_KINDS:
+        raise ServiceError(_("请选择联系人类型。"))
+    if not data.name.strip():
+        raise ServiceError(_("请填写联系人姓名。"))
+    cadre = db.session.get(Cadre, data.cadre_id) if data.cadre_id else None
+    if data.kind == "cadre" and (cadre is None or cadre.township_id != township_id):
+        raise ServiceError(_("请选择本乡镇的干部。"))
+    if data.household_id:
+        household = db.session.get(Household, data.household_id)
+        if household is None or household.township_id != township_id:
+            raise ServiceError(_("所选户不属于本乡镇。"))
+    number = check_phone(data.phone) if data.phone.strip() else ""
+    if data.kind not in ("duty_cadre", "cadre") and not number:
+        raise ServiceError(_("请填写联系人手机号码。"))
+    creating = responder is None
+    if responder is None:
+        responder = Responder(township_id=township_id)
+        db.session.add(responder)
+    if crypto.digest(number) != responder.phone_digest:  # a new number must be verified again
+        responder.phone_verified_at, responder.verify_code_digest = None, ""
+    responder.name, responder.kind = data.name.strip()[:40], data.kind
+    responder.cadre_id = cadre.id if data.kind == "cadre" and cadre else None
+    responder.household_id = data.household_id or None
+    responder.phone_enc, responder.phone_digest = crypto.encrypt(number), crypto.digest(number)
+    responder.notes = data.notes.strip()[:200]
+    db.session.flush()
+    audit.record("create" if creating else "edit", actor=actor, township_id=township_id,
+                 target_type="responder", target_id=responder.id,
+                 summary=f"{responder.name}（{RESPONDER_KINDS[data.kind]}）",
+                 after={"phone": crypto.mask_phone(number)})
+    db.session.commit()
+    return responder
+
+
+def _code_digest(responder: Responder, code: str) -> str:
+    return hashlib.sha256(f"{responder.id}:{code}".encode()).hexdigest()
+
+
+def start_verification(actor: User, responder: Responder, now: datetime | None = None) -> None:
+    """Text a 6-digit code; the responder proves the number by replying with it."""
+    ensure_manager(actor, responder.township_id)
+    number = crypto.decrypt(responder.phone_enc)
+    if not number:
+        raise ServiceError(_("该联系人没有手机号码。"))
+    code = f"{secrets.randbelow(10**6):06d}"
+    responder.verify_code_digest = _code_digest(responder, code)
+    responder.verify_sent_at = now or utcnow()
+    queue_sms(number, messages.verify_text(code), related_type="responder",
+              related_id=responder.id, now=now)
+    audit.record("verify", actor=actor, township_id=responder.township_id,
+                 target_type="responder", target_id=responder.id,
+                 summary=f"发送核实短信：{responder.name}")
+    db.session.commit()
+
+
+def verify_by_reply(number: str, code: str, now: datetime) -> Responder | None:
+    """The responder with a pending code for this number, now verified (no commit)."""
+    key = crypto.digest(number)
+    for responder in db.session.scalars(select(Responder).where(
+            Responder.phone_digest == key, Responder.verify_code_digest != "")):
+        if secrets.compare_digest(responder.verify_code_digest, _code_digest(responder, code)):
+            responder.phone_verified_at, responder.verify_code_digest = now, ""
+            return responder
+    return None
+
+
+def mark_verified(actor: User, responder: Responder, now: datetime | None = None) -> None:
+    """Staff confirmed the number themselves (e.g. by calling it)."""
+    ensure_manager(actor, responder.township_id)
+    responder.phone_verified_at = now or utcnow()
+    audit.record("verify", actor=actor, township_id=responder.township_id,
+                 target_type="responder", target_id=responder.id,
+                 summary=f"人工核实号码：{responder.name}")
+    db.session.commit()
+
+
+@dataclass
+class StepData:
+    responder_id: int
+    channels: tuple[str, ...]
+    wait_seconds: int
+
+
+def save_policy(actor: User, township_id: int, name: str, steps: list[StepData], *,
+                repeat_count: int = 0, final_phone: str = "", final_instructions: str = "",
+                is_default: bool = False, policy: EscalationPolicy | None = None
+                ) -> EscalationPolicy:
+    ensure_manager(actor, township_id)
+    township = db.session.get(Township, township_id)
+    final_phone = check_phone(final_phone or township.duty_phone or "")
+    rules = []
+    for step in steps:
+        responder = db.session.get(Responder, step.responder_id)
+        if responder is None or responder.township_id != township_id:
+            raise ServiceError(_("所选联系人不属于本乡镇。"))
+        rules.append(engine.StepRule(responder.id, responder.name, responder.kind,
+                                     tuple(step.channels), step.wait_seconds))
+    draft = engine.Policy(tuple(rules), repeat_count,
+                          engine.FinalRule(final_phone, final_instructions))
+    problems = engine.validate_policy(draft)
+    if not name.strip():
+        problems.insert(0, _("请填写预案名称。"))
+    if problems:
+        raise ServiceError(" ".join(problems))
+    creating = policy is None
+    if policy is None:
+        policy = EscalationPolicy(township_id=township_id)
+        db.session.add(policy)
+    policy.name, policy.repeat_count = name.strip()[:60], repeat_count
+    policy.final_phone = final_phone
+    policy.final_instructions = final_instructions.strip()[:200]
+    policy.steps = [EscalationStep(position=n, responder_id=s.responder_id,
+                                   channels=",".join(s.channels), wait_seconds=s.wait_seconds)
+                    for n, s in enumerate(steps)]
+    if is_default:
+        for other in db.session.scalars(select(EscalationPolicy).where(
+                EscalationPolicy.township_id == township_id)):
+            other.is_default = False
+    policy.is_default = is_default
+    db.session.flush()
+    audit.record("create" if creating else "edit", actor=actor, township_id=township_id,
+                 target_type="policy", target_id=policy.id, summary=policy.name,
+                 after=draft.to_json())
+    db.session.commit()
+    return policy
+
+
+def snapshot_for(household: Household) -> engine.Policy:
+    """The policy that applies to a household, frozen for a new incident.
+
+    The household's own policy, else the township's default, else just the final step:
+    an incident always ends at the township duty phone.
+    """
+    policy = household.policy or db.session.scalar(select(EscalationPolicy).where(
+        EscalationPolicy.township_id == household.township_id,
+        EscalationPolicy.is_default.is_(True)))
+    township = household.township
+    if policy is None:
+        return engine.Policy((), 0, engine.FinalRule(township.duty_phone or "",
+                                                     DEFAULT_FINAL_INSTRUCTIONS))
+    rules = tuple(
+        engine.StepRule(s.responder_id, s.responder.name, s.responder.kind,
+                        tuple(c for c in s.channels.split(",") if c), s.wait_seconds)
+        for s in policy.steps
+    )
+    return engine.Policy(rules, policy.repeat_count, engine.FinalRule(
+        policy.final_phone or township.duty_phone or "",
+        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS))

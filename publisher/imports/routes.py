@@ -1,0 +1,155 @@
+"""Import pages: templates to download, upload → preview with errors → confirm.
+
+Between preview and confirm the uploaded rows wait in a small JSON file under the data
+directory (named by a random token, tied to the user); confirming checks them again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from publisher.extensions import db
+from publisher.imports import apply as applying
+from publisher.imports.checks import check
+from publisher.imports.reader import Row, Table, read_table
+from publisher.imports.schema import TYPES, ImportType
+from publisher.imports.template import csv_template, xlsx_template
+from publisher.models import Role, Township, utcnow
+from publisher.people.board import local_now
+from publisher.people.common import done, roles_required, selected_township, townships
+from publisher.services.errors import ServiceError
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+editor_required = roles_required(Role.EDITOR)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
+PENDING_TTL_S = 24 * 3600  # an abandoned preview is cleaned up after a day
+AFTER_IMPORT = {"cadres": "/cadres", "roster": "/cadres", "produce": "/content/produce"}
+
+
+def _kind(name: str) -> ImportType:
+    if name not in TYPES:
+        abort(404)
+    return TYPES[name]
+
+
+def _pending_dir() -> Path:
+    path = current_app.config["DATA_DIR"] / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for old in path.glob("*.json"):
+        if now - old.stat().st_mtime > PENDING_TTL_S:
+            old.unlink(missing_ok=True)
+    return path
+
+
+@bp.route("/")
+@editor_required
+def index():  # noqa: ANN201
+    return render_template("people/imports/index.html", types=TYPES.values(),
+                           township=selected_township(), townships=townships())
+
+
+@bp.route("/<name>/template.<fmt>")
+@editor_required
+def template(name: str, fmt: str):  # noqa: ANN201
+    kind = _kind(name)
+    township = selected_township()
+    if fmt == "xlsx":
+        body = xlsx_template(kind, [v.name for v in township.villages])
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "csv":
+        body, mime = csv_template(kind), "text/csv; charset=utf-8"
+    else:
+        abort(404)
+    response = Response(body, mimetype=mime)
+    # An ASCII name for old browsers, the Chinese one (RFC 5987) for the rest.
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{kind.name}-template.{fmt}"; '
+        f"filename*=UTF-8''{quote(f'{kind.label}导入模板.{fmt}')}")
+    return response
+
+
+def _preview(kind: ImportType, township: Township, table: Table, filename: str, *,
+             store: bool = True, message: str = ""):  # noqa: ANN202
+    today = local_now(township, utcnow()).date()
+    preview = check(kind, table, township, today)
+    token = ""
+    if preview.ok and store:
+        token = secrets.token_urlsafe(18)
+        payload = {"kind": kind.name, "user_id": current_user.id, "township_id": township.id,
+                   "filename": filename, "rows": [[r.number, r.values] for r in table.rows]}
+        path = _pending_dir() / f"{token}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    return render_template("people/imports/preview.html", kind=kind, preview=preview,
+                           township=township, filename=filename, token=token,
+                           ignored=table.ignored_headers, message=message), 400 if message else 200
+
+
+@bp.route("/<name>", methods=["POST"])
+@editor_required
+def upload(name: str):  # noqa: ANN201
+    kind = _kind(name)
+    township = selected_township()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _failed(kind, township, _("请选择要导入的文件（.xlsx 或 .csv）。"))
+    try:
+        table = read_table(upload.stream.read(), kind)
+    except ServiceError as exc:
+        return _failed(kind, township, str(exc))
+    return _preview(kind, township, table, upload.filename)
+
+
+def _failed(kind: ImportType, township: Township, message: str):  # noqa: ANN202
+    return render_template("people/imports/index.html", types=TYPES.values(), township=township,
+                           townships=townships(), failed=kind.name, message=message), 400
+
+
+def _load_pending(token: str, kind: ImportType) -> dict[str, Any]:
+    if not _TOKEN.match(token):
+        abort(404)
+    path = _pending_dir() / f"{token}.json"
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        abort(410)  # expired or already imported
+    if payload.get("user_id") != current_user.id or payload.get("kind") != kind.name:
+        abort(404)
+    return payload
+
+
+@bp.route("/<name>/commit", methods=["POST"])
+@editor_required
+def commit(name: str):  # noqa: ANN201
+    kind = _kind(name)
+    token = request.form.get("token", "")
+    payload = _load_pending(token, kind)
+    township = db.session.get(Township, payload["township_id"])
+    if township is None or (not current_user.is_county_admin
+                            and township.id != current_user.township_id):
+        abort(404)
+    table = Table(rows=[Row(number, values) for number, values in payload["rows"]])
+    today = local_now(township, utcnow()).date()
+    preview = check(kind, table, township, today)  # the database may have changed since
+    try:
+        count = applying.apply(preview, current_user, township, payload["filename"])
+    except ServiceError as exc:
+        db.session.rollback()
+        return _preview(kind, township, table, payload["filename"], store=False,
+                        message=str(exc))
+    (_pending_dir() / f"{token}.json").unlink(missing_ok=True)
+    return done(_("已导入 %(n)d 行%(label)s。", n=count, label=kind.label),
+                f"{AFTER_IMPORT[kind.name]}?township_id={township.id}")

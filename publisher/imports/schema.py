@@ -1,0 +1,74 @@
+"""The columns of each import type: headers as township staff write them (pure data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    note: str = ""
+    example: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportType:
+    name: str
+    label: str
+    description: str
+    columns: tuple[Column, ...]
+
+    def column(self, key: str) -> Column:
+        return next(c for c in self.columns if c.key == key)
+
+    def header_of(self, key: str) -> str:
+        found = [c.header for c in self.columns if c.key == key]
+        return found[0] if found else ""
+
+
+_NAME = Column("name", "姓名", True, "干部姓名，最多 12 个字", "张明", ("干部姓名",))
+_PHONE = Column("phone", "手机号", False, "11 位手机号，用于短信报到；同名干部靠它区分",
+                "13812345678", ("手机", "手机号码", "移动电话"))
+_POST = Column("post", "职务", False, "例如：党委副书记", "党委副书记", ("岗位",))
+_VILLAGES = Column("villages", "包村", False, "所包的村（社区），多个用“、”分隔",
+                   "张家村、李家沟村", ("包村村居", "联系村", "驻点村"))
+_DUTIES = Column("responsibilities", "分管工作", False, "分管的工作", "农业农村、乡村振兴",
+                 ("分工", "工作职责"))
+_SORT = Column("sort_order", "排序", False, "数字越小越靠前，默认 100", "10", ("序号",))
+
+CADRES = ImportType(
+    "cadres", "干部信息",
+    "新增或更新干部：有手机号的按手机号匹配，没有的按姓名匹配；找不到则新增。",
+    (_NAME, _POST, _PHONE,
+     Column("office_phone", "办公电话", False, "例如：0991-1234567", "0991-1234567",
+            ("座机", "办公室电话")),
+     _VILLAGES, _DUTIES, _SORT,
+     Column("active", "在岗", False, "填“是”或“否”，默认“是”", "是", ("是否在岗",))),
+)
+
+ROSTER = ImportType(
+    "roster", "干部分工",
+    "更新已有干部的包村和分管工作（整体替换）；职务、排序填写了才更新。干部须先录入。",
+    (_NAME, _PHONE, _POST, _VILLAGES, _DUTIES, _SORT),
+)
+
+PRODUCE = ImportType(
+    "produce", "特色农产品",
+    "每行新建一条农产品信息（草稿），导入后需提交审核才会播出。",
+    (Column("product", "产品名称", True, "最多 20 个字", "高山土豆", ("产品", "品名")),
+     Column("village", "村（社区）", False, "本乡镇的村（社区）名称", "张家村", ("村", "村名")),
+     Column("seller", "销售人", False, "最多 20 个字", "李大姐", ("联系人", "卖家")),
+     Column("price", "价格", False, "例如：2.5", "2.5", ("单价",)),
+     Column("unit", "单位", False, "例如：元/斤", "元/斤", ("计价单位",)),
+     Column("quantity", "数量", False, "例如：约 5000 斤", "约5000斤", ("供应量",)),
+     Column("phone", "联系电话", False, "手机或座机", "13812345678", ("电话", "手机")),
+     Column("available_until", "供应截止日期", False, "格式 2026-12-31", "2026-12-31",
+            ("截止日期", "有效期至")),
+     Column("description", "说明", False, "产品介绍", "海拔 1500 米种植，沙地土豆", ("备注",))),
+)
+
+TYPES = {t.name: t for t in (CADRES, ROSTER, PRODUCE)}

@@ -1,0 +1,54 @@
+"""Every SMS that came in or went out, whatever it was about.
+
+Inbound messages are stored before the gateway's copy is removed, so none is lost;
+outbound ones are stored before they reach the gateway, so none is sent twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from publisher.extensions import db
+from publisher.models.base import UTCDateTime, utcnow
+
+
+class SmsStatus(StrEnum):
+    # inbound
+    RECEIVED = "received"  # stored, not yet handled
+    HANDLED = "handled"  # understood (check-in, acknowledgement, trigger …)
+    UNMATCHED = "unmatched"  # unknown sender or text: kept for staff
+    # outbound
+    PENDING = "pending"  # stored, not yet handed to the gateway
+    SENDING = "sending"  # claimed by one worker, being handed over
+    QUEUED = "queued"  # in the gateway's outbox
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class SmsMessage(db.Model):
+    __table_args__ = (UniqueConstraint("gateway", "gateway_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    direction: Mapped[str] = mapped_column(String(3), index=True)  # in | out
+    number: Mapped[str] = mapped_column(String(24), index=True)  # normalised
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    handled_as: Mapped[str] = mapped_column(String(16), default="")  # checkin, ack, trigger …
+    # What the message is about, e.g. ("incident", 7) or ("whereabouts", 12).
+    related_type: Mapped[str] = mapped_column(String(24), default="")
+    related_id: Mapped[int | None]
+    # Outbound: makes queueing idempotent (e.g. "attempt:17"); one row per key.
+    dedupe_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("sms_message.id"))
+    priority: Mapped[str] = mapped_column(String(1), default="C")  # A = emergency
+    gateway: Mapped[str] = mapped_column(String(8), default="")
+    gateway_ref: Mapped[str | None] = mapped_column(String(200))
+    error: Mapped[str] = mapped_column(Text, default="")
+    raw: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

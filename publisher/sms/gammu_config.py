@@ -1,0 +1,76 @@
+"""The gammu-smsd configuration (smsdrc) for our spool, and a CLI that writes it.
+
+``python -m publisher.sms.gammu_config`` writes ``<spool>/gammu-smsdrc`` and prints its
+path; scripts/gammu-smsd.sh runs it and then gammu-smsd. Tests use the same function, so
+the daemon under test is configured exactly like the one in production.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from publisher.sms.gammu_files import SPOOL_DIRS, spool_paths
+
+
+def smsdrc(spool: Path, *, device: str = "", connection: str = "at",
+           loop_sleep: int = 1, log_file: str = "") -> str:
+    """The smsdrc text. No ``device``: gammu's dummy phone in ``<spool>/dummy-phone``
+    (a demo or test modem whose SMS memory is a directory: ``sms/1`` is its inbox)."""
+    paths = spool_paths(spool)
+    if device:
+        gammu = f"device = {device}\nconnection = {connection}\n"
+    else:
+        gammu = f"model = dummy\nconnection = none\ndevice = {Path(spool).resolve()}/dummy-phone\n"
+    return (
+        "[gammu]\n"
+        + gammu
+        + "\n[smsd]\n"
+        "service = files\n"
+        f"logfile = {log_file or paths['tmp'].parent / 'gammu-smsd.log'}\n"
+        "debuglevel = 0\n"
+        # Poll the outbox and the phone every loop: emergency SMS must not wait 30 s.
+        "commtimeout = 1\n"
+        "receivefrequency = 1\n"
+        f"loopsleep = {loop_sleep}\n"
+        "statusfrequency = 0\n"
+        "checkbattery = 0\n"
+        "checksignal = 0\n"
+        "checknetwork = 0\n"
+        "multiparttimeout = 30\n"
+        # One folder per state, trailing slash required by gammu.
+        f"inboxpath = {paths['inbox']}/\n"
+        f"outboxpath = {paths['outbox']}/\n"
+        f"sentsmspath = {paths['sent']}/\n"
+        f"errorsmspath = {paths['error']}/\n"
+        "inboxformat = unicode\n"
+        "outboxformat = unicode\n"
+        "transmitformat = auto\n"
+    )
+
+
+def write_config(spool: Path, **kwargs: object) -> Path:
+    spool = Path(spool)
+    for sub in SPOOL_DIRS:
+        (spool / sub).mkdir(parents=True, exist_ok=True)
+    if not kwargs.get("device"):
+        (spool / "dummy-phone").mkdir(exist_ok=True)
+    path = spool / "gammu-smsdrc"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(smsdrc(spool, **kwargs))  # type: ignore[arg-type]
+    os.replace(tmp, path)
+    return path
+
+
+def main() -> None:
+    from publisher.config import load_config
+
+    config = load_config()
+    path = write_config(Path(config["SMS_SPOOL_DIR"]), device=config["GAMMU_DEVICE"],
+                        connection=config["GAMMU_CONNECTION"])
+    sys.stdout.write(f"{path}\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The SMS jobs of the clock process: read the inbox, hand queued messages over, read
+back their status. Each run opens its own app context and is safe to repeat."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from publisher.extensions import db
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 1
+
+
+def sms_tick(app: Flask) -> None:
+    from publisher.emergency.clock import now as clock_now
+    from publisher.sms import router, store
+
+    with app.app_context():
+        try:
+            now = clock_now()
+            store.poll_inbox(router.handle, now)
+            store.deliver_pending(now)
+            store.refresh_statuses(now, timeout_s=app.config.get("SMS_SEND_TIMEOUT_S", 120))
+        except Exception:  # noqa: BLE001 - the clock must keep ticking
+            db.session.rollback()
+            log.exception("SMS tick failed")
+        finally:
+            db.session.remove()
+
+
+def register(scheduler, app: Flask) -> None:  # noqa: ANN001
+    """Called by publisher.jobs.clock: poll the gateway every second."""
+    scheduler.add_job(sms_tick, "interval", seconds=TICK_SECONDS, args=[app], id="sms",
+                      max_instances=1, coalesce=True)

@@ -1,0 +1,32 @@
+"""Phone numbers as the network writes them, reduced to one comparable form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIGITS = re.compile(r"\d+")
+
+
+def normalize_number(raw: str) -> str:
+    """Digits only; the +86 / 0086 / 86 prefix of a mainland mobile is dropped.
+
+    >>> normalize_number("+86 138-0013-8000")
+    '13800138000'
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    plus = text.startswith("+")
+    digits = "".join(_DIGITS.findall(text))
+    for prefix in ("0086", "86"):
+        rest = digits[len(prefix):]
+        if digits.startswith(prefix) and len(rest) == 11 and rest.startswith("1") and (
+            plus or prefix == "0086" or len(digits) == 13
+        ):
+            return rest
+    return ("+" if plus else "") + digits
+
+
+def is_service_number(number: str) -> bool:
+    """Operator and service numbers (10086, 95588 …): never sent automatic replies."""
+    digits = number.lstrip("+")
+    return len(digits) < 7 or digits.startswith(("100", "95", "96", "12"))

@@ -1,0 +1,49 @@
+"""The function behind ``villagecast render ITEM.json --out DIR [--profile NAME]``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from renderer.items import ItemError
+from renderer.profiles import get_profile
+from renderer.render import RenderedPage, render_item
+from renderer.theme import Branding, default_branding
+
+
+def render_cli(
+    json_path: Path | str,
+    out_dir: Path | str,
+    profile: str = "1080p",
+    *,
+    branding: Branding | None = None,
+    today: date | None = None,
+    cache_dir: Path | None = None,
+) -> list[RenderedPage]:
+    """Render one item file and copy its pages to ``out_dir`` as page-01.png, page-02.png …
+
+    Raises :class:`ItemError` for unreadable JSON or an invalid item and ``ValueError``
+    for an unknown profile. ``today`` defaults to the local date (this is an edge).
+    """
+    get_profile(profile)  # fail fast with the list of valid names
+    path = Path(json_path)
+    try:
+        item = json.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise ItemError(f"无法读取文件 {path} (cannot read item file: {exc})") from exc
+    except ValueError as exc:
+        raise ItemError(f"文件 {path} 不是有效的 JSON (invalid JSON: {exc})") from exc
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    pages = render_item(
+        item,
+        profile=profile,
+        branding=branding or default_branding(),
+        cache_dir=cache_dir or out / ".cache",
+        today=today or date.today(),
+    )
+    for page in pages:
+        shutil.copyfile(page.path, out / f"page-{page.page_no:02d}.png")
+    return pages

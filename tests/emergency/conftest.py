@@ -1,0 +1,147 @@
+"""A township with a vulnerable household, responders and a two-step policy; a clock
+that tests move by hand; the gammu spool as the SMS gateway."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
+RELATIVE, DOCTOR, CADRE, HOUSEHOLD = "13800000002", "13800000003", "13800000001", "13900000009"
+DUTY_PHONE = "09911234567"
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app):
+    clock = FakeClock(T0)
+    app.config["EMERGENCY_CLOCK"] = clock
+    return clock
+
+
+@pytest.fixture
+def spool(app, tmp_path) -> Path:
+    from publisher.sms.gammu_files import GammuFilesGateway
+
+    path = tmp_path / "spool"
+    app.config["SMS_SPOOL_DIR"] = path
+    # settle 0: these tests write finished files themselves; the daemon tests use the default
+    app.config["SMS_GATEWAY"] = GammuFilesGateway(path, settle_seconds=0)
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:8000"
+    return path
+
+
+@pytest.fixture
+def world(app, township, make_user, clock, spool):
+    """Ids of everything; policy: 李四 (relative, 300 s) → 王医生 (doctor, 300 s) → duty phone."""
+    from publisher.emergency import registry, responders
+    from publisher.extensions import db
+    from publisher.models import Cadre, User, Village, cadre_village
+
+    admin_id = make_user("boss", role="admin", township_id=township)
+    editor_id = make_user("xiaoli", role="editor", township_id=township)
+    with app.app_context():
+        admin = db.session.get(User, admin_id)
+        village = db.session.query(Village).filter_by(name="张家村").one()
+        cadre = Cadre(township_id=township, name="张三", phone=CADRE, post="副乡长")
+        db.session.add(cadre)
+        db.session.flush()
+        db.session.execute(cadre_village.insert().values(cadre_id=cadre.id, village_id=village.id))
+        db.session.commit()
+        relative = responders.save_responder(admin, township, responders.ResponderData(
+            "李四", "relative", RELATIVE))
+        doctor = responders.save_responder(admin, township, responders.ResponderData(
+            "王医生", "doctor", DOCTOR))
+        for r in (relative, doctor):
+            responders.mark_verified(admin, r, clock())
+        policy = responders.save_policy(admin, township, "空巢老人预案", [
+            responders.StepData(relative.id, ("sms",), 300),
+            responders.StepData(doctor.id, ("sms",), 300),
+        ], final_phone=DUTY_PHONE, is_default=True)
+        household = registry.save_household(admin, township, registry.HouseholdData(
+            village_id=village.id, kind="空巢老人", name="王大爷", address="张家村3组12号",
+            medical_notes="高血压，服用硝苯地平", policy_id=policy.id,
+            phones=[("本人", HOUSEHOLD)],
+            members=[registry.MemberData("王大爷", "本人", 1948, "110101194801010017")]))
+        device, token = registry.add_device(admin, household, "床头呼救器", 24)
+        return SimpleNamespace(township=township, admin=admin_id, editor=editor_id,
+                               village=village.id, cadre=cadre.id, relative=relative.id,
+                               doctor=doctor.id, policy=policy.id, household=household.id,
+                               device=device.id, token=token)
+
+
+def outbound(app) -> list[tuple[str, str]]:
+    """(number, text) of every outbound SMS row, in order."""
+    from publisher.extensions import db
+    from publisher.models import SmsMessage
+
+    with app.app_context():
+        rows = db.session.query(SmsMessage).filter_by(direction="out").order_by(SmsMessage.id)
+        return [(r.number, r.text) for r in rows]
+
+
+def numbers(app) -> list[str]:
+    return [number for number, _ in outbound(app)]
+
+
+def run_tick(app, clock) -> None:
+    """One emergency clock tick plus handing queued SMS to the spool."""
+    from publisher.emergency import escalation
+    from publisher.extensions import db
+    from publisher.sms import store
+
+    with app.app_context():
+        escalation.tick(clock())
+        store.deliver_pending(clock())
+        db.session.remove()
+
+
+def trigger(app, clock, world, **kwargs):
+    from publisher.emergency import incidents
+    from publisher.extensions import db
+    from publisher.models import Household
+
+    with app.app_context():
+        household = db.session.get(Household, world.household)
+        result = incidents.trigger(household, source=kwargs.pop("source", "device"),
+                                   now=clock(), **kwargs)
+        db.session.remove()
+        return result
+
+
+def incident_state(app, incident_id: int) -> str:
+    from publisher.extensions import db
+    from publisher.models import Incident
+
+    with app.app_context():
+        return db.session.get(Incident, incident_id).state
+
+
+def events(app, incident_id: int) -> list[tuple[str, str]]:
+    from publisher.extensions import db
+    from publisher.models.emergency import IncidentEvent
+
+    with app.app_context():
+        rows = db.session.query(IncidentEvent).filter_by(incident_id=incident_id).order_by(
+            IncidentEvent.id)
+        return [(e.kind, e.detail) for e in rows]
+
+
+@pytest.fixture
+def helpers():
+    return SimpleNamespace(outbound=outbound, numbers=numbers, tick=run_tick, trigger=trigger,
+                           state=incident_state, events=events)

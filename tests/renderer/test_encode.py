@@ -1,0 +1,169 @@
+"""Pages become 16-frame units once; the audio bed is silence or a -24 LKFS loop."""
+
+from __future__ import annotations
+
+import array
+import json
+import re
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from renderer import encode, ffmpeg
+from renderer.timing import UNIT_AAC_FRAMES, UNIT_FRAMES
+
+pytestmark = pytest.mark.ffmpeg
+
+
+def page(path: Path, size: tuple[int, int], colour: tuple[int, int, int], text: str) -> Path:
+    img = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(img)
+    for row in range(8):
+        draw.text((40, 40 + 60 * row), f"{text} line {row}", fill=(255, 255, 0))
+    draw.rectangle((size[0] // 2, size[1] // 2, size[0] - 40, size[1] - 40), fill=(200, 30, 30))
+    img.save(path)
+    return path
+
+
+def frames(unit: Path) -> list[dict]:
+    out = ffmpeg.run(
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-of",
+            "json",
+            "-show_frames",
+            "-show_entries",
+            "frame=pict_type,key_frame",
+            str(unit),
+        ]  # fmt: skip
+    )
+    return json.loads(out.stdout)["frames"]
+
+
+def nal_types(data: bytes) -> list[int]:
+    return [data[m.end()] & 0x1F for m in re.finditer(b"\x00\x00\x01", data)]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+def test_h264_unit_is_one_closed_gop_of_16_frames(tmp_path: Path, cache: Path) -> None:
+    png = page(tmp_path / "a.png", (1920, 1080), (20, 60, 120), "一号页面")
+    unit = encode.ensure_unit(png, "ab" * 16, cache, encode.PROFILES["1080p"])
+    assert unit == cache / "units" / encode.PROFILES["1080p"].tag / "ab" / f"{'ab' * 16}.h264"
+    (stream,) = ffmpeg.probe(unit)["streams"]
+    assert {k: stream[k] for k in ("codec_name", "width", "height", "pix_fmt", "r_frame_rate",
+                                   "sample_aspect_ratio", "has_b_frames")} == {
+        "codec_name": "h264", "width": 1920, "height": 1080, "pix_fmt": "yuv420p",
+        "r_frame_rate": "25/1", "sample_aspect_ratio": "1:1", "has_b_frames": 0,
+    }  # fmt: skip
+    colour = ("color_range", "color_space", "color_primaries", "color_transfer")
+    assert [stream[k] for k in colour] == ["tv", "bt709", "bt709", "bt709"]
+    assert [(f["pict_type"], f["key_frame"]) for f in frames(unit)] == [("I", 1)] + [("P", 0)] * 15
+    data = unit.read_bytes()
+    types = nal_types(data)
+    assert types[:4] == [9, 7, 8, 5]  # AUD, SPS, PPS, IDR
+    assert types.count(9) == UNIT_FRAMES and 6 not in types  # no SEI, one AUD per frame
+
+
+def test_cache_hit_runs_no_ffmpeg(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enc = encode.PROFILES["720p"]
+    png = page(tmp_path / "b.png", (1280, 720), (90, 20, 20), "cached")
+    first = encode.ensure_unit(png, "cd" * 16, cache, enc)
+    mtime = first.stat().st_mtime_ns
+    monkeypatch.setattr(ffmpeg, "FFMPEG", "/nonexistent/ffmpeg")
+    assert encode.ensure_unit(png, "cd" * 16, cache, enc) == first
+    assert first.stat().st_mtime_ns == mtime
+    with pytest.raises(ffmpeg.FFmpegError):
+        encode.ensure_unit(png, "ce" * 16, cache, enc)  # a miss really needs ffmpeg
+    assert not list(first.parent.glob(".*.tmp"))  # the failed encode left no temp file
+
+
+def test_every_page_shares_one_sequence_header(tmp_path: Path, cache: Path) -> None:
+    """Set-top boxes fail on format changes: two very different pages, identical SPS."""
+    enc = encode.PROFILES["720p"]
+    busy = page(tmp_path / "c.png", (1280, 720), (250, 250, 250), "密密麻麻" * 6)
+    flat = tmp_path / "d.png"
+    Image.new("RGB", (1280, 720), (0, 0, 0)).save(flat)
+    sps = []
+    for key, png in (("e1" * 16, busy), ("e2" * 16, flat)):
+        data = encode.ensure_unit(png, key, cache, enc).read_bytes()
+        start = data.index(b"\x00\x00\x01\x67")
+        sps.append(data[start : data.index(b"\x00\x00\x01\x68")])
+    assert sps[0] == sps[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "sar", "dar"), [("sd", "64:45", "16:9"), ("sd43", "16:15", "4:3")]
+)
+def test_mpeg2_sd_unit(tmp_path: Path, cache: Path, name: str, sar: str, dar: str) -> None:
+    size = (1024, 576) if dar == "16:9" else (768, 576)
+    png = page(tmp_path / "s.png", size, (30, 90, 30), "标清")
+    unit = encode.ensure_unit(png, f"{name}-page", cache, encode.PROFILES[name])
+    assert unit.suffix == ".m2v"
+    (stream,) = ffmpeg.probe(unit)["streams"]
+    assert (stream["codec_name"], stream["width"], stream["height"]) == ("mpeg2video", 720, 576)
+    assert (stream["sample_aspect_ratio"], stream["display_aspect_ratio"]) == (sar, dar)
+    assert (stream["color_space"], stream["color_primaries"], stream["color_range"]) == (
+        "bt470bg", "bt470bg", "tv",
+    )  # fmt: skip
+    assert [f["pict_type"] for f in frames(unit)] == ["I"] + ["P"] * 15
+    data = unit.read_bytes()
+    gop = data.index(b"\x00\x00\x01\xb8")
+    assert data[gop + 7] & 0x40  # closed_gop flag
+    assert data.count(b"\x00\x00\x01\x00") == UNIT_FRAMES and b"\x00\x00\x01\xb7" not in data
+
+
+def decode_pcm(data: bytes, tmp: Path) -> array.array:
+    src = tmp / "in.aac"
+    src.write_bytes(data)
+    pcm = ffmpeg.run(["ffmpeg", "-v", "error", "-i", str(src), "-f", "s16le", "-"]).stdout
+    return array.array("h", pcm)
+
+
+def test_silence_is_one_steady_frame_that_decodes_to_zeros(tmp_path: Path, cache: Path) -> None:
+    bed = encode.ensure_silence(cache)
+    (frame,) = encode.adts_frames(bed.read_bytes())
+    samples = decode_pcm(frame * UNIT_AAC_FRAMES, tmp_path)
+    assert len(samples) == UNIT_AAC_FRAMES * 1024 * 2 and max(map(abs, samples)) == 0
+    assert encode.ensure_silence(cache) == bed
+
+
+def test_music_bed_is_whole_units_at_minus_24_lkfs(tmp_path: Path, cache: Path) -> None:
+    music = tmp_path / "music.wav"
+    ffmpeg.run([
+        "ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=330:r=44100:d=3,volume=0.5",
+        "-ac", "2", str(music),
+    ])  # fmt: skip
+    bed = encode.ensure_music_bed(music, cache)
+    looped = encode.adts_frames(bed.read_bytes())
+    assert len(looped) == 4 * UNIT_AAC_FRAMES  # 3 s of music holds four 0.64 s units
+    src = tmp_path / "loop.aac"
+    src.write_bytes(bed.read_bytes() * 5)
+    report = ffmpeg.run(
+        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(src), "-af", "ebur128", "-f", "null", "-"]
+    ).stderr
+    integrated = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", report)[-1])
+    assert abs(integrated - encode.TARGET_LUFS) < 1.0
+
+
+def test_slate_unit_is_cached(cache: Path) -> None:
+    enc = encode.PROFILES["sd-h264"]
+    slate = encode.ensure_slate_unit(cache, enc)
+    assert encode.count_pictures(slate.read_bytes(), "h264") == UNIT_FRAMES
+    assert encode.ensure_slate_unit(cache, enc) == slate
+
+
+def test_plan_profiles_map_to_encoding_profiles() -> None:
+    assert encode.encoding_for_plan("576i-16x9").name == "sd-h264"
+    assert encode.encoding_for_plan("576i-4x3").codec == "mpeg2"
+    assert encode.encoding_for_plan("sd").sar == (64, 45)
+    with pytest.raises(ValueError, match="no encoding profile"):
+        encode.encoding_for_plan("4k")

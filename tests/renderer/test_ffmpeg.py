@@ -1,0 +1,106 @@
+"""The one door to ffmpeg: exact command lines, and one error type when things fail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from renderer import ffmpeg
+from renderer.encode import PROFILES
+
+QUIET = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
+STILL_IN = ["-framerate", "25", "-loop", "1", "-i", "p.png"]
+
+
+def test_h264_unit_command() -> None:
+    cmd = ffmpeg.unit_cmd(Path("p.png"), Path("u.h264"), PROFILES["1080p"])
+    assert cmd == [
+        *QUIET, *STILL_IN,
+        "-filter_complex",
+        "[0:v]scale=1920:1080:flags=lanczos:out_color_matrix=bt709:out_range=tv[s0];"
+        "[s0]setsar=1/1[s1];[s1]format=yuv420p[s2]",
+        "-map", "[s2]", "-f", "h264", "-bf", "0", "-bsf:v", "filter_units=remove_types=6",
+        "-bufsize", "3840k", "-c:v", "libx264", "-color_primaries", "bt709",
+        "-color_range", "tv", "-color_trc", "bt709", "-colorspace", "bt709", "-crf", "20",
+        "-frames:v", "16", "-g", "16", "-keyint_min", "16", "-level:v", "4.0",
+        "-maxrate", "6000k", "-preset", "medium", "-profile:v", "high", "-r", "25",
+        "-sc_threshold", "0", "-tune", "stillimage",
+        "-x264-params", "aud=1:repeat-headers=1:open-gop=0", "u.h264", "-y",
+    ]  # fmt: skip
+
+
+def test_mpeg2_unit_command_scales_square_pixels_to_pal_with_bt601() -> None:
+    cmd = ffmpeg.unit_cmd(Path("p.png"), Path("u.m2v"), PROFILES["sd43"])
+    assert cmd == [
+        *QUIET, *STILL_IN,
+        "-filter_complex",
+        "[0:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s0];"
+        "[s0]setsar=16/15[s1];[s1]format=yuv420p[s2]",
+        "-map", "[s2]", "-f", "mpeg2video", "-bf", "0", "-bufsize", "1835k",
+        "-c:v", "mpeg2video", "-color_primaries", "bt470bg", "-color_range", "tv",
+        "-color_trc", "smpte170m", "-colorspace", "bt470bg", "-flags", "+cgop",
+        "-frames:v", "16", "-g", "16", "-intra_vlc", "1", "-maxrate", "6000k", "-q:v", "3",
+        "-r", "25", "-sc_threshold", "1000000000", "-seq_disp_ext", "1", "u.m2v", "-y",
+    ]  # fmt: skip
+
+
+def test_silence_command() -> None:
+    assert ffmpeg.silence_cmd(Path("s.adts"), 1.0, 128) == [
+        *QUIET, "-f", "lavfi", "-t", "1.0", "-i", "anullsrc=r=48000:cl=stereo", "-map", "0:a",
+        "-f", "adts", "-ac", "2", "-ar", "48000", "-b:a", "128k", "-c:a", "aac", "s.adts", "-y",
+    ]  # fmt: skip
+
+
+def test_udp_relay_command_names_the_service_before_the_url() -> None:
+    cmd = ffmpeg.udp_relay_cmd("udp://127.0.0.1:5000?pkt_size=1316", 8_000_000, "幸福乡村", "县台")
+    assert cmd == [
+        *QUIET, "-f", "mpegts", "-analyzeduration", "1000000", "-probesize", "1000000", "-re",
+        "-i", "pipe:0", "-f", "mpegts", "-c", "copy", "-flush_packets", "0", "-map", "0",
+        "-mpegts_flags", "+system_b", "-mpegts_service_id", "1", "-muxrate", "8000000",
+        "-pcr_period", "20", "-metadata", "service_name=幸福乡村",
+        "-metadata", "service_provider=县台", "udp://127.0.0.1:5000?pkt_size=1316", "-y",
+    ]  # fmt: skip
+
+
+def test_probe_command() -> None:
+    assert ffmpeg.probe_cmd("x.ts") == [
+        "ffprobe", "-hide_banner", "-loglevel", "error", "-of", "json", "-show_streams",
+        "-show_format", "x.ts",
+    ]  # fmt: skip
+    assert ffmpeg.probe_cmd("x.ts", packets=True)[-3:] == [
+        "packet=stream_index,pts,dts,duration,flags,size", "-show_packets", "x.ts",
+    ]  # fmt: skip
+
+
+def test_music_bed_command_is_a_linear_second_pass_over_three_periods() -> None:
+    measured = {"input_i": "-12.3", "input_tp": "-1.0", "input_lra": "3.1",
+                "input_thresh": "-22.5", "target_offset": "0.2"}  # fmt: skip
+    cmd = ffmpeg.music_bed_cmd(Path("m.wav"), Path("b.adts"), 92160, measured, -24, 128)
+    graph = cmd[cmd.index("-filter_complex") + 1]
+    assert "atrim=end_sample=92160" in graph and "aloop=loop=2:size=92160" in graph
+    assert "loudnorm=I=-24:LRA=11:TP=-2:linear=true:measured_I=-12.3" in graph
+    assert cmd[-6:] == ["-b:a", "128k", "-c:a", "aac", "b.adts", "-y"]
+
+
+@pytest.mark.ffmpeg
+def test_run_raises_one_error_with_stderr_tail(tmp_path: Path) -> None:
+    with pytest.raises(ffmpeg.FFmpegError) as caught:
+        ffmpeg.run([*QUIET, "-i", str(tmp_path / "missing.png"), "-f", "null", "-"])
+    assert caught.value.returncode != 0
+    assert "missing.png" in caught.value.stderr and "No such file" in caught.value.stderr
+
+
+def test_missing_binary_is_the_same_error() -> None:
+    with pytest.raises(ffmpeg.FFmpegError) as caught:
+        ffmpeg.run(["/nonexistent/ffmpeg", "-version"])
+    assert caught.value.returncode is None
+
+
+@pytest.mark.ffmpeg
+def test_probe_reads_a_real_file(tmp_path: Path) -> None:
+    out = tmp_path / "s.adts"
+    ffmpeg.run(ffmpeg.silence_cmd(out, 0.5, 128))
+    info = ffmpeg.probe(out)
+    (stream,) = info["streams"]
+    assert (stream["codec_name"], stream["sample_rate"], stream["channels"]) == ("aac", "48000", 2)
