@@ -7,6 +7,7 @@ here with a message next to the field, not later as a failed render.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,6 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
 LIST_TEXT = 3000
 PHONE = re.compile(r"^[0-9０-９+\-－ ()（）转/、,，]*$")  # the renderer's own rule
+YEARS = (2000, 2099)  # a typo such as 0202 or 20250 must not reach time-zone arithmetic
 PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 POLICY_CATEGORIES = ("种粮补贴", "农机补贴", "医疗保障", "养老保险", "教育帮扶", "就业创业",
@@ -56,6 +58,15 @@ class ContentForm(FlaskForm):
     def validate_valid_until(self, field) -> None:  # noqa: ANN001
         if field.data and self.valid_from.data and field.data <= self.valid_from.data:
             raise ValidationError(_l("下线时间必须晚于上线时间。"))
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        for field in self:
+            value = field.data
+            if isinstance(value, date) and not YEARS[0] <= value.year <= YEARS[1]:
+                field.errors = [*field.errors, _l("日期超出范围，请检查年份。")]
+                valid = False
+        return valid
 
 
 class PolicyForm(ContentForm):

@@ -13,15 +13,22 @@ import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from publisher.emergency import cap
 from publisher.emergency.facts import local
+from publisher.emergency.i18n import _
 from publisher.extensions import db
 from publisher.models import (
-    ContentItem, ContentVersion, Kind, RenderState, Role, Township, User, VersionState,
+    ContentItem,
+    ContentVersion,
+    Kind,
+    RenderState,
+    Role,
+    Township,
+    User,
+    VersionState,
 )
 from publisher.models.emergency import CapMessage, CapSource
 from publisher.services import audit

@@ -15,6 +15,7 @@ from flask import current_app
 
 from publisher.sms.numbers import normalize_number
 
+
 class CryptoError(RuntimeError):
     pass
 

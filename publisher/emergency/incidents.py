@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from publisher.emergency import engine, responders
 from publisher.emergency.crypto import decrypt
 from publisher.emergency.facts import STATE_LABELS, facts_of, local
+from publisher.emergency.i18n import _
 from publisher.emergency.messages import cancel_text, renotify_text
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus, User

@@ -12,9 +12,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
-
 from publisher.emergency import crypto
+from publisher.emergency.i18n import _
 from publisher.extensions import db
 from publisher.models import Role, User, Village, utcnow
 from publisher.models.emergency import (

@@ -7,10 +7,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from publisher.emergency import crypto, engine, messages
+from publisher.emergency.i18n import _
 from publisher.emergency.registry import check_phone, ensure_manager
 from publisher.extensions import db
 from publisher.models import Cadre, Township, User, utcnow

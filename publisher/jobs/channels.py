@@ -6,32 +6,22 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from renderer.encode import PROFILES, EncodingProfile
+from publisher.models import Channel
+from renderer.encode import EncodingProfile, encoding_for_plan
 from renderer.page import ReadingPace
 from renderer.theme import Branding, default_branding
 
-from publisher.models import Channel
-
-# Renderer output profile -> encoding profile (SD boxes get H.264 unless a channel asks
-# for MPEG-2, which the oldest set-top boxes need).
-_ENCODING = {
-    ("1080p", "h264"): "1080p",
-    ("720p", "h264"): "720p",
-    ("576i-16x9", "h264"): "sd-h264",
-    ("576i-16x9", "mpeg2"): "sd",
-    ("576i-4x3", "mpeg2"): "sd43",
-    ("576i-4x3", "h264"): "sd43",
-}
-
 
 def encoding_for(channel: Channel) -> EncodingProfile:
-    codec = "mpeg2" if channel.profile.endswith("4x3") else "h264"
-    return PROFILES[_ENCODING[(channel.profile, codec)]]
+    """The encoder settings for a channel: the same choice playout makes from its plan."""
+    return encoding_for_plan(channel.profile)
 
 
 def branding_for(channel: Channel, ticker: str = "") -> Branding:
     base = default_branding()
-    logo = Path(channel.logo_path) if channel.logo_path and Path(channel.logo_path).is_file() else base.logo
+    logo = Path(channel.logo_path) if channel.logo_path else None
+    if logo is None or not logo.is_file():
+        logo = base.logo
     return Branding(
         channel_name=channel.name,
         township=f"{channel.township.county}{channel.township.name}",

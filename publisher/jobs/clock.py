@@ -82,7 +82,8 @@ def _hold_lock(data_dir: Path):  # noqa: ANN202
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise SystemExit("another clock process is already running for this data directory")
+        message = "another clock process is already running for this data directory"
+        raise SystemExit(message) from None
     return handle
 
 
@@ -108,6 +109,7 @@ def run_clock() -> None:
     from flask import current_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a second is noise
     app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
     lock = _hold_lock(Path(app.config["DATA_DIR"]))
     scheduler = build_scheduler(app)

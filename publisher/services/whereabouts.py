@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 
 from publisher.extensions import db
@@ -19,6 +20,14 @@ from publisher.services import audit
 from publisher.services.errors import ServiceError
 
 SOURCES = ("web", "sms", "staff", "api")
+
+
+def _(text: str, **variables: object) -> str:
+    # Also called from the clock process (SMS check-ins), where there is no request
+    # for the locale selector: the Chinese source text is used as is.
+    if has_request_context():
+        return gettext(text, **variables)
+    return text % variables if variables else text
 MAX_PLACE, MAX_ACTIVITY = 80, 200
 
 

@@ -101,6 +101,12 @@ def plan_document(
         pages.append(({"doc": page}, chars))
 
     fitted = fit_facts(ctx, facts or [], box.width, [space_big, space_cont]) if facts else None
+    if fitted is not None and len(fitted.fit.pages) > 1:
+        # Facts spill over: give the cover a smaller title before adding a page.
+        big = fit_title(ctx, title, box.width, px(ctx, CONT_TITLE), max_lines=3)
+        head_big = banner_height + (tag_height(ctx) + gap(ctx) if tag else 0) + title_height(big)
+        space_big = box.height - head_big - gap(ctx)
+        fitted = fit_facts(ctx, facts or [], box.width, [space_big, space_cont])
     body_first = fitted is None
     if fitted is not None:
         for i in range(len(fitted.fit.pages)):

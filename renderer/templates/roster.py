@@ -22,7 +22,7 @@ def plan(item: RosterItem, ctx: Ctx) -> list[PageSpec]:
     if ctx.profile.wide:
         columns = [
             Column("姓名", cap=0.14),
-            Column("职务", 0.3, cap=0.2),
+            Column("职务", 0.05, cap=0.2),
             Column("包村", 0.5, cap=0.22),
             Column("分工", 1.0, cap=0.5),
             phone,

@@ -66,7 +66,7 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
         # 16:9 has room for one column per field: one line per cadre, more per page.
         columns = [
             Column("姓名", cap=0.14),
-            Column("职务", 0.3, cap=0.2),
+            Column("职务", 0.05, cap=0.2),
             Column("状态", sample=sample, status=True),
             Column("地点", 0.3, cap=0.16),
             Column("时间", sample="00:00-00:00"),

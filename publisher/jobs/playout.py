@@ -1,0 +1,100 @@
+"""The playout process: one supervised feed thread per enabled channel.
+
+Each feed reads only its plan file and the cached units; the as-run log goes to the
+database. A feed that fails is restarted within seconds and resumes at the right point
+of the timeline (its play state and stream position are persisted by the feed).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from playlists.playout import AsRunEntry as AiredPage
+from playlists.playout import run_channel
+from playlists.timeline import next_slot
+from publisher.extensions import db
+from publisher.models import AsRunEntry, Channel
+
+log = logging.getLogger(__name__)
+RESTART_DELAY_S = 1.0  # a crashed feed is back well inside the 5 s the issue allows
+CHANNEL_POLL_S = 5.0  # how often to look for channels enabled (or plans written) since
+
+
+def record_as_run(app: Flask, channel_id: int, page: AiredPage) -> None:
+    """Append one aired page to the as-run log."""
+    with app.app_context():
+        db.session.add(AsRunEntry(
+            channel_id=channel_id,
+            aired_at=page.started_at,
+            duration_ms=round(page.duration_s * 1000),
+            item_ref=page.item_id,
+            version=page.version,
+            category=page.category,
+            title=page.title,
+            page_no=page.page_no,
+            page_count=page.page_count,
+            page_key=page.page_key,
+            interrupt=page.interrupt,
+        ))
+        db.session.commit()
+        db.session.remove()
+
+
+def supervise(app: Flask, channel_id: int, slug: str, udp_url: str | None,
+              stop: threading.Event) -> None:
+    """Run one channel's feed until ``stop``; restart it whenever it fails."""
+    config = app.config
+    plan_path = Path(config["PLAN_DIR"]) / f"{slug}.json"
+    while not stop.is_set():
+        try:
+            run_channel(
+                plan_path,
+                Path(config["HLS_DIR"]),
+                udp_url,
+                Path(config["CACHE_DIR"]),
+                next_slot,
+                lambda page: record_as_run(app, channel_id, page),
+                stop,
+                status_dir=Path(config["STATUS_DIR"]),
+            )
+        except Exception:  # noqa: BLE001 - a feed must never stay down
+            log.exception("feed %s failed; restarting in %.0f s", slug, RESTART_DELAY_S)
+            stop.wait(RESTART_DELAY_S)
+
+
+def _startable(app: Flask, running: dict[str, threading.Thread]) -> list[tuple[int, str, str]]:
+    with app.app_context():
+        channels = db.session.scalars(select(Channel).where(Channel.enabled)).all()
+        found = [(c.id, c.slug, c.udp_url) for c in channels]
+        db.session.remove()
+    plan_dir = Path(app.config["PLAN_DIR"])
+    return [c for c in found if c[1] not in running and (plan_dir / f"{c[1]}.json").exists()]
+
+
+def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
+    """Air every enabled channel (or just ``slugs``) until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    running: dict[str, threading.Thread] = {}
+    while not stop.is_set():
+        for channel_id, slug, udp in _startable(app, running):
+            if slugs and slug not in slugs:
+                continue
+            thread = threading.Thread(target=supervise, name=f"feed-{slug}", daemon=True,
+                                      args=(app, channel_id, slug, udp or None, stop))
+            thread.start()
+            running[slug] = thread
+            log.info("feed %s started%s", slug, f" (UDP {udp})" if udp else "")
+        stop.wait(CHANNEL_POLL_S)
+    for thread in running.values():
+        thread.join(timeout=10)
