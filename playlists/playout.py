@@ -85,12 +85,10 @@ class Playout:
         enc: encode.EncodingProfile | None = None,
         music: Path | None = None,
     ) -> None:
-        self.plan_path, self.next_page, self.on_air, self.clock = (
-            plan_path,
-            next_page,
-            on_air,
-            clock,
-        )
+        self.plan_path = plan_path
+        self.next_page = next_page
+        self.on_air = on_air
+        self.clock = clock
         self.plan, self._plan_mtime = load_plan(plan_path), plan_path.stat().st_mtime_ns
         self.enc = enc or encode.encoding_for_plan(self.plan.profile)
         h264 = self.enc.codec == "h264"

@@ -78,7 +78,8 @@ def _policies(today: date) -> list[dict[str, Any]]:
     year = today.year
     return [
         {"title": f"{year}年耕地地力保护补贴", "category": "种粮补贴",
-         "eligibility": "拥有耕地承包权的种地农民（含村集体）；已改变用途或长年抛荒的耕地不予补贴。",
+         "eligibility": "拥有耕地承包权的种地农民（含村集体）；"
+                        "已改变用途或长年抛荒的耕地不予补贴。",
          "amount": "每亩 105.6 元",
          "how_to_apply": "由村组统计面积，农户核对签字；村内公示 7 天无异议后，"
                          "补贴资金通过惠农“一卡通”直接发放到户。",
@@ -98,7 +99,8 @@ def _policies(today: date) -> list[dict[str, Any]]:
          "body": "补贴机具须在省级补贴目录内，常用的有微耕机、玉米收获机、烘干机等。"
                  "购机前可到农机站查询目录和补贴额。"},
         {"title": f"{year + 1}年度城乡居民基本医疗保险缴费", "category": "医疗保障",
-         "eligibility": "未参加职工医保的城乡居民；特困人员、低保对象、脱贫人口按规定享受资助参保。",
+         "eligibility": "未参加职工医保的城乡居民；"
+                        "特困人员、低保对象、脱贫人口按规定享受资助参保。",
          "amount": "个人缴费每人每年 400 元",
          "how_to_apply": "可用手机微信、支付宝搜索“医保缴费”自行缴纳，"
                          "也可到村便民服务站由医保专干代缴。",
@@ -184,7 +186,8 @@ def _notices(today: date) -> list[dict[str, Any]]:
          "issued_by": "监山村村民委员会", "date": disclosure.isoformat(),
          "body": "每月 9 日为村务公开日。本月公开事项：一、村集体收入 12.6 万元（光伏发电收益"
                  " 8.2 万元、集体林地承包费 4.4 万元）；二、支出 9.3 万元（村道维修 5.1 万元、"
-                 "公益岗位补贴 2.4 万元、办公经费 1.8 万元）；三、本月新增低保 2 户、临时救助 3 户。"
+                 "公益岗位补贴 2.4 万元、办公经费 1.8 万元）；"
+                 "三、本月新增低保 2 户、临时救助 3 户。"
                  "对公开内容有疑问的，可向村务监督委员会反映。"},
         {"title": "冬季征兵报名开始", "category": "通知公告", "issued_by": "监山乡人民武装部",
          "date": today.isoformat(),
@@ -193,7 +196,8 @@ def _notices(today: date) -> list[dict[str, Any]]:
     ]
 
 
-def _get_or_add(model: type, defaults: dict[str, Any] | None = None, **key: Any) -> tuple[Any, bool]:
+def _get_or_add(model: type, defaults: dict[str, Any] | None = None,
+                **key: Any) -> tuple[Any, bool]:
     found = db.session.scalar(select(model).filter_by(**key))
     if found is not None:
         return found, False
@@ -218,7 +222,7 @@ def _seed_org() -> Iterator[str]:
                                 username=username)
         if new:
             user.set_password(DEMO_PASSWORD)
-        yield f"账号 {username}（{display}）{'已创建' if new else '已存在，未改动'}"
+        yield f"账号 {username} · {display}：{'已创建' if new else '已存在，未改动'}"
     db.session.commit()
 
 
@@ -257,7 +261,7 @@ def _seed_cadres(township: Township, today: date) -> Iterator[str]:
 
 def _exists(township: Township, kind: str, title: str) -> bool:
     return db.session.scalar(
-        select(ContentVersion.id).join(ContentItem)
+        select(ContentVersion.id).join(ContentItem, ContentVersion.item_id == ContentItem.id)
         .where(ContentItem.township_id == township.id, ContentItem.kind == kind,
                ContentVersion.title == title).limit(1)) is not None
 
@@ -266,6 +270,7 @@ def _seed_content(township: Township, today: date) -> Iterator[str]:
     editor = db.session.scalar(select(User).where(User.username == "editor"))
     reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
     now = utcnow()
+    tz = zone(township.timezone)
     plan = ([("policy", d, 60) for d in _policies(today)]
             + [("service", d, 365) for d in _services()]
             + [("produce", d, 30) for d in _produce(today)]
@@ -275,9 +280,12 @@ def _seed_content(township: Township, today: date) -> Iterator[str]:
         title = content.title_of(kind, data)
         if _exists(township, kind, title):
             continue
+        # Policies and produce stop airing after their deadline; the rest after ``days``.
+        last_day = data.get("deadline") or data.get("available_until")
+        until = (datetime.combine(date.fromisoformat(last_day) + timedelta(days=1), time(0),
+                                  tzinfo=tz) if last_day else now + timedelta(days=days))
         item = content.create_item(editor, township, kind, data,
-                                   valid_from=now - timedelta(hours=1),
-                                   valid_until=now + timedelta(days=days))
+                                   valid_from=now - timedelta(hours=1), valid_until=until)
         content.submit(editor, item)
         content.approve(reviewer, item, "演示数据")
         made += 1

@@ -1,10 +1,12 @@
 """Encode each page once into a cached unit, and the channel's audio bed once.
 
 A *unit* is 0.64 s of video (16 frames: one intra frame then 15 P frames, closed GOP) as a
-raw elementary stream. Playout airs a page by repeating its unit with fresh timestamps, so
-air time costs no encoding at all. Audio never belongs to a page: the feed takes it from
-the *bed* (silence, or a loudness-normalised music loop) so every unit has exactly 30 AAC
-frames and nothing can drift.
+raw elementary stream. The encoder only ever makes the page's intra picture (pages are
+encoded in batches, one picture each); the 15 P pictures, which just repeat it, come from a
+per-profile template (see ``_template``). Playout airs a page by repeating its unit with
+fresh timestamps, so air time costs no encoding at all. Audio never belongs to a page: the
+feed takes it from the *bed* (silence, or a loudness-normalised music loop) so every unit
+has exactly 30 AAC frames and nothing can drift.
 """
 
 from __future__ import annotations
@@ -60,33 +62,22 @@ class EncodingProfile:
         return f"{self.name}-{digest[:8]}"
 
 
-# bufsize = maxrate x one unit, so a whole unit (mostly its intra frame) fits the buffer.
+# quality: x264 CRF for the single intra picture (14 looks like CRF 20 did with the GOP's
+# mbtree boost: ~60 dB PSNR on text), or the MPEG-2 quantiser. bufsize = maxrate x one
+# unit, so a unit (almost all of it the intra picture) always fits the decoder's buffer.
 PROFILES: dict[str, EncodingProfile] = {
     p.name: p
     for p in (
-        EncodingProfile("1080p", "h264", 1920, 1080, (1, 1), "bt709", 20, 6000, 3840, 8_000_000),
-        EncodingProfile(
-            "720p", "h264", 1280, 720, (1, 1), "bt709", 20, 4000, 2560, 6_000_000, h264_level="3.1"
-        ),
-        EncodingProfile(
-            "sd-h264",
-            "h264",
-            720,
-            576,
-            (64, 45),
-            "bt601",
-            20,
-            2500,
-            1600,
-            4_000_000,
-            h264_profile="main",
-            h264_level="3.0",
-        ),
+        EncodingProfile("1080p", "h264", 1920, 1080, (1, 1), "bt709", 14, 6000, 3840, 8_000_000),
+        EncodingProfile("720p", "h264", 1280, 720, (1, 1), "bt709", 14, 4000, 2560, 6_000_000,
+                        h264_level="3.1"),
+        EncodingProfile("sd-h264", "h264", 720, 576, (64, 45), "bt601", 14, 2500, 1600,
+                        4_000_000, h264_profile="main", h264_level="3.0"),
         # MPEG-2 MP@ML: vbv buffer at most 1835 kbit. 1024x576 pages -> 16:9, 768x576 -> 4:3.
         EncodingProfile("sd", "mpeg2", 720, 576, (64, 45), "bt601", 3, 6000, 1835, 8_000_000),
         EncodingProfile("sd43", "mpeg2", 720, 576, (16, 15), "bt601", 3, 6000, 1835, 8_000_000),
     )
-}
+}  # fmt: skip
 
 
 # Renderer output profile (renderer.profiles) -> encoding profile, when a channel names no
@@ -129,30 +120,79 @@ def _tmp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
-def split_units(data: bytes, codec: str) -> list[bytes]:
-    """Cut a batch encode into its units: every 16th picture starts the next one.
+_PICTURE_OR_HEADER = re.compile(b"\x00\x00\x01[\x00\xb3\xb8]")
 
-    Each unit is checked to hold 16 pictures and to open with an intra picture and the
-    sequence headers (x264 repeats SPS/PPS on every IDR; mpeg2video a sequence header on
-    every I frame), so it can air on its own.
+
+def pictures(data: bytes, codec: str) -> list[bytes]:
+    """Cut an elementary stream into pictures, each with the headers that precede it.
+
+    H.264: at every access unit delimiter (with its 4-byte start code). MPEG-2: at the
+    sequence header, GOP header or picture start code that follows a picture.
     """
-    marker = AUD_H264 if codec == "h264" else PICTURE_MPEG2
-    starts, pos = [], data.find(marker)
-    while pos >= 0:
-        starts.append(pos)
-        pos = data.find(marker, pos + 4)
-    if not starts or len(starts) % UNIT_FRAMES:
-        raise EncodeError(f"batch has {len(starts)} pictures, not a multiple of {UNIT_FRAMES}")
-    if codec == "h264":  # cut before each 16th delimiter, with its 4-byte start code
-        cuts = [p - 1 if p and data[p - 1] == 0 else p for p in starts[::UNIT_FRAMES]]
-    else:  # cut before the sequence header that precedes each 16th picture
-        cuts = [data.rfind(SEQUENCE_MPEG2, 0, p) for p in starts[::UNIT_FRAMES]]
-    units = [data[a:b] for a, b in zip(cuts, [*cuts[1:], len(data)], strict=True)]
-    intra = b"\x00\x00\x01\x65" if codec == "h264" else SEQUENCE_MPEG2
-    if cuts[0] != 0 or any(count_pictures(u, codec) != UNIT_FRAMES or intra not in u[:4096]
-                           for u in units):  # fmt: skip
-        raise EncodeError("batch encode did not split into self-contained units")
-    return units
+    if codec == "h264":
+        cuts = [m.start() for m in re.finditer(b"\x00?\x00\x00\x01\x09", data)]
+    else:
+        cuts, seen_picture = [], True
+        for m in _PICTURE_OR_HEADER.finditer(data):
+            if seen_picture:
+                cuts.append(m.start())
+            seen_picture = data[m.end() - 1] == 0x00
+    if not cuts or cuts[0] != 0:
+        raise EncodeError("elementary stream does not open with a picture delimiter")
+    return [data[a:b] for a, b in zip(cuts, [*cuts[1:], len(data)], strict=True)]
+
+
+def format_header(picture: bytes, codec: str) -> bytes:
+    """SPS+PPS (H.264) or sequence header + extensions (MPEG-2) of an intra picture."""
+    first, end = (b"\x00\x00\x01\x67", b"\x00\x00\x01\x65") if codec == "h264" else (
+        SEQUENCE_MPEG2, b"\x00\x00\x01\xb8")  # fmt: skip
+    start, stop = picture.find(first), picture.find(end)
+    if start < 0 or stop < start:
+        raise EncodeError("intra picture without its format headers")
+    return picture[start:stop].rstrip(b"\x00")
+
+
+def _still(path: Path, enc: EncodingProfile, busy: bool) -> Path:
+    from PIL import Image, ImageDraw  # the renderer's imaging library
+
+    img = Image.new("RGB", (enc.width, enc.height), (128, 128, 128))
+    if busy:  # a probe with edges and colour everywhere
+        draw = ImageDraw.Draw(img)
+        for x in range(0, enc.width, 24):
+            draw.line((x, 0, enc.width - x, enc.height), fill=(x % 255, 40, 200), width=3)
+            draw.text((x, (x * 7) % enc.height), "乡村频道 0123", fill=(255, 255, 255))
+    img.save(path, format="PNG")
+    return path
+
+
+def _template(cache_dir: Path, enc: EncodingProfile) -> tuple[bytes, bytes]:
+    """The format header and the 15 'copy the previous picture' P pictures of a unit.
+
+    Once per profile, a flat grey page is encoded as a full 16-frame GOP; its P pictures
+    carry no picture content (every macroblock skipped), so they can follow any page's
+    intra picture. That is proven once, on a busy probe page, by decoding: all 16 frames
+    must come out identical. Every page then costs the encoder a single intra picture.
+    """
+    path = cache_dir / "units" / enc.tag / f"template.{enc.ext}"
+    if not path.exists():
+        work = _tmp_beside(path)
+        flat, busy = work.with_suffix(".flat.png"), work.with_suffix(".busy.png")
+        try:
+            ffmpeg.run(ffmpeg.units_cmd([_still(flat, enc, False)], work, enc), timeout=120)
+            gop = pictures(work.read_bytes(), enc.codec)
+            ffmpeg.run(ffmpeg.units_cmd([_still(busy, enc, True)], work, enc, hold=1))
+            (probe,) = pictures(work.read_bytes(), enc.codec)
+            if format_header(probe, enc.codec) != format_header(gop[0], enc.codec):
+                raise EncodeError("single-picture and full-GOP encodes differ in format")
+            work.write_bytes(probe + b"".join(gop[1:]))
+            if len(set(ffmpeg.frame_hashes(work))) != 1 or len(gop) != UNIT_FRAMES:
+                raise EncodeError(f"{enc.name}: template P pictures are not pure copies")
+            _write_bytes(path, b"".join(gop))
+        finally:
+            for tmp in (work, flat, busy):
+                tmp.unlink(missing_ok=True)
+    gop = pictures(path.read_bytes(), enc.codec)
+    return format_header(gop[0], enc.codec), b"".join(gop[1:])
 
 
 def ensure_units(
@@ -180,22 +220,25 @@ def ensure_unit(png: Path, key: str, cache_dir: Path, enc: EncodingProfile) -> P
 
 
 def _encode_batch(batch: list[tuple[str, Path]], cache_dir: Path, enc: EncodingProfile) -> None:
+    header, tail = _template(cache_dir, enc)
     tmp = _tmp_beside(cache_dir / "units" / enc.tag / f"batch.{enc.ext}")
     try:
-        cmd = ffmpeg.units_cmd([png for _, png in batch], tmp, enc)
-        ffmpeg.run(cmd, timeout=60 + 10 * len(batch))
-        units = split_units(tmp.read_bytes(), enc.codec)
+        cmd = ffmpeg.units_cmd([png for _, png in batch], tmp, enc, hold=1)
+        ffmpeg.run(cmd, timeout=60 + 5 * len(batch))
+        intra = pictures(tmp.read_bytes(), enc.codec)
     finally:
         tmp.unlink(missing_ok=True)
-    if len(units) != len(batch):
-        raise EncodeError(f"batch of {len(batch)} pages gave {len(units)} units")
-    for (key, _), data in zip(batch, units, strict=True):
-        _write_bytes(unit_path(key, cache_dir, enc), data)
+    if len(intra) != len(batch):
+        raise EncodeError(f"batch of {len(batch)} pages gave {len(intra)} pictures")
+    for (key, png), picture in zip(batch, intra, strict=True):
+        if format_header(picture, enc.codec) != header:
+            raise EncodeError(f"{png}: encoded with a different format header")
+        _write_bytes(unit_path(key, cache_dir, enc), picture + tail)
 
 
 def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
     """A black unit: what airs when neither the page nor the filler can be read."""
-    from PIL import Image  # the renderer's imaging library; only needed once per profile
+    from PIL import Image
 
     key = "slate-black"
     out = unit_path(key, cache_dir, enc)

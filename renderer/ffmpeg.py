@@ -114,25 +114,40 @@ def _video_args(enc: EncodingProfile) -> dict[str, Any]:
     }
 
 
-def units_cmd(pngs: Sequence[Path], out: Path, enc: EncodingProfile) -> list[str]:
-    """Encode still pages into consecutive units: 16 frames (one closed GOP) per page.
+def units_cmd(
+    pngs: Sequence[Path], out: Path, enc: EncodingProfile, hold: int = UNIT_FRAMES
+) -> list[str]:
+    """Encode still pages one after another, each held for ``hold`` frames.
 
-    Each PNG is decoded and scaled once, then held for 16 frames (``tpad``); one encoder
-    run serves the whole batch, so x264 starts once rather than once per page.
+    ``hold=16`` gives whole units (one closed GOP per page); ``hold=1`` gives one intra
+    picture per page, every frame forced to be a key frame, with the very same encoder
+    settings (so the same SPS/PPS). Each PNG is decoded and scaled once.
     """
-    held = [
-        _scaled(ffmpeg_python.input(str(png), framerate=FPS).video, enc).filter(
-            "tpad", stop_mode="clone", stop=UNIT_FRAMES - 1
-        )
-        for png in pngs
-    ]
+    held = []
+    for png in pngs:
+        video = _scaled(ffmpeg_python.input(str(png), framerate=FPS).video, enc)
+        held.append(video.filter("tpad", stop_mode="clone", stop=hold - 1) if hold > 1 else video)
     video = held[0] if len(held) == 1 else ffmpeg_python.concat(*held, v=1, a=0)
+    # Stills carry no frame duration, so concat would stack them at t=0: renumber frames.
+    video = video.filter("setpts", f"N/({FPS}*TB)")
     fmt = "h264" if enc.codec == "h264" else "mpeg2video"
+    extra = {} if hold > 1 else {"force_key_frames": "expr:1"}
     out_stream = ffmpeg_python.output(
-        video, str(out), format=fmt, r=FPS, **{"frames:v": UNIT_FRAMES * len(held)},
-        **_video_args(enc),
+        video, str(out), format=fmt, r=FPS, **{"frames:v": hold * len(held)},
+        **_video_args(enc), **extra,
     )  # fmt: skip
     return _compile(out_stream)
+
+
+def frame_hashes_cmd(src: Path) -> list[str]:
+    """Decode every frame and print its MD5 (``framemd5``)."""
+    return [FFMPEG, *QUIET, "-i", str(src), "-map", "0:v", "-f", "framemd5", "-"]
+
+
+def frame_hashes(src: Path) -> list[str]:
+    """The MD5 of every decoded video frame, in order."""
+    out = run(frame_hashes_cmd(src), timeout=120).stdout.decode()
+    return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if line[:1].isdigit()]
 
 
 def silence_cmd(out: Path, seconds: float, bitrate_kbps: int) -> list[str]:

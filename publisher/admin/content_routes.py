@@ -20,7 +20,7 @@ from publisher.admin.access import (
 )
 from publisher.admin.forms import POLICY_CATEGORIES, PRODUCE_UNITS
 from publisher.admin.helpers import warn_missing_glyphs
-from publisher.admin.kinds import KINDS, data_to_form, form_to_data
+from publisher.admin.kinds import KINDS, LONG_FIELDS, data_to_form, form_to_data
 from publisher.admin.queries import PAGE_SIZE, category_options, list_items, parse_filters
 from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
 from publisher.extensions import db
@@ -47,6 +47,7 @@ def _form_context(spec, form, township: Township, item: ContentItem | None = Non
         "spec": spec, "kind": spec.kind, "form": form, "item": item, "township": township,
         "villages": [v.name for v in township.villages],
         "policy_categories": POLICY_CATEGORIES, "produce_units": PRODUCE_UNITS,
+        "long_fields": LONG_FIELDS,
     }
 
 
@@ -70,6 +71,15 @@ def _window(form, township: Township) -> dict[str, Any]:  # noqa: ANN001
     tz = zone(township.timezone)
     return {"valid_from": local_to_utc(form.valid_from.data, tz),
             "valid_until": local_to_utc(form.valid_until.data, tz)}
+
+
+def _invalid_post_status(form) -> int:  # noqa: ANN001
+    """200 for a fresh form; 400 (with a note at the top) when a post was refused."""
+    if request.method != "POST":
+        return 200
+    if form.errors:
+        flash(_("有 %(n)s 处需要修改，请看下面标红的地方。", n=len(form.errors)), "error")
+    return 400
 
 
 def _township_picker(kind: str):  # noqa: ANN202
@@ -105,7 +115,7 @@ def content_new(kind: str):  # noqa: ANN201
             warn_missing_glyphs(data)
             flash(_("已提交审核。") if form.save_submit.data else _("草稿已保存。"), "success")
             return redirect(f"/content/{kind}/{item.id}")
-    status = 400 if request.method == "POST" else 200
+    status = _invalid_post_status(form)
     return render_template("admin/content_form.html", **_form_context(spec, form, township)), status
 
 
@@ -141,7 +151,7 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
             else:
                 flash(_("已保存为 v%(n)s（草稿）。", n=version.number), "success")
             return redirect(f"/content/{kind}/{item.id}")
-    status = 400 if request.method == "POST" else 200
+    status = _invalid_post_status(form)
     context = _form_context(spec, form, item.township, item)
     context["makes_new_version"] = latest.state in (VersionState.APPROVED,
                                                     VersionState.SUPERSEDED)

@@ -93,9 +93,12 @@ class ServiceForm(ContentForm):
                         description=_l("例如：城乡居民基本医疗保险参保登记"))
     steps = TextAreaField(
         _l("办理步骤"), validators=[_required(_l("请至少填写一个办理步骤。")), _max(LIST_TEXT)],
-        description=_l("每行写一步，播出时自动编号，不用自己写序号。"))
+        description=_l("每行写一步，播出时自动编号，不用自己写序号。"),
+        render_kw={"placeholder": _l("例如：\n携带户口簿和身份证到村便民服务站\n"
+                                     "医保专干核对信息并录入")})
     documents = TextAreaField(_l("所需材料"), validators=[Optional(), _max(LIST_TEXT)],
-                              description=_l("每行写一项材料。"))
+                              description=_l("每行写一项材料。"),
+                              render_kw={"placeholder": _l("例如：\n身份证\n户口簿")})
     location = StringField(_l("办理地点"), validators=[Optional(), _max(40)],
                            description=_l("例如：乡便民服务中心 2 号窗口"))
     office_hours = StringField(_l("办公时间"), validators=[Optional(), _max(40)],

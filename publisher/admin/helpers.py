@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 
 from publisher.admin import bp
 from publisher.admin.access import is_editor, is_reviewer, user_zone
-from publisher.admin.kinds import FIELD_LABELS, KINDS, text_for_glyph_check
+from publisher.admin.diff import as_text
+from publisher.admin.kinds import FIELD_LABELS, KINDS, summary, text_for_glyph_check
 from publisher.admin.status import RENDER_LABELS, STATE_LABELS, status_of
 from publisher.admin.timeutil import utc_to_local
 from publisher.models import utcnow
@@ -22,6 +23,25 @@ ACTION_LABELS = {
     "approve": _l("审核通过"), "reject": _l("退回"), "withdraw": _l("撤回"),
     "settings": _l("修改设置"),
 }
+
+
+# What the audit log calls the objects of other parts of the system.
+TARGET_LABELS = {"user": _l("账号"), "township": _l("乡镇"), "cadre": _l("干部"),
+                 "whereabouts": _l("去向"), "village": _l("村"), "channel": _l("频道")}
+
+
+def audit_value(key: str, value: Any) -> str:
+    """A value of an audit event's before/after, as staff should read it."""
+    if key == "state" and value in STATE_LABELS:
+        return str(STATE_LABELS[value])
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if key in ("valid_from", "valid_until") and isinstance(value, str) and value:
+        try:
+            return usertime(datetime.fromisoformat(value))
+        except ValueError:
+            return value
+    return as_text(value)
 
 
 @bp.app_template_filter("usertime")
@@ -39,6 +59,8 @@ def admin_globals() -> dict[str, Any]:
         "state_label": lambda state: str(STATE_LABELS.get(state, state)),
         "render_label": lambda state: str(RENDER_LABELS.get(state, "")),
         "action_label": lambda action: str(ACTION_LABELS.get(action, action)),
+        "target_label": lambda target: str(TARGET_LABELS.get(target, target)),
+        "summary": summary,
         "item_status": lambda item: status_of(item, utcnow()),
         "is_editor": is_editor,
         "is_reviewer": is_reviewer,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from publisher.admin.forms import NoticeForm, PolicyForm, ProduceForm, ServiceForm
@@ -30,29 +31,32 @@ class KindSpec:
     form: type
     fields: tuple[tuple[str, str], ...]  # (name, type) in display order
     category_label: Any = None
+    wide: tuple[str, ...] = ()
 
     def field_names(self) -> list[str]:
         return [name for name, _ in self.fields]
 
 
+# Fields are listed in form order: short fields pair up in two columns, ``wide`` ones and
+# long texts take a whole row.
 KINDS: dict[str, KindSpec] = {
     Kind.POLICY: KindSpec(
         Kind.POLICY, _l("惠农政策"), PolicyForm,
-        (("title", TEXT), ("category", TEXT), ("eligibility", TEXT), ("amount", TEXT),
-         ("how_to_apply", TEXT), ("deadline", DATE), ("source_document", TEXT),
-         ("contact", TEXT), ("body", TEXT)),
-        _l("政策类别"),
+        (("title", TEXT), ("category", TEXT), ("amount", TEXT), ("deadline", DATE),
+         ("contact", TEXT), ("source_document", TEXT), ("eligibility", TEXT),
+         ("how_to_apply", TEXT), ("body", TEXT)),
+        _l("政策类别"), wide=("title", "source_document"),
     ),
     Kind.SERVICE: KindSpec(
         Kind.SERVICE, _l("办事指南"), ServiceForm,
-        (("title", TEXT), ("steps", LINES), ("documents", LINES), ("location", TEXT),
-         ("office_hours", TEXT), ("time_limit", TEXT), ("fee", TEXT), ("contact", TEXT)),
+        (("title", TEXT), ("contact", TEXT), ("location", TEXT), ("office_hours", TEXT),
+         ("time_limit", TEXT), ("fee", TEXT), ("steps", LINES), ("documents", LINES)),
         _l("办理地点"),
     ),
     Kind.PRODUCE: KindSpec(
         Kind.PRODUCE, _l("特色农产品"), ProduceForm,
-        (("product", TEXT), ("village", TEXT), ("seller", TEXT), ("price", TEXT),
-         ("unit", TEXT), ("quantity", TEXT), ("phone", TEXT), ("available_until", DATE),
+        (("product", TEXT), ("village", TEXT), ("seller", TEXT), ("phone", TEXT),
+         ("price", TEXT), ("unit", TEXT), ("quantity", TEXT), ("available_until", DATE),
          ("description", TEXT)),
         _l("所在村"),
     ),
@@ -60,9 +64,11 @@ KINDS: dict[str, KindSpec] = {
         Kind.NOTICE, _l("通知公告"), NoticeForm,
         (("title", TEXT), ("category", TEXT), ("issued_by", TEXT), ("date", DATE),
          ("body", TEXT)),
-        _l("类别"),
+        _l("类别"), wide=("title",),
     ),
 }
+# Multi-line fields: a textarea over the whole row.
+LONG_FIELDS = ("eligibility", "how_to_apply", "body", "steps", "documents", "description")
 
 # Labels of data fields, for history diffs and the audit log.
 FIELD_LABELS: dict[str, Any] = {
@@ -120,6 +126,22 @@ def data_to_form(spec: KindSpec, data: dict[str, Any]) -> dict[str, Any]:
         else:
             values[name] = "" if value is None else str(value)
     return values
+
+
+def summary(kind: str, data: dict[str, Any]) -> str:
+    """One line under the title in lists: the facts a villager would ask about first."""
+    if kind == Kind.PRODUCE:
+        price = (_("%(price)s 元/%(unit)s", price=data.get("price"), unit=data.get("unit") or "")
+                 if data.get("price") else "")
+        parts = [price, data.get("seller"), data.get("quantity")]
+    elif kind == Kind.POLICY:
+        deadline = data.get("deadline")
+        parts = [data.get("amount"), deadline and _("截止 %(day)s", day=deadline)]
+    elif kind == Kind.SERVICE:
+        parts = [data.get("time_limit"), data.get("fee")]
+    else:
+        parts = [data.get("issued_by"), data.get("date")]
+    return " · ".join(str(p) for p in parts if p)
 
 
 def text_for_glyph_check(data: dict[str, Any]) -> str:

@@ -91,10 +91,13 @@ class ListFilters:
 
 
 def date_arg(value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` query argument, or None when missing, malformed or absurd."""
     try:
-        return date.fromisoformat((value or "").strip()[:10]) if value else None
+        day = date.fromisoformat((value or "").strip()[:10]) if value else None
     except ValueError:
         return None
+    # Far-off years would overflow the time-zone arithmetic and mean a typo anyway.
+    return day if day is not None and 1900 <= day.year <= 2200 else None
 
 
 def parse_filters(args: Any) -> ListFilters:

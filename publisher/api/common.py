@@ -81,7 +81,8 @@ def paging() -> tuple[int, int]:
     except ValueError:
         raise ApiError(400, "validation_error", "limit 和 offset 应为整数。") from None
     if not 1 <= limit <= MAX_LIMIT or offset < 0:
-        raise ApiError(400, "validation_error", f"limit 应在 1 到 {MAX_LIMIT} 之间，offset 不能为负。")
+        raise ApiError(400, "validation_error",
+                       f"limit 应在 1 到 {MAX_LIMIT} 之间，offset 不能为负。")
     return limit, offset
 
 

@@ -11,10 +11,19 @@ from typing import Any
 
 from flask import jsonify, request
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from publisher.api import bp
-from publisher.api.common import ApiError, caller, instant, iso, json_body, paging
-from publisher.api.common import township_param, visible
+from publisher.api.common import (
+    ApiError,
+    caller,
+    instant,
+    iso,
+    json_body,
+    paging,
+    township_param,
+    visible,
+)
 from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Role, User
 from publisher.services import content as service
@@ -83,8 +92,9 @@ def list_items(kind: str):  # noqa: ANN201
         if state not in STATES:
             raise ApiError(400, "validation_error", f"state 应为 {'、'.join(STATES)} 之一。",
                            field="state")
-        latest = (select(func.max(ContentVersion.number)).where(
-            ContentVersion.item_id == ContentItem.id).scalar_subquery())
+        newer = aliased(ContentVersion)
+        latest = (select(func.max(newer.number)).where(newer.item_id == ContentItem.id)
+                  .correlate(ContentItem).scalar_subquery())
         query = query.join(ContentVersion, ContentVersion.item_id == ContentItem.id).where(
             ContentVersion.number == latest, ContentVersion.state == state)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))

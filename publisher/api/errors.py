@@ -37,11 +37,17 @@ def service_error(exc: ServiceError):  # noqa: ANN201
     return error_response(400, "validation_error", str(exc), **extra)
 
 
-@bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):  # noqa: ANN201
     status = exc.code or 500
     message = _MESSAGES.get(status) or exc.description or exc.name
     return error_response(status, _CODES.get(status, "error"), message)
+
+
+# By status code as well as by class: the app's own HTML handlers for 404/403/413 are
+# registered by code, and Flask prefers a handler by code over one by class.
+bp.register_error_handler(HTTPException, http_error)
+for _code in _CODES:
+    bp.register_error_handler(_code, http_error)
 
 
 @bp.errorhandler(Exception)

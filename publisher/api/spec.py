@@ -105,7 +105,8 @@ def _schemas() -> dict[str, Any]:
             "villages": {"type": "array", "items": {"type": "object"}},
             "responsibilities": {"type": "string"}, "phone": {"type": "string"},
             "office_phone": {"type": "string"}, "active": {"type": "boolean"}}},
-        "Board": {"type": "object", "description": "渲染器的 whereabouts 条目格式，行内附加报告信息",
+        "Board": {"type": "object",
+                  "description": "渲染器的 whereabouts 条目格式，行内附加报告信息",
                   "properties": {"type": {"type": "string", "enum": ["whereabouts"]},
                                  "date": {"type": "string", "format": "date"},
                                  "rows": {"type": "array", "items": {"type": "object"}}}},
@@ -160,7 +161,8 @@ def build_spec(server: str = "/") -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "villagecast API", "version": "1",
-                 "description": "乡村信息频道的 JSON 接口。写操作需要 API 令牌（在“组织机构 · 账号”中签发）。"},
+                 "description": "乡村信息频道的 JSON 接口。写操作需要 API 令牌"
+                                "（在“组织机构 · 账号”中签发）。"},
         "servers": [{"url": server}],
         "security": [{"bearerAuth": []}],
         "paths": paths,

@@ -63,11 +63,18 @@ def ack_by_sms(message: SmsMessage, now: datetime) -> bool:
     return True
 
 
-def ack_by_link(attempt_id: int, now: datetime) -> tuple[Incident | None, bool, str]:
+def attempt_for_link(incident_id: int, digest_prefix: str) -> NotificationAttempt | None:
+    """The alert a signed link was sent with."""
+    return db.session.scalar(
+        select(NotificationAttempt)
+        .where(NotificationAttempt.incident_id == incident_id,
+               NotificationAttempt.address_digest.startswith(digest_prefix, autoescape=True),
+               NotificationAttempt.purpose.in_(("alert", "final")))
+        .order_by(NotificationAttempt.id).limit(1))
+
+
+def ack_by_link(attempt: NotificationAttempt, now: datetime) -> tuple[Incident, bool, str]:
     """A responder opened their signed link and pressed the button (commits)."""
-    attempt = db.session.get(NotificationAttempt, attempt_id)
-    if attempt is None:
-        return None, False, "链接无效。"
     acked, reply = acknowledge_attempt(attempt, now, "点击链接")
     db.session.commit()
     return attempt.incident, acked, reply

@@ -176,12 +176,12 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
                 withdraw_alert(None, old, now, f"CAP {alert.msg_type} {alert.identifier}")
         if alert.msg_type == "Cancel":
             return "cancelled", "已解除所引用的预警。", None
-    names, codes = _areas(township)
-    if not cap.area_matches(alert, names, codes):
-        return "ignored", "预警区域不包含本频道所在地区。", None
     info = alert.info()
     if info is None:
         return "ignored", "预警没有 <info> 内容。", None
+    names, codes = _areas(township)
+    if not cap.area_matches(alert, names, codes):
+        return "ignored", "预警区域不包含本频道所在地区。", None
     expires = info.expires or (info.effective or alert.sent) + DEFAULT_LIFETIME
     if expires <= now:
         return "ignored", "预警已过期。", None

@@ -144,7 +144,7 @@ def parse_cap(data: bytes | str) -> CapAlert:
     except ParseError as exc:
         raise CapError(f"CAP 文件不是有效的 XML：{exc}") from exc
     if root.tag != _q("alert"):
-        raise CapError("不是 CAP 1.2 预警文件（根元素应为 urn:oasis:names:tc:emergency:cap:1.2 的 <alert>）。")
+        raise CapError(f"不是 CAP 1.2 预警文件（根元素应为 {NS} 的 <alert>）。")
     status = _choice(_text(root, "status", required=True), STATUSES, "status")
     msg_type = _choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
     references = _references(_text(root, "references"))

@@ -14,21 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from publisher.emergency import crypto, engine, messages, notify
 from publisher.emergency.facts import facts_of, local
 from publisher.emergency.incidents import log_event
 from publisher.extensions import db
-from publisher.models import Cadre, SmsMessage, SmsStatus, Whereabouts
-from publisher.models.emergency import Incident, NotificationAttempt, Responder
-from publisher.sms.gateway import GatewayError
+from publisher.models import Cadre, SmsStatus, Whereabouts
+from publisher.models.emergency import Household, Incident, NotificationAttempt, Responder
+from publisher.sms.gateway import GatewayError, check_outbound
 from publisher.sms.store import deliver_pending, queue_sms
 
 log = logging.getLogger(__name__)
 DUTY_STATUS = "乡机关值班"
-_SMS_TO_ATTEMPT = {SmsStatus.PENDING: "pending", SmsStatus.SENDING: "pending",
-                   SmsStatus.QUEUED: "queued", SmsStatus.SENT: "sent",
-                   SmsStatus.FAILED: "failed"}
 
 
 @dataclass(frozen=True)
@@ -65,43 +63,86 @@ def contacts_for(rule: engine.StepRule, incident: Incident, now: datetime
     return [Contact(responder.name, crypto.decrypt(responder.phone_enc))], ""
 
 
-def _attempts_for(incident: Incident, policy: engine.Policy, due: engine.DueStep,
-                  now: datetime) -> list[NotificationAttempt]:
-    step = due.step
-    if step.is_final:
-        contacts, why = [Contact("乡镇值班电话", policy.final.phone)], ""
-        channels, purpose = policy.final.channels, "final"
-    else:
-        contacts, why = contacts_for(step.rule, incident, now)
-        channels, purpose = step.rule.channels, "alert"
+@dataclass(frozen=True)
+class PlannedStep:
+    due: engine.DueStep
+    contacts: list[Contact]
+    why: str  # why nobody can be reached, when ``contacts`` is empty
+    channels: tuple[str, ...]
+    purpose: str  # alert | final
+
+    def reachable(self) -> bool:
+        if "voice" in self.channels and self.contacts:
+            return True
+        return any(_valid(c.number) for c in self.contacts)
+
+
+def _valid(number: str) -> bool:
+    try:
+        check_outbound(crypto.normalize_number(number), "-")
+    except GatewayError:
+        return False
+    return True
+
+
+def _plan_step(incident: Incident, policy: engine.Policy, due: engine.DueStep,
+               now: datetime) -> PlannedStep:
+    """Whom a due step reaches (reads only: nothing is written while planning)."""
+    if due.step.is_final:
+        return PlannedStep(due, [Contact("乡镇值班电话", policy.final.phone)], "",
+                           policy.final.channels, "final")
+    contacts, why = contacts_for(due.step.rule, incident, now)
+    return PlannedStep(due, contacts, why, due.step.rule.channels, "alert")
+
+
+def _plan(incident: Incident, policy: engine.Policy, now: datetime
+          ) -> tuple[list[PlannedStep], engine.Timer]:
+    """The steps to run now and the timer after them; unreachable steps are passed at once."""
+    timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
+    planned: list[PlannedStep] = []
+    while True:
+        due, timer = engine.advance(timer, policy, now)
+        if not due:
+            break
+        planned.extend(_plan_step(incident, policy, step, now) for step in due)
+        if planned[-1].reachable():
+            break
+        timer = engine.escalate_now(timer, due[-1].step.seq, now)
+    return planned, timer
+
+
+def _create_attempts(incident: Incident, policy: engine.Policy, planned: PlannedStep,
+                     now: datetime) -> list[NotificationAttempt]:
+    step = planned.due.step
     label = f"第{step.seq + 1}步" + ("（最后一步）" if step.is_final else f"（第{step.round}轮）")
-    if not contacts:
-        log_event(incident.id, "escalate", f"{label}无法通知：{why}，立即进入下一步", now)
+    if not planned.contacts:
+        log_event(incident.id, "escalate", f"{label}无法通知：{planned.why}，立即进入下一步", now)
         return []
     facts = facts_of(incident)
-    alerted = len({a.address_digest for a in incident.attempts if a.purpose == "alert"})
+    alerted = (len({a.address_digest for a in incident.attempts if a.purpose == "alert"})
+               if step.is_final else 0)
     attempts = []
-    for contact in contacts:
-        for channel in channels:
+    for contact in planned.contacts:
+        digest = crypto.digest(contact.number)
+        link = notify.ack_url(incident.id, digest)
+        text = (messages.final_text(facts, alerted, policy.final.instructions, link)
+                if step.is_final else messages.alert_text(facts, link))
+        for channel in planned.channels:
             attempt = NotificationAttempt(
-                incident_id=incident.id, seq=step.seq, purpose=purpose,
+                incident_id=incident.id, seq=step.seq, purpose=planned.purpose,
                 responder_name=contact.name[:60], channel=channel,
                 address_enc=crypto.encrypt(crypto.normalize_number(contact.number)),
-                address_digest=crypto.digest(contact.number),
-                address_masked=crypto.mask_phone(contact.number),
-                scheduled_at=due.due_at, created_at=now)
+                address_digest=digest, address_masked=crypto.mask_phone(contact.number),
+                scheduled_at=planned.due.due_at, created_at=now)
             db.session.add(attempt)
-            db.session.flush()
-            link = notify.ack_url(attempt.id)
-            text = (messages.final_text(facts, alerted, policy.final.instructions, link)
-                    if step.is_final else messages.alert_text(facts, link))
             if channel == "sms":
-                sms = queue_sms(contact.number, text, key=f"attempt:{attempt.id}",
-                                related_type="incident", related_id=incident.id,
-                                priority="A", now=now)
-                attempt.sms_message_id = sms.id
-                if sms.status == SmsStatus.FAILED:
-                    attempt.status, attempt.error = "failed", sms.error[:300]
+                # Keyed by incident, step and number: unique, and known before any flush.
+                attempt.sms = queue_sms(
+                    contact.number, text, key=f"alert:{incident.id}:{step.seq}:{digest[:16]}",
+                    related_type="incident", related_id=incident.id, priority="A", now=now,
+                    new_key=True, flush=False)
+                if attempt.sms.status == SmsStatus.FAILED:
+                    attempt.status, attempt.error = "failed", attempt.sms.error[:300]
             log_event(incident.id, "send", f"{label}{'短信' if channel == 'sms' else '电话'}"
                       f"通知{contact.name} {attempt.address_masked}", now)
             attempts.append(attempt)
@@ -109,139 +150,76 @@ def _attempts_for(incident: Incident, policy: engine.Policy, due: engine.DueStep
 
 
 def run_due(now: datetime, limit: int = 200) -> list[int]:
-    """Run every step due by ``now``. Returns the ids of the SMS rows queued."""
+    """Run every step due by ``now`` in one transaction. Returns the SMS rows queued.
+
+    Should one incident fail, the batch is rolled back and redone one incident per
+    transaction, so a broken incident cannot hold up the others.
+    """
     ids = db.session.scalars(
         select(Incident.id).where(Incident.state == engine.TRIGGERED,
                                   Incident.next_action_at <= now)
         .order_by(Incident.next_action_at).limit(limit)).all()
-    queued: list[int] = []
+    if not ids:
+        return []
+    loaded = _preload(ids)  # held: the session's identity map only keeps weak references
+    try:
+        queued = [sms for incident_id in ids for sms in _run_incident(incident_id, now)]
+        db.session.commit()
+        del loaded
+        return queued
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("escalation batch failed; retrying incident by incident")
+    queued = []
     for incident_id in ids:
         try:
-            queued.extend(_run_incident(incident_id, now))
+            done = _run_incident(incident_id, now)
+            db.session.commit()
+            queued.extend(done)
         except Exception:  # noqa: BLE001 - one broken incident must not stop the others
             db.session.rollback()
             log.exception("escalation of incident %s failed", incident_id)
     return queued
 
 
+def _preload(ids: list[int]) -> list[object]:
+    """Load the due incidents with what their messages need in a few queries (a tick with
+    a hundred due incidents must not make a thousand small ones)."""
+    incidents = db.session.scalars(select(Incident).where(Incident.id.in_(ids)).options(
+        selectinload(Incident.household).selectinload(Household.village),
+        selectinload(Incident.township))).all()
+    responder_ids = {s["responder_id"] for i in incidents
+                     for s in i.policy_snapshot.get("steps", [])}
+    responders = db.session.scalars(select(Responder).where(Responder.id.in_(responder_ids))
+                                    .options(selectinload(Responder.cadre))).all()
+    return [*incidents, *responders]
+
+
 def _run_incident(incident_id: int, now: datetime) -> list[int]:
     incident = db.session.get(Incident, incident_id)
     policy = engine.Policy.from_json(incident.policy_snapshot)
-    version = incident.version
-    timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
-    created: list[NotificationAttempt] = []
-    while True:
-        due, timer = engine.advance(timer, policy, now)
-        if not due:
-            break
-        last: list[NotificationAttempt] = []
-        for step in due:
-            last = _attempts_for(incident, policy, step, now)
-            created.extend(last)
-        if last and any(a.status != "failed" for a in last):
-            break
-        timer = engine.escalate_now(timer, due[-1].step.seq, now)  # nobody reachable
+    planned, timer = _plan(incident, policy, now)
+    if not planned:
+        return []
+    # Claim the steps: if an acknowledgement (or another clock) changed the incident
+    # since it was read, nothing has been written for it and nothing is sent.
     result = db.session.execute(
-        update(Incident).where(Incident.id == incident_id, Incident.version == version,
+        update(Incident).where(Incident.id == incident_id, Incident.version == incident.version,
                                Incident.state == engine.TRIGGERED)
         .values(next_seq=timer.next_seq, next_action_at=timer.next_at,
                 version=Incident.version + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        db.session.rollback()  # acknowledged or cancelled meanwhile: send nothing
         return []
-    db.session.commit()
+    created = [a for step in planned for a in _create_attempts(incident, policy, step, now)]
+    db.session.flush()
     return [a.sms_message_id for a in created if a.sms_message_id and a.status == "pending"]
-
-
-def sync_attempts(now: datetime) -> int:
-    """Copy SMS status onto attempts; a failed step escalates without waiting."""
-    rows = db.session.execute(
-        select(NotificationAttempt, SmsMessage)
-        .join(SmsMessage, NotificationAttempt.sms_message_id == SmsMessage.id)
-        .where(NotificationAttempt.status.in_(("pending", "queued")))).all()
-    changed = 0
-    for attempt, sms in rows:
-        status = _SMS_TO_ATTEMPT.get(SmsStatus(sms.status), attempt.status)
-        if status == attempt.status:
-            continue
-        attempt.status, attempt.status_at, changed = status, now, changed + 1
-        if status == "failed":
-            attempt.error = sms.error[:300]
-        if status in ("sent", "failed"):
-            word = "已发出" if status == "sent" else f"发送失败（{sms.error or '网关报告失败'}）"
-            log_event(attempt.incident_id, "status",
-                      f"短信{word}：{attempt.responder_name} {attempt.address_masked}", now)
-        if status == "failed":
-            _escalate_if_step_failed(attempt, now)
-    db.session.commit()
-    return changed
-
-
-def _escalate_if_step_failed(attempt: NotificationAttempt, now: datetime) -> None:
-    if attempt.seq is None or attempt.purpose != "alert":
-        return
-    siblings = db.session.scalars(select(NotificationAttempt.status).where(
-        NotificationAttempt.incident_id == attempt.incident_id,
-        NotificationAttempt.seq == attempt.seq)).all()
-    if any(s not in ("failed", "skipped") for s in siblings):
-        return
-    result = db.session.execute(
-        update(Incident).where(Incident.id == attempt.incident_id,
-                               Incident.state == engine.TRIGGERED,
-                               Incident.next_seq == attempt.seq + 1,
-                               Incident.next_action_at > now)
-        .values(next_action_at=now, version=Incident.version + 1)
-        .execution_options(synchronize_session=False))
-    if result.rowcount == 1:
-        log_event(attempt.incident_id, "escalate",
-                  f"第{attempt.seq + 1}步全部发送失败，立即进入下一步", now)
-
-
-def dispatch_voice(now: datetime, limit: int = 50) -> int:
-    """Hand pending voice attempts to the webhook (one POST each, claimed first)."""
-    attempts = db.session.scalars(select(NotificationAttempt).where(
-        NotificationAttempt.channel == "voice", NotificationAttempt.status == "pending")
-        .order_by(NotificationAttempt.id).limit(limit)).all()
-    done = 0
-    for attempt in attempts:
-        claimed = db.session.execute(
-            update(NotificationAttempt).where(NotificationAttempt.id == attempt.id,
-                                              NotificationAttempt.status == "pending")
-            .values(status="queued", status_at=now)
-            .execution_options(synchronize_session=False))
-        db.session.commit()
-        if claimed.rowcount != 1:
-            continue
-        db.session.refresh(attempt)
-        incident = attempt.incident
-        if incident.state != engine.TRIGGERED and attempt.purpose in ("alert", "final"):
-            attempt.status, attempt.error = "skipped", "呼救已结束，未拨打"
-            db.session.commit()
-            continue
-        facts = facts_of(incident)
-        payload = {"kind": "call", "to": crypto.decrypt(attempt.address_enc),
-                   "text": messages.alert_text(facts), "incident_id": incident.id,
-                   "attempt_id": attempt.id, "is_drill": incident.is_drill,
-                   "ack_url": notify.ack_url(attempt.id)}
-        try:
-            notify.webhook().notify(payload)
-        except GatewayError as exc:
-            attempt.status, attempt.error = "failed", str(exc)[:300]
-            log_event(incident.id, "status", f"电话通知失败：{attempt.responder_name}（{exc}）",
-                      now)
-            _escalate_if_step_failed(attempt, now)
-        else:
-            attempt.status = "sent"
-            log_event(incident.id, "status", f"电话通知已发出：{attempt.responder_name}", now)
-        attempt.status_at = now
-        db.session.commit()
-        done += 1
-    return done
 
 
 def tick(now: datetime) -> None:
     """One clock tick of the emergency side."""
+    from publisher.emergency.delivery import dispatch_voice, sync_attempts
+
     sync_attempts(now)
     queued = run_due(now)
     if queued:

@@ -78,7 +78,8 @@ def _trigger_once(household: Household, source: str, now: datetime, device: Devi
                   key: str | None, actor: User | None, is_drill: bool) -> TriggerResult:
     current = db.session.scalar(select(Incident).where(Incident.open_key == household.id))
     if current is not None and current.is_drill and not is_drill:
-        _close(current.id, "cancel", now, "真实呼救", note="真实呼救，演练自动终止", allowed=engine.OPEN)
+        _close(current.id, "cancel", now, "真实呼救", note="真实呼救，演练自动终止",
+               allowed=engine.OPEN)
         log_event(current.id, "cancel", "收到真实呼救，演练自动终止", now)
         current = None
     elif current is not None and is_drill:

@@ -33,7 +33,8 @@ def _tag(f: AlertFacts, label: str) -> str:
 
 def alert_text(f: AlertFacts, ack_url: str = "") -> str:
     """To a responder: who called, where, and how to acknowledge."""
-    drill = "这是演练，无需前往，请回复1确认收到。" if f.is_drill else "请立即联系或前往。回复1表示接警。"
+    drill = ("这是演练，无需前往，请回复1确认收到。" if f.is_drill
+             else "请立即联系或前往。回复1表示接警。")
     link = f" {ack_url}" if ack_url else ""
     return (f"{_tag(f, '应急呼救')}{_who(f)}{f.triggered_local:%H:%M}呼救，"
             f"地址：{f.address or '未登记'}。{drill}{link}")

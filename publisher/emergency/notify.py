@@ -19,23 +19,32 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="emergency-ack")
 
 
-def ack_token(attempt_id: int) -> str:
-    return _serializer().dumps({"a": attempt_id})
+# The link names the incident and (a prefix of the keyed digest of) the number it was sent
+# to, so it can be made before the attempt row has an id.
+DIGEST_CHARS = 16
 
 
-def ack_url(attempt_id: int) -> str:
+def ack_token(incident_id: int, address_digest: str) -> str:
+    return _serializer().dumps({"i": incident_id, "d": address_digest[:DIGEST_CHARS]})
+
+
+def ack_url(incident_id: int, address_digest: str) -> str:
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}{ACK_PATH}{ack_token(attempt_id)}"
+    return f"{base}{ACK_PATH}{ack_token(incident_id, address_digest)}"
 
 
-def attempt_from_token(token: str) -> int | None:
-    """The attempt id a link was made for; None if forged, damaged or expired."""
+def link_target(token: str) -> tuple[int, str] | None:
+    """(incident id, digest prefix) a link was made for; None if forged or expired."""
     try:
         data = _serializer().loads(token, max_age=ACK_LINK_MAX_AGE_S)
     except (BadSignature, SignatureExpired):
         return None
-    value = data.get("a") if isinstance(data, dict) else None
-    return value if isinstance(value, int) else None
+    if not isinstance(data, dict):
+        return None
+    incident_id, prefix = data.get("i"), data.get("d")
+    if not isinstance(incident_id, int) or not isinstance(prefix, str) or not prefix:
+        return None
+    return incident_id, prefix
 
 
 class WebhookNotifier:

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from publisher.emergency import crypto
@@ -181,7 +182,8 @@ def _token_digest(token: str) -> str:
 
 
 def add_device(actor: User, household: Household, label: str = "",
-               test_interval_hours: int = 24 * 7) -> tuple[Device, str]:
+               test_interval_hours: int = 24 * 7, now: datetime | None = None
+               ) -> tuple[Device, str]:
     """A new device and its secret token (shown once; only its hash is kept)."""
     ensure_manager(actor, household.township_id)
     if not 1 <= test_interval_hours <= 24 * 90:
@@ -189,7 +191,7 @@ def add_device(actor: User, household: Household, label: str = "",
     token = secrets.token_urlsafe(24)
     device = Device(household_id=household.id, label=(label or "一键呼救器").strip()[:40],
                     token_digest=_token_digest(token), test_interval_hours=test_interval_hours,
-                    created_at=utcnow())
+                    created_at=now or utcnow())
     db.session.add(device)
     db.session.flush()
     audit.record("create", actor=actor, township_id=household.township_id,

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from publisher.emergency import crypto, engine, messages
@@ -178,9 +179,11 @@ def snapshot_for(household: Household) -> engine.Policy:
         EscalationPolicy.township_id == household.township_id,
         EscalationPolicy.is_default.is_(True)))
     township = household.township
+    # The duty phone is also called when a voice gateway is configured.
+    final_channels = ("sms", "voice") if _voice_configured() else ("sms",)
     if policy is None:
-        return engine.Policy((), 0, engine.FinalRule(township.duty_phone or "",
-                                                     DEFAULT_FINAL_INSTRUCTIONS))
+        return engine.Policy((), 0, engine.FinalRule(
+            township.duty_phone or "", DEFAULT_FINAL_INSTRUCTIONS, final_channels))
     rules = tuple(
         engine.StepRule(s.responder_id, s.responder.name, s.responder.kind,
                         tuple(c for c in s.channels.split(",") if c), s.wait_seconds)
@@ -188,4 +191,9 @@ def snapshot_for(household: Household) -> engine.Policy:
     )
     return engine.Policy(rules, policy.repeat_count, engine.FinalRule(
         policy.final_phone or township.duty_phone or "",
-        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS))
+        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS, final_channels))
+
+
+def _voice_configured() -> bool:
+    return bool(current_app.config.get("EMERGENCY_WEBHOOK_URL")
+                or current_app.config.get("EMERGENCY_WEBHOOK"))

@@ -165,6 +165,10 @@ def _check_cadre_row(row: Row, ctx: _Context, preview: Preview, roster: bool) ->
         report("phone", _("本乡镇有 %(n)d 名干部叫“%(name)s”，请填写手机号区分。",
                           n=len(found), name=name))
         return
+    if isinstance(found, Cadre) and found.name != name:
+        # Same number, another name: a typo in one of them, never a silent rename.
+        report("phone", _("该手机号已登记给干部“%(name)s”。", name=found.name))
+        return
     if roster and found is None and name:
         report("name", _("找不到干部“%(name)s”，请先导入或录入干部信息。", name=name))
         return
@@ -243,4 +247,6 @@ def check(kind: ImportType, table: Table, township: Township, today: date) -> Pr
             _check_produce_row(row, ctx, preview, today)
         else:
             _check_cadre_row(row, ctx, preview, roster=kind.name == "roster")
+    order = {c.header: i for i, c in enumerate(kind.columns)}
+    preview.errors.sort(key=lambda e: (e.row, order.get(e.column, -1)))  # as in the sheet
     return preview

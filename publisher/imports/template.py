@@ -31,8 +31,7 @@ def xlsx_template(kind: ImportType, villages: list[str]) -> bytes:
         cell.fill = PatternFill("solid", fgColor="0B3D5C" if column.required else "D9E2EC")
         sheet.column_dimensions[cell.column_letter].width = max(12, len(column.example) * 2 + 4)
         # Phone numbers and dates as text: Excel would otherwise show 1.38E+10 or reformat.
-        for row in range(2, 502):
-            sheet.cell(row=row, column=index).number_format = "@"
+        sheet.column_dimensions[cell.column_letter].number_format = "@"
         if column.key == "active":
             rule = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
             sheet.add_data_validation(rule)

@@ -18,6 +18,7 @@ from publisher.extensions import db
 from publisher.models.base import UTCDateTime, utcnow
 from publisher.models.org import Township, Village
 from publisher.models.people import Cadre
+from publisher.models.sms import SmsMessage
 
 HOUSEHOLD_KINDS = ("空巢老人", "留守儿童", "残疾人家庭", "其他")
 RESPONDER_KINDS = {
@@ -236,6 +237,7 @@ class NotificationAttempt(db.Model):
     status_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     incident: Mapped[Incident] = relationship(back_populates="attempts")
+    sms: Mapped[SmsMessage | None] = relationship()
 
 
 class DeviceTask(db.Model):

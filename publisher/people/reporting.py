@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts
+from publisher.services.errors import ServiceError
 from publisher.services.org import FieldError
 
 VILLAGE_STATUS = "在村走访"  # the one status that names a village
@@ -65,7 +66,7 @@ def clean_report(raw: Mapping[str, Any], township_id: int) -> dict[str, Any]:
 def check_day(day: date, today: date) -> None:
     """Reports are for today, the past, or up to a week ahead (planned trips and leave)."""
     if day > today + timedelta(days=PLAN_AHEAD_DAYS):
-        raise FieldError("date", _("只能填写 %(n)d 天以内的去向。", n=PLAN_AHEAD_DAYS))
+        raise ServiceError(_("只能填写今天以前或 %(n)d 天以内的去向。", n=PLAN_AHEAD_DAYS))
 
 
 def submit_report(cadre: Cadre, day: date, fields: Mapping[str, Any], *, source: str,

@@ -16,6 +16,7 @@ default) and are read as UTF-8 (else GB18030) otherwise.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import os
 import re
 import secrets
@@ -153,10 +154,8 @@ class GammuFilesGateway(SmsGateway):
             dest = self._dir("processed") / name
             if dest.exists():
                 dest = dest.with_name(f"{name}.{secrets.token_hex(3)}")
-            try:
+            with contextlib.suppress(FileNotFoundError):  # already moved
                 os.replace(src, dest)
-            except FileNotFoundError:
-                pass  # already moved
 
 
 def spool_paths(spool: Path) -> dict[str, Path]:

@@ -31,9 +31,14 @@ RECLAIM_AFTER = timedelta(seconds=30)
 
 def queue_sms(number: str, text: str, *, key: str | None = None, related_type: str = "",
               related_id: int | None = None, reply_to: SmsMessage | None = None,
-              priority: str = "C", now: datetime | None = None) -> SmsMessage:
-    """Add an outbound message to the session (the caller commits). Same key, same row."""
-    if key:
+              priority: str = "C", now: datetime | None = None,
+              new_key: bool = False, flush: bool = True) -> SmsMessage:
+    """Add an outbound message to the session (the caller commits). Same key, same row.
+
+    ``new_key``: the caller knows the key is new (e.g. made from a row it just created),
+    which saves a look-up.
+    """
+    if key and not new_key:
         existing = db.session.scalar(select(SmsMessage).where(SmsMessage.dedupe_key == key))
         if existing is not None:
             return existing
@@ -47,7 +52,8 @@ def queue_sms(number: str, text: str, *, key: str | None = None, related_type: s
     except GatewayError as exc:  # recorded as failed at once: callers escalate on it
         row.status, row.error = SmsStatus.FAILED, str(exc)
     db.session.add(row)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return row
 
 
@@ -59,7 +65,6 @@ def _claim(row: SmsMessage, now: datetime) -> bool:
         .values(status=SmsStatus.SENDING, status_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -79,11 +84,16 @@ def deliver_pending(now: datetime | None = None, *, ids: list[int] | None = None
         query.order_by(SmsMessage.priority, SmsMessage.id).limit(limit)
     ).all()
     gateway = get_gateway()
+    # Claim them all in one transaction (a second worker then sees them taken) …
+    claimed = [row.id for row in rows if _claim(row, now)]
+    db.session.commit()
+    if not claimed:
+        return 0
+    # … and hand them over; a crash here leaves them "sending", retried after
+    # RECLAIM_AFTER with the same ref, which the gateway does not send twice.
     handed = 0
-    for row in rows:
-        if not _claim(row, now):
-            continue
-        db.session.refresh(row)
+    for row in db.session.scalars(select(SmsMessage).where(SmsMessage.id.in_(claimed))
+                                  .order_by(SmsMessage.priority, SmsMessage.id)):
         try:
             ref = gateway.send(row.number, row.text, ref=f"m{row.id}", priority=row.priority,
                                at=row.created_at)
@@ -92,8 +102,8 @@ def deliver_pending(now: datetime | None = None, *, ids: list[int] | None = None
         else:
             row.gateway_ref, row.status = ref, SmsStatus.QUEUED
             handed += 1
-        row.gateway, row.status_at = gateway.name, utcnow()
-        db.session.commit()
+        row.gateway, row.status_at = gateway.name, now
+    db.session.commit()
     return handed
 
 

@@ -105,7 +105,7 @@ def world(app, township, make_user, clock, spool):
             medical_notes="高血压，服用硝苯地平", policy_id=policy.id,
             phones=[("本人", HOUSEHOLD)],
             members=[registry.MemberData("王大爷", "本人", 1948, "110101194801010010")]))
-        device, token = registry.add_device(admin, household, "床头呼救器", 24)
+        device, token = registry.add_device(admin, household, "床头呼救器", 24, clock())
         return SimpleNamespace(township=township, admin=admin_id, editor=editor_id,
                                village=village.id, cadre=cadre.id, relative=relative.id,
                                doctor=doctor.id, policy=policy.id, household=household.id,
@@ -173,3 +173,52 @@ def events(app, incident_id: int) -> list[tuple[str, str]]:
 def helpers():
     return SimpleNamespace(outbound=outbound, numbers=numbers, tick=run_tick, trigger=trigger,
                            state=incident_state, events=events)
+
+
+@pytest.fixture
+def gammu(app, spool):
+    """A real gammu-smsd on the dummy phone, spooling to ``spool``."""
+    from publisher.sms.dummy_phone import DummyPhone, SmsDaemon
+    from publisher.sms.gammu_config import write_config
+    from publisher.sms.gammu_files import GammuFilesGateway
+
+    app.config["SMS_GATEWAY"] = GammuFilesGateway(spool)  # the real settle time
+    with SmsDaemon(write_config(spool)) as daemon:
+        yield SimpleNamespace(daemon=daemon, phone=DummyPhone(spool), spool=spool)
+
+
+def full_tick(app, clock) -> None:
+    """Everything the clock process does each tick, SMS side included."""
+    from publisher.emergency import delivery, escalation
+    from publisher.extensions import db
+    from publisher.sms import router, store
+
+    with app.app_context():
+        store.poll_inbox(router.handle, clock())
+        escalation.tick(clock())
+        store.deliver_pending(clock())
+        store.refresh_statuses(clock())
+        delivery.sync_attempts(clock())
+        db.session.remove()
+
+
+def pump(app, clock, until, timeout: float = 15.0) -> None:
+    """Tick (in real time, fake clock standing still) until ``until()`` holds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        full_tick(app, clock)
+        if until():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not reached in time")
+
+
+def sent_files(spool: Path) -> list[tuple[str, str]]:
+    """(recipient, text) of what gammu-smsd actually transmitted, by file."""
+    out = []
+    for path in sorted((spool / "sent").iterdir()):
+        recipient = path.name.split("_")[3]
+        out.append((recipient, path.read_bytes().decode("utf-16")))
+    return out

@@ -187,7 +187,8 @@ def test_validate_policy_reports_each_problem_in_chinese():
 def test_device_test_due_and_missed():
     created = T0
     assert engine.device_test_due(None, created, 24) == T0 + timedelta(hours=24)
-    assert engine.device_test_missed(None, created, 24, T0 + timedelta(hours=24, minutes=59)) is None
+    before_grace = T0 + timedelta(hours=24, minutes=59)
+    assert engine.device_test_missed(None, created, 24, before_grace) is None
     missed = engine.device_test_missed(None, created, 24, T0 + timedelta(hours=25, seconds=1))
     assert missed == T0 + timedelta(hours=24)
     tested = T0 + timedelta(hours=20)

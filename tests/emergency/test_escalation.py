@@ -187,7 +187,8 @@ def test_resolution_needs_a_note_and_is_logged(app, world, clock, helpers):
         with pytest.raises(ServiceError, match="处置结果"):
             incidents.change_state(incident, "resolve", now=clock(), by="张三", note=" ")
         assert db.session.get(Incident, result.incident_id).state == TRIGGERED
-        incidents.change_state(incident, "resolve", now=clock(), by="张三", note="血压高，已送卫生院")
+        incidents.change_state(incident, "resolve", now=clock(), by="张三",
+                               note="血压高，已送卫生院")
     assert helpers.state(app, result.incident_id) == RESOLVED
     assert ("resolve", "张三办结：血压高，已送卫生院") in helpers.events(app, result.incident_id)
 

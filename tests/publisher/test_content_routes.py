@@ -7,16 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.publisher.test_content_support import (  # noqa: F401 - fixtures
-    POLICY,
-    SAMPLES,
-    counts,
-    form_of,
-    item_state,
-    login,
-    make_item,
-    office,
-)
+from tests.publisher import test_content_support as support
+from tests.publisher.test_content_support import POLICY, SAMPLES, counts, form_of, item_state
+
+# Fixtures shared by the content tests (pytest finds them as module attributes).
+login, make_item, office = support.login, support.make_item, support.office
 
 
 def untagged(html: str) -> str:
@@ -45,7 +40,7 @@ def _only_item_id(app):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("kind", ["policy", "service", "produce", "notice"])
-def test_editor_creates_a_draft_of_each_kind(app, login, kind):  # noqa: F811
+def test_editor_creates_a_draft_of_each_kind(app, login, kind):
     editor = login("editor")
     form = editor.text(f"/content/{kind}/new")
     assert "保存草稿" in form and "预览电视画面" in form
@@ -62,7 +57,7 @@ def test_editor_creates_a_draft_of_each_kind(app, login, kind):  # noqa: F811
     assert "草稿已保存" in page and "草稿" in page
 
 
-def test_service_steps_are_split_per_line_and_typed_numbers_dropped(app, login):  # noqa: F811
+def test_service_steps_are_split_per_line_and_typed_numbers_dropped(app, login):
     editor = login("editor")
     fields = form_of("service", steps="1、带身份证到村委会\r\n\r\n（2）填写申请表\n第3步：等待审核",
                      documents="身份证\n  \n户口簿")
@@ -72,13 +67,13 @@ def test_service_steps_are_split_per_line_and_typed_numbers_dropped(app, login):
     assert data["documents"] == ["身份证", "户口簿"]
 
 
-def test_save_and_submit_sends_straight_to_review(app, login):  # noqa: F811
+def test_save_and_submit_sends_straight_to_review(app, login):
     editor = login("editor")
     assert editor.post("/content/policy/new", form_of("policy", save_submit="1")).status_code == 302
     assert _latest(app, _only_item_id(app))[3] == "pending"
 
 
-def test_validity_window_is_read_in_township_time_and_stored_utc(app, login):  # noqa: F811
+def test_validity_window_is_read_in_township_time_and_stored_utc(app, login):
     editor = login("editor")
     fields = form_of("policy", valid_from="2030-03-01T08:00", valid_until="2030-03-31T18:30")
     assert editor.post("/content/policy/new", fields).status_code == 302
@@ -107,7 +102,7 @@ def test_validity_window_is_read_in_township_time_and_stored_utc(app, login):  #
         ("notice", {"body": ""}, "请填写正文"),
     ],
 )
-def test_malformed_forms_give_chinese_errors_and_change_nothing(app, login, kind, changes,  # noqa: F811
+def test_malformed_forms_give_chinese_errors_and_change_nothing(app, login, kind, changes,
                                                                message):
     editor = login("editor")
     before = counts(app)
@@ -117,7 +112,7 @@ def test_malformed_forms_give_chinese_errors_and_change_nothing(app, login, kind
     assert counts(app) == before
 
 
-def test_editing_a_draft_changes_it_in_place_and_audits_the_diff(app, login, make_item):  # noqa: F811
+def test_editing_a_draft_changes_it_in_place_and_audits_the_diff(app, login, make_item):
     item_id = make_item("policy")
     editor = login("editor")
     response = editor.post(f"/content/policy/{item_id}/edit",
@@ -131,7 +126,7 @@ def test_editing_a_draft_changes_it_in_place_and_audits_the_diff(app, login, mak
     assert "补贴对象" not in audit  # only the changed fields are listed
 
 
-def test_editing_approved_content_makes_a_new_version_while_the_old_stays_on_air(  # noqa: F811
+def test_editing_approved_content_makes_a_new_version_while_the_old_stays_on_air(
         app, login, make_item):
     item_id = make_item("policy", state="live")
     editor = login("editor")
@@ -148,7 +143,7 @@ def test_editing_approved_content_makes_a_new_version_while_the_old_stays_on_air
     assert "线上版本 v1" in listing and "播出中" in listing
 
 
-def test_version_history_shows_a_character_diff(app, login, make_item):  # noqa: F811
+def test_version_history_shows_a_character_diff(app, login, make_item):
     item_id = make_item("policy", state="live")
     editor = login("editor")
     editor.post(f"/content/policy/{item_id}/edit", form_of("policy", amount="每亩 120 元",
@@ -163,7 +158,7 @@ def test_version_history_shows_a_character_diff(app, login, make_item):  # noqa:
     assert editor.get(f"/content/policy/{item_id}/versions/2?against=x").status_code == 200
 
 
-def test_withdraw_takes_an_item_off_and_blocks_editing(app, login, make_item):  # noqa: F811
+def test_withdraw_takes_an_item_off_and_blocks_editing(app, login, make_item):
     item_id = make_item("notice", state="live")
     editor = login("editor")
     response = editor.post(f"/content/notice/{item_id}/withdraw")
@@ -178,7 +173,7 @@ def test_withdraw_takes_an_item_off_and_blocks_editing(app, login, make_item):  
     assert counts(app) == before
 
 
-def test_list_search_and_filters(app, login, make_item):  # noqa: F811
+def test_list_search_and_filters(app, login, make_item):
     make_item("policy", state="live")
     make_item("policy", {**POLICY, "title": "雨露计划职业教育补助", "category": "教育帮扶",
                          "body": "每生每学期 1500 元"}, state="pending")
@@ -204,13 +199,13 @@ def test_list_search_and_filters(app, login, make_item):  # noqa: F811
     assert titles("state=nonsense&on_air=maybe&from=garbage&page=-3") == titles("")
 
 
-def test_other_kinds_do_not_show_in_a_list(app, login, make_item):  # noqa: F811
+def test_other_kinds_do_not_show_in_a_list(app, login, make_item):
     make_item("notice")
     html = login("editor").text("/content/policy")
     assert "汛期" not in html and "还没有内容" in html
 
 
-def test_preview_enqueues_a_job_and_status_reports_pages(app, login, make_item):  # noqa: F811
+def test_preview_enqueues_a_job_and_status_reports_pages(app, login, make_item):
     from publisher.extensions import db
     from publisher.models import Job, JobState
 
@@ -240,7 +235,7 @@ def test_preview_enqueues_a_job_and_status_reports_pages(app, login, make_item):
     assert status["pages"][0]["duration_s"] == 12.5
 
 
-def test_preview_of_a_stored_item_and_of_an_invalid_form(app, login, make_item):  # noqa: F811
+def test_preview_of_a_stored_item_and_of_an_invalid_form(app, login, make_item):
     item_id = make_item("service")
     editor = login("editor")
     response = editor.post(f"/content/service/{item_id}/preview")
@@ -260,7 +255,7 @@ def editor_township(app) -> int:  # noqa: ANN001
         return db.session.scalar(select(User.township_id).where(User.username == "editor"))
 
 
-def test_missing_glyphs_are_flagged_on_save(app, login, monkeypatch):  # noqa: F811
+def test_missing_glyphs_are_flagged_on_save(app, login, monkeypatch):
     import renderer.fonts
 
     monkeypatch.setattr(renderer.fonts, "missing_glyphs",
@@ -273,7 +268,7 @@ def test_missing_glyphs_are_flagged_on_save(app, login, monkeypatch):  # noqa: F
     assert _latest(app, _only_item_id(app))[0]["body"] == "𠮷村通知"  # saved anyway
 
 
-def test_county_admin_picks_a_township_before_creating(app, login, office):  # noqa: F811
+def test_county_admin_picks_a_township_before_creating(app, login, office):
     county = login("county")
     picker = county.text("/content/produce/new")
     assert "选择乡镇" in picker and "石门镇" in picker

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.publisher.test_content_support import (  # noqa: F401 - fixtures
-    POLICY,
-    counts,
-    form_of,
-    item_state,
-    login,
-    make_item,
-    office,
-)
+from tests.publisher import test_content_support as support
+from tests.publisher.test_content_support import POLICY, counts, form_of, item_state
+
+# Fixtures shared by the content tests (pytest finds them as module attributes).
+login, make_item, office = support.login, support.make_item, support.office
 
 # (method, url) with {id} for township A's pending policy and {job} for its preview job.
 ITEM_ROUTES = [
@@ -52,7 +48,7 @@ def _call(staff, method: str, url: str):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize(("method", "url"), ITEM_ROUTES)
-def test_other_township_gets_404_for_every_item_route(app, login, a_item, method, url):  # noqa: F811
+def test_other_township_gets_404_for_every_item_route(app, login, a_item, method, url):
     item_id, job = a_item
     before = (counts(app), item_state(app, item_id))
     response = _call(login("admin_b"), method, url.format(id=item_id, job=job))
@@ -60,28 +56,27 @@ def test_other_township_gets_404_for_every_item_route(app, login, a_item, method
     assert (counts(app), item_state(app, item_id)) == before
 
 
-@pytest.mark.parametrize(("method", "url"), ITEM_ROUTES)
-def test_same_township_and_county_admin_reach_every_item_route(app, login, a_item, method, url):  # noqa: F811
+def test_same_township_and_county_admin_reach_every_item_route(app, login, a_item):
     item_id, job = a_item
     for who in ("admin", "county"):
-        response = _call(login(who), "GET" if method == "GET" else method,
-                         url.format(id=item_id, job=job))
-        assert response.status_code in (200, 202, 302, 303, 400), (who, response.status_code)
+        staff = login(who)
+        for method, url in ITEM_ROUTES:
+            response = _call(staff, method, url.format(id=item_id, job=job))
+            assert response.status_code in (200, 202, 302, 303, 400), (who, url)
 
 
-@pytest.mark.parametrize(("method", "url"), ITEM_ROUTES)
-def test_unknown_ids_and_wrong_kinds_are_404(app, login, a_item, method, url):  # noqa: F811
+def test_unknown_ids_and_wrong_kinds_are_404(app, login, a_item):
     item_id, job = a_item
     admin = login("admin")
-    assert _call(admin, method, url.format(id=99999, job=99999)).status_code == 404
-    if "/content/policy/" in url and "?" not in url:
-        wrong = url.replace("/content/policy/", "/content/service/")
-        assert _call(admin, method, wrong.format(id=item_id, job=job)).status_code == 404
-        alert = url.replace("/content/policy/", "/content/alert/")
-        assert _call(admin, method, alert.format(id=item_id, job=job)).status_code == 404
+    for method, url in ITEM_ROUTES:
+        assert _call(admin, method, url.format(id=99999, job=99999)).status_code == 404, url
+        if "/content/policy/" in url and "?" not in url:
+            for other in ("/content/service/", "/content/alert/"):
+                wrong = url.replace("/content/policy/", other).format(id=item_id, job=job)
+                assert _call(admin, method, wrong).status_code == 404, wrong
 
 
-def test_lists_dashboard_queue_and_audit_hide_other_townships(app, login, make_item, office):  # noqa: F811
+def test_lists_dashboard_queue_and_audit_hide_other_townships(app, login, make_item, office):
     make_item("policy", {**POLICY, "title": "乙镇的政策"}, state="pending",
               township_id=office.b)
     for url in ("/content/policy", "/review", "/audit", "/"):
@@ -90,30 +85,27 @@ def test_lists_dashboard_queue_and_audit_hide_other_townships(app, login, make_i
         assert "乙镇的政策" in login("county").text(url), url
 
 
-@pytest.mark.parametrize("url", PAGES + ["/content/policy/{id}", "/review/{id}",
-                                        "/content/policy/{id}/versions/1"])
-def test_cadres_are_sent_to_their_checkin_page(app, login, a_item, url):  # noqa: F811
-    response = login("cadre").get(url.format(id=a_item[0]))
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/checkin")
-
-
-@pytest.mark.parametrize(("method", "url"), [r for r in ITEM_ROUTES if r[0] == "POST"]
-                         + [("POST", "/content/policy/new"), ("POST", "/settings")])
-def test_cadres_cannot_post_anything(app, login, a_item, method, url):  # noqa: F811
+def test_cadres_are_sent_to_their_checkin_page_and_cannot_post(app, login, a_item):
     item_id, job = a_item
+    cadre = login("cadre")
+    for url in [*PAGES, "/content/policy/{id}", "/review/{id}", "/content/policy/{id}/versions/1"]:
+        response = cadre.get(url.format(id=item_id))
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith("/checkin"), url
     before = counts(app)
-    assert _call(login("cadre"), method, url.format(id=item_id, job=job)).status_code == 403
+    posts = [u for m, u in ITEM_ROUTES if m == "POST"] + ["/content/policy/new", "/settings"]
+    for url in posts:
+        assert _call(cadre, "POST", url.format(id=item_id, job=job)).status_code == 403, url
     assert counts(app) == before
 
 
-@pytest.mark.parametrize("url", PAGES + ["/content/policy/1", "/review/1", "/jobs/1"])
-def test_anonymous_visitors_go_to_login(client, office, url):  # noqa: F811
-    response = client.get(url)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+def test_anonymous_visitors_go_to_login(client, office):
+    for url in [*PAGES, "/content/policy/1", "/review/1", "/jobs/1"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-def test_unknown_content_kind_is_404(login):  # noqa: F811
+def test_unknown_content_kind_is_404(login):
     admin = login("admin")
     for url in ("/content/alert", "/content/whatever", "/content/alert/new"):
         assert admin.get(url).status_code == 404

@@ -7,12 +7,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.publisher.test_people_support import (  # noqa: F401 - fixtures
-    image_bytes,
-    org,
-    post,
-    text_of,
-)
+from tests.publisher import test_people_support as support
+from tests.publisher.test_people_support import image_bytes, post, text_of
+
+org, world = support.org, support.world  # fixtures: pytest finds them as module attributes
 
 
 def _get(app, model, **where):  # noqa: ANN001, ANN003, ANN202
@@ -60,12 +58,12 @@ def test_county_admin_creates_and_edits_a_township(app, client, auth, org):
     ("checkin_deadline_hour", "nine", "整数"),
     ("duty_phone", "call me", "电话"),
 ])
-def test_township_form_errors_are_shown_and_nothing_saved(app, client, auth, org, field, value,
-                                                          message):
+def test_township_form_errors_are_shown_and_nothing_saved(world, field, value, message):
     from publisher.extensions import db
     from publisher.models import Township
 
-    auth.login("county")
+    app = world[0]
+    client = support.client_for(app, "county")
     data = {"name": "石门乡", "timezone": "Asia/Shanghai", field: value}
     response = post(client, "/org/townships/new", data)
     assert response.status_code == 400
@@ -95,7 +93,8 @@ def test_admin_adds_renames_and_deletes_a_village(app, client, auth, org):
     from publisher.models import Village
 
     auth.login("admin_a")
-    assert post(client, "/org/villages/new", {"name": "新城社区", "kind": "社区"}).status_code == 303
+    response = post(client, "/org/villages/new", {"name": "新城社区", "kind": "社区"})
+    assert response.status_code == 303
     village = _get(app, Village, name="新城社区")
     assert (village.township_id, village.kind) == (org.a, "社区")
     assert post(client, f"/org/villages/{village.id}/edit",
@@ -157,10 +156,11 @@ def test_admin_creates_a_channel_with_a_logo(app, client, auth, org):
     ("reading_pace", "fast", "数字"),
     ("name", "", "必须填写"),
 ])
-def test_channel_validation(app, client, auth, org, field, value, message):
+def test_channel_validation(world, field, value, message):
     from publisher.models import Channel
 
-    auth.login("admin_a")
+    app = world[0]
+    client = support.client_for(app, "admin_a")
     response = post(client, "/org/channels/new", {**CHANNEL, field: value})
     assert response.status_code == 400
     assert message in text_of(response)
@@ -201,10 +201,11 @@ def test_admin_creates_an_account_in_their_own_township(app, client, auth, org):
     ({"role": "superuser"}, "未知的角色"),
     ({"display_name": ""}, "必须填写"),
 ])
-def test_account_validation(app, client, auth, org, data, message):
+def test_account_validation(world, data, message):
     from publisher.models import User
 
-    auth.login("admin_a")
+    app = world[0]
+    client = support.client_for(app, "admin_a")
     form = {"username": "new_user", "display_name": "新人", "role": "editor",
             "password": "long-enough", **data}
     response = post(client, "/org/users/new", form)

@@ -13,16 +13,46 @@ import pytest
 from PIL import Image
 
 CADRE_PHONE = "13812345678"
+PASSWORD = "secret-pass"  # the password ``make_user`` and ``auth.login`` use
+# Hashed once with few iterations: the default (scrypt) costs 0.1 s per user and per login,
+# which would triple the runtime of these tests. Real accounts keep the default.
+_FAST_HASH = None
+
+
+def fast_hash() -> str:
+    global _FAST_HASH
+    if _FAST_HASH is None:
+        from werkzeug.security import generate_password_hash
+
+        _FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+    return _FAST_HASH
+
+
+def add_user(username: str, role: str, township_id: int | None) -> int:
+    """A user (inside an app context) with the test password, quickly."""
+    from publisher.extensions import db
+    from publisher.models import User
+
+    user = User(username=username, display_name=username, role=role, township_id=township_id,
+                password_hash=fast_hash())
+    db.session.add(user)
+    db.session.flush()
+    return user.id
 
 
 @pytest.fixture
-def org(app, township, make_user):  # noqa: ANN001, ANN201
+def org(app, township):  # noqa: ANN001, ANN201
     """Two townships with staff of every role, cadres, and a county administrator.
 
     Township A is the shared ``township`` fixture (监山乡: 张家村, 李家沟村, channel
     jianshan); township B (河口镇) exists so every test can check that A's staff cannot
     see B's things.
     """
+    return populate(app, township)
+
+
+def populate(app, township: int) -> SimpleNamespace:  # noqa: ANN001
+    """Fill ``app``'s database around township ``township`` (see :func:`org`)."""
     from publisher.extensions import db
     from publisher.models import Cadre, Channel, Township, Village
 
@@ -41,14 +71,14 @@ def org(app, township, make_user):  # noqa: ANN001, ANN201
         ids.zhang, ids.li = (next(v.id for v in a.villages if v.name == n)
                              for n in ("张家村", "李家沟村"))
         ids.a_channel = a.channels[0].id
-    ids.admin = make_user("admin_a", "admin", township)
-    ids.editor = make_user("editor_a", "editor", township)
-    ids.reviewer = make_user("reviewer_a", "reviewer", township)
-    ids.cadre_user = make_user("cadre_a", "cadre", township)
-    ids.county = make_user("county", "admin", None)
-    ids.admin_b = make_user("admin_b", "admin", ids.b)
-    ids.editor_b = make_user("editor_b", "editor", ids.b)
     with app.app_context():
+        ids.admin = add_user("admin_a", "admin", township)
+        ids.editor = add_user("editor_a", "editor", township)
+        ids.reviewer = add_user("reviewer_a", "reviewer", township)
+        ids.cadre_user = add_user("cadre_a", "cadre", township)
+        ids.county = add_user("county", "admin", None)
+        ids.admin_b = add_user("admin_b", "admin", ids.b)
+        ids.editor_b = add_user("editor_b", "editor", ids.b)
         zhang = db.session.get(Village, ids.zhang)
         c1 = Cadre(township_id=township, name="张明", post="党委副书记", phone=CADRE_PHONE,
                    office_phone="0991-1234567", responsibilities="农业农村", sort_order=10,
@@ -61,6 +91,47 @@ def org(app, township, make_user):  # noqa: ANN001, ANN201
         db.session.commit()
         ids.cadre, ids.cadre2, ids.cadre_b = c1.id, c2.id, c3.id
     return ids
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):  # noqa: ANN001, ANN201
+    """``(app, ids)``: the ``org`` data in one app shared by a whole test module.
+
+    Building an app runs every migration (about half a second); tests that are refused
+    and change nothing (bad input, another township's object) share one to stay fast.
+    Each test logs in with its own client (:func:`client_for`).
+    """
+    from flask_migrate import upgrade
+
+    from publisher import create_app
+    from publisher.extensions import db
+    from publisher.models import Channel, Township, Village
+
+    base = tmp_path_factory.mktemp("world")
+    app = create_app({"TESTING": True, "DATA_DIR": base / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'test.db'}"})
+    with app.app_context():
+        upgrade()
+        a = Township(name="监山乡", county="乾元县", duty_phone="0991-1234567")
+        db.session.add(a)
+        db.session.flush()
+        db.session.add_all([Village(township_id=a.id, name="张家村"),
+                            Village(township_id=a.id, name="李家沟村"),
+                            Channel(township_id=a.id, slug="jianshan", name="监山乡村频道")])
+        db.session.commit()
+        township = a.id
+    return app, populate(app, township)
+
+
+def client_for(app, username: str):  # noqa: ANN001, ANN201
+    """A new test client of ``app`` logged in as ``username``."""
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": token})
+    assert response.status_code == 302, f"could not log in as {username}"
+    return client
 
 
 def csrf(client) -> str:  # noqa: ANN001

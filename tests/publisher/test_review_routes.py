@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.publisher.test_content_support import (  # noqa: F401 - fixtures
-    POLICY,
-    counts,
-    form_of,
-    item_state,
-    login,
-    make_item,
-    mark_live,
-    office,
-)
+from tests.publisher import test_content_support as support
+from tests.publisher.test_content_support import POLICY, counts, form_of, item_state, mark_live
+
+# Fixtures shared by the content tests (pytest finds them as module attributes).
+login, make_item, office = support.login, support.make_item, support.office
 
 
 def _set_submitted(app, item_id: int, minutes_ago: int) -> None:  # noqa: ANN001
@@ -26,7 +21,7 @@ def _set_submitted(app, item_id: int, minutes_ago: int) -> None:  # noqa: ANN001
         db.session.commit()
 
 
-def test_queue_lists_pending_items_of_my_township_oldest_first(app, login, make_item, office):  # noqa: F811
+def test_queue_lists_pending_items_of_my_township_oldest_first(app, login, make_item, office):
     newer = make_item("policy", {**POLICY, "title": "较新提交的政策"}, state="pending")
     older = make_item("notice", state="pending")
     make_item("policy", {**POLICY, "title": "还是草稿"})
@@ -41,7 +36,7 @@ def test_queue_lists_pending_items_of_my_township_oldest_first(app, login, make_
     assert '审核队列 <span class="count">2</span>' in dashboard
 
 
-def test_reviewer_approves_and_the_item_waits_for_rendering(app, login, make_item):  # noqa: F811
+def test_reviewer_approves_and_the_item_waits_for_rendering(app, login, make_item):
     item_id = make_item("policy", state="pending")
     reviewer = login("reviewer")
     page = reviewer.text(f"/review/{item_id}")
@@ -54,7 +49,7 @@ def test_reviewer_approves_and_the_item_waits_for_rendering(app, login, make_ite
     assert "耕地地力保护补贴" not in reviewer.text("/review").split("<main")[1].split("</h1>")[1]
 
 
-def test_reject_needs_a_reason_and_the_editor_sees_it(app, login, make_item):  # noqa: F811
+def test_reject_needs_a_reason_and_the_editor_sees_it(app, login, make_item):
     item_id = make_item("produce", state="pending")
     reviewer = login("reviewer")
     before = counts(app)
@@ -74,7 +69,7 @@ def test_reject_needs_a_reason_and_the_editor_sees_it(app, login, make_item):  #
     assert item_state(app, item_id)[:2] == (1, "pending")
 
 
-def test_approving_a_new_version_keeps_the_old_one_on_air_until_rendered(app, login, make_item):  # noqa: F811
+def test_approving_a_new_version_keeps_the_old_one_on_air_until_rendered(app, login, make_item):
     item_id = make_item("policy", state="live")
     editor, reviewer = login("editor"), login("reviewer")
     editor.post(f"/content/policy/{item_id}/edit", form_of("policy", amount="每亩 120 元",
@@ -92,7 +87,7 @@ def test_approving_a_new_version_keeps_the_old_one_on_air_until_rendered(app, lo
     assert "线上版本 v1" not in detail and "已被替换" in detail
 
 
-def test_rejecting_a_new_version_leaves_the_approved_one_on_air(app, login, make_item):  # noqa: F811
+def test_rejecting_a_new_version_leaves_the_approved_one_on_air(app, login, make_item):
     item_id = make_item("notice", state="live")
     login("editor").post(f"/content/notice/{item_id}/edit",
                          form_of("notice", body="改过的正文", save_submit="1"))
@@ -102,7 +97,7 @@ def test_rejecting_a_new_version_leaves_the_approved_one_on_air(app, login, make
     assert "关于做好汛期安全防范工作的通知" in listing
 
 
-def test_self_approval_follows_the_township_setting(app, login, make_item, office):  # noqa: F811
+def test_self_approval_follows_the_township_setting(app, login, make_item, office):
     item_id = make_item("policy", state="pending", author=office.admin)
     admin = login("admin")
     assert "本乡镇不允许审核自己提交的内容" in admin.text(f"/review/{item_id}")
@@ -120,7 +115,7 @@ def test_self_approval_follows_the_township_setting(app, login, make_item, offic
     assert "允许审核自己提交的内容" in log
 
 
-def test_settings_are_for_admins_and_validate_input(app, login, office):  # noqa: F811
+def test_settings_are_for_admins_and_validate_input(app, login, office):
     assert login("editor").get("/settings").status_code == 403
     assert login("reviewer").post("/settings", {"self_approval": "y"}).status_code == 403
     admin = login("admin")
@@ -141,7 +136,7 @@ def test_settings_are_for_admins_and_validate_input(app, login, office):  # noqa
         assert db.session.get(Township, office.b).self_approval is True
 
 
-def test_roles_editor_cannot_review_and_reviewer_cannot_edit(app, login, make_item):  # noqa: F811
+def test_roles_editor_cannot_review_and_reviewer_cannot_edit(app, login, make_item):
     item_id = make_item("policy", state="pending")
     editor, reviewer = login("editor"), login("reviewer")
     assert editor.post(f"/review/{item_id}/approve").status_code == 403
@@ -153,7 +148,7 @@ def test_roles_editor_cannot_review_and_reviewer_cannot_edit(app, login, make_it
     assert item_state(app, item_id)[1] == "pending"
 
 
-def test_approving_twice_or_a_withdrawn_item_is_refused(app, login, make_item):  # noqa: F811
+def test_approving_twice_or_a_withdrawn_item_is_refused(app, login, make_item):
     item_id = make_item("policy", state="pending")
     reviewer = login("reviewer")
     reviewer.post(f"/review/{item_id}/approve")
@@ -167,7 +162,7 @@ def test_approving_twice_or_a_withdrawn_item_is_refused(app, login, make_item): 
     assert counts(app) == before and item_state(app, other)[1] == "pending"
 
 
-def test_a_failed_render_is_shown_with_its_error(app, login, make_item):  # noqa: F811
+def test_a_failed_render_is_shown_with_its_error(app, login, make_item):
     from publisher.extensions import db
     from publisher.models import ContentItem, RenderState
 

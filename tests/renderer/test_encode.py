@@ -69,6 +69,26 @@ def test_h264_unit_is_one_closed_gop_of_16_frames(tmp_path: Path, cache: Path) -
     types = nal_types(data)
     assert types[:4] == [9, 7, 8, 5]  # AUD, SPS, PPS, IDR
     assert types.count(9) == UNIT_FRAMES and 6 not in types  # no SEI, one AUD per frame
+    assert len(set(ffmpeg.frame_hashes(unit))) == 1  # P pictures copy the page exactly
+
+
+def test_a_batch_encodes_each_page_into_its_own_unit(tmp_path: Path, cache: Path) -> None:
+    enc = encode.PROFILES["720p"]
+    colours = [(200, 0, 0), (0, 200, 0), (0, 0, 200)]
+    pages = [(page(tmp_path / f"{i}.png", (1280, 720), c, f"第{i}页"), f"batch{i}")
+             for i, c in enumerate(colours)]  # fmt: skip
+    units = encode.ensure_units(pages, cache, enc)
+    hashes = [ffmpeg.frame_hashes(u) for u in units]
+    assert all(len(h) == UNIT_FRAMES and len(set(h)) == 1 for h in hashes)
+    assert len({h[0] for h in hashes}) == 3  # three different pictures, none mixed up
+    for unit, colour in zip(units, colours, strict=True):  # each unit shows its own page
+        mean = ffmpeg.run(
+            ["ffmpeg", "-v", "error", "-i", str(unit), "-frames:v", "1", "-vf",
+             "scale=1:1:flags=area", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"]
+        ).stdout  # fmt: skip
+        distance = {c: sum((a - b) ** 2 for a, b in zip(c, mean, strict=True)) for c in colours}
+        nearest = min(distance, key=distance.__getitem__)
+        assert nearest == colour
 
 
 def test_cache_hit_runs_no_ffmpeg(
@@ -115,6 +135,7 @@ def test_mpeg2_sd_unit(tmp_path: Path, cache: Path, name: str, sar: str, dar: st
         "bt470bg", "bt470bg", "tv",
     )  # fmt: skip
     assert [f["pict_type"] for f in frames(unit)] == ["I"] + ["P"] * 15
+    assert len(set(ffmpeg.frame_hashes(unit))) == 1
     data = unit.read_bytes()
     gop = data.index(b"\x00\x00\x01\xb8")
     assert data[gop + 7] & 0x40  # closed_gop flag

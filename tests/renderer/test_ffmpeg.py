@@ -10,19 +10,19 @@ from renderer import ffmpeg
 from renderer.encode import PROFILES
 
 QUIET = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
-STILL_IN = ["-framerate", "25", "-loop", "1", "-i", "p.png"]
 
 
-def test_h264_unit_command() -> None:
-    cmd = ffmpeg.unit_cmd(Path("p.png"), Path("u.h264"), PROFILES["1080p"])
+def test_a_whole_h264_unit_holds_the_page_for_16_frames() -> None:
+    cmd = ffmpeg.units_cmd([Path("p.png")], Path("u.h264"), PROFILES["1080p"])
     assert cmd == [
-        *QUIET, *STILL_IN,
+        *QUIET, "-framerate", "25", "-i", "p.png",
         "-filter_complex",
         "[0:v]scale=1920:1080:flags=lanczos:out_color_matrix=bt709:out_range=tv[s0];"
-        "[s0]setsar=1/1[s1];[s1]format=yuv420p[s2]",
-        "-map", "[s2]", "-f", "h264", "-bf", "0", "-bsf:v", "filter_units=remove_types=6",
+        "[s0]setsar=1/1[s1];[s1]format=yuv420p[s2];[s2]tpad=stop=15:stop_mode=clone[s3];"
+        "[s3]setpts=N/(25*TB)[s4]",
+        "-map", "[s4]", "-f", "h264", "-bf", "0", "-bsf:v", "filter_units=remove_types=6",
         "-bufsize", "3840k", "-c:v", "libx264", "-color_primaries", "bt709",
-        "-color_range", "tv", "-color_trc", "bt709", "-colorspace", "bt709", "-crf", "20",
+        "-color_range", "tv", "-color_trc", "bt709", "-colorspace", "bt709", "-crf", "14",
         "-frames:v", "16", "-g", "16", "-keyint_min", "16", "-level:v", "4.0",
         "-maxrate", "6000k", "-preset", "medium", "-profile:v", "high", "-r", "25",
         "-sc_threshold", "0", "-tune", "stillimage",
@@ -30,18 +30,28 @@ def test_h264_unit_command() -> None:
     ]  # fmt: skip
 
 
-def test_mpeg2_unit_command_scales_square_pixels_to_pal_with_bt601() -> None:
-    cmd = ffmpeg.unit_cmd(Path("p.png"), Path("u.m2v"), PROFILES["sd43"])
+def test_a_mpeg2_batch_is_one_key_frame_per_page_scaled_to_pal_with_bt601() -> None:
+    cmd = ffmpeg.units_cmd([Path("a.png"), Path("b.png")], Path("u.m2v"), PROFILES["sd43"], 1)
     assert cmd == [
-        *QUIET, *STILL_IN,
+        *QUIET, "-framerate", "25", "-i", "a.png", "-framerate", "25", "-i", "b.png",
         "-filter_complex",
         "[0:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s0];"
-        "[s0]setsar=16/15[s1];[s1]format=yuv420p[s2]",
-        "-map", "[s2]", "-f", "mpeg2video", "-bf", "0", "-bufsize", "1835k",
+        "[s0]setsar=16/15[s1];[s1]format=yuv420p[s2];"
+        "[1:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s3];"
+        "[s3]setsar=16/15[s4];[s4]format=yuv420p[s5];[s2][s5]concat=a=0:n=2:v=1[s6];"
+        "[s6]setpts=N/(25*TB)[s7]",
+        "-map", "[s7]", "-f", "mpeg2video", "-bf", "0", "-bufsize", "1835k",
         "-c:v", "mpeg2video", "-color_primaries", "bt470bg", "-color_range", "tv",
         "-color_trc", "smpte170m", "-colorspace", "bt470bg", "-flags", "+cgop",
-        "-frames:v", "16", "-g", "16", "-intra_vlc", "1", "-maxrate", "6000k", "-q:v", "3",
-        "-r", "25", "-sc_threshold", "1000000000", "-seq_disp_ext", "1", "u.m2v", "-y",
+        "-force_key_frames", "expr:1", "-frames:v", "2", "-g", "16", "-intra_vlc", "1",
+        "-maxrate", "6000k", "-q:v", "3", "-r", "25", "-sc_threshold", "1000000000",
+        "-seq_disp_ext", "1", "u.m2v", "-y",
+    ]  # fmt: skip
+
+
+def test_frame_hashes_command() -> None:
+    assert ffmpeg.frame_hashes_cmd(Path("u.h264")) == [
+        *QUIET, "-i", "u.h264", "-map", "0:v", "-f", "framemd5", "-",
     ]  # fmt: skip
 
 

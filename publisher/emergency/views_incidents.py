@@ -1,0 +1,108 @@
+"""Admin pages: the emergency overview, incidents with their log, unmatched SMS, tasks."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from publisher.emergency import engine, incidents
+from publisher.emergency.clock import now
+from publisher.emergency.common import scoped_get
+from publisher.emergency.facts import STATE_LABELS
+from publisher.emergency.forms import ResolveForm
+from publisher.emergency.i18n import _
+from publisher.extensions import db
+from publisher.models import SmsMessage, SmsStatus
+from publisher.models.emergency import DeviceTask, Incident
+from publisher.services.errors import ServiceError
+from publisher.services.scope import scoped
+
+from . import bp
+
+PAGE = 50
+
+
+def _incidents(*states: str, limit: int = PAGE) -> list[Incident]:
+    query = scoped(select(Incident), current_user, Incident.township_id)
+    if states:
+        query = query.where(Incident.state.in_(states))
+    return list(db.session.scalars(query.order_by(Incident.id.desc()).limit(limit)))
+
+
+@bp.get("/")
+@login_required
+def index():  # noqa: ANN201
+    tasks = db.session.scalars(scoped(select(DeviceTask), current_user, DeviceTask.township_id)
+                               .where(DeviceTask.done_at.is_(None))).all()
+    return render_template("emergency/index.html", open_incidents=_incidents(*engine.OPEN),
+                           recent=_incidents(limit=10), tasks=tasks, labels=STATE_LABELS)
+
+
+@bp.get("/incidents")
+@login_required
+def incidents_list():  # noqa: ANN201
+    state = request.args.get("state", "")
+    rows = _incidents(state) if state in STATE_LABELS else _incidents(limit=200)
+    return render_template("emergency/incidents.html", incidents=rows, labels=STATE_LABELS,
+                           state=state)
+
+
+@bp.get("/incidents/<int:incident_id>")
+@login_required
+def incident(incident_id: int):  # noqa: ANN201
+    row = scoped_get(Incident, incident_id)
+    return render_template("emergency/incident.html", incident=row, labels=STATE_LABELS,
+                           form=ResolveForm(), plan=engine.plan(
+                               engine.Policy.from_json(row.policy_snapshot)))
+
+
+@bp.post("/incidents/<int:incident_id>/<any(acknowledge, resolve, cancel):action>")
+@login_required
+def incident_action(incident_id: int, action: str):  # noqa: ANN201
+    row = scoped_get(Incident, incident_id)
+    form = ResolveForm()
+    if form.validate_on_submit():
+        try:
+            incidents.change_state(row, action, now=now(), by=current_user.display_name,
+                                   actor=current_user, note=form.note.data or "")
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash({"acknowledge": _("已确认接警。"), "resolve": _("已办结。"),
+                   "cancel": _("已取消，并已通知已收到呼救的联系人。")}[action], "success")
+    else:
+        flash(_("表单无效，请重试。"), "error")
+    return redirect(url_for("emergency.incident", incident_id=row.id))
+
+
+@bp.get("/sms")
+@login_required
+def sms_unmatched():  # noqa: ANN201
+    """Messages nobody could make sense of, kept raw for staff."""
+    show_all = request.args.get("all") == "1"
+    query = select(SmsMessage).where(SmsMessage.direction == "in")
+    if not show_all:
+        query = query.where(SmsMessage.status == SmsStatus.UNMATCHED)
+    rows = db.session.scalars(query.order_by(SmsMessage.id.desc()).limit(200)).all()
+    return render_template("emergency/sms.html", messages=rows, show_all=show_all)
+
+
+@bp.get("/tasks")
+@login_required
+def tasks():  # noqa: ANN201
+    rows = db.session.scalars(scoped(select(DeviceTask), current_user, DeviceTask.township_id)
+                              .order_by(DeviceTask.done_at.is_not(None), DeviceTask.id.desc())
+                              .limit(200)).all()
+    return render_template("emergency/tasks.html", tasks=rows)
+
+
+@bp.post("/tasks/<int:task_id>/done")
+@login_required
+def task_done(task_id: int):  # noqa: ANN201
+    task = scoped_get(DeviceTask, task_id)
+    if task.done_at is None:
+        task.done_at, task.note = now(), f"{current_user.display_name}标记完成"
+        db.session.commit()
+    return redirect(url_for("emergency.tasks"))

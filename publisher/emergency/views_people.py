@@ -1,0 +1,147 @@
+"""Admin pages: responders (and verifying their numbers) and escalation policies."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from publisher.emergency import crypto, registry, responders
+from publisher.emergency.clock import now
+from publisher.emergency.common import scoped_get, township_id
+from publisher.emergency.forms import PolicyForm, ResponderForm, choices
+from publisher.emergency.i18n import _
+from publisher.extensions import db
+from publisher.models import Cadre
+from publisher.models.emergency import RESPONDER_KINDS, EscalationPolicy, Household, Responder
+from publisher.services.errors import ServiceError
+from publisher.services.scope import scoped
+
+from . import bp
+
+
+def _require_manager() -> None:
+    if not registry.can_see_sensitive(current_user):
+        abort(403)
+
+
+@bp.get("/responders")
+@login_required
+def responders_list():  # noqa: ANN201
+    rows = db.session.scalars(scoped(select(Responder), current_user, Responder.township_id)
+                              .order_by(Responder.kind, Responder.name)).all()
+    phones = {}
+    for r in rows:
+        number = r.cadre.phone if r.cadre else crypto.decrypt(r.phone_enc)
+        phones[r.id] = crypto.mask_phone(number) if number else ""
+    return render_template("emergency/responders.html", responders=rows, phones=phones,
+                           kinds=RESPONDER_KINDS,
+                           can_manage=registry.can_see_sensitive(current_user))
+
+
+def _responder_form(responder: Responder | None):  # noqa: ANN202
+    _require_manager()
+    form = ResponderForm(obj=responder) if request.method == "GET" else ResponderForm()
+    cadres = db.session.scalars(scoped(select(Cadre), current_user, Cadre.township_id)
+                                .order_by(Cadre.sort_order, Cadre.name))
+    form.cadre_id.choices = choices([(0, "—")] + [(c.id, c.name) for c in cadres])
+    homes = db.session.scalars(scoped(select(Household), current_user, Household.township_id)
+                               .order_by(Household.name))
+    form.household_id.choices = choices([(0, "—")] + [(h.id, h.name) for h in homes])
+    if request.method == "GET" and responder is not None:
+        form.phone.data = crypto.decrypt(responder.phone_enc)
+        form.cadre_id.data = responder.cadre_id or 0
+        form.household_id.data = responder.household_id or 0
+    if form.validate_on_submit():
+        data = responders.ResponderData(
+            form.name.data, form.kind.data, form.phone.data or "", form.cadre_id.data or None,
+            form.household_id.data or None, form.notes.data or "")
+        target = responder.township_id if responder else township_id()
+        try:
+            responders.save_responder(current_user, target, data, responder)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("已保存。"), "success")
+            return redirect(url_for("emergency.responders_list"))
+    return render_template("emergency/responder_form.html", form=form, responder=responder)
+
+
+@bp.route("/responders/new", methods=["GET", "POST"])
+@login_required
+def responder_new():  # noqa: ANN201
+    return _responder_form(None)
+
+
+@bp.route("/responders/<int:responder_id>/edit", methods=["GET", "POST"])
+@login_required
+def responder_edit(responder_id: int):  # noqa: ANN201
+    return _responder_form(scoped_get(Responder, responder_id))
+
+
+@bp.post("/responders/<int:responder_id>/verify")
+@login_required
+def responder_verify(responder_id: int):  # noqa: ANN201
+    responder = scoped_get(Responder, responder_id)
+    try:
+        if request.form.get("manual") == "1":
+            responders.mark_verified(current_user, responder, now())
+            flash(_("已标记为人工核实。"), "success")
+        else:
+            responders.start_verification(current_user, responder, now())
+            flash(_("核实短信已发送，对方回复验证码后即完成核实。"), "success")
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("emergency.responders_list"))
+
+
+@bp.get("/policies")
+@login_required
+def policies():  # noqa: ANN201
+    rows = db.session.scalars(scoped(select(EscalationPolicy), current_user,
+                                     EscalationPolicy.township_id).order_by(EscalationPolicy.id))
+    return render_template("emergency/policies.html", policies=list(rows),
+                           can_manage=registry.can_see_sensitive(current_user))
+
+
+def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
+    _require_manager()
+    form = PolicyForm(obj=policy) if request.method == "GET" else PolicyForm()
+    people = db.session.scalars(scoped(select(Responder), current_user, Responder.township_id)
+                                .where(Responder.active.is_(True)).order_by(Responder.name))
+    people_choices = [(0, "—")] + [(r.id, f"{r.name}（{RESPONDER_KINDS[r.kind]}）") for r in people]
+    if request.method == "GET" and policy is not None:
+        for entry, step in zip(form.steps, policy.steps, strict=False):
+            entry.responder_id.data, entry.channels.data = step.responder_id, step.channels
+            entry.wait_seconds.data = step.wait_seconds
+    for entry in form.steps:
+        entry.responder_id.choices = choices(people_choices)
+    if form.validate_on_submit():
+        steps = [responders.StepData(e.responder_id.data, tuple(e.channels.data.split(",")),
+                                     e.wait_seconds.data or 0)
+                 for e in form.steps if e.responder_id.data]
+        target = policy.township_id if policy else township_id()
+        try:
+            responders.save_policy(
+                current_user, target, form.name.data, steps,
+                repeat_count=form.repeat_count.data or 0, final_phone=form.final_phone.data or "",
+                final_instructions=form.final_instructions.data or "",
+                is_default=form.is_default.data, policy=policy)
+        except ServiceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("已保存。新的呼救将使用修改后的预案。"), "success")
+            return redirect(url_for("emergency.policies"))
+    return render_template("emergency/policy_form.html", form=form, policy=policy)
+
+
+@bp.route("/policies/new", methods=["GET", "POST"])
+@login_required
+def policy_new():  # noqa: ANN201
+    return _policy_form(None)
+
+
+@bp.route("/policies/<int:policy_id>/edit", methods=["GET", "POST"])
+@login_required
+def policy_edit(policy_id: int):  # noqa: ANN201
+    return _policy_form(scoped_get(EscalationPolicy, policy_id))

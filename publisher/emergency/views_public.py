@@ -1,0 +1,64 @@
+"""URLs used without a staff login: device triggers and responders' acknowledgement links."""
+
+from __future__ import annotations
+
+import re
+
+from flask import jsonify, render_template, request
+
+from publisher.emergency import acks, health, incidents, notify, registry
+from publisher.emergency.clock import now
+from publisher.emergency.i18n import _
+from publisher.extensions import csrf
+from publisher.services.errors import ServiceError
+
+from . import bp
+
+_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+
+
+def _error(message: str, status: int):  # noqa: ANN202
+    return jsonify({"error": message}), status
+
+
+@bp.post("/trigger/<token>")
+@csrf.exempt
+def trigger(token: str):  # noqa: ANN201
+    """A device's press: ``Idempotency-Key`` header (or JSON "idempotency_key") required;
+    JSON ``{"test": true}`` is a test press. Repeats of a key change nothing."""
+    device = registry.device_by_token(token)
+    if device is None:
+        return _error(_("设备令牌无效。"), 404)
+    body = request.get_json(silent=True) if request.data else {}
+    if body is None or not isinstance(body, dict):
+        return _error(_("请求内容不是有效的 JSON 对象。"), 400)
+    key = request.headers.get("Idempotency-Key") or body.get("idempotency_key")
+    if not isinstance(key, str) or not _KEY.match(key):
+        return _error(_("缺少或无效的 Idempotency-Key（1–80 个字母、数字或 ._:-）。"), 400)
+    is_test = body.get("test", False)
+    if not isinstance(is_test, bool):
+        return _error(_("test 须为 true 或 false。"), 400)
+    if is_test:
+        outcome = health.record_test(device, now(), key)
+        return jsonify({"outcome": outcome}), 200
+    try:
+        result = incidents.trigger(device.household, source="device", now=now(),
+                                   device=device, idempotency_key=key)
+    except ServiceError as exc:
+        return _error(str(exc), 409)
+    status = 201 if result.outcome == "new" else 200
+    return jsonify({"incident": result.incident_id, "outcome": result.outcome}), status
+
+
+@bp.route("/ack/<token>", methods=["GET", "POST"])
+def ack(token: str):  # noqa: ANN201
+    """GET shows a button (link previews must not acknowledge); POST acknowledges."""
+    target = notify.link_target(token)
+    attempt = acks.attempt_for_link(*target) if target else None
+    if attempt is None:
+        return render_template("emergency/ack.html", invalid=True), 404
+    if request.method == "POST":
+        incident, acked, message = acks.ack_by_link(attempt, now())
+        return render_template("emergency/ack.html", incident=incident, done=True,
+                               acked=acked, message=message)
+    return render_template("emergency/ack.html", incident=attempt.incident, attempt=attempt)

@@ -1,0 +1,90 @@
+"""Proving from the stream itself what aired: fetch live HLS like a player, decode frames."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageStat
+
+_PDT = re.compile(r"#EXT-X-PROGRAM-DATE-TIME:(\S+)\s+#EXTINF:([\d.]+),\s+(\S+)")
+
+
+def playlist_segments(base_url: str, slug: str) -> list[tuple[datetime, float, str]]:
+    """(start, duration, name) of each segment in the live playlist."""
+    with urllib.request.urlopen(f"{base_url}/live/{slug}/index.m3u8", timeout=10) as response:
+        text = response.read().decode()
+    return [(datetime.fromisoformat(m[0].replace("Z", "+00:00")), float(m[1]), m[2])
+            for m in _PDT.findall(text)]
+
+
+def frame_at(base_url: str, slug: str, moment: datetime, out: Path) -> Path:
+    """Decode the frame shown at ``moment`` from the live HLS segments into a PNG."""
+    for start, duration, name in playlist_segments(base_url, slug):
+        if start <= moment < start + timedelta(seconds=duration):
+            segment = out.with_suffix(".ts")
+            with urllib.request.urlopen(f"{base_url}/live/{slug}/{name}", timeout=10) as resp:
+                segment.write_bytes(resp.read())
+            offset = (moment - start).total_seconds()
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(segment), "-ss",
+                            f"{offset:.3f}", "-frames:v", "1", str(out)], check=True,
+                           timeout=60)
+            return out
+    raise LookupError(f"no segment in the live window covers {moment.isoformat()}")
+
+
+def difference(a: Path, b: Path) -> float:
+    """Mean absolute pixel difference (0–255) after scaling ``b`` to ``a``'s size."""
+    first = Image.open(a).convert("RGB")
+    second = Image.open(b).convert("RGB").resize(first.size, Image.Resampling.BILINEAR)
+    return sum(ImageStat.Stat(ImageChops.difference(first, second)).mean) / 3
+
+
+@contextmanager
+def running_clock(app, interval_s: float = 0.5) -> Iterator[None]:  # noqa: ANN001
+    """The clock's content work (render queue, previews, plans), ticking in a thread."""
+    from publisher.jobs.clock import ContentClock
+
+    stop = threading.Event()
+    clock = ContentClock(app)
+
+    def loop() -> None:
+        while not stop.is_set():
+            clock.tick()
+            stop.wait(interval_s)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
+@contextmanager
+def running_playout(app, channel_slug: str) -> Iterator[None]:  # noqa: ANN001
+    """The channel feed for one channel, in a thread (as the playout process runs it)."""
+    from sqlalchemy import select
+
+    from publisher.extensions import db
+    from publisher.jobs.playout import supervise
+    from publisher.models import Channel
+
+    with app.app_context():
+        channel_id = db.session.scalar(select(Channel.id).where(Channel.slug == channel_slug))
+    stop = threading.Event()
+    thread = threading.Thread(target=supervise, args=(app, channel_id, channel_slug, None, stop),
+                              daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

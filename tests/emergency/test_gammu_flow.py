@@ -1,0 +1,87 @@
+"""The whole chain with a real gammu-smsd on the dummy phone: alerts go out through the
+daemon, replies come back in through it, and nothing else is sent."""
+
+import pytest
+
+from publisher.emergency.engine import ACKNOWLEDGED
+
+from .conftest import DOCTOR, DUTY_PHONE, HOUSEHOLD, RELATIVE, pump, sent_files
+
+pytestmark = pytest.mark.sms
+
+
+def _sent_to(spool, number):
+    return [text for to, text in sent_files(spool) if to == number]
+
+
+def test_escalates_then_a_reply_of_1_stops_it(app, world, clock, helpers, gammu):
+    result = helpers.trigger(app, clock, world)
+    pump(app, clock, lambda: _sent_to(gammu.spool, RELATIVE))
+    assert _sent_to(gammu.spool, RELATIVE)[0].startswith("【应急呼救】张家村王大爷")
+    assert _sent_to(gammu.spool, DOCTOR) == []
+
+    clock.advance(seconds=300)
+    pump(app, clock, lambda: _sent_to(gammu.spool, DOCTOR))
+
+    gammu.phone.deliver("+86" + DOCTOR, "1")
+    pump(app, clock, lambda: len(_sent_to(gammu.spool, DOCTOR)) == 2)
+    assert helpers.state(app, result.incident_id) == ACKNOWLEDGED
+    assert _sent_to(gammu.spool, DOCTOR)[1].startswith("已确认由您接警")
+
+    clock.advance(hours=2)
+    for _ in range(3):
+        pump(app, clock, lambda: True)
+    assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE, DOCTOR, DOCTOR]
+    assert list((gammu.spool / "outbox").iterdir()) == []
+    assert list((gammu.spool / "error").iterdir()) == []
+    kinds = [k for k, _ in helpers.events(app, result.incident_id)]
+    assert kinds[:2] == ["trigger", "send"] and "reply" in kinds and "acknowledge" in kinds
+    assert kinds.count("status") >= 2  # each send's status was read back
+
+
+def test_final_step_is_reached_when_nobody_answers(app, world, clock, helpers, gammu):
+    from publisher.extensions import db
+    from publisher.models.emergency import NotificationAttempt
+
+    helpers.trigger(app, clock, world)
+    pump(app, clock, lambda: _sent_to(gammu.spool, RELATIVE))
+    clock.advance(seconds=300)
+    pump(app, clock, lambda: _sent_to(gammu.spool, DOCTOR))
+    clock.advance(seconds=300)
+    pump(app, clock, lambda: _sent_to(gammu.spool, DUTY_PHONE))
+    (final,) = _sent_to(gammu.spool, DUTY_PHONE)
+    assert "无人接警" in final and "120" in final
+    assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE, DOCTOR, DUTY_PHONE]
+
+    def all_sent():
+        with app.app_context():
+            return {a.status for a in db.session.query(NotificationAttempt)} == {"sent"}
+    pump(app, clock, all_sent)
+
+
+def test_household_sms_triggers_and_gets_a_receipt(app, world, clock, helpers, gammu):
+    from publisher.extensions import db
+    from publisher.models import Incident, SmsMessage
+
+    gammu.phone.deliver("+86" + HOUSEHOLD, "救命 摔倒了")
+    pump(app, clock, lambda: _sent_to(gammu.spool, RELATIVE) and
+         _sent_to(gammu.spool, HOUSEHOLD))
+    assert "已收到您的呼救" in _sent_to(gammu.spool, HOUSEHOLD)[0]
+    with app.app_context():
+        incident = db.session.query(Incident).one()
+        assert incident.source == "sms"
+        inbound = db.session.query(SmsMessage).filter_by(direction="in").one()
+        assert (inbound.text, inbound.handled_as, inbound.related_id) == (
+            "救命 摔倒了", "trigger", incident.id)
+    assert list((gammu.spool / "inbox").iterdir()) == []  # moved only after storing
+    assert len(list((gammu.spool / "processed").iterdir())) == 1
+
+
+def test_messages_wait_while_the_daemon_is_down(app, world, clock, helpers, gammu):
+    gammu.daemon.stop()
+    helpers.trigger(app, clock, world)
+    helpers.tick(app, clock)
+    assert len(list((gammu.spool / "outbox").iterdir())) == 1
+    gammu.daemon.start()
+    pump(app, clock, lambda: _sent_to(gammu.spool, RELATIVE))
+    assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE]
