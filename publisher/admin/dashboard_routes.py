@@ -102,14 +102,14 @@ def dashboard():  # noqa: ANN201
         .where(ContentItem.kind.in_(CONTENT_KINDS), ContentItem.withdrawn_at.is_(None),
                or_(ContentItem.created_by_id == current_user.id,
                    ContentVersion.author_id == current_user.id))
-        .order_by(ContentVersion.created_at.desc()).limit(MY_ITEMS)).tuples())
+        .order_by(ContentVersion.created_at.desc()).limit(MY_ITEMS)))
     queue = pending_query(current_user)
     queue_size = db.session.scalar(
         select(func.count()).select_from(queue.with_only_columns(ContentItem.id).subquery()))
     return render_template(
         "admin/dashboard.html", counts=content_counts(current_user, now, CONTENT_KINDS),
         mine=mine, queue_size=queue_size or 0,
-        oldest=db.session.execute(queue.limit(5)).tuples().all(),
+        oldest=db.session.execute(queue.limit(5)).all(),
         days=[township_day(t, now) for t in townships[:20]],
         feeds=feed_states(townships[:20]),
     )

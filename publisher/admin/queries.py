@@ -147,7 +147,7 @@ def list_items(actor: User, kind: str, filters: ListFilters, now: datetime, tz) 
     if filters.date_to:
         query = query.where(ContentVersion.created_at < local_day_bounds(filters.date_to, tz)[1])
     query = query.order_by(ContentVersion.created_at.desc(), ContentItem.id.desc())
-    rows = list(db.session.execute(query).tuples())
+    rows = list(db.session.execute(query))
     if filters.q:
         # Searched here rather than in SQL: the JSON column stores Chinese \u-escaped.
         needle = filters.q.casefold()

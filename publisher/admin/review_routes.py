@@ -32,7 +32,7 @@ def pending_query(actor):  # noqa: ANN001, ANN201
 @bp.route("/review")
 @staff_only()
 def review_queue():  # noqa: ANN201
-    rows = list(db.session.execute(pending_query(current_user)).tuples())
+    rows = list(db.session.execute(pending_query(current_user)))
     return render_template("admin/review_queue.html", rows=rows)
 
 
