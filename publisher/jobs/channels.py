@@ -6,6 +6,8 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from flask import current_app
+
 from publisher.models import Channel
 from renderer.encode import EncodingProfile, encoding_for_plan
 from renderer.page import ReadingPace
@@ -17,11 +19,21 @@ def encoding_for(channel: Channel) -> EncodingProfile:
     return encoding_for_plan(channel.profile)
 
 
+def logo_file(channel: Channel) -> Path | None:
+    """The channel's uploaded logo on disk (``logo_path`` is relative to the upload dir), if any."""
+    if not channel.logo_path:
+        return None
+    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    path = (upload_dir / channel.logo_path).resolve()
+    # A stored path never leaves the upload dir, whatever the database holds.
+    if not path.is_relative_to(upload_dir) or not path.is_file():
+        return None
+    return path
+
+
 def branding_for(channel: Channel, ticker: str = "") -> Branding:
     base = default_branding()
-    logo = Path(channel.logo_path) if channel.logo_path else None
-    if logo is None or not logo.is_file():
-        logo = base.logo
+    logo = logo_file(channel) or base.logo
     return Branding(
         channel_name=channel.name,
         township=f"{channel.township.county}{channel.township.name}",

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
                        *, encode: bool = True) -> list[dict[str, Any]]:
     """Render ``data`` (renderer item JSON) for one channel; returns PlannedPage dicts."""
-    from renderer.encode import ensure_unit
+    from renderer.encode import ensure_units
     from renderer.render import render_item
 
     cache_dir: Path = current_app.config["CACHE_DIR"]
@@ -43,19 +43,20 @@ def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
         today=local_today(channel, now),
         pace=pace_for(channel),
     )
-    enc = encoding_for(channel)
-    planned = []
-    for page in pages:
-        unit = ensure_unit(page.path, page.key, cache_dir, enc) if encode else None
-        planned.append({
+    # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
+    units = (ensure_units([(page.path, page.key) for page in pages], cache_dir, encoding_for(channel))
+             if encode else [None] * len(pages))
+    return [
+        {
             "key": page.key,
             "png": str(page.path),
             "unit": str(unit) if unit else "",
             "duration_s": page.duration_s,
             "page_no": page.page_no,
             "page_count": page.page_count,
-        })
-    return planned
+        }
+        for page, unit in zip(pages, units, strict=True)
+    ]
 
 
 def _channels(township_id: int) -> list[Channel]:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from publisher.extensions import db
+from publisher.jobs.channels import branding_for
 from publisher.models import Channel
 from publisher.services import guide
 from publisher.services.feed_status import channel_status
@@ -54,6 +55,18 @@ def channel_list() -> Response:
 def epg() -> Response:
     return Response(guide.epg(request.host_url.rstrip("/")), mimetype="application/xml",
                     headers={"Cache-Control": "max-age=60"})
+
+
+@bp.route("/channel/<slug>/logo.png")
+def channel_logo(slug: str) -> Response:
+    """The channel's logo for players and guides (the M3U's tvg-logo, the XMLTV icon); public."""
+    channel = db.session.scalar(select(Channel).where(Channel.slug == slug, Channel.enabled))
+    path = branding_for(channel).logo if channel is not None else None
+    if path is None:
+        abort(404)
+    response = send_file(path, conditional=True)
+    response.headers["Cache-Control"] = "max-age=3600"
+    return response
 
 
 @bp.route("/render/<key>.png")

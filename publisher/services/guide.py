@@ -29,7 +29,7 @@ def _enabled() -> list[Channel]:
 
 
 def _info(channel: Channel, base_url: str) -> ChannelInfo:
-    icon = f"{base_url}/channel/{channel.slug}/logo.png" if channel.logo_path else None
+    icon = f"{base_url}/channel/{channel.slug}/logo.png"  # the uploaded logo, else the default
     return ChannelInfo(slug=channel.slug, name=channel.name, icon_url=icon,
                        group=channel.group or channel.township.name)
 
