@@ -43,6 +43,7 @@ lint: python-deps
 bench: setup
 	$(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/playout_bench.py
+	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/emergency_bench.py
 
 migration: python-deps

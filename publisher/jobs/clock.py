@@ -105,11 +105,28 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     return scheduler
 
 
+class _SkipOverlapNotice(logging.Filter):
+    """Drop APScheduler's "skipped: maximum number of running instances" warnings.
+
+    The ticks fire every second by design and a tick that renders a new item runs longer; the
+    next tick simply waits (``max_instances=1``, ``coalesce``). Logged, that is a line a second
+    during every render, drowning the messages staff need.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+def quiet_overlap_notices() -> None:
+    logging.getLogger("apscheduler.scheduler").addFilter(_SkipOverlapNotice())
+
+
 def run_clock() -> None:
     from flask import current_app
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # one line a second is noise
+    quiet_overlap_notices()
     app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
     lock = _hold_lock(Path(app.config["DATA_DIR"]))
     scheduler = build_scheduler(app)

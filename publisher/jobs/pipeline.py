@@ -44,8 +44,8 @@ def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
         pace=pace_for(channel),
     )
     # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
-    units = (ensure_units([(page.path, page.key) for page in pages], cache_dir, encoding_for(channel))
-             if encode else [None] * len(pages))
+    todo = [(page.path, page.key) for page in pages]
+    units = ensure_units(todo, cache_dir, encoding_for(channel)) if encode else [None] * len(pages)
     return [
         {
             "key": page.key,
