@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Protocol
 
 from playlists import ts
+from playlists.elementary import split_adts, split_h264, split_mpeg2
+from playlists.muxer import TsMuxer
 from renderer.timing import TICKS_PER_UNIT, UNIT_AAC_FRAMES, UNIT_FRAMES
 
 STREAM_EPOCH = datetime(2024, 1, 1, tzinfo=UTC)  # unit 0 of every channel's stream
@@ -77,7 +79,7 @@ def load_unit(path: Path, stream_type: int) -> LoadedUnit:
     except OSError as exc:
         raise UnitError(f"cannot read unit {path}: {exc}") from exc
     h264 = stream_type == ts.STREAM_TYPE_H264
-    pictures = ts.split_h264(data) if h264 else ts.split_mpeg2(data)
+    pictures = split_h264(data) if h264 else split_mpeg2(data)
     if len(pictures) != UNIT_FRAMES:
         raise UnitError(f"{path}: {len(pictures)} pictures, want {UNIT_FRAMES}")
     first = pictures[0]
@@ -126,7 +128,7 @@ class AudioBed:
     @classmethod
     def from_file(cls, path: Path) -> AudioBed:
         """Load a bed written by ``renderer.encode`` (one frame of silence, or a loop)."""
-        frames = ts.split_adts(path.read_bytes())
+        frames = split_adts(path.read_bytes())
         if len(frames) % UNIT_AAC_FRAMES:
             frames = frames * UNIT_AAC_FRAMES  # a single steady frame, e.g. silence
         return cls(tuple(frames))
@@ -169,7 +171,7 @@ class ContinuousFeed:
         self.stream_type = stream_type
         self.bed = bed
         self.next_unit = state.next_unit
-        self._muxer = ts.TsMuxer(stream_type, state.continuity)
+        self._muxer = TsMuxer(stream_type, state.continuity)
 
     @property
     def state(self) -> FeedState:

@@ -33,7 +33,8 @@ from playlists.feed import (
 )
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
 from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
-from playlists.timeline import PlayState, PlayStateError, Slot, is_valid
+from playlists.playstate import PlayState, PlayStateError
+from playlists.timeline import Slot, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
 from playlists.udp import UdpRelay
 from renderer import encode

@@ -1,17 +1,15 @@
-"""A small MPEG transport stream muxer for our units (pure: bytes in, bytes out).
+"""The MPEG transport stream as our channel lays it out (pure: bytes in, bytes out).
 
 One program, two elementary streams: video on PID 0x100 (H.264 or MPEG-2; carries the
-PCR) and AAC ADTS audio on PID 0x101. Every unit starts with PAT and PMT followed by the
-intra picture, so any unit boundary is a valid place to start decoding or an HLS segment.
-Continuity counters live in the muxer and run on across units for the life of a stream.
+PCR) and AAC ADTS audio on PID 0x101. This module holds that layout's constants and the
+bit layouts of its fields (timestamps, PCR, PSI sections, PES headers), both ways: the
+muxer (:mod:`playlists.muxer`) writes them, and the inspection functions below read a
+stream back for tests, benchmarks and health checks.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator, Sequence
-
-from renderer.timing import TICKS_PER_AAC_FRAME, TICKS_PER_FRAME
+from collections.abc import Iterator, Sequence
 
 PACKET_SIZE = 188
 PAYLOAD_SIZE = 184
@@ -28,11 +26,6 @@ STREAM_TYPE_AAC_ADTS = 0x0F
 VIDEO_STREAM_ID = 0xE0
 AUDIO_STREAM_ID = 0xC0
 TS_WRAP = 1 << 33  # PTS, DTS and PCR base count 90 kHz ticks modulo 2**33
-# PCR runs this far behind the DTS of the frame it rides on: room for a decoder to buffer
-# a whole intra picture at a modest rate (ffmpeg uses the same 0.7 s by default).
-PCR_LEAD_TICKS = 63_000
-
-_START_CODE = re.compile(b"\x00\x00\x01")
 
 
 # --- bit layouts ------------------------------------------------------------------------
@@ -141,155 +134,6 @@ def pes_header(stream_id: int, pts: int, payload_len: int) -> bytes:
     return bytes((0, 0, 1, stream_id, length >> 8, length & 0xFF, 0x84, 0x80, 5)) + (
         encode_timestamp(0b0010, pts)
     )
-
-
-# --- elementary stream splitting -----------------------------------------------------------
-
-
-def _cut(
-    es: bytes, starts_new: Callable[[int], tuple[bool, bool]], drop: frozenset[int] = frozenset()
-) -> list[bytes]:
-    """Cut ``es`` at start codes whose code byte makes ``starts_new`` true (after a picture)."""
-    units: list[bytes] = []
-    current, has_picture, pos = bytearray(), False, 0
-    for m in _START_CODE.finditer(es):
-        start = m.start() - 1 if m.start() > 0 and es[m.start() - 1] == 0 else m.start()
-        if start < pos:
-            continue
-        current += es[pos:start]
-        pos = start
-        code = es[m.end()] if m.end() < len(es) else -1
-        new, picture = starts_new(code)
-        if new and has_picture:
-            units.append(bytes(current))
-            current, has_picture = bytearray(), False
-        if code in drop:
-            pos = m.end() + 1
-            continue
-        has_picture = has_picture or picture
-    current += es[pos:]
-    if current:
-        units.append(bytes(current))
-    return units
-
-
-def split_h264(es: bytes) -> list[bytes]:
-    """H.264 Annex B into access units, cut at each access unit delimiter (NAL type 9)."""
-
-    def rule(code: int) -> tuple[bool, bool]:
-        return code & 0x1F == 9, True  # a delimiter always opens a new access unit
-
-    return _cut(es, rule)
-
-
-def split_mpeg2(es: bytes) -> list[bytes]:
-    """MPEG-2 video into pictures; sequence and GOP headers stay with the next picture.
-
-    A sequence end code is dropped: units are concatenated into one endless sequence.
-    """
-
-    def rule(code: int) -> tuple[bool, bool]:
-        return code in (0x00, 0xB3, 0xB8), code == 0x00
-
-    return _cut(es, rule, drop=frozenset({0xB7}))
-
-
-def split_adts(data: bytes) -> list[bytes]:
-    """ADTS into frames by each header's 13-bit frame length."""
-    frames, pos = [], 0
-    while pos < len(data):
-        if pos + 7 > len(data) or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            raise ValueError(f"ADTS sync lost at byte {pos}")
-        length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if length < 7 or pos + length > len(data):
-            raise ValueError(f"bad ADTS frame length {length} at byte {pos}")
-        frames.append(data[pos : pos + length])
-        pos += length
-    return frames
-
-
-# --- the muxer ---------------------------------------------------------------------------
-
-
-class TsMuxer:
-    """Turns units into transport stream bytes, keeping continuity counters across units."""
-
-    def __init__(self, video_stream_type: int, continuity: dict[int, int] | None = None) -> None:
-        self.video_stream_type = video_stream_type
-        self._cc = {PAT_PID: 0, PMT_PID: 0, VIDEO_PID: 0, AUDIO_PID: 0}
-        self._cc.update(continuity or {})
-        self._pat = pat_section()
-        self._pmt = pmt_section(
-            VIDEO_PID, [(video_stream_type, VIDEO_PID), (STREAM_TYPE_AAC_ADTS, AUDIO_PID)]
-        )
-
-    @property
-    def continuity(self) -> dict[int, int]:
-        """Next continuity counter per PID (save it to resume a stream seamlessly)."""
-        return dict(self._cc)
-
-    def _next_cc(self, pid: int) -> int:
-        cc = self._cc[pid]
-        self._cc[pid] = (cc + 1) & 0x0F
-        return cc
-
-    def _psi(self, pid: int, section: bytes) -> bytes:
-        head = bytes((SYNC_BYTE, 0x40 | (pid >> 8), pid & 0xFF, 0x10 | self._next_cc(pid), 0))
-        return (head + section).ljust(PACKET_SIZE, b"\xff")
-
-    def _pes_packets(self, pid: int, pes: bytes, pcr: int | None, random_access: bool) -> bytes:
-        out, pos, end = bytearray(), 0, len(pes)
-        first = True
-        while pos < end:
-            af: bytes | None = None  # adaptation field after its length byte; None = absent
-            if first and (pcr is not None or random_access):
-                flags = (0x40 if random_access else 0) | (0x10 if pcr is not None else 0)
-                af = bytes((flags,)) + (encode_pcr(pcr) if pcr is not None else b"")
-            room = PAYLOAD_SIZE - (0 if af is None else 1 + len(af))
-            take = min(room, end - pos)
-            stuffing = room - take  # only the last packet of a PES is short
-            if stuffing and af is not None:
-                af += b"\xff" * stuffing
-            elif stuffing:
-                af = b"\x00" + b"\xff" * (stuffing - 2) if stuffing > 1 else b""
-            cc = self._next_cc(pid)
-            if af is None:
-                out += bytes(
-                    (SYNC_BYTE, (0x40 if first else 0) | (pid >> 8), pid & 0xFF, 0x10 | cc)
-                )
-            else:
-                out += bytes(
-                    (SYNC_BYTE, (0x40 if first else 0) | (pid >> 8), pid & 0xFF, 0x30 | cc, len(af))
-                )
-                out += af
-            out += pes[pos : pos + take]
-            pos += take
-            first = False
-        return bytes(out)
-
-    def mux_unit(self, video: Sequence[bytes], audio: Sequence[bytes], pts: int) -> bytes:
-        """One unit: PAT, PMT, then video and audio PES interleaved in decoding order.
-
-        Video frame n is stamped ``pts + n*3600`` and audio frame m ``pts + m*1920`` (mod
-        2**33). Audio frames are grouped into one PES per video frame interval. Every video
-        PES carries a PCR (at most 40 ms apart); the first is marked as a random access point.
-        """
-        parts = [self._psi(PAT_PID, self._pat), self._psi(PMT_PID, self._pmt)]
-        m = 0
-        for n, frame in enumerate(video):
-            t = pts + n * TICKS_PER_FRAME
-            pes = pes_header(VIDEO_STREAM_ID, t, len(frame)) + frame
-            parts.append(self._pes_packets(VIDEO_PID, pes, t - PCR_LEAD_TICKS, n == 0))
-            limit = (n + 1) * TICKS_PER_FRAME if n + 1 < len(video) else None
-            group_start = m
-            while m < len(audio) and (limit is None or m * TICKS_PER_AAC_FRAME < limit):
-                m += 1
-            if m > group_start:
-                payload = b"".join(audio[group_start:m])
-                a_pts = pts + group_start * TICKS_PER_AAC_FRAME
-                pes = pes_header(AUDIO_STREAM_ID, a_pts, len(payload)) + payload
-                parts.append(self._pes_packets(AUDIO_PID, pes, None, False))
-        return b"".join(parts)
 
 
 # --- inspection (tests, benchmarks, health checks) ---------------------------------------

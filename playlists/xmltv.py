@@ -18,7 +18,8 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from playlists.plan import ChannelPlan
-from playlists.timeline import DEFAULT_TIMEZONE, PlayState, Slot, simulate
+from playlists.playstate import PlayState
+from playlists.timeline import DEFAULT_TIMEZONE, Slot, simulate
 
 GENERATOR = "villagecast"
 ID_DOMAIN = "villagecast"

@@ -6,9 +6,19 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, flash, redirect, render_template, request, session
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -18,7 +28,14 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 LOCALES = ("zh", "en")
 
 
-def _select_locale() -> str:
+def _select_locale() -> str | None:
+    """``?lang=`` (remembered in the session), else the account's choice, else the default.
+
+    Jobs and CLI commands translate inside an app context with no request: they get
+    ``None``, which Flask-Babel turns into ``BABEL_DEFAULT_LOCALE`` (Chinese).
+    """
+    if not has_request_context():
+        return None
     wanted = request.args.get("lang")
     if wanted in LOCALES:
         session["lang"] = wanted
@@ -26,10 +43,11 @@ def _select_locale() -> str:
         return session["lang"]
     if current_user and getattr(current_user, "locale", "") in LOCALES:
         return current_user.locale
-    return "zh"
+    return None
 
 
-def localtime(value: datetime | None, zone: str | None = None, fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
+def localtime(value: datetime | None, zone: str | None = None,
+              fmt: str = "%Y-%m-%d %H:%M:%S") -> str:
     """Jinja filter: a stored UTC instant shown in the township's (or channel's) time zone."""
     if value is None:
         return ""
@@ -46,7 +64,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["localtime"] = localtime
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    # Lazy: translated when flashed, in the language of the request that was refused.
+    login_manager.login_message = _l("请先登录。")
 
     from publisher import admin, api, auth, emergency, live, people
 

@@ -22,11 +22,9 @@ from pathlib import Path
 from typing import Literal
 
 from renderer import ffmpeg
+from renderer.bitstream import EncodeError, adts_frames, format_header, pictures
 from renderer.timing import AAC_FRAME_SAMPLES, UNIT_AAC_FRAMES, UNIT_FRAMES
 
-AUD_H264 = b"\x00\x00\x01\x09"  # access unit delimiter NAL (x264 aud=1)
-PICTURE_MPEG2 = b"\x00\x00\x01\x00"  # MPEG-2 picture start code
-SEQUENCE_MPEG2 = b"\x00\x00\x01\xb3"  # MPEG-2 sequence header
 BATCH_PAGES = 16  # pages per ffmpeg run: x264 starts once per batch, memory stays small
 TARGET_LUFS = -24.0  # broadcast loudness (GY/T 282 / EBU R128 family)
 SILENCE_PROBE_SECONDS = 1.0  # long enough to get well past the encoder's priming frames
@@ -99,18 +97,9 @@ def encoding_for_plan(profile: str) -> EncodingProfile:
         raise ValueError(f"no encoding profile for {profile!r}") from None
 
 
-class EncodeError(RuntimeError):
-    """A unit or bed came out of ffmpeg without the expected shape."""
-
-
 def unit_path(key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
     """Where the unit for page ``key`` lives in the cache."""
     return cache_dir / "units" / enc.tag / key[:2] / f"{key}.{enc.ext}"
-
-
-def count_pictures(data: bytes, codec: str) -> int:
-    """Pictures in a raw unit, counted by their start codes."""
-    return data.count(AUD_H264 if codec == "h264" else PICTURE_MPEG2)
 
 
 def _tmp_beside(path: Path) -> Path:
@@ -120,36 +109,14 @@ def _tmp_beside(path: Path) -> Path:
     return Path(tmp)
 
 
-_PICTURE_OR_HEADER = re.compile(b"\x00\x00\x01[\x00\xb3\xb8]")
-
-
-def pictures(data: bytes, codec: str) -> list[bytes]:
-    """Cut an elementary stream into pictures, each with the headers that precede it.
-
-    H.264: at every access unit delimiter (with its 4-byte start code). MPEG-2: at the
-    sequence header, GOP header or picture start code that follows a picture.
-    """
-    if codec == "h264":
-        cuts = [m.start() for m in re.finditer(b"\x00?\x00\x00\x01\x09", data)]
-    else:
-        cuts, seen_picture = [], True
-        for m in _PICTURE_OR_HEADER.finditer(data):
-            if seen_picture:
-                cuts.append(m.start())
-            seen_picture = data[m.end() - 1] == 0x00
-    if not cuts or cuts[0] != 0:
-        raise EncodeError("elementary stream does not open with a picture delimiter")
-    return [data[a:b] for a, b in zip(cuts, [*cuts[1:], len(data)], strict=True)]
-
-
-def format_header(picture: bytes, codec: str) -> bytes:
-    """SPS+PPS (H.264) or sequence header + extensions (MPEG-2) of an intra picture."""
-    first, end = (b"\x00\x00\x01\x67", b"\x00\x00\x01\x65") if codec == "h264" else (
-        SEQUENCE_MPEG2, b"\x00\x00\x01\xb8")  # fmt: skip
-    start, stop = picture.find(first), picture.find(end)
-    if start < 0 or stop < start:
-        raise EncodeError("intra picture without its format headers")
-    return picture[start:stop].rstrip(b"\x00")
+def _write_bytes(path: Path, data: bytes) -> Path:
+    tmp = _tmp_beside(path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def _still(path: Path, enc: EncodingProfile, busy: bool) -> Path:
@@ -253,30 +220,6 @@ def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
 
 
 # --- audio bed -----------------------------------------------------------------------
-
-
-def adts_frames(data: bytes) -> list[bytes]:
-    """Cut an ADTS stream into frames (the encoder side's own minimal reader)."""
-    frames, pos = [], 0
-    while pos + 7 <= len(data):
-        if data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            raise EncodeError(f"ADTS sync lost at byte {pos}")
-        length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if length < 7 or pos + length > len(data):
-            raise EncodeError(f"bad ADTS frame length {length} at byte {pos}")
-        frames.append(data[pos : pos + length])
-        pos += length
-    return frames
-
-
-def _write_bytes(path: Path, data: bytes) -> Path:
-    tmp = _tmp_beside(path)
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
 
 
 def ensure_silence(cache_dir: Path, bitrate_kbps: int = 128) -> Path:

@@ -30,7 +30,8 @@ from renderer.cache import (
 )
 from renderer.draw import Canvas
 from renderer.fonts import FontSet, default_fonts
-from renderer.items import Item, parse_item
+from renderer.item_parser import parse_item
+from renderer.items import Item
 from renderer.page import Ctx, PageSpec, ReadingPace, page_duration
 from renderer.profiles import get_profile
 from renderer.templates import template_for

@@ -14,66 +14,24 @@ from publisher.admin import bp
 from publisher.admin.access import CONTENT_KINDS, staff_only, visible_townships
 from publisher.admin.queries import content_counts, items_with_latest
 from publisher.admin.review_routes import pending_query
-from publisher.admin.timeutil import zone
 from publisher.extensions import db
-from publisher.models import Cadre, ContentItem, ContentVersion, Township, Whereabouts, utcnow
+from publisher.models import ContentItem, ContentVersion, Township, utcnow
+from publisher.services.whereabouts_board import Board, load_board, local_now
 
 MY_ITEMS = 8
-
-
-@dataclass(frozen=True)
-class CadreToday:
-    cadre: Any
-    report: Any  # the latest Whereabouts of the day, or None
-    overdue: bool  # no report and the township's check-in deadline has passed
-
-
-def whereabouts_board(cadres: list, reports: list, now_local: datetime,
-                      deadline_hour: int) -> list[CadreToday]:
-    """Each cadre with their latest report of the day; unreported ones flagged after the hour."""
-    latest: dict[int, Any] = {}
-    for report in reports:
-        seen = latest.get(report.cadre_id)
-        if seen is None or report.reported_at > seen.reported_at:
-            latest[report.cadre_id] = report
-    past_deadline = now_local.hour >= deadline_hour
-    return [CadreToday(c, latest.get(c.id), past_deadline and c.id not in latest)
-            for c in cadres]
 
 
 @dataclass(frozen=True)
 class TownshipDay:
     township: Township
     now_local: datetime
-    board: list[CadreToday]
-
-    @property
-    def reported(self) -> int:
-        return sum(1 for row in self.board if row.report is not None)
-
-    @property
-    def overdue(self) -> list[CadreToday]:
-        return [row for row in self.board if row.overdue]
-
-    @property
-    def by_status(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for row in self.board:
-            if row.report is not None:
-                counts[row.report.status] = counts.get(row.report.status, 0) + 1
-        return counts
+    board: Board
 
 
 def township_day(township: Township, now: datetime) -> TownshipDay:
-    now_local = now.astimezone(zone(township.timezone))
-    cadres = list(db.session.scalars(
-        select(Cadre).where(Cadre.township_id == township.id, Cadre.active.is_(True))
-        .order_by(Cadre.sort_order, Cadre.id)))
-    reports = list(db.session.scalars(
-        select(Whereabouts).join(Cadre).where(Cadre.township_id == township.id,
-                                              Whereabouts.day == now_local.date())))
-    board = whereabouts_board(cadres, reports, now_local, township.checkin_deadline_hour)
-    return TownshipDay(township, now_local, board)
+    """The township's time now and its whereabouts board of today."""
+    now_local = local_now(township, now)
+    return TownshipDay(township, now_local, load_board(township, now_local.date(), now))
 
 
 def feed_states(townships: list[Township]) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -138,7 +139,7 @@ class ProduceForm(ContentForm):
 
 class NoticeForm(ContentForm):
     title = StringField(_l("标题"), validators=[_required(_l("请填写标题。")), _max(60)])
-    category = SelectField(_l("类别"), choices=[(c, c) for c in NOTICE_CATEGORIES],
+    category = SelectField(_l("类别"), choices=[SelectChoice(c) for c in NOTICE_CATEGORIES],
                            description=_l("村务公开：每月 9 日为公开日。"))
     issued_by = StringField(_l("发布单位"), validators=[Optional(), _max(40)],
                             description=_l("例如：监山乡人民政府"))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from publisher.admin.forms import PHONE
@@ -31,7 +38,8 @@ class SettingsForm(FlaskForm):
         _l("允许审核自己提交的内容"),
         description=_l("只有一名工作人员的乡镇可以打开。打开后，审核人可以审核自己编辑的内容。"))
     checkin_deadline_hour = SelectField(
-        _l("去向报告截止时间"), coerce=int, choices=[(h, f"{h}:00") for h in range(5, 13)],
+        _l("去向报告截止时间"), coerce=int,
+        choices=[SelectChoice(h, f"{h}:00") for h in range(5, 13)],
         description=_l("超过这个时间仍未报告当天去向的干部，会在工作台上标红提醒。"))
     duty_phone = StringField(_l("值班电话"), validators=[
         Optional(), Length(max=40, message=_l("不能超过 %(n)s 个字。", n=40)),

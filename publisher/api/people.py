@@ -12,9 +12,9 @@ from publisher.api import bp
 from publisher.api.common import ApiError, caller, iso, json_body, township_param, visible
 from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, User, Whereabouts, utcnow
-from publisher.people.board import board_json, load_board, local_now
 from publisher.people.reporting import check_day, clean_report, submit_report
 from publisher.services.cadres import cadre_json, list_cadres
+from publisher.services.whereabouts_board import board_json, load_board, local_now
 
 
 def _scoped(model: type, obj_id: int, user: User, what: str) -> Any:
@@ -62,7 +62,7 @@ def whereabouts():  # noqa: ANN201
     township = township_param(user, request.args.get("township_id"), required=True)
     now = utcnow()
     day = _day(request.args.get("date"), local_now(township, now).date())
-    return jsonify(board_json(load_board(township, day, now), township.timezone))
+    return jsonify(board_json(load_board(township, day, now)))
 
 
 def report_json(report: Whereabouts) -> dict[str, Any]:

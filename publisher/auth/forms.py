@@ -5,7 +5,8 @@ from wtforms.validators import DataRequired, Length
 
 
 class LoginForm(FlaskForm):
-    username = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名。")), Length(max=64)])
+    username = StringField(_l("用户名"),
+                           validators=[DataRequired(_l("请输入用户名。")), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码。"))])
     remember = BooleanField(_l("记住我"))
     submit = SubmitField(_l("登录"))

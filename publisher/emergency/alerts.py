@@ -9,6 +9,7 @@ withdraws it. Exercises are stored with ``is_exercise=True`` and never air.
 from __future__ import annotations
 
 import logging
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,8 +49,8 @@ def can_issue(user: User) -> bool:
 def issue_alert(actor: User | None, township: Township, *, title: str, body: str,
                 severity: str, issued_by: str, expires: datetime, now: datetime,
                 is_exercise: bool = False, valid_from: datetime | None = None,
-                source: str = "staff") -> ContentItem:
-    """Create an approved alert item (goes on air once rendered). Commits."""
+                source: str = "staff", commit: bool = True) -> ContentItem:
+    """Create an approved alert item (goes on air once rendered). Commits unless told not to."""
     if actor is not None:
         ensure_township(actor, township.id)
         if not can_issue(actor):
@@ -78,11 +79,13 @@ def issue_alert(actor: User | None, township: Township, *, title: str, body: str
                  summary=f"{'【演练】' if is_exercise else ''}{data['title']}（{source}）",
                  after={"severity": data["severity"], "expires": expires.isoformat(),
                         "is_exercise": is_exercise})
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return item
 
 
-def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason: str) -> bool:
+def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason: str, *,
+                   commit: bool = True) -> bool:
     """Take an alert off air (the channel returns to its schedule). False if already off."""
     if actor is not None:
         ensure_township(actor, item.township_id)
@@ -96,7 +99,8 @@ def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason:
     audit.record("withdraw", actor=actor, township_id=item.township_id,
                  target_type=Kind.ALERT, target_id=item.id,
                  summary=f"{item.latest.title}：{reason}"[:300])
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return True
 
 
@@ -139,6 +143,10 @@ def ingest_cap(township: Township, data: bytes, now: datetime,
                actor: User | None = None) -> dict[str, Any]:
     """Parse and act on one CAP message. Raises CapError (nothing changed) if malformed.
 
+    Everything it does (withdrawing, issuing, recording the message) is one transaction,
+    so the same message arriving twice at once (a poll and an upload) airs once, and an
+    error half-way leaves the channel as it was.
+
     Returns {"outcome", "detail", "item_id"}; outcomes: aired, exercise, updated,
     cancelled, duplicate, ignored.
     """
@@ -153,13 +161,16 @@ def ingest_cap(township: Township, data: bytes, now: datetime,
         CapMessage.identifier == alert.identifier[:200]))
     if known is not None:
         return {"outcome": "duplicate", "detail": "该预警已导入过。", "item_id": None}
-    outcome, detail, item = _act(township, alert, now, actor)
-    _record(township, alert, raw, outcome, detail, now, item)
     try:
+        outcome, detail, item = _act(township, alert, now, actor)
+        _record(township, alert, raw, outcome, detail, now, item)
         db.session.commit()
     except IntegrityError:
-        db.session.rollback()
+        db.session.rollback()  # recorded meanwhile by another poll or upload
         return {"outcome": "duplicate", "detail": "该预警已导入过。", "item_id": None}
+    except Exception:
+        db.session.rollback()
+        raise
     return {"outcome": outcome, "detail": detail, "item_id": item.id if item else None}
 
 
@@ -167,13 +178,16 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
          ) -> tuple[str, str, ContentItem | None]:
     if alert.status not in ("Actual", "Exercise"):
         return "ignored", f"status={alert.status}，不播出。", None
+    if alert.scope != "Public":  # Restricted / Private are not for a public channel
+        return "ignored", f"scope={alert.scope}，不是公开预警，不播出。", None
     if alert.msg_type in ("Ack", "Error"):
         return "ignored", f"msgType={alert.msg_type}，无需处理。", None
     exercise = alert.status == "Exercise"
     if alert.msg_type in ("Update", "Cancel"):
         for old in _referenced_items(township, alert):
             if old.is_exercise == exercise:
-                withdraw_alert(None, old, now, f"CAP {alert.msg_type} {alert.identifier}")
+                withdraw_alert(None, old, now, f"CAP {alert.msg_type} {alert.identifier}",
+                               commit=False)
         if alert.msg_type == "Cancel":
             return "cancelled", "已解除所引用的预警。", None
     info = alert.info()
@@ -191,7 +205,7 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
         severity=cap.SEVERITIES[info.severity], issued_by=info.sender_name or alert.sender,
         expires=min(expires, now + MAX_LIFETIME - timedelta(minutes=1)), now=now,
         is_exercise=exercise, valid_from=info.effective if info.effective and
-        info.effective > now else None, source="CAP")
+        info.effective > now else None, source="CAP", commit=False)
     if actor is not None:
         audit.record("import", actor=actor, township_id=township.id, target_type="cap",
                      target_id=item.id, summary=f"导入 CAP 预警 {alert.identifier}")
@@ -208,6 +222,9 @@ def poll_sources(now: datetime, timeout: float = 10) -> int:
             continue
         source.last_polled_at, source.last_error = now, ""
         try:
+            if urllib.parse.urlsplit(source.url).scheme not in ("http", "https"):
+                # urlopen would also read file:// and ftp:// URLs
+                raise ServiceError(_("CAP 地址只能是 http 或 https 网址。"))
             with urllib.request.urlopen(source.url, timeout=timeout) as response:  # noqa: S310
                 data = response.read(cap.MAX_BYTES + 1)
             township = db.session.get(Township, source.township_id)

@@ -46,23 +46,61 @@ def sync_attempts(now: datetime) -> int:
 
 
 def _escalate_if_step_failed(attempt: NotificationAttempt, now: datetime) -> None:
-    if attempt.seq is None or attempt.purpose != "alert":
+    if attempt.seq is None or attempt.purpose not in ("alert", "final"):
         return
     siblings = db.session.scalars(select(NotificationAttempt.status).where(
         NotificationAttempt.incident_id == attempt.incident_id,
         NotificationAttempt.seq == attempt.seq)).all()
     if any(s not in ("failed", "skipped") for s in siblings):
         return
+    if attempt.purpose == "final":
+        _retry_final(attempt, now)
+        return
+    # Only while the next step is still waited for: once it has run (and the final step
+    # may be waiting for its retry) a late failure of an older step changes nothing.
+    next_step_ran = select(NotificationAttempt.id).where(
+        NotificationAttempt.incident_id == attempt.incident_id,
+        NotificationAttempt.seq == attempt.seq + 1).exists()
     result = db.session.execute(
         update(Incident).where(Incident.id == attempt.incident_id,
                                Incident.state == engine.TRIGGERED,
                                Incident.next_seq == attempt.seq + 1,
-                               Incident.next_action_at > now)
+                               Incident.next_action_at > now, ~next_step_ran)
         .values(next_action_at=now, version=Incident.version + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount == 1:
         log_event(attempt.incident_id, "escalate",
                   f"第{attempt.seq + 1}步全部发送失败，立即进入下一步", now)
+
+
+def _retry_final(attempt: NotificationAttempt, now: datetime) -> None:
+    """Nothing of the final step got through: schedule it again (see engine.FINAL_RETRY)."""
+    incident = db.session.get(Incident, attempt.incident_id, populate_existing=True)
+    timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
+    policy = engine.Policy.from_json(incident.policy_snapshot)
+    retry = engine.retry_final(timer, policy, attempt.seq, now)
+    if retry == timer:
+        return
+    result = db.session.execute(
+        update(Incident).where(Incident.id == incident.id, Incident.version == incident.version,
+                               Incident.state == engine.TRIGGERED)
+        .values(next_seq=retry.next_seq, next_action_at=retry.next_at,
+                version=Incident.version + 1)
+        .execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        minutes = round(engine.FINAL_RETRY.total_seconds() / 60)
+        log_event(incident.id, "escalate",
+                  f"最后一步（乡镇值班电话）全部发送失败，{minutes}分钟后重试", now)
+
+
+def _call_text(incident: Incident, attempt: NotificationAttempt) -> str:
+    """What the voice gateway reads out: the duty phone hears that nobody answered."""
+    facts = facts_of(incident)
+    if attempt.purpose != "final":
+        return messages.alert_text(facts)
+    policy = engine.Policy.from_json(incident.policy_snapshot)
+    alerted = len({a.address_digest for a in incident.attempts if a.purpose == "alert"})
+    return messages.final_text(facts, alerted, policy.final.instructions)
 
 
 def dispatch_voice(now: datetime, limit: int = 50) -> int:
@@ -86,9 +124,8 @@ def dispatch_voice(now: datetime, limit: int = 50) -> int:
             attempt.status, attempt.error = "skipped", "呼救已结束，未拨打"
             db.session.commit()
             continue
-        facts = facts_of(incident)
         payload = {"kind": "call", "to": crypto.decrypt(attempt.address_enc),
-                   "text": messages.alert_text(facts), "incident_id": incident.id,
+                   "text": _call_text(incident, attempt), "incident_id": incident.id,
                    "attempt_id": attempt.id, "is_drill": incident.is_drill,
                    "ack_url": notify.ack_url(incident.id, attempt.address_digest)}
         try:

@@ -6,7 +6,8 @@ with a conditional UPDATE (see publisher.emergency.escalation).
 
 A policy is a list of steps (whom, by which channels, how long to wait for an answer),
 passed through ``1 + repeat_count`` times, then a mandatory final step: the township's
-duty phone with "dial 120" instructions. Step times are computed from when each step
+duty phone with "dial 120" instructions; if none of the final step's messages gets
+through it is tried again (``retry_final``). Step times are computed from when each step
 was *due*, not when it ran, so a late clock does not push every later step back.
 """
 
@@ -26,6 +27,9 @@ MERGE_WINDOW = timedelta(minutes=30)
 # one longer than an hour defeats the purpose of an emergency call.
 MIN_WAIT_S, MAX_WAIT_S = 30, 3600
 MAX_REPEAT = 5
+# A final step none of whose messages got through is tried again after this long, until
+# one does or the incident is closed: the escalation must never end silently.
+FINAL_RETRY = timedelta(minutes=2)
 # Which state each action may start from; anything else is refused.
 ALLOWED_FROM = {
     "acknowledge": (TRIGGERED,),
@@ -168,6 +172,18 @@ def escalate_now(timer: Timer, failed_seq: int, now: datetime) -> Timer:
     if timer.state != TRIGGERED or timer.next_at is None or failed_seq != timer.next_seq - 1:
         return timer
     return replace(timer, next_at=min(timer.next_at, now))
+
+
+def retry_final(timer: Timer, policy: Policy, failed_seq: int, now: datetime) -> Timer:
+    """Every attempt of the final step failed: run it again ``FINAL_RETRY`` from now.
+
+    Only once the plan is used up (nothing else is due) and only for the final step.
+    """
+    final_seq = len(plan(policy)) - 1
+    if (timer.state != TRIGGERED or failed_seq != final_seq or timer.next_at is not None
+            or timer.next_seq != final_seq + 1):
+        return timer
+    return replace(timer, next_seq=final_seq, next_at=now + FINAL_RETRY)
 
 
 def transition(state: str, action: str) -> str:

@@ -124,6 +124,11 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Planned
     attempts = []
     for contact in planned.contacts:
         digest = crypto.digest(contact.number)
+        key = f"alert:{incident.id}:{step.seq}:{digest[:16]}"
+        if step.is_final:  # a retried final step (delivery._retry_final) needs new keys
+            tries = sum(1 for a in incident.attempts if a.seq == step.seq
+                        and a.address_digest == digest and a.channel == "sms")
+            key += f":{tries}" if tries else ""
         link = notify.ack_url(incident.id, digest)
         text = (messages.final_text(facts, alerted, policy.final.instructions, link)
                 if step.is_final else messages.alert_text(facts, link))
@@ -138,7 +143,7 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Planned
             if channel == "sms":
                 # Keyed by incident, step and number: unique, and known before any flush.
                 attempt.sms = queue_sms(
-                    contact.number, text, key=f"alert:{incident.id}:{step.seq}:{digest[:16]}",
+                    contact.number, text, key=key,
                     related_type="incident", related_id=incident.id, priority="A", now=now,
                     new_key=True, flush=False)
                 if attempt.sms.status == SmsStatus.FAILED:

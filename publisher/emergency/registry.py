@@ -167,6 +167,17 @@ def reveal(actor: User, household: Household, reason: str = "view") -> dict[str,
     return household_view(household, full=True)
 
 
+def sms_numbers(actor: User, numbers: list[str], *, full: bool) -> list[str]:
+    """Numbers of received SMS as a staff page shows them: masked, or (for an allowed
+    role asking for it) in full, which is audited like a household's full view."""
+    if not full or not can_see_sensitive(actor):
+        return [crypto.mask_phone(n) for n in numbers]
+    audit.record("reveal", actor=actor, township_id=actor.township_id, target_type="sms",
+                 summary=f"查看收到短信的完整号码（{len(numbers)} 条）")
+    db.session.commit()
+    return list(numbers)
+
+
 def household_by_phone(number: str) -> Household | None:
     key = crypto.digest(number)
     if not key:

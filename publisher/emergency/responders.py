@@ -76,6 +76,18 @@ def save_responder(actor: User, township_id: int, data: ResponderData,
     return responder
 
 
+def reveal_phone(actor: User, responder: Responder) -> str:
+    """A responder's full number for the edit form; every call is audited."""
+    ensure_manager(actor, responder.township_id)
+    number = crypto.decrypt(responder.phone_enc)
+    if number:
+        audit.record("reveal", actor=actor, township_id=responder.township_id,
+                     target_type="responder", target_id=responder.id,
+                     summary=f"查看完整号码：{responder.name}（edit）")
+        db.session.commit()
+    return number
+
+
 def _code_digest(responder: Responder, code: str) -> str:
     return hashlib.sha256(f"{responder.id}:{code}".encode()).hexdigest()
 

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from publisher.emergency import engine, incidents
+from publisher.emergency import engine, incidents, registry
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
 from publisher.emergency.facts import STATE_LABELS
@@ -80,13 +80,18 @@ def incident_action(incident_id: int, action: str):  # noqa: ANN201
 @bp.get("/sms")
 @login_required
 def sms_unmatched():  # noqa: ANN201
-    """Messages nobody could make sense of, kept raw for staff."""
+    """Messages nobody could make sense of, kept raw for staff (numbers masked unless an
+    allowed role asks for them in full, which is audited)."""
     show_all = request.args.get("all") == "1"
     query = select(SmsMessage).where(SmsMessage.direction == "in")
     if not show_all:
         query = query.where(SmsMessage.status == SmsStatus.UNMATCHED)
     rows = db.session.scalars(query.order_by(SmsMessage.id.desc()).limit(200)).all()
-    return render_template("emergency/sms.html", messages=rows, show_all=show_all)
+    full = request.args.get("full") == "1" and registry.can_see_sensitive(current_user)
+    numbers = registry.sms_numbers(current_user, [m.number for m in rows], full=full)
+    return render_template("emergency/sms.html", rows=list(zip(rows, numbers, strict=True)),
+                           show_all=show_all, full=full,
+                           can_reveal=registry.can_see_sensitive(current_user))
 
 
 @bp.get("/tasks")

@@ -49,7 +49,7 @@ def _responder_form(responder: Responder | None):  # noqa: ANN202
                                .order_by(Household.name))
     form.household_id.choices = choices([(0, "—")] + [(h.id, h.name) for h in homes])
     if request.method == "GET" and responder is not None:
-        form.phone.data = crypto.decrypt(responder.phone_enc)
+        form.phone.data = responders.reveal_phone(current_user, responder)
         form.cadre_id.data = responder.cadre_id or 0
         form.household_id.data = responder.household_id or 0
     if form.validate_on_submit():

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask_babel import gettext as _
 
 from publisher.extensions import db
@@ -16,40 +13,27 @@ from publisher.services.content import create_item
 from publisher.services.errors import ServiceError
 
 
-@contextmanager
-def one_transaction() -> Iterator[None]:
-    """Run service calls that each commit as a single transaction.
-
-    ``services.content.create_item`` commits after every item, which would leave half an
-    import behind if row 40 of 80 failed. Inside this block the session's ``commit`` only
-    flushes; the block commits once at the end, or rolls everything back. The override is
-    on this request's own Session object, not the shared scoped-session proxy.
-    """
-    session = db.session()
-    session.commit = session.flush  # type: ignore[method-assign]
-    try:
-        yield
-    except BaseException:
-        del session.commit
-        session.rollback()
-        raise
-    del session.commit
-    session.commit()
-
-
 def apply(preview: Preview, actor: User, township: Township, filename: str) -> int:
-    """Apply every planned row of ``preview``; returns the number of rows applied."""
+    """Apply every planned row of ``preview`` and commit once; returns the rows applied.
+
+    Each row is only flushed (``commit=False``), so an error in any row, the last one
+    included, rolls back every row before it: nothing is ever half-imported.
+    """
     if not preview.ok:
         raise ServiceError(_("导入内容有错误，请修改后重新上传。"))
     kind = preview.kind
-    with one_transaction():
+    try:
         for planned in preview.planned:
             if kind.name == "produce":
-                create_item(actor, township, "produce", planned.fields)
+                create_item(actor, township, "produce", planned.fields, commit=False)
                 continue
             cadre = db.session.get(Cadre, planned.target_id) if planned.target_id else None
             cadre_service.save_cadre(actor, township.id, planned.fields, cadre, commit=False)
         audit.record("import", actor=actor, township_id=township.id, target_type=kind.name,
                      summary=_("导入%(label)s %(n)d 行（%(f)s）", label=kind.label,
                                n=len(preview.planned), f=filename))
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
     return len(preview.planned)

@@ -26,9 +26,9 @@ from publisher.imports.reader import Row, Table, read_table
 from publisher.imports.schema import TYPES, ImportType
 from publisher.imports.template import csv_template, xlsx_template
 from publisher.models import Role, Township, utcnow
-from publisher.people.board import local_now
 from publisher.people.common import done, roles_required, selected_township, townships
 from publisher.services.errors import ServiceError
+from publisher.services.whereabouts_board import local_now
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 editor_required = roles_required(Role.EDITOR)

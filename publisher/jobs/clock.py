@@ -38,6 +38,7 @@ class ContentClock:
     def tick(self) -> None:
         with self.app.app_context():
             try:
+                process_render_queue(alerts_only=True)  # an alert goes before any preview
                 self.run_previews()
                 process_render_queue()
                 changed = sync_plans(utcnow(), self.cache, self.written)

@@ -7,14 +7,15 @@ import hashlib
 import json
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from publisher.extensions import db
-from publisher.models import Cadre, Township, Whereabouts
+from publisher.models import Cadre, Township
+from publisher.services.whereabouts_board import board_json, load_board
 
-NOT_REPORTED = "未报告"
+# What the air shows of each board row; who reported it and how stays in the admin.
+AIRED_COLUMNS = ("name", "post", "status", "village", "time_window", "activity")
 
 
 def roster_item(township: Township) -> dict[str, Any]:
@@ -33,46 +34,15 @@ def roster_item(township: Township) -> dict[str, Any]:
     return {"type": "roster", "title": f"{township.name}干部分工", "rows": rows}
 
 
-def whereabouts_item(township: Township, day: date) -> tuple[dict[str, Any], int]:
-    """Today's board (latest report per cadre) and a version that grows with each report."""
-    cadres = list(db.session.scalars(
-        select(Cadre)
-        .where(Cadre.township_id == township.id, Cadre.active)
-        .order_by(Cadre.sort_order, Cadre.id)
-    ))
-    reports = db.session.scalars(
-        select(Whereabouts)
-        .where(Whereabouts.day == day, Whereabouts.cadre_id.in_([c.id for c in cadres]))
-        .order_by(Whereabouts.reported_at, Whereabouts.id)
-    ).all()
-    latest: dict[int, Whereabouts] = {r.cadre_id: r for r in reports}
-    zone = ZoneInfo(township.timezone)
-    rows = []
-    for cadre in cadres:
-        report = latest.get(cadre.id)
-        if report is None:
-            rows.append({"name": cadre.name, "post": cadre.post, "status": NOT_REPORTED,
-                         "village": "", "time_window": "", "activity": ""})
-            continue
-        window = ""
-        if report.start_time and report.end_time:
-            window = f"{report.start_time:%H:%M}-{report.end_time:%H:%M}"
-        rows.append({
-            "name": cadre.name,
-            "post": cadre.post,
-            "status": report.status,
-            "village": report.village.name if report.village else report.place,
-            "time_window": window,
-            "activity": report.activity,
-        })
-    updated: datetime | None = max((r.reported_at for r in reports), default=None)
-    item = {
-        "type": "whereabouts",
-        "date": day.isoformat(),
-        "updated_at": updated.astimezone(zone).isoformat() if updated else None,
-        "rows": rows,
-    }
-    version = max((r.id for r in reports), default=0)
+def whereabouts_item(township: Township, day: date, now: datetime) -> tuple[dict[str, Any], int]:
+    """Today's board for the air (latest report per cadre) and a version that grows with each
+    report. The same board staff see, minus the staff-only columns."""
+    board = load_board(township, day, now)
+    staff = board_json(board)
+    item = {**staff, "rows": [{key: row[key] for key in AIRED_COLUMNS} for row in staff["rows"]]}
+    for key in ("deadline_hour", "deadline_passed"):
+        item.pop(key)
+    version = max((row.report.id for row in board.rows if row.report), default=0)
     return item, version
 
 

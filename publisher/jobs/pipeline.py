@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for, encoding_for, local_today, pace_for
@@ -20,6 +20,7 @@ from publisher.models import (
     Channel,
     ContentItem,
     ContentVersion,
+    Kind,
     RenderState,
     VersionState,
     utcnow,
@@ -74,14 +75,22 @@ def promote(version: ContentVersion) -> None:
     item.live_version = version
 
 
-def process_render_queue(now: datetime | None = None, limit: int = 20) -> int:
-    """Render every approved version waiting for it. Returns how many were handled."""
-    queued = list(db.session.scalars(
-        select(ContentVersion)
+def process_render_queue(now: datetime | None = None, limit: int = 20,
+                         *, alerts_only: bool = False) -> int:
+    """Render approved versions waiting for it, emergency alerts first, then by approval time.
+
+    Returns how many were handled. ``alerts_only`` lets the clock put alerts ahead of
+    everything else it does in a tick (previews included): an alert must be on air in seconds.
+    """
+    query = (
+        select(ContentVersion).join(ContentItem, ContentVersion.item_id == ContentItem.id)
         .where(ContentVersion.render_state == RenderState.QUEUED)
-        .order_by(ContentVersion.reviewed_at)
+        .order_by(case((ContentItem.kind == Kind.ALERT, 0), else_=1), ContentVersion.reviewed_at)
         .limit(limit)
-    ))
+    )
+    if alerts_only:
+        query = query.where(ContentItem.kind == Kind.ALERT)
+    queued = list(db.session.scalars(query))
     for version in queued:
         now = now or utcnow()
         try:

@@ -93,7 +93,7 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
         items.append(PlannedItem(id=f"roster:{township.id}", version=derived.fingerprint(roster),
                                  category="roster", title=roster["title"], pages=_pages(pages),
                                  ready_at=ready))
-    board, board_version = derived.whereabouts_item(township, local_today(channel, now))
+    board, board_version = derived.whereabouts_item(township, local_today(channel, now), now)
     if board["rows"]:
         pages, ready = cache.pages(channel, "whereabouts", board, now)
         items.append(PlannedItem(id=f"whereabouts:{township.id}", version=board_version,

@@ -3,9 +3,9 @@
 from publisher.models.airing import AsRunEntry
 from publisher.models.audit import AuditEvent, AuditLogIsAppendOnly
 from publisher.models.base import UTCDateTime, utcnow
-from publisher.models.jobs import Job, JobState
 from publisher.models.content import ContentItem, ContentVersion, Kind, RenderState, VersionState
 from publisher.models.emergency import Household, Incident, IncidentState
+from publisher.models.jobs import Job, JobState
 from publisher.models.org import Channel, Township, Village
 from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
 from publisher.models.sms import SmsMessage, SmsStatus

@@ -201,6 +201,8 @@ class IncidentLogIsAppendOnly(RuntimeError):
 @event.listens_for(IncidentEvent, "before_update")
 @event.listens_for(IncidentEvent, "before_delete")
 def _refuse_change(mapper, connection, target) -> None:  # noqa: ANN001
+    # The database refuses too (triggers created by migration 0003); this makes the
+    # ORM fail early with a clear message.
     raise IncidentLogIsAppendOnly("the incident log cannot be edited or deleted")
 
 

@@ -16,16 +16,16 @@ from sqlalchemy import select
 from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, utcnow
 from publisher.people import bp
-from publisher.people.board import SOURCE_LABELS, latest_report
 from publisher.people.common import FormErrors, done, form_dict
 from publisher.people.reporting import (
     VILLAGE_STATUS,
     clean_report,
     covered_first,
     submit_report,
-    today_for,
 )
 from publisher.services.errors import ServiceError
+from publisher.services.whereabouts import SOURCE_LABELS, township_today
+from publisher.services.whereabouts_board import latest_report
 
 # Colour of each status button (CSS class suffix): the common case stands out.
 STATUS_STYLE = {"在村走访": "village", "乡机关值班": "office", "外出开会": "meeting",
@@ -43,7 +43,7 @@ def checkin():  # noqa: ANN201
     cadre = _own_cadre()
     if cadre is None:
         return render_template("people/checkin.html", cadre=None), 200
-    day = today_for(cadre, utcnow())
+    day = township_today(cadre, utcnow())
     errors = FormErrors()
     chosen = request.values.get("status", "")
     http_status = 200

@@ -8,7 +8,7 @@ the same door the SMS check-in uses.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -88,8 +88,3 @@ def covered_first(cadre: Cadre) -> list[tuple[Village, bool]]:
     ordered = sorted(villages, key=lambda v: (v.id not in mine, v.name))
     return [(v, v.id in mine) for v in ordered]
 
-
-def today_for(cadre: Cadre, now: datetime) -> date:
-    from publisher.people.board import local_now
-
-    return local_now(cadre.township, now).date()

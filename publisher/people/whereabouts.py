@@ -11,7 +11,6 @@ from flask_login import current_user
 from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, Whereabouts, utcnow
 from publisher.people import bp
-from publisher.people.board import SOURCE_LABELS, latest_report, load_board, local_now
 from publisher.people.common import (
     STAFF,
     FormErrors,
@@ -25,18 +24,21 @@ from publisher.people.common import (
 )
 from publisher.people.reporting import check_day, clean_report, covered_first, submit_report
 from publisher.services.errors import ServiceError
+from publisher.services.whereabouts import SOURCE_LABELS
+from publisher.services.whereabouts_board import latest_report, load_board, local_now
 
 
 @bp.route("/whereabouts")
 @roles_required(*STAFF)
 def whereabouts():  # noqa: ANN201
     township = selected_township()
-    now_local = local_now(township, utcnow())
-    day = parse_day(request.args.get("date"), now_local.date())
-    board = load_board(township, day, utcnow())
+    now = utcnow()
+    today = local_now(township, now).date()
+    day = parse_day(request.args.get("date"), today)
+    board = load_board(township, day, now)
     return render_template(
         "people/whereabouts.html", township=township, board=board, day=day,
-        today=now_local.date(), prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+        today=today, prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         townships=townships(), sources=SOURCE_LABELS, zone=township.timezone)
 
 

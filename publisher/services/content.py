@@ -39,7 +39,8 @@ def title_of(kind: str, data: dict[str, Any]) -> str:
 
 def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """Check ``data`` against the renderer's schema; raise ServiceError in Chinese."""
-    from renderer.items import ItemError, parse_item
+    from renderer.item_parser import parse_item
+    from renderer.items import ItemError
 
     if kind not in set(Kind):
         raise ServiceError(_("未知的内容类型：%(kind)s", kind=kind))
@@ -76,8 +77,13 @@ def create_item(
     *,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
+    commit: bool = True,
 ) -> ContentItem:
-    """A new item with version 1 as a draft."""
+    """A new item with version 1 as a draft.
+
+    With ``commit=False`` the item is only flushed: the bulk import creates every row in
+    one transaction and commits once.
+    """
     ensure_township(actor, township.id)
     if not actor.can(Role.EDITOR):
         raise NotAllowed(_("只有编辑可以新建内容。"))
@@ -104,7 +110,8 @@ def create_item(
         summary=version.title,
         after=_snapshot(version),
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return item
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from playlists.asrun import AsRunRow, asrun_csv
 from playlists.m3u import build_m3u
 from playlists.plan import PlanError, load_plan
-from playlists.timeline import PlayState, PlayStateError
+from playlists.playstate import PlayState, PlayStateError
 from playlists.xmltv import ChannelInfo, build_epg, guide_programmes
 from publisher.extensions import db
 from publisher.models import AsRunEntry, Channel, utcnow

@@ -8,34 +8,28 @@ board when a new row appears.
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import has_request_context
-from flask_babel import gettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts, utcnow
 from publisher.services import audit
 from publisher.services.errors import ServiceError
+from publisher.services.whereabouts_board import local_now
 
+# Messages are also made in the clock process (SMS check-ins), outside any request: the
+# app's locale selector then falls back to the default locale, Chinese.
 SOURCES = ("web", "sms", "staff", "api")
-
-
-def _(text: str, **variables: object) -> str:
-    # Also called from the clock process (SMS check-ins), where there is no request
-    # for the locale selector: the Chinese source text is used as is.
-    if has_request_context():
-        return gettext(text, **variables)
-    return text % variables if variables else text
+SOURCE_LABELS = {"web": _l("网页"), "sms": _l("短信"), "staff": _l("代报"), "api": _l("接口")}
 MAX_PLACE, MAX_ACTIVITY = 80, 200
 
 
 def township_today(cadre: Cadre, now: datetime | None = None) -> date:
     """Today in the cadre's township's time zone (a report at 07:30 Beijing time is
     still "today" although it is yesterday in UTC)."""
-    now = now or utcnow()
-    return now.astimezone(ZoneInfo(cadre.township.timezone or "Asia/Shanghai")).date()
+    return local_now(cadre.township, now or utcnow()).date()
 
 
 def record_whereabouts(

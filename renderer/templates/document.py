@@ -25,6 +25,7 @@ from renderer.templates.common import (
     draw_body,
     draw_facts,
     draw_title,
+    facts_height,
     fit_body,
     fit_facts,
     fit_title,
@@ -108,8 +109,15 @@ def plan_document(
         space_big = box.height - head_big - gap(ctx)
         fitted = fit_facts(ctx, facts or [], box.width, [space_big, space_cont])
     body_first = fitted is None
+    # A short remainder of facts (say the phone number alone) does not get a page of its
+    # own: it is drawn at the top of the first body page, above the text.
+    carry: Facts | None = None
+    if fitted is not None and paras and len(fitted.fit.pages) == 2:
+        tail = _facts_slice(fitted, 1)
+        if facts_height(tail, 0, ctx) + gap(ctx) <= 0.35 * space_cont:
+            carry = tail
     if fitted is not None:
-        for i in range(len(fitted.fit.pages)):
+        for i in range(len(fitted.fit.pages) - (1 if carry is not None else 0)):
             add(
                 DocPage(
                     tag if i == 0 else "",
@@ -125,6 +133,8 @@ def plan_document(
             )
     if paras or body_first:
         heights = [space_big, space_cont] if body_first else [space_cont]
+        if carry is not None:
+            heights = [space_cont - facts_height(carry, 0, ctx) - gap(ctx), space_cont]
         body = fit_body(ctx, paras, box.width, heights)
         for i, lines in enumerate(body.pages):
             first = body_first and i == 0
@@ -133,7 +143,7 @@ def plan_document(
                     tag if first else "",
                     big if first else cont,
                     first,
-                    None,
+                    carry if i == 0 else None,
                     accent_label,
                     lines,
                     body.size,
@@ -174,7 +184,7 @@ def draw_document(
         y += tag_height(ctx) + gap(ctx)
     y = draw_title(canvas, page.title, box.left, y, fill=pal.text, bg=bg) + gap(ctx)
     if page.facts is not None:
-        draw_facts(canvas, ctx, page.facts, 0, box, y, page.accent_label)
+        y = draw_facts(canvas, ctx, page.facts, 0, box, y, page.accent_label) + gap(ctx)
     if page.body:
         heading = pal.text if alert else None
         draw_body(

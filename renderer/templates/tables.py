@@ -82,6 +82,7 @@ def column_widths(
             desired[i] += round(spare * (columns[i].weight or 1.0) / weights)
     else:
         # Flexible columns give way in proportion to their weight and their slack.
+        natural = list(desired)
         slack = {
             i: (desired[i] - floors[i]) * (columns[i].weight or 1.0) for i in range(len(columns))
         }
@@ -95,6 +96,18 @@ def column_widths(
             for i in group:
                 desired[i] -= min(desired[i] - floors[i], round(take * slack[i] / total))
             short -= take
+        # A short column (a post, a place) cut by less than a character and a half only
+        # wraps its longest cell for nothing: give it back its natural width, taken from
+        # the heaviest column (running text) while that keeps seven characters a line.
+        heavy = max(flex, key=lambda i: columns[i].weight)
+        keep = max(floors[heavy], 7 * size + 2 * pad)
+        for i in sorted(flex, key=lambda i: natural[i] - desired[i]):
+            cut = natural[i] - desired[i]
+            if i == heavy or cut <= 0 or cut > 1.5 * size:
+                continue
+            if desired[heavy] - cut >= keep:
+                desired[i] += cut
+                desired[heavy] -= cut
     desired[flex[-1]] += width - sum(desired)
     return desired
 

@@ -1,12 +1,10 @@
 """每日去向 today's whereabouts board: every cadre's status in a colour you can't miss.
 
 Colours: 在村走访 green, 乡机关值班 blue, 外出开会/出差 amber, 请假 grey, 未报告 red.
-The board says when it was last updated (更新于 HH:MM, channel time).
+The board says when it was last updated (更新于 HH:MM, in the channel's zone as sent).
 """
 
 from __future__ import annotations
-
-from zoneinfo import ZoneInfo
 
 from renderer.draw import Canvas
 from renderer.items import WhereaboutsItem
@@ -16,7 +14,6 @@ from renderer.templates.tables import Column, draw_table, plan_table
 from renderer.theme import RGB, STATUS_COLOURS
 
 NAME = "whereabouts"
-CHANNEL_ZONE = ZoneInfo("Asia/Shanghai")
 
 # Checked in order: the first keyword found in the status picks the colour.
 _KEYWORDS = (
@@ -56,10 +53,8 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
     title = "今日干部去向" if day == ctx.today else f"{day.month}月{day.day}日干部去向"
     stamp = ""
     if item.updated_at is not None:
-        at = item.updated_at
-        if at.tzinfo is not None:
-            at = at.astimezone(CHANNEL_ZONE)
-        stamp = f"更新于 {at:%H:%M}"
+        # The publisher sends the stamp in the channel's own zone: show its wall-clock time.
+        stamp = f"更新于 {item.updated_at:%H:%M}"
     longest = max((r.status for r in item.rows), key=len, default="")
     sample = longest if len(longest) > 4 else "外出开会"
     if ctx.profile.wide:

@@ -51,7 +51,8 @@ def test_policy_created_approved_and_seen_in_the_live_stream(
             page.fill("#amount", "最高补贴 30%")
             page.fill("#deadline", "2026-12-31")
             page.fill("#contact", "乡农业服务中心 0991-7654321")
-            page.fill("#body", "购买列入补贴目录的农机具，可申请购置补贴。先购机后补贴，县级结算，直补到卡。")
+            page.fill("#body", "购买列入补贴目录的农机具，可申请购置补贴。"
+                               "先购机后补贴，县级结算，直补到卡。")
             page.click("input[name=save_submit]")
             page.wait_for_load_state("networkidle")
             page.click("text=退出")

@@ -11,7 +11,7 @@ from .conftest import T0
 
 def cap_xml(identifier="W-1", status="Actual", msg_type="Alert", area="乾元县监山乡",
             expires=T0 + timedelta(hours=3), references="", sender="weather@county.cn",
-            info=True) -> str:
+            info=True, scope="Public") -> str:
     refs = f"<references>{references}</references>" if references else ""
     body = f"""<info><language>zh-CN</language><category>Met</category><event>暴雨</event>
       <urgency>Immediate</urgency><severity>Severe</severity><certainty>Likely</certainty>
@@ -25,7 +25,7 @@ def cap_xml(identifier="W-1", status="Actual", msg_type="Alert", area="乾元县
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">
   <identifier>{identifier}</identifier><sender>{sender}</sender>
   <sent>{T0.isoformat()}</sent><status>{status}</status><msgType>{msg_type}</msgType>
-  <scope>Public</scope>{refs}{body}
+  <scope>{scope}</scope>{refs}{body}
 </alert>"""
 
 
@@ -128,6 +128,7 @@ def test_the_same_alert_twice_is_one_item(app, township):
     ({"status": "Draft"}, "status=Draft"), ({"area": "别的县"}, "区域"),
     ({"expires": T0 - timedelta(minutes=1)}, "过期"), ({"info": False}, "info"),
     ({"msg_type": "Ack", "references": "a,b,c"}, "Ack"),
+    ({"scope": "Restricted"}, "scope=Restricted"), ({"scope": "Private"}, "scope=Private"),
 ])
 def test_alerts_that_must_not_air(app, township, kwargs, why):
     result = _ingest(app, township, cap_xml(**kwargs))
@@ -203,3 +204,44 @@ def test_polling_a_url_ingests_and_records_errors(app, township):
 def test_naive_now_is_never_used():
     assert parse_cap(cap_xml()).sent.tzinfo is not None
     assert datetime(2026, 1, 1, tzinfo=UTC) < parse_cap(cap_xml()).sent
+
+
+def test_a_message_recorded_meanwhile_airs_nothing(app, township, monkeypatch):
+    """A poll and an upload of the same message at once: the loser's work is all undone
+    (the item it issued and the alert its Update withdrew), not left on air twice."""
+    from sqlalchemy import insert
+
+    from publisher.emergency import alerts
+    from publisher.extensions import db
+    from publisher.models.emergency import CapMessage
+
+    _ingest(app, township, cap_xml(identifier="W-1"))
+    real_act = alerts._act
+
+    def act_then_lose_the_race(township_row, alert, now, actor):
+        result = real_act(township_row, alert, now, actor)
+        db.session.execute(insert(CapMessage).values(  # the other worker's row
+            township_id=township_row.id, sender=alert.sender, identifier=alert.identifier,
+            sent=alert.sent, status=alert.status, msg_type=alert.msg_type, outcome="updated",
+            received_at=now))
+        return result
+
+    monkeypatch.setattr(alerts, "_act", act_then_lose_the_race)
+    update = _ingest(app, township, cap_xml(
+        identifier="W-2", msg_type="Update", references=f"weather@county.cn,W-1,{T0.isoformat()}"))
+    assert update["outcome"] == "duplicate"
+    ((_id, _exercise, withdrawn, *_rest),) = _items(app)
+    assert withdrawn is False  # the first alert is still on air
+
+
+def test_only_http_cap_sources_are_fetched(app, township):
+    from publisher.emergency import alerts
+    from publisher.extensions import db
+    from publisher.models.emergency import CapSource
+
+    with app.app_context():
+        db.session.add(CapSource(township_id=township, url="file://localhost/etc/passwd"))
+        db.session.commit()
+        assert alerts.poll_sources(T0) == 1
+        assert "http" in db.session.query(CapSource).one().last_error
+    assert _items(app) == []

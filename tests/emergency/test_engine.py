@@ -127,6 +127,29 @@ def test_failure_after_acknowledgement_changes_nothing():
     assert engine.escalate_now(timer, 0, T0) == timer
 
 
+def test_failed_final_step_is_tried_again_later():
+    _, timer = engine.advance(engine.start(T0), policy(), T0 + s(900))
+    assert timer == Timer("triggered", 3, None)  # the plan is used up
+    retry = engine.retry_final(timer, policy(), 2, T0 + s(910))
+    assert retry == Timer("triggered", 2, T0 + s(910) + engine.FINAL_RETRY)
+    due, after = engine.advance(retry, policy(), retry.next_at)
+    assert [d.step.is_final for d in due] == [True] and after == timer
+
+
+@pytest.mark.parametrize("timer", [
+    Timer("acknowledged", 3, None),  # someone answered meanwhile
+    Timer("triggered", 2, T0),  # the final step is already due again
+    Timer("triggered", 1, T0),  # not at the end of the plan
+])
+def test_final_retry_only_when_nothing_else_is_due(timer):
+    assert engine.retry_final(timer, policy(), 2, T0) == timer
+
+
+def test_failure_of_an_ordinary_step_is_not_retried_as_final():
+    timer = Timer("triggered", 3, None)
+    assert engine.retry_final(timer, policy(), 1, T0) == timer
+
+
 @pytest.mark.parametrize(("state", "action", "result"), [
     ("triggered", "acknowledge", "acknowledged"),
     ("triggered", "resolve", "resolved"),

@@ -1,6 +1,8 @@
 """Escalation through the services with the fake clock and the real spool gateway
 (queued = written to gammu's outbox). The daemon itself is in test_gammu_flow.py."""
 
+import pytest
+
 from publisher.emergency.engine import ACKNOWLEDGED, CANCELLED, RESOLVED, TRIGGERED
 
 from .conftest import DOCTOR, DUTY_PHONE, HOUSEHOLD, RELATIVE
@@ -231,6 +233,44 @@ def test_failed_sms_escalates_instead_of_waiting(app, world, clock, helpers, spo
     assert any("立即进入下一步" in d for _, d in helpers.events(app, result.incident_id))
 
 
+def test_failed_final_step_is_sent_again_until_it_gets_through(app, world, clock, helpers,
+                                                              spool):
+    """The duty phone's SMS failed: the escalation does not end silently there."""
+    import os
+
+    from publisher.emergency.engine import FINAL_RETRY
+    from publisher.extensions import db
+    from publisher.models.emergency import NotificationAttempt
+    from publisher.sms import store
+
+    result = helpers.trigger(app, clock, world)
+    helpers.tick(app, clock)
+    for _ in range(2):
+        clock.advance(seconds=300)
+        helpers.tick(app, clock)
+    assert helpers.numbers(app) == [RELATIVE, DOCTOR, DUTY_PHONE]
+    (final,) = [p.name for p in (spool / "outbox").iterdir() if DUTY_PHONE in p.name]
+    os.replace(spool / "outbox" / final, spool / "error" / final)  # as gammu-smsd does
+    with app.app_context():
+        # The two earlier SMS, never sent (no daemon here), time out as failed now too:
+        # those late failures must not hurry the final step's retry either.
+        assert store.refresh_statuses(clock()) == 3
+    helpers.tick(app, clock)
+    assert helpers.numbers(app) == [RELATIVE, DOCTOR, DUTY_PHONE]  # not at once …
+    clock.advance(seconds=FINAL_RETRY.total_seconds())
+    helpers.tick(app, clock)
+    assert helpers.numbers(app) == [RELATIVE, DOCTOR, DUTY_PHONE, DUTY_PHONE]  # … but later
+    assert "无人接警" in helpers.outbound(app)[-1][1]
+    assert any("后重试" in d for _, d in helpers.events(app, result.incident_id))
+    clock.advance(hours=1)  # the retry is still on its way: nothing more
+    helpers.tick(app, clock)
+    assert len(helpers.numbers(app)) == 4
+    with app.app_context():
+        finals = [a.status for a in db.session.query(NotificationAttempt)
+                  .filter_by(purpose="final").order_by(NotificationAttempt.id)]
+    assert finals == ["failed", "queued"]
+
+
 def test_sms_stuck_in_outbox_counts_as_failed(app, world, clock, helpers, spool):
     """No gammu-smsd running: after SMS_SEND_TIMEOUT_S the message is taken back."""
     from publisher.sms import store
@@ -339,6 +379,27 @@ def test_incident_log_is_append_only(app, world, clock, helpers):
         with pytest.raises(IncidentLogIsAppendOnly):
             db.session.commit()
         db.session.rollback()
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE incident_event SET detail = '篡改'",
+    "DELETE FROM incident_event",
+])
+def test_incident_log_cannot_be_edited_even_with_raw_sql(app, world, clock, helpers, sql):
+    """The database itself refuses (migration 0003), not only the ORM."""
+    import sqlalchemy.exc
+    from sqlalchemy import text
+
+    from publisher.extensions import db
+
+    result = helpers.trigger(app, clock, world)
+    before = helpers.events(app, result.incident_id)
+    with app.app_context():
+        with pytest.raises(sqlalchemy.exc.DatabaseError, match="append-only"):
+            db.session.execute(text(sql))
+            db.session.commit()
+        db.session.rollback()
+    assert helpers.events(app, result.incident_id) == before != []
 
 
 def test_household_sms_path_is_a_phone_of_the_household(app, world):

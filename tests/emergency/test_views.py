@@ -265,3 +265,46 @@ def test_malformed_cap_upload_gets_an_error_and_changes_nothing(app, client, aut
     assert response.status_code == 400
     assert "CAP 文件无法导入" in response.get_data(as_text=True)
     assert _count(app, ContentItem) == 0 and _count(app, CapMessage) == 0
+
+
+def _inbound_sms(app, number, text):
+    from publisher.extensions import db
+    from publisher.models import SmsMessage
+
+    with app.app_context():
+        db.session.add(SmsMessage(direction="in", number=number, text=text,
+                                  status="unmatched"))
+        db.session.commit()
+
+
+def test_sms_page_masks_numbers_and_full_view_is_audited(app, client, auth, world):
+    from publisher.extensions import db
+    from publisher.models import AuditEvent
+
+    _inbound_sms(app, "13612345678", "你好")
+    auth.login("xiaoli")  # an editor: masked, even when asking for more
+    for path in ("/emergency/sms", "/emergency/sms?all=1&full=1"):
+        html = client.get(path).get_data(as_text=True)
+        assert "136****5678" in html and "13612345678" not in html
+    auth.logout()
+    auth.login("boss")
+    assert "13612345678" not in client.get("/emergency/sms").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="reveal").count() == 0
+    assert "13612345678" in client.get("/emergency/sms?full=1").get_data(as_text=True)
+    with app.app_context():
+        (event,) = db.session.query(AuditEvent).filter_by(action="reveal").all()
+        assert event.target_type == "sms"
+
+
+def test_responder_edit_form_shows_the_full_number_audited(app, client, auth, world):
+    from publisher.extensions import db
+    from publisher.models import AuditEvent
+
+    auth.login("boss")
+    assert RELATIVE not in client.get("/emergency/responders").get_data(as_text=True)
+    html = client.get(f"/emergency/responders/{world.relative}/edit").get_data(as_text=True)
+    assert RELATIVE in html
+    with app.app_context():
+        (event,) = db.session.query(AuditEvent).filter_by(action="reveal").all()
+        assert (event.target_type, event.target_id) == ("responder", str(world.relative))

@@ -19,7 +19,8 @@ from playlists.feed import SystemClock, VirtualClock, unit_start
 from playlists.hls import SEGMENT_UNITS, http_headers, segment_start
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
 from playlists.playout import AsRunEntry, run_channel
-from playlists.timeline import PlayState, Slot, next_slot
+from playlists.playstate import PlayState
+from playlists.timeline import Slot, next_slot
 from renderer import encode, ffmpeg
 
 pytestmark = pytest.mark.ffmpeg

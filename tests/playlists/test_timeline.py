@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
+from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import (
     WHEREABOUTS_EVERY_S,
     NothingToAirError,
-    PlayState,
-    PlayStateError,
     daypart_contains,
     next_slot,
     plan_day,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from playlists import ts
+from playlists.elementary import split_adts, split_h264, split_mpeg2
+from playlists.muxer import PCR_LEAD_TICKS, TsMuxer
 from renderer.timing import TICKS_PER_AAC_FRAME, TICKS_PER_FRAME, UNIT_AAC_FRAMES, UNIT_FRAMES
 
 
@@ -66,7 +68,7 @@ def test_pcr_round_trip() -> None:
 
 @pytest.mark.parametrize("size", [1, 2, 150, 169, 170, 171, 176, 177, 183, 184, 185, 500, 70_000])
 def test_packetised_pes_reassembles_exactly(size: int) -> None:
-    mux = ts.TsMuxer(ts.STREAM_TYPE_H264)
+    mux = TsMuxer(ts.STREAM_TYPE_H264)
     data = mux.mux_unit(fake_unit([size + 6]), [], 900_000)
     pkts = [p for _, pid, p in ts.packets(data) if pid == ts.VIDEO_PID]
     assert len(data) % 188 == 0 and all(len(p) == 188 and p[0] == 0x47 for p in pkts)
@@ -78,11 +80,11 @@ def test_packetised_pes_reassembles_exactly(size: int) -> None:
     assert declared == (len(pes) - 6 if len(pes) - 6 <= 0xFFFF else 0)
     first = pkts[0]
     assert first[5] & 0x50 == 0x50  # random access + PCR flags
-    assert ts.decode_pcr(first[6:12]) == 900_000 - ts.PCR_LEAD_TICKS
+    assert ts.decode_pcr(first[6:12]) == 900_000 - PCR_LEAD_TICKS
 
 
 def test_unit_layout_and_timestamps() -> None:
-    mux = ts.TsMuxer(ts.STREAM_TYPE_H264)
+    mux = TsMuxer(ts.STREAM_TYPE_H264)
     data = mux.mux_unit(fake_unit([3000] + [80] * 15), adts(UNIT_AAC_FRAMES), 1_000)
     pids = [pid for _, pid, _ in ts.packets(data)]
     assert pids[:3] == [ts.PAT_PID, ts.PMT_PID, ts.VIDEO_PID]
@@ -102,27 +104,27 @@ def test_unit_layout_and_timestamps() -> None:
 
 
 def test_continuity_counters_run_on_across_units() -> None:
-    mux = ts.TsMuxer(ts.STREAM_TYPE_H264)
+    mux = TsMuxer(ts.STREAM_TYPE_H264)
     stream = b"".join(
         mux.mux_unit(fake_unit([2000 + 37 * i] + [90] * 15), adts(30), i * 57_600)
         for i in range(40)
     )
     assert ts.continuity_errors(stream) == {0: 0, 0x1000: 0, 0x100: 0, 0x101: 0}
-    resumed = ts.TsMuxer(ts.STREAM_TYPE_H264, mux.continuity)
+    resumed = TsMuxer(ts.STREAM_TYPE_H264, mux.continuity)
     more = stream + resumed.mux_unit(fake_unit([500] * 16), adts(30), 40 * 57_600)
     assert set(ts.continuity_errors(more).values()) == {0}
     assert ts.continuity_errors(stream + stream[: 188 * 3]) != {0: 0, 0x1000: 0, 0x100: 0}
 
 
 def test_pcr_never_passes_the_dts_and_grows_monotonically() -> None:
-    mux = ts.TsMuxer(ts.STREAM_TYPE_H264)
+    mux = TsMuxer(ts.STREAM_TYPE_H264)
     data = b"".join(
         mux.mux_unit(fake_unit([400] * 16), adts(30), 10**6 + i * 57_600) for i in range(3)
     )
     pcr = [p // 300 for _, p in ts.pcrs(data)]
     video = [t for pid, t in ts.pes_timestamps(data) if pid == ts.VIDEO_PID]
     assert pcr == sorted(pcr) and len(pcr) == len(video) == 48
-    assert all(d - p == ts.PCR_LEAD_TICKS for p, d in zip(pcr, video, strict=True))
+    assert all(d - p == PCR_LEAD_TICKS for p, d in zip(pcr, video, strict=True))
 
 
 def test_split_h264_at_access_unit_delimiters() -> None:
@@ -133,20 +135,20 @@ def test_split_h264_at_access_unit_delimiters() -> None:
         b"\0\0\1\x41\x9a",
     )
     es = aud + sps + idr + aud + p + aud + p
-    assert ts.split_h264(es) == [aud + sps + idr, aud + p, aud + p]
+    assert split_h264(es) == [aud + sps + idr, aud + p, aud + p]
 
 
 def test_split_mpeg2_keeps_headers_with_the_first_picture_and_drops_sequence_end() -> None:
     seq, ext, gop = b"\0\0\1\xb3" + b"\x2d" * 8, b"\0\0\1\xb5\x14", b"\0\0\1\xb8\x00\x08"
     pic, sl = b"\0\0\1\x00\x00\x0f", b"\0\0\1\x01\xaa"
     es = seq + ext + gop + pic + sl + pic + sl + seq + gop + pic + sl + b"\0\0\1\xb7"
-    assert ts.split_mpeg2(es) == [seq + ext + gop + pic + sl, pic + sl, seq + gop + pic + sl]
+    assert split_mpeg2(es) == [seq + ext + gop + pic + sl, pic + sl, seq + gop + pic + sl]
 
 
 def test_split_adts_by_frame_length() -> None:
     frames = adts(3, 13) + adts(2, 40)
-    assert ts.split_adts(b"".join(frames)) == frames
+    assert split_adts(b"".join(frames)) == frames
     with pytest.raises(ValueError, match="sync"):
-        ts.split_adts(b"".join(frames)[1:])
+        split_adts(b"".join(frames)[1:])
     with pytest.raises(ValueError, match="length"):
-        ts.split_adts(b"".join(frames)[:-1])
+        split_adts(b"".join(frames)[:-1])

@@ -19,7 +19,8 @@ from playlists import ts
 from playlists.feed import SystemClock
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
 from playlists.playout import run_channel
-from playlists.timeline import PlayState, Slot
+from playlists.playstate import PlayState
+from playlists.timeline import Slot
 from playlists.udp import DATAGRAM_BYTES, relay_url
 from renderer import encode, ffmpeg
 

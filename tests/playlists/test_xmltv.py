@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
-from playlists.timeline import PlayState, Slot
+from playlists.playstate import PlayState
+from playlists.timeline import Slot
 from playlists.xmltv import (
     ChannelInfo,
     Programme,

@@ -96,7 +96,8 @@ def test_me(api):
 
 
 def test_create_read_edit_submit_a_policy(app, api, org):
-    from renderer.items import PolicyItem, parse_item
+    from renderer.item_parser import parse_item
+    from renderer.items import PolicyItem
 
     created = api("POST", "/api/v1/policies", "editor_a", POLICY)
     assert created.status_code == 201

@@ -66,7 +66,8 @@ def test_approved_policy_is_rendered_encoded_and_planned(app, people):
 
         item = db.session.get(ContentItem, item_id)
         live = item.live_version
-        assert live is not None and live.render_state == RenderState.READY, live and live.render_error
+        assert live is not None, "the approved version was never promoted"
+        assert live.render_state == RenderState.READY, live.render_error
         pages = live.pages["jianshan"]
         assert len(pages) >= 2  # the key-facts page and at least one body page
         for page in pages:
@@ -126,3 +127,24 @@ def test_preview_job_renders_without_touching_air(app, people):
         assert job.state == JobState.DONE
         assert job.result["pages"][0]["page_no"] == 1
         assert bad.state == JobState.FAILED and bad.error
+
+
+def test_an_alert_is_rendered_before_an_earlier_backlog(app, people):
+    from publisher.extensions import db
+    from publisher.jobs.pipeline import process_render_queue
+    from publisher.models import ContentItem, RenderState, Township
+    from publisher.services import content
+
+    with app.app_context():
+        policy_id = _approved_policy(app, people).id
+        editor, reviewer = _user(people["editor"]), _user(people["reviewer"])
+        township = db.session.scalar(select(Township))
+        alert = content.create_item(editor, township, "alert",
+                                    {"title": "山洪预警", "body": "请沿河群众立即转移到安全地带。"})
+        content.submit(editor, alert)
+        content.approve(reviewer, alert)
+        alert_id = alert.id
+        assert process_render_queue(limit=1) == 1
+        states = {i.id: i.latest.render_state for i in db.session.scalars(select(ContentItem))}
+    assert states[alert_id] == RenderState.READY
+    assert states[policy_id] == RenderState.QUEUED

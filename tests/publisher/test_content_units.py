@@ -1,14 +1,13 @@
-"""Pure helpers of the admin: form ↔ data, diffs, item status, time zones, the whereabouts board."""
+"""Pure helpers of the admin: form ↔ data, diffs, item status, time zones, select options."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from publisher.admin.dashboard_routes import whereabouts_board
 from publisher.admin.diff import as_text, field_diffs, flatten, segments
 from publisher.admin.kinds import strip_numbering, text_for_glyph_check
 from publisher.admin.queries import date_arg, parse_filters
@@ -111,22 +110,16 @@ def test_list_filters_ignore_malformed_values():
     assert date_arg("0001-01-01") is None and date_arg("2030-02-30") is None
 
 
-def _cadre(cid: int, name: str):  # noqa: ANN202
-    return SimpleNamespace(id=cid, name=name)
+def test_select_fields_declare_their_options_without_deprecated_tuples(app):  # noqa: ANN001
+    import warnings
 
+    from publisher.admin.forms import NoticeForm
+    from publisher.admin.review_forms import SettingsForm
 
-def _report(cid: int, hour: int, status: str = "在村走访"):  # noqa: ANN202
-    return SimpleNamespace(cadre_id=cid, status=status,
-                           reported_at=datetime(2030, 5, 1, hour, tzinfo=UTC))
-
-
-def test_whereabouts_board_keeps_the_latest_report_and_flags_after_the_deadline():
-    cadres = [_cadre(1, "杨建华"), _cadre(2, "张明"), _cadre(3, "赵丽")]
-    reports = [_report(1, 0, "乡机关值班"), _report(1, 2, "外出开会"), _report(2, 1)]
-    morning = datetime.combine(date(2030, 5, 1), time(8, 30), tzinfo=SHANGHAI)
-    board = whereabouts_board(cadres, reports, morning, deadline_hour=9)
-    assert [r.report.status if r.report else None for r in board] == ["外出开会", "在村走访", None]
-    assert not any(r.overdue for r in board)  # before 9:00 nobody is late yet
-    later = morning.replace(hour=9, minute=0)
-    assert [r.overdue for r in whereabouts_board(cadres, reports, later, 9)] == [
-        False, False, True]
+    with app.test_request_context(), warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        settings, notice = SettingsForm(meta={"csrf": False}), NoticeForm(meta={"csrf": False})
+        hours = [(c.value, c.label) for c in settings.checkin_deadline_hour.iter_choices()]
+        categories = [(c.value, c.label) for c in notice.category.iter_choices()]
+    assert hours[0] == (5, "5:00") and hours[-1] == (12, "12:00") and len(hours) == 8
+    assert categories == [("通知公告", "通知公告"), ("村务公开", "村务公开")]

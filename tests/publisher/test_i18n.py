@@ -100,7 +100,7 @@ def test_the_admin_switches_to_english_and_back(english_app):  # noqa: ANN001
     client.post("/login", data={"username": "editor", "password": "secret-pass",
                                 "csrf_token": csrf})
     pages = {
-        "/": ["Dashboard", "Review queue", "Today's whereabouts", "On air"],
+        "/": ["Dashboard", "Review queue", "Today's whereabouts", "On air", "Bulk import"],
         "/content/policy": ["Subsidy policies", "Search", "Draft", "Last changed"],
         "/content/policy/1": ["Version history", "Submit for review", "Preview on TV"],
         "/content/policy/1/edit": ["Policy name", "Save and submit for review", "On air from"],
@@ -115,3 +115,30 @@ def test_the_admin_switches_to_english_and_back(english_app):  # noqa: ANN001
     response = client.post("/content/policy/new", data={"csrf_token": csrf, "title": ""})
     assert "Please enter the policy name." in response.get_data(as_text=True)
     assert "工作台" in client.get("/?lang=zh").get_data(as_text=True)
+
+
+def test_outside_a_request_text_is_in_the_default_language(english_app):  # noqa: ANN001
+    """Jobs and CLI commands translate in an app context with no request: Chinese."""
+    from flask_babel import get_locale, gettext
+
+    with english_app.test_request_context("/?lang=en"):
+        assert gettext("找不到该页面。") == "Page not found."  # the catalog is there
+    with english_app.app_context():
+        assert str(get_locale()) == "zh"
+        assert gettext("找不到该页面。") == "找不到该页面。"
+
+
+def test_the_login_prompt_is_chinese_by_default_and_english_when_chosen(english_app):  # noqa: ANN001
+    client = english_app.test_client()
+    page = client.get("/content/policy", follow_redirects=True).get_data(as_text=True)
+    assert "请先登录。" in page
+    client.get("/login?lang=en")
+    page = client.get("/content/policy", follow_redirects=True).get_data(as_text=True)
+    assert "Please log in first." in page and "请先登录" not in page
+
+
+def test_the_english_catalog_has_no_untranslated_or_fuzzy_entries():
+    catalog = _catalog()
+    untranslated = [m.id for m in catalog if m.id and not m.string]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert untranslated == [] and fuzzy == []

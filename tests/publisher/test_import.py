@@ -373,3 +373,77 @@ def test_import_is_audited(app, client, auth, org):
     with app.app_context():
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
         assert "干部信息 1 行" in event.summary and "名册.csv" in event.summary
+
+
+# ---- all or nothing, for every import type ----------------------------------------------
+
+ROSTER_HEADER = ["姓名", "手机号", "职务", "包村", "分管工作", "排序"]
+BLANK_CADRE = [""] * 6
+# Per type: good rows (the roster has only two cadres to update), and a row the checks
+# refuse, put after the first two good ones.
+FILES = {
+    "cadres": (CADRE_HEADER,
+               [["张明", "党委书记", "13812345678", "", "李家沟村", "", "", ""],
+                ["王刚", "武装部长", "13900003333", "", "", "", "", ""],
+                ["赵六", "文书", "13900004444", "", "", "", "", ""]],
+               ["", "文书", "1390000"] + BLANK_CADRE[:5]),
+    "roster": (ROSTER_HEADER,
+               [["张明", "", "书记", "李家沟村", "全面工作", "1"],
+                ["李芳", "13900001111", "", "张家村、李家沟村", "社保", "3"]],
+               ["查无此人", "", "", "张家村", "", ""]),
+    "produce": (PRODUCE_HEADER,
+                [["高山土豆", "张家村"] + [""] * 7,
+                 ["土鸡蛋", ""] + [""] * 7,
+                 ["核桃", ""] + [""] * 7],
+                ["蜂蜜", "王庄村"] + [""] * 7),
+}
+
+
+def _state(app) -> tuple:  # noqa: ANN001
+    from publisher.models import AuditEvent, Cadre, ContentItem, ContentVersion
+
+    return (count(app, Cadre), count(app, ContentItem), count(app, ContentVersion),
+            count(app, AuditEvent), cadre_named(app, "张明"), cadre_named(app, "李芳"))
+
+
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_a_file_whose_last_row_is_bad_imports_nothing(app, client, auth, org, kind):
+    header, good, bad_last = FILES[kind]
+    auth.login("editor_a")
+    before = _state(app)
+    page = text_of(upload(client, kind, xlsx([header, *good[:2], bad_last])))
+    assert "本次没有导入任何数据" in page and 'name="token"' not in page
+    errors = page[page.index('id="errors"'):page.index("</section>", page.index('id="errors"'))]
+    assert "第 4 行" in errors and "第 2 行" not in errors and "第 3 行" not in errors
+    assert _state(app) == before
+
+
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_a_failure_saving_the_last_row_rolls_back_every_row(app, client, auth, org, kind,
+                                                            monkeypatch):
+    from publisher.imports import apply as applying
+    from publisher.services.errors import ServiceError
+
+    header, good, _bad = FILES[kind]
+    auth.login("editor_a")
+    preview = upload(client, kind, xlsx([header, *good]))
+    before = _state(app)
+    owner, name = ((applying, "create_item") if kind == "produce"
+                   else (applying.cadre_service, "save_cadre"))
+    real, calls = getattr(owner, name), []
+
+    def fails_on_the_last_row(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == len(good):
+            raise ServiceError("模拟：最后一行保存失败")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, fails_on_the_last_row)
+    response = post(client, f"/imports/{kind}/commit", {"token": token_of(preview)})
+    assert response.status_code == 400 and "模拟：最后一行保存失败" in text_of(response)
+    assert len(calls) == len(good)
+    assert _state(app) == before
+    monkeypatch.setattr(owner, name, real)
+    assert post(client, f"/imports/{kind}/commit",
+                {"token": token_of(preview)}).status_code == 303
+    assert _state(app) != before

@@ -150,3 +150,32 @@ def test_county_admin_sees_the_chosen_townships_board(app, client, auth, org, fr
     auth.login("county")
     page = text_of(client.get(f"/whereabouts?township_id={org.b}"))
     assert "赵强" in page and "张明" not in page
+
+
+def test_updated_stamp_is_in_the_townships_time_zone(app, client, auth, org, frozen,
+                                                     monkeypatch):
+    """A township on Urumqi time (UTC+6): a report at 01:30 UTC was made at 07:30 there,
+    which is 09:30 in Beijing. The staff board, the dashboard and the API all say 07:30."""
+    import publisher.admin.dashboard_routes as dashboard
+    import publisher.api.people as api_people
+    from publisher.extensions import db
+    from publisher.models import Township
+
+    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
+    monkeypatch.setattr(api_people, "utcnow", lambda: NOW)
+    with app.app_context():
+        db.session.get(Township, org.a).timezone = "Asia/Urumqi"
+        db.session.commit()
+    _report(app, org.cadre, village_id=org.zhang, now=datetime(2026, 5, 4, 1, 30, tzinfo=UTC))
+    auth.login("editor_a")
+    for path in ("/whereabouts", "/"):
+        page = text_of(client.get(path))
+        assert "更新于 07:30" in page, path
+        assert "更新于 09:30" not in page and "更新于 01:30" not in page, path
+    with app.app_context():
+        from publisher.models import User
+
+        token = db.session.get(User, org.editor).issue_api_token()
+        db.session.commit()
+    board = client.get("/api/v1/whereabouts", headers={"Authorization": f"Bearer {token}"})
+    assert board.get_json()["updated_at"] == "2026-05-04T07:30:00+06:00"

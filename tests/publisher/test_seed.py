@@ -73,7 +73,7 @@ def test_seed_builds_the_demo_township_and_is_idempotent(app):  # noqa: ANN001
 def test_seeded_content_passes_the_renderers_validation(app):  # noqa: ANN001
     from publisher.extensions import db
     from publisher.seed import seed_demo
-    from renderer.items import parse_item
+    from renderer.item_parser import parse_item
 
     with app.app_context():
         list(seed_demo())

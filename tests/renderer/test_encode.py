@@ -11,6 +11,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from renderer import encode, ffmpeg
+from renderer.bitstream import adts_frames, count_pictures
 from renderer.timing import UNIT_AAC_FRAMES, UNIT_FRAMES
 
 pytestmark = pytest.mark.ffmpeg
@@ -98,7 +99,7 @@ def test_cache_hit_runs_no_ffmpeg(
     png = page(tmp_path / "b.png", (1280, 720), (90, 20, 20), "cached")
     first = encode.ensure_unit(png, "cd" * 16, cache, enc)
     mtime = first.stat().st_mtime_ns
-    monkeypatch.setattr(ffmpeg, "FFMPEG", "/nonexistent/ffmpeg")
+    monkeypatch.setattr("renderer.ffmpeg.commands.FFMPEG", "/nonexistent/ffmpeg")
     assert encode.ensure_unit(png, "cd" * 16, cache, enc) == first
     assert first.stat().st_mtime_ns == mtime
     with pytest.raises(ffmpeg.FFmpegError):
@@ -151,7 +152,7 @@ def decode_pcm(data: bytes, tmp: Path) -> array.array:
 
 def test_silence_is_one_steady_frame_that_decodes_to_zeros(tmp_path: Path, cache: Path) -> None:
     bed = encode.ensure_silence(cache)
-    (frame,) = encode.adts_frames(bed.read_bytes())
+    (frame,) = adts_frames(bed.read_bytes())
     samples = decode_pcm(frame * UNIT_AAC_FRAMES, tmp_path)
     assert len(samples) == UNIT_AAC_FRAMES * 1024 * 2 and max(map(abs, samples)) == 0
     assert encode.ensure_silence(cache) == bed
@@ -164,7 +165,7 @@ def test_music_bed_is_whole_units_at_minus_24_lkfs(tmp_path: Path, cache: Path) 
         "-ac", "2", str(music),
     ])  # fmt: skip
     bed = encode.ensure_music_bed(music, cache)
-    looped = encode.adts_frames(bed.read_bytes())
+    looped = adts_frames(bed.read_bytes())
     assert len(looped) == 4 * UNIT_AAC_FRAMES  # 3 s of music holds four 0.64 s units
     src = tmp_path / "loop.aac"
     src.write_bytes(bed.read_bytes() * 5)
@@ -178,7 +179,7 @@ def test_music_bed_is_whole_units_at_minus_24_lkfs(tmp_path: Path, cache: Path) 
 def test_slate_unit_is_cached(cache: Path) -> None:
     enc = encode.PROFILES["sd-h264"]
     slate = encode.ensure_slate_unit(cache, enc)
-    assert encode.count_pictures(slate.read_bytes(), "h264") == UNIT_FRAMES
+    assert count_pictures(slate.read_bytes(), "h264") == UNIT_FRAMES
     assert encode.ensure_slate_unit(cache, enc) == slate
 
 

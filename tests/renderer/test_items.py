@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from renderer.items import ItemError, parse_item
+from renderer.item_parser import parse_item
+from renderer.items import ItemError
 from tests.renderer import samples
 
 

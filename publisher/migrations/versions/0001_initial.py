@@ -5,10 +5,10 @@ Revises:
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-import publisher.models.base
+from alembic import op
 
+import publisher.models.base
 
 # revision identifiers, used by Alembic.
 revision = "0001"

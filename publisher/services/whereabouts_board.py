@@ -1,24 +1,27 @@
-"""Today's whereabouts board as staff see it: who reported what, and who has not.
+"""Today's whereabouts board: every active cadre with their latest report, and who is missing.
 
-:func:`build_board` is pure (plain values in, frozen dataclasses out, ``now`` given);
-:func:`load_board` reads the database and calls it.
+The one place the board is built: the staff page, the dashboard and the API all call
+:func:`load_board`. :func:`build_board` is the pure core (plain values in, frozen
+dataclasses out, ``now`` given); :func:`load_board` reads the database and calls it.
+Times on the board (the "更新于" stamp, each report's time) are in the township's zone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from publisher.config import DEFAULT_TIMEZONE
 from publisher.extensions import db
 from publisher.models import Cadre, Township, Whereabouts
 
-SOURCE_LABELS = {"web": "网页", "sms": "短信", "staff": "代报", "api": "接口"}
-NOT_REPORTED = "未报告"
+NOT_REPORTED = "未报告"  # the status the renderer shows (in red) for a missing report
+DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,29 @@ class Board:
     rows: tuple[BoardRow, ...]
     deadline_passed: bool
     deadline_hour: int
+    zone: tzinfo = DEFAULT_ZONE  # the township's
 
     def count(self, state: str) -> int:
         return sum(1 for row in self.rows if row.state == state)
 
     @property
+    def missing(self) -> list[BoardRow]:
+        return [row for row in self.rows if row.state == "missing"]
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        """Reported status → number of cadres, in board order."""
+        counts: dict[str, int] = {}
+        for row in self.rows:
+            if row.report is not None:
+                counts[row.report.status] = counts.get(row.report.status, 0) + 1
+        return counts
+
+    @property
     def updated_at(self) -> datetime | None:
-        return max((r.report.reported_at for r in self.rows if r.report), default=None)
+        """When the latest report on the board came in (the "更新于" stamp), township time."""
+        latest = max((r.report.reported_at for r in self.rows if r.report), default=None)
+        return latest.astimezone(self.zone) if latest else None
 
 
 def deadline_passed(day: date, now_local: datetime, deadline_hour: int) -> bool:
@@ -88,7 +107,10 @@ def deadline_passed(day: date, now_local: datetime, deadline_hour: int) -> bool:
 
 def build_board(day: date, cadres: Iterable[CadreRef], reports: Iterable[Report],
                 now_local: datetime, deadline_hour: int) -> Board:
-    """One row per cadre (in the given order) with their latest report of ``day``."""
+    """One row per cadre (in the given order) with their latest report of ``day``.
+
+    ``now_local`` is now in the township's zone; the board keeps that zone for its times.
+    """
     latest: dict[int, Report] = {}
     for report in sorted(reports, key=lambda r: (r.reported_at, r.id)):
         latest[report.cadre_id] = report  # the latest report of the day wins
@@ -98,12 +120,21 @@ def build_board(day: date, cadres: Iterable[CadreRef], reports: Iterable[Report]
         report = latest.get(cadre.id)
         state = "reported" if report else ("missing" if overdue else "waiting")
         rows.append(BoardRow(cadre=cadre, report=report, state=state))
-    return Board(day=day, rows=tuple(rows), deadline_passed=overdue, deadline_hour=deadline_hour)
+    return Board(day=day, rows=tuple(rows), deadline_passed=overdue,
+                 deadline_hour=deadline_hour, zone=now_local.tzinfo or DEFAULT_ZONE)
+
+
+def township_zone(township: Township) -> ZoneInfo:
+    """The township's time zone; China time when it is unset or unknown."""
+    try:
+        return ZoneInfo(township.timezone or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return DEFAULT_ZONE
 
 
 def local_now(township: Township, now: datetime) -> datetime:
     """``now`` (aware) in the township's time zone."""
-    return now.astimezone(ZoneInfo(township.timezone))
+    return now.astimezone(township_zone(township))
 
 
 def _report(w: Whereabouts) -> Report:
@@ -133,9 +164,8 @@ def latest_report(cadre: Cadre, day: date) -> Whereabouts | None:
         .order_by(Whereabouts.reported_at.desc(), Whereabouts.id.desc()).limit(1))
 
 
-def board_json(board: Board, zone: str) -> dict[str, Any]:
+def board_json(board: Board) -> dict[str, Any]:
     """The board in the renderer's item shape, each row with the staff-only extras."""
-    tz = ZoneInfo(zone)
     rows = []
     for row in board.rows:
         r = row.report
@@ -149,11 +179,11 @@ def board_json(board: Board, zone: str) -> dict[str, Any]:
             "activity": r.activity if r else "",
             "state": row.state,
             "source": r.source if r else None,
-            "reported_at": r.reported_at.astimezone(tz).isoformat() if r else None,
+            "reported_at": r.reported_at.astimezone(board.zone).isoformat() if r else None,
             "reported_by": r.reported_by if r else None,
         })
     updated = board.updated_at
     return {"type": "whereabouts", "date": board.day.isoformat(),
-            "updated_at": updated.astimezone(tz).isoformat() if updated else None,
+            "updated_at": updated.isoformat() if updated else None,
             "deadline_hour": board.deadline_hour, "deadline_passed": board.deadline_passed,
             "rows": rows}

@@ -1,17 +1,12 @@
-"""The one door to ffmpeg and ffprobe.
+"""Every ffmpeg and ffprobe command line the project runs, built by pure functions.
 
-Every command the project runs is built here by a pure function returning ``list[str]``
-(most through ``ffmpeg-python``), and run by :func:`run`, :func:`spawn` or :func:`probe`.
-A failure is always one :class:`FFmpegError` carrying the tail of stderr, so callers
-never parse subprocess errors themselves.
+Each builder returns ``list[str]`` (most through ``ffmpeg-python``) and runs nothing, so the
+exact arguments are unit-tested; :mod:`renderer.ffmpeg.runner` runs them.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,29 +21,12 @@ FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
 # Quiet, non-interactive, and never asking to overwrite: jobs have no terminal.
 QUIET = ("-hide_banner", "-nostdin", "-loglevel", "error")
-STDERR_TAIL_CHARS = 2000  # enough for ffmpeg's last few lines, short enough for a log line
 
 # Colour tags written into the bitstream: (matrix for swscale, primaries, transfer, matrix tag).
 COLOUR_TAGS = {
     "bt709": ("bt709", "bt709", "bt709", "bt709"),
     "bt601": ("bt601", "bt470bg", "smpte170m", "bt470bg"),  # 625-line PAL/SECAM
 }
-
-
-class FFmpegError(RuntimeError):
-    """ffmpeg or ffprobe failed; ``stderr`` holds the tail of what it said."""
-
-    def __init__(self, cmd: list[str], returncode: int | None, stderr: str) -> None:
-        self.cmd = cmd
-        self.returncode = returncode
-        self.stderr = stderr[-STDERR_TAIL_CHARS:]
-        super().__init__(f"{Path(cmd[0]).name} exited {returncode}: {self.stderr.strip()}")
-
-
-@dataclass(frozen=True)
-class RunResult:
-    stdout: bytes
-    stderr: str
 
 
 def _compile(stream: Any, extra_globals: tuple[str, ...] = ()) -> list[str]:
@@ -142,12 +120,6 @@ def units_cmd(
 def frame_hashes_cmd(src: Path) -> list[str]:
     """Decode every frame and print its MD5 (``framemd5``)."""
     return [FFMPEG, *QUIET, "-i", str(src), "-map", "0:v", "-f", "framemd5", "-"]
-
-
-def frame_hashes(src: Path) -> list[str]:
-    """The MD5 of every decoded video frame, in order."""
-    out = run(frame_hashes_cmd(src), timeout=120).stdout.decode()
-    return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if line[:1].isdigit()]
 
 
 def silence_cmd(out: Path, seconds: float, bitrate_kbps: int) -> list[str]:
@@ -304,44 +276,3 @@ def probe_cmd(target: str, *, packets: bool = False) -> list[str]:
         cmd += ["-show_entries", "packet=stream_index,pts,dts,duration,flags,size"]
         cmd += ["-show_packets"]
     return [*cmd, target]
-
-
-def run(cmd: list[str], *, stdin: bytes | None = None, timeout: float | None = None) -> RunResult:
-    """Run a built command to completion; raise :class:`FFmpegError` on failure."""
-    try:
-        done = subprocess.run(
-            cmd,
-            input=stdin,
-            capture_output=True,
-            timeout=timeout,
-            check=False,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-        )
-    except subprocess.TimeoutExpired as exc:
-        err = (exc.stderr or b"").decode("utf-8", "replace")
-        raise FFmpegError(cmd, None, f"timed out after {timeout}s\n{err}") from exc
-    except OSError as exc:
-        raise FFmpegError(cmd, None, str(exc)) from exc
-    stderr = done.stderr.decode("utf-8", "replace")
-    if done.returncode != 0:
-        raise FFmpegError(cmd, done.returncode, stderr)
-    return RunResult(done.stdout, stderr)
-
-
-def spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
-    """Start a long-running command fed on stdin; stderr is a pipe the caller drains."""
-    try:
-        return subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-    except OSError as exc:
-        raise FFmpegError(cmd, None, str(exc)) from exc
-
-
-def probe(target: str | Path, *, packets: bool = False, timeout: float = 120) -> dict[str, Any]:
-    """ffprobe a file or URL and return its JSON (streams, format, optionally packets)."""
-    result = run(probe_cmd(str(target), packets=packets), timeout=timeout)
-    try:
-        return json.loads(result.stdout)
-    except json.JSONDecodeError as exc:
-        raise FFmpegError([FFPROBE], 0, f"unreadable JSON: {exc}") from exc

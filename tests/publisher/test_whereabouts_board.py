@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from publisher.people.board import (
+from publisher.services.whereabouts_board import (
     Board,
     BoardRow,
     CadreRef,
@@ -61,18 +61,52 @@ def test_time_window_text():
 
 
 def test_board_json_is_the_renderers_whereabouts_item():
-    from renderer.items import WhereaboutsItem, parse_item
+    from renderer.item_parser import parse_item
+    from renderer.items import WhereaboutsItem
 
     reports = [Report(1, "在村走访", datetime(2026, 5, 4, 0, 5, tzinfo=UTC), village="张家村",
                       activity="走访困难户", start_time=time(8, 30), end_time=time(11),
                       source="sms")]
-    data = board_json(build_board(DAY, CADRES, reports, at(10), 9), "Asia/Shanghai")
+    data = board_json(build_board(DAY, CADRES, reports, at(10), 9))
     item = parse_item(data)
     assert isinstance(item, WhereaboutsItem)
     assert item.rows[0].village == "张家村" and item.rows[0].time_window == "08:30-11:00"
     assert item.rows[1].status == "未报告"
     assert data["rows"][0]["reported_at"] == "2026-05-04T08:05:00+08:00"
     assert data["rows"][0]["source"] == "sms" and data["rows"][1]["state"] == "missing"
+    assert data["updated_at"] == "2026-05-04T08:05:00+08:00"
+
+
+def test_times_on_the_board_are_in_the_townships_zone():
+    """Xinjiang townships keep Urumqi time (UTC+6): 更新于 must not be Beijing time or UTC."""
+    urumqi = ZoneInfo("Asia/Urumqi")
+    reported = datetime(2026, 5, 4, 2, 30, tzinfo=UTC)  # 08:30 in Urumqi, 10:30 in Beijing
+    now_local = datetime(2026, 5, 4, 9, 0, tzinfo=urumqi)
+    board = build_board(DAY, CADRES, [Report(1, "在村走访", reported)], now_local, 9)
+    assert board.zone == urumqi
+    assert board.updated_at.isoformat() == "2026-05-04T08:30:00+06:00"
+    data = board_json(board)
+    assert data["updated_at"] == "2026-05-04T08:30:00+06:00"
+    assert data["rows"][0]["reported_at"] == "2026-05-04T08:30:00+06:00"
+
+
+def test_board_counts_by_status_and_lists_the_missing():
+    reports = [Report(1, "在村走访", at(7)), Report(2, "在村走访", at(8)),
+               Report(2, "请假", at(7, 30))]
+    board = build_board(DAY, CADRES + [CadreRef(4, "赵丽")], reports, at(9, 30), 9)
+    assert board.by_status == {"在村走访": 2}
+    assert [row.cadre.name for row in board.missing] == ["王刚", "赵丽"]
+
+
+def test_a_township_with_an_unknown_zone_falls_back_to_china_time():
+    from types import SimpleNamespace
+
+    from publisher.services.whereabouts_board import local_now, township_zone
+
+    assert township_zone(SimpleNamespace(timezone="")) == SHANGHAI
+    assert township_zone(SimpleNamespace(timezone="Mars/Olympus")) == SHANGHAI
+    utc_noon = datetime(2026, 5, 4, 12, tzinfo=UTC)
+    assert local_now(SimpleNamespace(timezone="Asia/Urumqi"), utc_noon).hour == 18
 
 
 def test_an_empty_board():

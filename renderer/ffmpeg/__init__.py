@@ -1,0 +1,43 @@
+"""The one door to ffmpeg and ffprobe.
+
+Every command the project runs is built by a pure function returning ``list[str]``
+(:mod:`.commands`, most through ``ffmpeg-python``), and run by :func:`run`, :func:`spawn` or
+:func:`probe` (:mod:`.runner`, the only code that starts a process). A failure is always one
+:class:`FFmpegError` carrying the tail of stderr, so callers never parse subprocess errors
+themselves.
+
+The names below are the door: callers write ``from renderer import ffmpeg`` and
+``ffmpeg.run(ffmpeg.units_cmd(...))``, and never import the submodules, so how the package
+is laid out inside stays its own business.
+"""
+
+from renderer.ffmpeg.commands import (
+    frame_hashes_cmd,
+    full_page_cmd,
+    live_encode_cmd,
+    loudness_measure_cmd,
+    music_bed_cmd,
+    probe_cmd,
+    silence_cmd,
+    udp_relay_cmd,
+    units_cmd,
+)
+from renderer.ffmpeg.runner import FFmpegError, RunResult, frame_hashes, probe, run, spawn
+
+__all__ = [
+    "FFmpegError",
+    "RunResult",
+    "frame_hashes",
+    "frame_hashes_cmd",
+    "full_page_cmd",
+    "live_encode_cmd",
+    "loudness_measure_cmd",
+    "music_bed_cmd",
+    "probe",
+    "probe_cmd",
+    "run",
+    "silence_cmd",
+    "spawn",
+    "udp_relay_cmd",
+    "units_cmd",
+]
