@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from datetime import date
@@ -22,7 +23,8 @@ def render_cli(
     today: date | None = None,
     cache_dir: Path | None = None,
 ) -> list[RenderedPage]:
-    """Render one item file and copy its pages to ``out_dir`` as page-01.png, page-02.png …
+    """Render one item file and copy its pages to ``out_dir`` as page-01.png, page-02.png …;
+    the pages returned point at those copies.
 
     Raises :class:`ItemError` for unreadable JSON or an invalid item and ``ValueError``
     for an unknown profile. ``today`` defaults to the local date (this is an edge).
@@ -44,6 +46,9 @@ def render_cli(
         cache_dir=cache_dir or out / ".cache",
         today=today or date.today(),
     )
+    copies = []
     for page in pages:
-        shutil.copyfile(page.path, out / f"page-{page.page_no:02d}.png")
-    return pages
+        copy = out / f"page-{page.page_no:02d}.png"
+        shutil.copyfile(page.path, copy)
+        copies.append(dataclasses.replace(page, path=copy))
+    return copies

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageDraw
 
 from renderer.fonts import FontSet
-from renderer.layout import Line
+from renderer.layout import Line, gap_above
 from renderer.profiles import Rect
 from renderer.theme import RGB
 
@@ -144,7 +144,7 @@ class Canvas:
         the y below the last line."""
         y = top
         for i, line in enumerate(lines):
-            if line.first and i > 0:
+            if gap_above(lines, i):
                 y += gap
             if line.marker:
                 self._marker(line.marker, left, y, size, line_height, marker_fill, marker_text)

@@ -73,15 +73,24 @@ def marker_indent(metrics: Metrics, size: int, markers: Sequence[str]) -> int:
 
 
 def lay_out_lines(
-    paras: Sequence[Para], metrics: Metrics, size: int, width: int, bold: Metrics | None = None
+    paras: Sequence[Para],
+    metrics: Metrics,
+    size: int,
+    width: int,
+    bold: Metrics | None = None,
+    *,
+    by_phrase: bool = False,
 ) -> list[Line]:
-    """Break every paragraph into lines at ``size``; markers share one hanging indent."""
+    """Break every paragraph into lines at ``size``; markers share one hanging indent.
+
+    ``by_phrase``: the paragraphs are short fields (table cells), broken at phrase edges
+    wherever that costs no extra line (see :func:`renderer.linebreak.break_lines`)."""
     indent = marker_indent(bold or metrics, size, [p.marker for p in paras])
     out: list[Line] = []
     for para in paras:
         face = bold if (para.bold and bold is not None) else metrics
         ind = indent if para.marker else 0
-        texts = break_lines(para.text, face, size, width - ind) or [""]
+        texts = break_lines(para.text, face, size, width - ind, by_phrase=by_phrase) or [""]
         for i, text in enumerate(texts):
             out.append(
                 Line(
@@ -96,13 +105,22 @@ def lay_out_lines(
     return out
 
 
+def gap_above(lines: Sequence[Line], i: int) -> bool:
+    """Does a paragraph gap separate line ``i`` from the line above it? Yes where a
+    paragraph starts, and below a heading repeated above its section's running text."""
+    if i == 0:
+        return False
+    line = lines[i]
+    return line.first or (lines[i - 1].style == "heading" and line.style != "heading")
+
+
 def block_height(lines: Sequence[Line], line_height: int) -> int:
     """Height of lines stacked on one page, paragraph gaps included."""
-    gaps = sum(1 for i, line in enumerate(lines) if line.first and i > 0)
+    gaps = sum(1 for i in range(len(lines)) if gap_above(lines, i))
     return len(lines) * line_height + round(gaps * line_height * PARAGRAPH_GAP)
 
 
-def _backs_off(page: list[Line]) -> bool:
+def _backs_off(page: Sequence[Line]) -> bool:
     """Should the page give its last line to the next page (keep rules)?"""
     last = page[-1]
     if len(page) < 2:
@@ -113,39 +131,88 @@ def _backs_off(page: list[Line]) -> bool:
     return last.first and not last.last
 
 
-def paginate(lines: Sequence[Line], line_height: int, heights: Sequence[int]) -> list[list[Line]]:
+def paginate(
+    lines: Sequence[Line],
+    line_height: int,
+    heights: Sequence[int],
+    resume: Sequence[Sequence[Line]] = (),
+) -> list[list[Line]]:
     """Distribute lines over pages whose usable heights are ``heights`` (last one repeats).
 
     Keeps headings with what follows, avoids orphans and widows by moving a line over,
     and always puts at least one line on a page so even a tiny box makes progress.
+    ``resume[i]``, when given, is drawn above line ``i`` if a page opens there (the
+    heading of a section continued from the page before) and counts in its height.
     """
-    pages: list[list[Line]] = []
-    i = 0
-    while i < len(lines):
-        cap = heights[min(len(pages), len(heights) - 1)]
-        page: list[Line] = [lines[i]]
-        i += 1
-        while i < len(lines) and block_height([*page, lines[i]], line_height) <= cap:
-            page.append(lines[i])
-            i += 1
-        if i < len(lines):
+
+    def head(start: int) -> list[Line]:
+        return list(resume[start]) if resume and start > 0 else []
+
+    def fits(start: int, end: int, page: int) -> bool:
+        cap = heights[min(page, len(heights) - 1)]
+        return block_height([*head(start), *lines[start:end]], line_height) <= cap
+
+    def keep(start: int, full: int) -> int:
+        """Where a page filled up to ``full`` ends once the keep rules have their say."""
+        if full >= len(lines):
+            return full
+        for widows in (True, False):
+            end = full
             # Widow: the next page would open with a paragraph's lone last line.
-            nxt = lines[i]
-            if nxt.last and not nxt.first and len(page) >= 2:
-                page.pop()
-                i -= 1
-            while _backs_off(page):
-                page.pop()
-                i -= 1
-        pages.append(page)
+            nxt = lines[end]
+            if widows and nxt.last and not nxt.first and end - start >= 2:
+                end -= 1
+            while _backs_off(lines[start:end]):
+                end -= 1
+            # A page of nothing but a heading is worse than a widow or an orphan.
+            if any(line.style != "heading" for line in lines[start:end]):
+                return end
+        return full
+
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(lines):
+        full = start + 1
+        while full < len(lines) and fits(start, full + 1, len(bounds)):
+            full += 1
+        end = keep(start, full)
+        bounds.append((start, end))
+        start = end
     # Whole-text widow: a single line alone on the final page takes a companion along.
-    if len(pages) >= 2 and len(pages[-1]) == 1 and len(pages[-2]) >= 3:
-        last_cap = heights[min(len(pages) - 1, len(heights) - 1)]
-        moved = [pages[-2][-1], *pages[-1]]
-        if block_height(moved, line_height) <= last_cap:
-            pages[-2].pop()
-            pages[-1] = moved
-    return pages
+    if len(bounds) >= 2:
+        (a, b), (c, d) = bounds[-2], bounds[-1]
+        if d - c == 1 and b - a >= 3 and fits(c - 1, d, len(bounds) - 1):
+            bounds[-2:] = [(a, b - 1), (c - 1, d)]
+    return [[*head(a), *lines[a:b]] for a, b in bounds]
+
+
+def continued_headings(
+    paras: Sequence[Para],
+    lines: Sequence[Line],
+    metrics: Metrics,
+    size: int,
+    width: int,
+    bold: Metrics | None,
+    mark: str,
+) -> list[tuple[Line, ...]]:
+    """For each line of ``lines`` (laid out from ``paras``), the heading to repeat above it
+    when a page opens there: its section's heading with ``mark`` (``政策内容（续）``).
+    Headings themselves and text before the first heading need none."""
+    repeat: dict[str, tuple[Line, ...]] = {}
+    out: list[tuple[Line, ...]] = []
+    current: tuple[Line, ...] = ()
+    index = -1
+    for line in lines:
+        if line.first:
+            index += 1
+            para = paras[index]
+            if para.style == "heading":
+                if para.text not in repeat:
+                    cont = Para(para.text + mark, "heading")
+                    repeat[para.text] = tuple(lay_out_lines([cont], metrics, size, width, bold))
+                current = repeat[para.text]
+        out.append(() if line.style == "heading" else current)
+    return out
 
 
 def _sizes(max_size: int, min_size: int) -> list[int]:
@@ -175,17 +242,27 @@ def fit_text(
     max_size: int,
     min_size: int,
     bold: Metrics | None = None,
+    continued: str = "",
 ) -> Fit:
     """Fit paragraphs into a box of ``width`` and page heights ``heights``.
 
     Tries sizes from ``max_size`` down to ``min_size`` and returns the first at which
     everything fits on the first page. Otherwise the text is paginated, never set below
     ``min_size``: at the largest size that needs no more pages than ``min_size`` would.
+    With a ``continued`` mark, a section running on to a new page repeats its heading
+    there, marked (``政策内容（续）``), so a viewer tuning in knows what the text is.
     """
     if min_size > max_size:
         raise ValueError("min_size must not exceed max_size")
     if not paras:
         return Fit(max_size, metrics.line_height(max_size), ((),))
+
+    def pages_at(size: int, lines: Sequence[Line]) -> list[list[Line]]:
+        resume: Sequence[Sequence[Line]] = ()
+        if continued:
+            resume = continued_headings(paras, lines, metrics, size, width, bold, continued)
+        return paginate(lines, metrics.line_height(size), heights, resume)
+
     first = heights[0]
     lines: list[Line] = []
     for size in _sizes(max_size, min_size):
@@ -200,10 +277,10 @@ def fit_text(
     lh = metrics.line_height(min_size)
     if not lines:
         lines = lay_out_lines(paras, metrics, min_size, width, bold)
-    pages = paginate(lines, lh, heights)
+    pages = pages_at(min_size, lines)
     for size in _sizes(max_size, min_size)[:-1]:
         size_lh = metrics.line_height(size)
-        bigger = paginate(lay_out_lines(paras, metrics, size, width, bold), size_lh, heights)
+        bigger = pages_at(size, lay_out_lines(paras, metrics, size, width, bold))
         if len(bigger) <= len(pages):
             return Fit(size, size_lh, tuple(tuple(p) for p in bigger))
     return Fit(min_size, lh, tuple(tuple(p) for p in pages))

@@ -13,6 +13,7 @@ shows it). A page whose PNG already exists under that key is not drawn again.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -49,7 +50,20 @@ __all__ = [
 ]
 
 # Bump whenever a change to the renderer alters pixels for the same inputs.
-RENDERER_VERSION = "1"
+
+
+def code_version(root: Path = Path(__file__).parent) -> str:
+    """A digest of the renderer's own source: any change to layout or templates is a new
+    renderer version, so no page or whole-item render ever comes from a stale cache after an
+    upgrade (a hand-kept version number is one forgotten bump away from airing old layouts)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RENDERER_VERSION = code_version()
 log = logging.getLogger(__name__)
 
 

@@ -44,9 +44,10 @@ def lay_out_row(
     pad: int,
     lh: int,
 ) -> RowLayout:
-    """Wrap each cell in its column (less the padding on both sides)."""
+    """Wrap each cell in its column (less the padding on both sides), at phrase edges
+    where that costs no extra line: a cell is a short field, not running text."""
     laid = tuple(
-        tuple(lay_out_lines(cell, metrics, size, w - 2 * pad, bold)) if cell else ()
+        tuple(lay_out_lines(cell, metrics, size, w - 2 * pad, bold, by_phrase=True)) if cell else ()
         for cell, w in zip(cells, widths, strict=True)
     )
     height = max((block_height(c, lh) for c in laid), default=lh) + 2 * pad

@@ -21,6 +21,7 @@ CONT_TITLE = 0.055
 BODY = 0.062
 FACT = 0.07
 GAP = 0.025  # vertical gap between blocks
+CONTINUED = "（续）"  # after a section heading repeated on the page its text runs on to
 
 
 def px(ctx: Ctx, fraction: float) -> int:
@@ -78,7 +79,8 @@ def tag_height(ctx: Ctx) -> int:
 
 
 def fit_body(ctx: Ctx, paras: Sequence[Para], width: int, heights: Sequence[int]) -> Fit:
-    """Body text: up to 6.2% of picture height, paginated at the floor if it must."""
+    """Body text: up to 6.2% of picture height, paginated at the floor if it must; a
+    section continued on a new page repeats its heading there, marked （续）."""
     return fit_text(
         paras,
         ctx.fonts.regular,
@@ -87,6 +89,7 @@ def fit_body(ctx: Ctx, paras: Sequence[Para], width: int, heights: Sequence[int]
         max_size=px(ctx, BODY),
         min_size=ctx.profile.min_text,
         bold=ctx.fonts.bold,
+        continued=CONTINUED,
     )
 
 

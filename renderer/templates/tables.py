@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from renderer.draw import Canvas
 from renderer.frame import draw_page_chrome, frame_for, new_page
 from renderer.layout import Fit, Para
+from renderer.linebreak import name_parts
 from renderer.page import Ctx, PageSpec, count_chars, number_pages
 from renderer.profiles import Rect
 from renderer.table import Cell, RowLayout, fit_table
@@ -19,6 +20,7 @@ from renderer.templates.common import draw_title, fit_title, gap, px
 from renderer.theme import RGB
 
 TABLE_MAX = 0.055  # cell text up to 5.5% of picture height
+NAME_PART_MAX = 8  # characters in one part of a dotted name (阿不都热合曼·), dot included
 
 # A status pill's colours, looked up by the status text.
 StatusColours = Callable[[str], tuple[RGB, RGB]]
@@ -60,13 +62,26 @@ def column_widths(
     def need(text: str, bold: bool, status: bool = False) -> int:
         return round(ctx.fonts.chain(bold).measure(text, size) + 2 * pad + (pill if status else 0))
 
+    def name_part(i: int) -> int:
+        """Widest part of a dotted name in column ``i`` (阿依古丽·): held on one line, a
+        name breaks only after its dot. Longer dotted runs are not names."""
+        parts = (
+            (part, p.bold)
+            for row in rows
+            for p in row[i]
+            for part in name_parts(p.text)
+            if len(part) <= NAME_PART_MAX
+        )
+        return max((need(part, bold) for part, bold in parts), default=0)
+
     floors = [
         max(
             need(c.head, True),
             need(c.sample, c.status, c.status) if c.sample else 0,
             3 * size + 2 * pad,
+            name_part(i),
         )
-        for c in columns
+        for i, c in enumerate(columns)
     ]
     desired = []
     for i, col in enumerate(columns):

@@ -58,19 +58,19 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
     longest = max((r.status for r in item.rows), key=len, default="")
     sample = longest if len(longest) > 4 else "外出开会"
     if ctx.profile.wide:
-        # 16:9 has room for one column per field: one line per cadre, more per page.
+        # 16:9: one line per cadre wherever the activity allows, so a township's cadres fit on
+        # one or two pages and the board reads at a glance. Posts are left to the duty-roster
+        # slide: as a column here they pushed most activities onto a second and third line.
         columns = [
             Column("姓名", cap=0.14),
-            Column("职务", 0.05, cap=0.2),
             Column("状态", sample=sample, status=True),
-            Column("地点", 0.3, cap=0.16),
+            Column("地点", 0.3, cap=0.18),
             Column("时间", sample="00:00-00:00"),
-            Column("事项", 1.0, cap=0.5),
+            Column("事项", 1.0, cap=0.55),
         ]
         rows = [
             [
                 [Para(r.name, "heading")],
-                _cell(r.post, "muted"),
                 [Para(r.status, "status")],
                 _cell(r.village),
                 _cell(r.time_window),

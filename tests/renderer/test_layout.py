@@ -10,6 +10,7 @@ from renderer.layout import (
     Line,
     Para,
     block_height,
+    continued_headings,
     fit_text,
     lay_out_lines,
     page_text,
@@ -131,3 +132,82 @@ def test_markers_make_a_hanging_indent(fake):
 def test_min_above_max_is_refused(fake):
     with pytest.raises(ValueError):
         fit_text(paragraphs("x"), fake, width=10, heights=[10], max_size=10, min_size=20)
+
+
+def _sections() -> list[Para]:
+    return [
+        Para("开头说明文字"),
+        Para("享受对象", "heading"),
+        Para("一" * 30),
+        Para("政策内容", "heading"),
+        Para("二" * 60),
+        Para("三" * 20),
+    ]
+
+
+def test_a_section_continued_on_a_new_page_repeats_its_heading(fake):
+    fit = fit_text(
+        _sections(), fake, width=100, heights=[60], max_size=10, min_size=10, continued="（续）"
+    )
+    assert len(fit.pages) > 2
+    for page in fit.pages[1:]:
+        opener = page[0]
+        if opener.text.endswith("（续）"):
+            assert opener.style == "heading"
+            assert page[1].style != "heading"
+        else:
+            assert opener.style == "heading"  # a page opening a section needs no repeat
+    assert "政策内容（续）" in [p[0].text for p in fit.pages]
+    assert "享受对象（续）" in [p[0].text for p in fit.pages]
+    for page in fit.pages:
+        assert block_height(page, fit.line_height) <= 60
+        assert any(line.style != "heading" for line in page)
+    drawn = "".join(line.text for line in fit.lines if not line.text.endswith("（续）"))
+    assert drawn == "".join(p.text for p in _sections())
+
+
+def test_a_repeated_heading_is_set_off_from_its_text_like_the_heading_itself():
+    under_heading = [Line("政策内容", "heading"), Line("正文", first=True, last=False)]
+    under_repeat = [Line("政策内容（续）", "heading"), Line("续文", first=False, last=True)]
+    assert block_height(under_repeat, 10) == block_height(under_heading, 10) == 24
+
+
+def test_without_a_mark_no_heading_is_repeated(fake):
+    fit = fit_text(_sections(), fake, width=100, heights=[60], max_size=10, min_size=10)
+    assert all("（续）" not in line.text for line in fit.lines)
+
+
+def test_text_before_the_first_heading_and_headings_themselves_repeat_nothing(fake):
+    paras = _sections()
+    lines = lay_out_lines(paras, fake, 10, 100, fake)
+    resume = continued_headings(paras, lines, fake, 10, 100, fake, "（续）")
+    assert resume[0] == ()
+    for line, repeat in zip(lines, resume, strict=True):
+        if line.style == "heading":
+            assert repeat == ()
+    assert [r[0].text for r in resume if r] == ["享受对象（续）"] * 3 + ["政策内容（续）"] * 8
+
+
+def test_widow_rules_hold_with_a_repeated_heading_on_top():
+    heading = Line("标题", "heading")
+    lines = [heading] + [Line(f"l{i}", first=i == 0, last=i == 6) for i in range(7)]
+    repeat = (Line("标题（续）", "heading"),)
+    resume = [()] + [repeat] * 7
+    pages = paginate(lines, 10, [40], resume)
+    assert [line.text for line in pages[1]][0] == "标题（续）"
+    assert sum(1 for p in pages for line in p if line.text.startswith("l")) == 7
+    for page in pages:
+        assert block_height(page, 10) <= 40
+        assert page[-1].style != "heading"
+    # No page holds just the repeated heading and a paragraph's lone last line.
+    assert all(not (len(p) == 2 and p[1].last and not p[1].first) for p in pages[1:])
+
+
+def test_keep_rules_never_leave_a_heading_alone_on_a_page(fake):
+    # Three lines a page: the widow rule, then the orphan rule, then "no heading at the
+    # bottom" would back the page off to its heading alone; a widow is the lesser evil.
+    paras = [Para("开头"), Para("标题", "heading"), Para("一" * 30)]
+    pages = paginate(lay_out_lines(paras, fake, 10, 100, fake), 15, [60])
+    for page in pages:
+        assert any(line.style != "heading" for line in page), [line.text for line in page]
+    assert sum(len(p) for p in pages) == 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from renderer import linebreak
 from renderer.linebreak import NO_END, NO_START, atoms, break_lines, clusters
 
 
@@ -110,3 +111,149 @@ def test_empty_and_whitespace_only_paragraphs_give_no_lines(fake):
 def test_dashes_and_ellipses_stay_whole():
     assert "——" in atoms("他说——好的")
     assert clusters("等等……")[-1] == ("等……", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("共计 186,420.5 元；", "186,420.5 元"),
+        ("上级转移支付 52,000 元", "52,000 元"),
+        ("补贴12,345,678元整", "12,345,678元整"),
+        ("收益12,450元", "12,450元"),
+        ("共１,０００元", "１,０００元"),
+        ("临时救助 3 人次", "3 人次"),
+    ],
+)
+def test_thousands_separators_and_a_spaced_unit_stay_in_the_number(text, number):
+    assert number in atoms(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("2024,2025年", "2024"),  # four digits after the comma: two numbers
+        ("1,2345元", "1"),
+        ("第1,2,3项", "第1"),  # a list of small numbers
+        ("1，000元", "1"),  # a full-width comma separates list items
+    ],
+)
+def test_only_an_ascii_comma_before_exactly_three_digits_joins_a_number(text, first):
+    assert atoms(text)[0] == first
+
+
+@pytest.mark.parametrize("number", ["186,420.5 元", "52,000 元", "3,200 元"])
+def test_a_number_with_thousands_separators_is_never_split(fake, number):
+    text = "惠农资金：耕地地力保护补贴已发放，共计 " + number + "；农机购置补贴"
+    for width in range(8, 30):
+        lines = _lines(text, fake, width)
+        assert any(number in line for line in lines), (width, lines)
+
+
+@pytest.mark.parametrize("dot", ["·", "・", "‧", "•"])
+def test_a_line_breaks_after_the_dot_of_a_name_never_before_it(fake, dot):
+    name = f"阿依古丽{dot}买买提"
+    # The fake metrics set ·‧• half an em wide and ・ a full em: 阿依古丽・ just fits 5 em.
+    assert _lines(name, fake, 5) == [f"阿依古丽{dot}", "买买提"]
+    for width in range(2, 9):
+        lines = _lines("妇联主席" + name + "负责妇女工作", fake, width)
+        assert all(not line.startswith(dot) for line in lines), (width, lines)
+
+
+def test_a_dot_that_joins_no_name_still_stays_with_what_follows(fake):
+    # A dot after a space (a bullet) is not a name's dot: no line ends right after it.
+    text = "所需材料有 ·身份证、户口本"
+    for width in range(4, 10):  # 有 ·身 is one cluster, 3 em wide
+        lines = _lines(text, fake, width)
+        assert all(not line.endswith("·") for line in lines), (width, lines)
+
+
+def test_a_list_item_cut_near_the_end_of_a_full_line_moves_down_whole(fake):
+    text = "各" * 25 + "石门村、黄土坪村"
+    assert _lines(text, fake, 32) == ["各" * 25 + "石门村、", "黄土坪村"]
+
+
+def test_running_text_stays_full_when_the_item_is_long_or_the_line_narrow(fake):
+    # Moving a six-character item would leave the line six ems short: it is cut.
+    long_item = "各" * 22 + "石门村、黄土坪柳树湾村"
+    # (and the lone 村 it would leave is mended by one more character, not the whole item)
+    assert _lines(long_item, fake, 32) == ["各" * 22 + "石门村、黄土坪柳树", "湾村"]
+    # In a narrow box (10 em) at most 15% of the line may move: 1.5 em.
+    assert _lines("一二三四石门村、黄土坪村", fake, 10) == ["一二三四石门村、黄土", "坪村"]
+
+
+def test_moving_an_item_down_never_costs_running_text_a_line(fake, monkeypatch):
+    texts = [
+        "请石门村、黄土坪村、柳树湾村、杨家沟村、新街社区、监山村的农户于月底前登记。" * 3,
+        "妇联主席阿依古丽·买买提、副主任热依拉·艾买提、委员古丽米拉·吐尔逊到会。" * 2,
+    ]
+    widths = range(8, 40)
+    counts = {(t, w): len(_lines(t, fake, w)) for t in texts for w in widths}
+    monkeypatch.setattr(linebreak, "LOOKBACK_EM", 0)  # plain filling
+    for (text, width), count in counts.items():
+        assert count <= len(_lines(text, fake, width)), (width, text)
+
+
+def test_running_lists_keep_lines_nearly_full(fake):
+    text = "请石门村、黄土坪村、柳树湾村、杨家沟村、新街社区、监山村的农户于月底前登记。" * 6
+    for width in (20, 26, 32):
+        lines = _lines(text, fake, width)
+        assert "".join(lines) == text
+        for line in lines[:-1]:
+            assert fake.measure(line, 10) >= (width - 3 - 1) * 10, (width, line)
+
+
+def _cell(text: str, fake, chars: float) -> list[str]:
+    return break_lines(text, fake, 10, chars * 10, by_phrase=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "chars", "lines"),
+    [
+        ("石门村、黄土坪村", 7, ["石门村、", "黄土坪村"]),
+        ("新街社区、杨家沟村", 7, ["新街社区、", "杨家沟村"]),
+        ("主持党委全面工作，分管党建、纪检", 10.5, ["主持党委全面工作，", "分管党建、纪检"]),
+        ("负责基层党建、干部管理、人才工作", 10.5, ["负责基层党建、", "干部管理、人才工作"]),
+        # The whole name fits a line: it moves down whole rather than break after its dot.
+        ("妇联主席：阿依古丽·买买提", 9, ["妇联主席：", "阿依古丽·买买提"]),
+        # It does not fit: it breaks after its dot, not inside a part.
+        ("阿依古丽·买买提", 6, ["阿依古丽·", "买买提"]),
+        # No lone character on the last line (filling gives 主持召开党委/会，研究防汛工/作).
+        ("主持召开党委会，研究防汛工作", 7, ["主持召开", "党委会，", "研究防汛工作"]),
+    ],
+)
+def test_short_fields_break_at_phrase_edges(fake, text, chars, lines):
+    assert _cell(text, fake, chars) == lines
+
+
+def test_short_fields_never_take_more_lines_than_filling_does(fake):
+    texts = [
+        "驻柳树湾村，负责民政、社会救助、养老服务，联系空巢老人和留守儿童",
+        "根据《补贴办法》（2026年修订），每亩补贴120元；“一卡通”发放，请于12月31日前办理！",
+        "石门村、黄土坪村、柳树湾村、杨家沟村",
+        "Pneumonoultramicroscopicsilicovolcanoconiosis单词",
+    ]
+    for text in texts:
+        for width in range(3, 25):
+            cell = _cell(text, fake, width)
+            assert "".join(cell).replace(" ", "") == text.replace(" ", "")
+            assert len(cell) <= len(_lines(text, fake, width)), (width, cell)
+            for line in cell:
+                assert line[0] not in NO_START and line[-1] not in NO_END, (width, line)
+                assert fake.measure(line, 10) <= width * 10, (width, line)
+
+
+def test_a_lone_last_character_takes_one_more_from_the_line_before(fake):
+    text = "请广大群众注意用火安全，外出时关闭电源，不在室内存放易燃物品。"
+    lines = _lines(text, fake, 30)
+    assert lines[-1] == "物品。" and len(lines) == 2, lines
+    assert "".join(lines) == text
+
+
+def test_runt_mending_keeps_the_line_count_and_kinsoku(fake):
+    for width in range(6, 20):
+        text = "为保护耕地地力，提高粮食生产能力（试行）。"
+        lines = _lines(text, fake, width)
+        assert "".join(lines) == text
+        assert all(line[0] not in "，。）" and line[-1] != "（" for line in lines), lines
+        if len(lines) > 1:
+            assert sum(ch.isalnum() for ch in lines[-1]) >= 2 or len(lines[-2]) < 4, lines

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -167,7 +169,8 @@ def test_render_cli_copies_numbered_pages(tmp_path):
     pages = render_cli(src, tmp_path / "out", "576i-4x3", today=TODAY)
     names = sorted(p.name for p in (tmp_path / "out").glob("page-*.png"))
     assert names == [f"page-{i:02d}.png" for i in range(1, len(pages) + 1)]
-    assert (tmp_path / "out" / "page-01.png").read_bytes() == pages[0].path.read_bytes()
+    assert [p.path for p in pages] == [tmp_path / "out" / n for n in names]  # what the CLI prints
+    assert ".cache" not in str(pages[0].path)
 
 
 @pytest.mark.parametrize(
@@ -186,3 +189,15 @@ def test_render_cli_rejects_unknown_profile_and_missing_file(tmp_path):
         render_cli(tmp_path / "x.json", tmp_path / "out", "4k")
     with pytest.raises(ItemError):
         render_cli(tmp_path / "missing.json", tmp_path / "out")
+
+
+def test_renderer_version_follows_the_code(tmp_path):
+    from renderer.render import RENDERER_VERSION, code_version
+
+    copy = tmp_path / "renderer"
+    shutil.copytree(Path(render_cli.__code__.co_filename).parent, copy,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    assert code_version(copy) == RENDERER_VERSION
+    layout = copy / "layout.py"
+    layout.write_text(layout.read_text("utf-8") + "\n# a layout change\n", "utf-8")
+    assert code_version(copy) != RENDERER_VERSION
