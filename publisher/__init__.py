@@ -9,11 +9,13 @@ from flask import Flask
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the web application. Nothing else happens at import time."""
-    from dotenv import load_dotenv
+    from dotenv import find_dotenv, load_dotenv
 
     from publisher.config import load_config
 
-    load_dotenv(override=False)
+    # A ``.env`` in the working directory (the checkout, under ``make run``) fills in settings
+    # the environment does not give; real environment variables always win.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
     app = Flask(__name__)
     app.config.update(load_config(test_config))
     for key in ("DATA_DIR", "CACHE_DIR", "PLAN_DIR", "HLS_DIR", "UPLOAD_DIR", "STATUS_DIR"):
