@@ -11,6 +11,7 @@ from publisher.admin import (  # noqa: E402, F401
     content_routes,
     dashboard_routes,
     helpers,
+    labels,
     review_routes,
     settings_routes,
 )

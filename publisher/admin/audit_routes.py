@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from publisher.admin import bp
 from publisher.admin.access import staff_only, user_zone
 from publisher.admin.diff import field_diffs
-from publisher.admin.helpers import audit_value
+from publisher.admin.helpers import audit_target, audit_value
 from publisher.admin.queries import date_arg
 from publisher.admin.timeutil import local_day_bounds
 from publisher.extensions import db
@@ -65,5 +65,6 @@ def audit_log():  # noqa: ANN201
         pages=max(1, ceil(total / PAGE_SIZE)), actions=actions, types=types, users=users,
         diffs={e.id: field_diffs(e.before, e.after, only_changed=True, show=audit_value)
                for e in events},
+        targets={e.id: audit_target(e) for e in events},
         args=request.args,
     )

@@ -7,6 +7,7 @@ here with a message next to the field, not later as a failed render.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -16,6 +17,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    Field,
     SelectChoice,
     SelectField,
     StringField,
@@ -24,9 +26,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from publisher.services.errors import FieldError
+from publisher.services.phones import check_phones_in_text, clean_phone
+
 LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
 LIST_TEXT = 3000
-PHONE = re.compile(r"^[0-9０-９+\-－ ()（）转/、,，]*$")  # the renderer's own rule
 YEARS = (2000, 2099)  # a typo such as 0202 or 20250 must not reach time-zone arithmetic
 PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -42,6 +46,24 @@ def _required(message: str):  # noqa: ANN202
 
 def _max(n: int):  # noqa: ANN202
     return Length(max=n, message=_l("不能超过 %(n)s 个字。", n=n))
+
+
+class PhoneRule:
+    """A form validator that runs a phone check of ``services.phones``.
+
+    The import and the API run the same check in the service, so a number is accepted or
+    refused alike wherever it is typed; here the message lands next to the field.
+    """
+
+    def __init__(self, check: Callable[[str, str], str]) -> None:
+        self.check = check
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data:
+            try:
+                self.check(field.data, field.name)
+            except FieldError as exc:
+                raise ValidationError(str(exc)) from None
 
 
 class ContentForm(FlaskForm):
@@ -84,7 +106,9 @@ class PolicyForm(ContentForm):
     deadline = DateField(_l("申请截止日期"), validators=[Optional()])
     source_document = StringField(_l("政策依据"), validators=[Optional(), _max(200)],
                                   description=_l("文件名称和文号。"))
-    contact = StringField(_l("咨询电话"), validators=[Optional(), _max(40)])
+    contact = StringField(_l("咨询电话"), validators=[
+        Optional(), _max(40), PhoneRule(check_phones_in_text)],
+        description=_l("可写单位和电话，例如：乡农业服务中心 0991-1234567"))
     body = TextAreaField(_l("政策说明"), validators=[Optional(), _max(LONG_TEXT)],
                          description=_l("较长的内容会自动分成多页播出。"))
 
@@ -108,7 +132,9 @@ class ServiceForm(ContentForm):
                              description=_l("例如：即来即办 / 5 个工作日"))
     fee = StringField(_l("收费标准"), validators=[Optional(), _max(40)],
                       description=_l("不收费请填“免费”。"))
-    contact = StringField(_l("咨询电话"), validators=[Optional(), _max(40)])
+    contact = StringField(_l("咨询电话"), validators=[
+        Optional(), _max(40), PhoneRule(check_phones_in_text)],
+        description=_l("可写单位和电话，例如：乡农业服务中心 0991-1234567"))
 
 
 class ProduceForm(ContentForm):
@@ -126,9 +152,8 @@ class ProduceForm(ContentForm):
     quantity = StringField(_l("供应数量"), validators=[Optional(), _max(20)],
                            description=_l("例如：约 3000 斤"))
     phone = StringField(_l("联系电话"), validators=[
-        _required(_l("请填写联系电话。")), _max(30),
-        Regexp(PHONE, message=_l("电话号码只能包含数字、空格和“-”。")),
-    ])
+        _required(_l("请填写联系电话。")), _max(30), PhoneRule(clean_phone),
+    ], description=_l("一个手机号或座机号，电视上会生成扫码拨打的二维码。"))
     available_until = DateField(_l("供应截止日期"), validators=[Optional()])
     description = TextAreaField(_l("产品介绍"), validators=[Optional(), _max(LONG_TEXT)])
     photo = FileField(_l("产品照片"), validators=[

@@ -85,6 +85,12 @@ FIELD_LABELS: dict[str, Any] = {
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
     "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
     "duty_phone": _l("值班电话"),
+    # emergency calls and alerts (audit log)
+    "severity": _l("级别"), "expires": _l("失效时间"), "is_exercise": _l("演练"),
+    "phones": _l("电话号码"), "members": _l("家庭成员（人数）"),
+    "medical_notes": _l("已登记健康/用药情况"),
+    "call_steps": _l("呼救步骤"), "repeat_count": _l("无人接警时重复轮数"),
+    "final_phone": _l("最后一步电话"), "final_instructions": _l("最后一步的提示"),
 }
 
 

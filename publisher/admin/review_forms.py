@@ -12,9 +12,10 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 
-from publisher.admin.forms import PHONE
+from publisher.admin.forms import PhoneRule
+from publisher.services.phones import clean_phone
 
 NOTE_MAX = 500
 
@@ -43,5 +44,5 @@ class SettingsForm(FlaskForm):
         description=_l("超过这个时间仍未报告当天去向的干部，会在工作台上标红提醒。"))
     duty_phone = StringField(_l("值班电话"), validators=[
         Optional(), Length(max=40, message=_l("不能超过 %(n)s 个字。", n=40)),
-        Regexp(PHONE, message=_l("电话号码只能包含数字、空格和“-”。"))])
+        PhoneRule(clean_phone)])
     save = SubmitField(_l("保存设置"))

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from publisher.emergency import crypto, engine, messages
-from publisher.emergency.facts import STATE_LABELS, facts_of
+from publisher.emergency.facts import facts_of
 from publisher.emergency.incidents import change_state, log_event
+from publisher.emergency.labels import source_label
 from publisher.extensions import db
 from publisher.models import SmsMessage
 from publisher.models.emergency import Incident, NotificationAttempt
@@ -41,7 +42,7 @@ def acknowledge_attempt(attempt: NotificationAttempt, now: datetime, via: str) -
         change_state(incident, "acknowledge", now=now, by=by, commit=False)
     except ServiceError:
         db.session.refresh(incident)
-        label = STATE_LABELS.get(incident.state, incident.state)
+        label = source_label("incident_state", incident.state)  # goes into an SMS
         if incident.state == engine.ACKNOWLEDGED:
             label = f"由{incident.acknowledged_by}确认接警"
         log_event(incident.id, "reply", f"{by}再次确认，呼救已{label}", now)
@@ -58,6 +59,7 @@ def ack_by_sms(message: SmsMessage, now: datetime) -> bool:
               f"{attempt.responder_name} {attempt.address_masked}回复“{message.text[:40]}”", now)
     _acked, reply = acknowledge_attempt(attempt, now, "短信回复1")
     message.related_type, message.related_id = "incident", attempt.incident_id
+    message.township_id = attempt.incident.township_id
     queue_sms(message.number, reply, key=f"reply:{message.id}", related_type="incident",
               related_id=attempt.incident_id, reply_to=message, priority="A", now=now)
     return True

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from publisher.emergency import cap
 from publisher.emergency.facts import local
 from publisher.emergency.i18n import _
+from publisher.emergency.labels import source_label
 from publisher.extensions import db
 from publisher.models import (
     ContentItem,
@@ -34,7 +35,7 @@ from publisher.models import (
 from publisher.models.emergency import CapMessage, CapSource
 from publisher.services import audit
 from publisher.services.content import validate
-from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.errors import FieldError, NotAllowed, ServiceError
 from publisher.services.scope import ensure_township
 
 log = logging.getLogger(__name__)
@@ -56,27 +57,28 @@ def issue_alert(actor: User | None, township: Township, *, title: str, body: str
         if not can_issue(actor):
             raise NotAllowed(_("只有管理员或分管领导可以直接发布紧急通知。"))
     if expires <= now:
-        raise ServiceError(_("失效时间必须晚于现在。"))
+        raise FieldError("expires", _("失效时间必须晚于现在。"))
     if expires - now > MAX_LIFETIME:
-        raise ServiceError(_("紧急通知最长有效 7 天。"))
+        raise FieldError("expires", _("紧急通知最长有效 7 天。"))
     data = validate(Kind.ALERT, {
         "title": title.strip(), "body": body.strip(), "severity": severity.strip()[:10],
         "issued_by": issued_by.strip()[:40],
         "expires": f"{local(township, expires):%m月%d日 %H:%M}",
     })
+    how = source_label("alert_source", source)  # stored: in the source language
     item = ContentItem(township_id=township.id, kind=Kind.ALERT, is_exercise=is_exercise,
                        created_by_id=actor.id if actor else None, created_at=now)
     version = ContentVersion(
         item=item, number=1, title=data["title"], data=data, valid_from=valid_from,
         valid_until=expires, state=VersionState.APPROVED, author_id=actor.id if actor else None,
         created_at=now, submitted_at=now, reviewed_by_id=actor.id if actor else None,
-        reviewed_at=now, review_note=f"紧急通知直接发布（{source}）",
+        reviewed_at=now, review_note=f"紧急通知直接发布（{how}）",
         render_state=RenderState.QUEUED)
     db.session.add_all([item, version])
     db.session.flush()
     audit.record("alert", actor=actor, township_id=township.id, target_type=Kind.ALERT,
                  target_id=item.id,
-                 summary=f"{'【演练】' if is_exercise else ''}{data['title']}（{source}）",
+                 summary=f"{'【演练】' if is_exercise else ''}{data['title']}（{how}）",
                  after={"severity": data["severity"], "expires": expires.isoformat(),
                         "is_exercise": is_exercise})
     if commit:

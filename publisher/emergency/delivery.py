@@ -36,9 +36,11 @@ def sync_attempts(now: datetime) -> int:
         if status == "failed":
             attempt.error = sms.error[:300]
         if status in ("sent", "failed"):
-            word = "已发出" if status == "sent" else f"发送失败（{sms.error or '网关报告失败'}）"
+            who = f"{attempt.responder_name} {attempt.address_masked}"
+            # The reason last, after its own label: it may have brackets of its own.
             log_event(attempt.incident_id, "status",
-                      f"短信{word}：{attempt.responder_name} {attempt.address_masked}", now)
+                      f"短信已发出：{who}" if status == "sent" else
+                      f"短信发送失败：{who}；原因：{sms.error or '网关报告失败'}", now)
         if status == "failed":
             _escalate_if_step_failed(attempt, now)
     db.session.commit()

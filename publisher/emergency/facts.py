@@ -9,9 +9,6 @@ from publisher.emergency.messages import AlertFacts
 from publisher.models.emergency import Incident
 from publisher.models.org import Township
 
-STATE_LABELS = {"triggered": "呼救中", "acknowledged": "已接警", "resolved": "已办结",
-                "cancelled": "已取消"}
-
 
 def local(township: Township, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(township.timezone or "Asia/Shanghai"))

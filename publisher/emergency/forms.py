@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -17,20 +18,19 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from publisher.emergency import labels
 from publisher.emergency.registry import MemberData
-from publisher.models.emergency import HOUSEHOLD_KINDS, RESPONDER_KINDS
+from publisher.models.emergency import HOUSEHOLD_KINDS
+from publisher.services.errors import FieldError
 
-REQUIRED = _l("此项为必填项。")
+REQUIRED = _l("此项必须填写。")  # worded as in the rest of the admin
 
 
 def choices(pairs) -> list[SelectChoice]:  # noqa: ANN001
     """SelectField choices from (value, label) pairs (tuples are deprecated in WTForms)."""
     return [SelectChoice(value, label) for value, label in pairs]
-
-
-CHANNEL_CHOICES = [("sms", _l("短信")), ("voice", _l("电话")), ("sms,voice", _l("短信+电话"))]
 
 
 class HouseholdForm(FlaskForm):
@@ -52,7 +52,7 @@ class HouseholdForm(FlaskForm):
             if not parts:
                 continue
             if len(parts) > 2:
-                raise ValueError(f"电话第{n}行格式不对：应为“称呼 号码”。")
+                raise FieldError("phones", _("电话第%(n)d行格式不对：应为“称呼 号码”。", n=n))
             pairs.append((parts[0], parts[1]) if len(parts) == 2 else ("", parts[0]))
         return pairs
 
@@ -63,12 +63,12 @@ class HouseholdForm(FlaskForm):
             if not parts:
                 continue
             if len(parts) > 4:
-                raise ValueError(f"家庭成员第{n}行格式不对。")
+                raise FieldError("members", _("家庭成员第%(n)d行格式不对。", n=n))
             parts = ["" if p == "-" else p for p in parts]
             year = None
             if len(parts) >= 3 and parts[2]:
                 if not parts[2].isdigit() or not 1900 <= int(parts[2]) <= 2100:
-                    raise ValueError(f"家庭成员第{n}行的出生年份无效。")
+                    raise FieldError("members", _("家庭成员第%(n)d行的出生年份无效。", n=n))
                 year = int(parts[2])
             members.append(MemberData(parts[0], parts[1] if len(parts) > 1 else "", year,
                                       parts[3] if len(parts) > 3 else ""))
@@ -77,13 +77,14 @@ class HouseholdForm(FlaskForm):
 
 class DeviceForm(FlaskForm):
     label = StringField(_l("设备名称"), default="一键呼救器", validators=[Length(max=40)])
+    # InputRequired: DataRequired would call a typed 0 missing rather than out of range.
     test_interval_hours = IntegerField(_l("测试间隔（小时）"), default=168, validators=[
-        DataRequired(REQUIRED), NumberRange(1, 24 * 90, _l("须在 1 到 2160 小时之间。"))])
+        InputRequired(REQUIRED), NumberRange(1, 24 * 90, _l("须在 1 到 2160 小时之间。"))])
 
 
 class ResponderForm(FlaskForm):
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=40)])
-    kind = SelectField(_l("类型"), choices=choices(RESPONDER_KINDS.items()))
+    kind = SelectField(_l("类型"), choices=choices(labels.RESPONDER_KINDS.items()))
     phone = StringField(_l("手机号码"), validators=[Length(max=30)])
     cadre_id = SelectField(_l("干部（类型为乡干部时）"), coerce=int)
     household_id = SelectField(_l("关联的户（亲属、邻居）"), coerce=int)
@@ -92,7 +93,8 @@ class ResponderForm(FlaskForm):
 
 class StepForm(Form):
     responder_id = SelectField(_l("联系人"), coerce=int, default=0, validate_choice=False)
-    channels = SelectField(_l("方式"), choices=choices(CHANNEL_CHOICES), default="sms")
+    channels = SelectField(_l("方式"), choices=choices(labels.CHANNEL_CHOICES.items()),
+                           default="sms")
     wait_seconds = IntegerField(_l("等待（秒）"), default=300, validators=[Optional()])
 
 
@@ -118,7 +120,9 @@ class AlertForm(FlaskForm):
     severity = SelectField(_l("级别"),
                            choices=choices((s, s) for s in ("一般", "较重", "严重", "特别严重")))
     issued_by = StringField(_l("发布单位"), validators=[DataRequired(REQUIRED), Length(max=40)])
+    # Typed in the township's time, as the pages show it (views_alerts converts to UTC).
     expires = DateTimeLocalField(_l("失效时间（到时自动撤下）"), format="%Y-%m-%dT%H:%M",
+                                 description=_l("按本乡镇当地时间填写。"),
                                  validators=[DataRequired(_l("请填写有效的失效时间。"))])
     is_exercise = BooleanField(_l("演练（不会在频道播出）"))
 
@@ -133,4 +137,4 @@ class CapSourceForm(FlaskForm):
     area_names = StringField(_l("本地区名称（逗号分隔）"), validators=[Length(max=300)])
     geocodes = StringField(_l("区域编码（逗号分隔）"), validators=[Length(max=300)])
     interval_seconds = IntegerField(_l("轮询间隔（秒）"), default=60, validators=[
-        DataRequired(REQUIRED), NumberRange(30, 3600, _l("须在 30 到 3600 秒之间。"))])
+        InputRequired(REQUIRED), NumberRange(30, 3600, _l("须在 30 到 3600 秒之间。"))])

@@ -15,8 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from publisher.emergency import engine, responders
 from publisher.emergency.crypto import decrypt
-from publisher.emergency.facts import STATE_LABELS, facts_of, local
+from publisher.emergency.facts import facts_of, local
 from publisher.emergency.i18n import _
+from publisher.emergency.labels import label
 from publisher.emergency.messages import cancel_text, renotify_text
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus, User
@@ -167,10 +168,9 @@ def change_state(incident: Incident, action: str, *, now: datetime, by: str,
         raise ServiceError(_("请填写处置结果。"))
     if not _close(incident.id, action, now, by, note=note.strip()[:2000]):
         db.session.refresh(incident)
-        raise ServiceError(_("该呼救已%(state)s，不能再%(act)s。",
-                             state=STATE_LABELS.get(incident.state, incident.state),
-                             act={"acknowledge": "确认", "resolve": "办结",
-                                  "cancel": "取消"}[action]))
+        raise ServiceError(_("该呼救%(state)s，不能再%(act)s。",
+                             state=label("incident_state", incident.state),
+                             act=label("event_kind", action)))
     kind_detail = {"acknowledge": f"{by}确认接警",
                    "resolve": f"{by}办结：{note.strip()}",
                    "cancel": f"{by}取消（误报）：{note.strip() or '未说明'}"}[action]

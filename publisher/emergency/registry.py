@@ -26,7 +26,7 @@ from publisher.models.emergency import (
     HouseholdPhone,
 )
 from publisher.services import audit
-from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.errors import FieldError, NotAllowed, ServiceError
 from publisher.services.scope import ensure_township
 from publisher.sms.numbers import normalize_number
 
@@ -46,23 +46,24 @@ def ensure_manager(actor: User, township_id: int) -> None:
         raise NotAllowed(_("只有管理员、分管领导和乡干部可以维护应急登记信息。"))
 
 
-def check_phone(raw: str) -> str:
+def check_phone(raw: str, field: str = "phone") -> str:
+    """The number normalised; FieldError naming ``field`` if it is not a phone number."""
     number = normalize_number(raw)
     if not _PHONE.match(number):
-        raise ServiceError(_("电话号码无效：%(n)s", n=raw.strip()[:30]))
+        raise FieldError(field, _("电话号码无效：%(n)s", n=raw.strip()[:30]))
     return number
 
 
-def check_id_number(raw: str) -> str:
+def check_id_number(raw: str, field: str = "members") -> str:
     """An 18-digit resident ID with a valid check digit (GB 11643), or ''."""
     value = raw.strip().upper()
     if not value:
         return ""
     if not _ID_NUMBER.match(value):
-        raise ServiceError(_("身份证号码应为18位。"))
+        raise FieldError(field, _("身份证号码应为18位。"))
     total = sum(int(d) * w for d, w in zip(value[:17], _ID_WEIGHTS, strict=True))
     if "10X98765432"[total % 11] != value[17]:
-        raise ServiceError(_("身份证号码校验位不对，请核对。"))
+        raise FieldError(field, _("身份证号码校验位不对，请核对。"))
     return value
 
 
@@ -90,15 +91,15 @@ class HouseholdData:
 def _validate(township_id: int, data: HouseholdData) -> None:
     village = db.session.get(Village, data.village_id)
     if village is None or village.township_id != township_id:
-        raise ServiceError(_("所选村不属于本乡镇。"))
+        raise FieldError("village_id", _("所选村不属于本乡镇。"))
     if data.kind not in HOUSEHOLD_KINDS:
-        raise ServiceError(_("请选择户类型。"))
+        raise FieldError("kind", _("请选择户类型。"))
     if not data.name.strip():
-        raise ServiceError(_("请填写姓名。"))
+        raise FieldError("name", _("请填写姓名。"))
     if data.policy_id is not None:
         policy = db.session.get(EscalationPolicy, data.policy_id)
         if policy is None or policy.township_id != township_id:
-            raise ServiceError(_("所选呼救预案不属于本乡镇。"))
+            raise FieldError("policy_id", _("所选呼救预案不属于本乡镇。"))
 
 
 def save_household(actor: User, township_id: int, data: HouseholdData,
@@ -106,7 +107,8 @@ def save_household(actor: User, township_id: int, data: HouseholdData,
     """Create or replace a household's record (phones and members as given)."""
     ensure_manager(actor, township_id)
     _validate(township_id, data)
-    phones = [(label.strip()[:20], check_phone(number)) for label, number in data.phones]
+    phones = [(label.strip()[:20], check_phone(number, "phones"))
+              for label, number in data.phones]
     members = [(m, check_id_number(m.id_number)) for m in data.members]
     creating = household is None
     if household is None:

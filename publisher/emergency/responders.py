@@ -23,7 +23,7 @@ from publisher.models.emergency import (
     Responder,
 )
 from publisher.services import audit
-from publisher.services.errors import ServiceError
+from publisher.services.errors import FieldError, ServiceError
 from publisher.sms.store import queue_sms
 
 DEFAULT_FINAL_INSTRUCTIONS = "如有生命危险请立即拨打120，并派人前往。"
@@ -43,19 +43,19 @@ def save_responder(actor: User, township_id: int, data: ResponderData,
                    responder: Responder | None = None) -> Responder:
     ensure_manager(actor, township_id)
     if data.kind not in RESPONDER_KINDS:
-        raise ServiceError(_("请选择联系人类型。"))
+        raise FieldError("kind", _("请选择联系人类型。"))
     if not data.name.strip():
-        raise ServiceError(_("请填写联系人姓名。"))
+        raise FieldError("name", _("请填写联系人姓名。"))
     cadre = db.session.get(Cadre, data.cadre_id) if data.cadre_id else None
     if data.kind == "cadre" and (cadre is None or cadre.township_id != township_id):
-        raise ServiceError(_("请选择本乡镇的干部。"))
+        raise FieldError("cadre_id", _("请选择本乡镇的干部。"))
     if data.household_id:
         household = db.session.get(Household, data.household_id)
         if household is None or household.township_id != township_id:
-            raise ServiceError(_("所选户不属于本乡镇。"))
+            raise FieldError("household_id", _("所选户不属于本乡镇。"))
     number = check_phone(data.phone) if data.phone.strip() else ""
     if data.kind not in ("duty_cadre", "cadre") and not number:
-        raise ServiceError(_("请填写联系人手机号码。"))
+        raise FieldError("phone", _("请填写联系人手机号码。"))
     creating = responder is None
     if responder is None:
         responder = Responder(township_id=township_id)
@@ -143,7 +143,7 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
                 ) -> EscalationPolicy:
     ensure_manager(actor, township_id)
     township = db.session.get(Township, township_id)
-    final_phone = check_phone(final_phone or township.duty_phone or "")
+    final_phone = check_phone(final_phone or township.duty_phone or "", "final_phone")
     rules = []
     for step in steps:
         responder = db.session.get(Responder, step.responder_id)
@@ -174,11 +174,20 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
             other.is_default = False
     policy.is_default = is_default
     db.session.flush()
+    # "call_policy": "policy" is a subsidy policy (content) to the audit log.
     audit.record("create" if creating else "edit", actor=actor, township_id=township_id,
-                 target_type="policy", target_id=policy.id, summary=policy.name,
-                 after=draft.to_json())
+                 target_type="call_policy", target_id=policy.id, summary=policy.name,
+                 after=_audit_view(draft))
     db.session.commit()
     return policy
+
+
+def _audit_view(policy: engine.Policy) -> dict:
+    """A call plan as the audit log shows it (admin/helpers.audit_value renders the steps)."""
+    return {"call_steps": [{"responder": s.responder_name, "channels": list(s.channels),
+                            "wait_seconds": s.wait_seconds} for s in policy.steps],
+            "repeat_count": policy.repeat_count, "final_phone": policy.final.phone,
+            "final_instructions": policy.final.instructions}
 
 
 def snapshot_for(household: Household) -> engine.Policy:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from publisher.admin.timeutil import local_to_utc, zone
 from publisher.emergency import alerts
 from publisher.emergency.cap import CapError
 from publisher.emergency.clock import now
-from publisher.emergency.common import scoped_get, township_id
+from publisher.emergency.common import scoped_get, show_error, township_id, township_zone
 from publisher.emergency.forms import AlertForm, CapSourceForm, CapUploadForm
 from publisher.emergency.i18n import _
+from publisher.emergency.labels import label
 from publisher.extensions import db
 from publisher.models import ContentItem, Kind, Township
 from publisher.models.emergency import CapMessage, CapSource
@@ -22,9 +22,6 @@ from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
 
 from . import bp
-
-OUTCOME_LABELS = {"aired": "已播出", "exercise": "演练（不播出）", "updated": "已更新",
-                  "cancelled": "已解除", "duplicate": "重复", "ignored": "未采用"}
 
 
 def _page(form: AlertForm | None = None, upload: CapUploadForm | None = None,
@@ -40,7 +37,7 @@ def _page(form: AlertForm | None = None, upload: CapUploadForm | None = None,
     return render_template(
         "emergency/alerts.html", items=items, caps=caps, sources=sources, now=now(),
         form=form or AlertForm(), upload=upload or CapUploadForm(),
-        source_form=source_form or CapSourceForm(), outcomes=OUTCOME_LABELS,
+        source_form=source_form or CapSourceForm(),
         can_issue=alerts.can_issue(current_user)), status
 
 
@@ -59,13 +56,13 @@ def alert_issue():  # noqa: ANN201
     if not form.validate_on_submit():
         return _page(form=form, status=400)
     township = db.session.get(Township, township_id())
-    expires = form.expires.data.replace(tzinfo=ZoneInfo(township.timezone or "Asia/Shanghai"))
+    expires = local_to_utc(form.expires.data, zone(township_zone()))  # as the page shows
     try:
         alerts.issue_alert(current_user, township, title=form.title.data, body=form.body.data,
                            severity=form.severity.data, issued_by=form.issued_by.data,
                            expires=expires, now=now(), is_exercise=form.is_exercise.data)
     except ServiceError as exc:
-        flash(str(exc), "error")
+        show_error(form, exc)
         return _page(form=form, status=400)
     flash(_("演练通知已保存（不会播出）。") if form.is_exercise.data
           else _("紧急通知已发布，将在几秒内插播。"), "success")
@@ -102,7 +99,7 @@ def cap_upload():  # noqa: ANN201
         db.session.rollback()
         flash(_("CAP 文件无法导入：%(reason)s", reason=str(exc)), "error")
         return _page(upload=upload, status=400)
-    flash(f"{OUTCOME_LABELS[result['outcome']]}：{result['detail']}",
+    flash(f"{label('cap_outcome', result['outcome'])}：{result['detail']}",
           "success" if result["outcome"] in ("aired", "updated", "cancelled") else "info")
     return redirect(url_for("emergency.alerts_page"))
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from publisher.emergency import crypto, incidents, registry
 from publisher.emergency.clock import now
-from publisher.emergency.common import scoped_get, village_choices
+from publisher.emergency.common import scoped_get, show_error, village_choices
 from publisher.emergency.forms import DeviceForm, HouseholdForm, choices
 from publisher.emergency.i18n import _
 from publisher.extensions import db
@@ -66,12 +66,14 @@ def _edit(household: Household | None):  # noqa: ANN202
             target = household.township_id if household else (village.township_id if village
                                                               else current_user.township_id)
             saved = registry.save_household(current_user, target, _form_data(form), household)
-        except (ServiceError, ValueError) as exc:
-            flash(str(exc), "error")
+        except ServiceError as exc:
+            show_error(form, exc)
         else:
             flash(_("已保存。"), "success")
             return redirect(url_for("emergency.household", household_id=saved.id))
-    return render_template("emergency/household_form.html", form=form, household=household)
+    status = 400 if request.method == "POST" else 200
+    return render_template("emergency/household_form.html", form=form,
+                           household=household), status
 
 
 @bp.route("/households/new", methods=["GET", "POST"])
@@ -91,16 +93,20 @@ def household_edit(household_id: int):  # noqa: ANN201
     return _edit(household)
 
 
+def _household_page(household: Household, view: dict, device_form: DeviceForm | None = None,
+                    status: int = 200):  # noqa: ANN202
+    recent = db.session.scalars(select(Incident).where(Incident.household_id == household.id)
+                                .order_by(Incident.id.desc()).limit(10)).all()
+    return render_template("emergency/household.html", household=household, view=view,
+                           incidents=recent, device_form=device_form or DeviceForm(),
+                           can_manage=registry.can_see_sensitive(current_user)), status
+
+
 @bp.get("/households/<int:household_id>")
 @login_required
 def household(household_id: int):  # noqa: ANN201
     household = scoped_get(Household, household_id)
-    view = registry.household_view(household, full=False)
-    recent = db.session.scalars(select(Incident).where(Incident.household_id == household.id)
-                                .order_by(Incident.id.desc()).limit(10)).all()
-    return render_template("emergency/household.html", household=household, view=view,
-                           incidents=recent, device_form=DeviceForm(),
-                           can_manage=registry.can_see_sensitive(current_user))
+    return _household_page(household, registry.household_view(household, full=False))
 
 
 @bp.post("/households/<int:household_id>/reveal")
@@ -112,10 +118,7 @@ def household_reveal(household_id: int):  # noqa: ANN201
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("emergency.household", household_id=household.id))
-    recent = db.session.scalars(select(Incident).where(Incident.household_id == household.id)
-                                .order_by(Incident.id.desc()).limit(10)).all()
-    return render_template("emergency/household.html", household=household, view=view,
-                           incidents=recent, device_form=DeviceForm(), can_manage=True)
+    return _household_page(household, view)
 
 
 @bp.post("/households/<int:household_id>/devices")
@@ -123,20 +126,19 @@ def household_reveal(household_id: int):  # noqa: ANN201
 def device_add(household_id: int):  # noqa: ANN201
     household = scoped_get(Household, household_id)
     form = DeviceForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(str(error), "error")
-        return redirect(url_for("emergency.household", household_id=household.id))
-    try:
-        device, token = registry.add_device(current_user, household, form.label.data or "",
-                                            form.test_interval_hours.data, now())
-    except ServiceError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("emergency.household", household_id=household.id))
-    trigger_url = url_for("emergency.trigger", token=token, _external=True)
-    return render_template("emergency/device_token.html", household=household, device=device,
-                           trigger_url=trigger_url)
+    if form.validate_on_submit():
+        try:
+            device, token = registry.add_device(current_user, household,
+                                                form.label.data or "",
+                                                form.test_interval_hours.data, now())
+        except ServiceError as exc:
+            show_error(form, exc)
+        else:
+            trigger_url = url_for("emergency.trigger", token=token, _external=True)
+            return render_template("emergency/device_token.html", household=household,
+                                   device=device, trigger_url=trigger_url)
+    return _household_page(household, registry.household_view(household, full=False),
+                           form, 400)
 
 
 @bp.post("/households/<int:household_id>/drill")

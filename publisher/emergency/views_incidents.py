@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from publisher.emergency import engine, incidents, registry
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
-from publisher.emergency.facts import STATE_LABELS
 from publisher.emergency.forms import ResolveForm
 from publisher.emergency.i18n import _
+from publisher.emergency.labels import INCIDENT_STATES
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus
 from publisher.models.emergency import DeviceTask, Incident
@@ -36,15 +36,15 @@ def index():  # noqa: ANN201
     tasks = db.session.scalars(scoped(select(DeviceTask), current_user, DeviceTask.township_id)
                                .where(DeviceTask.done_at.is_(None))).all()
     return render_template("emergency/index.html", open_incidents=_incidents(*engine.OPEN),
-                           recent=_incidents(limit=10), tasks=tasks, labels=STATE_LABELS)
+                           recent=_incidents(limit=10), tasks=tasks)
 
 
 @bp.get("/incidents")
 @login_required
 def incidents_list():  # noqa: ANN201
     state = request.args.get("state", "")
-    rows = _incidents(state) if state in STATE_LABELS else _incidents(limit=200)
-    return render_template("emergency/incidents.html", incidents=rows, labels=STATE_LABELS,
+    rows = _incidents(state) if state in INCIDENT_STATES else _incidents(limit=200)
+    return render_template("emergency/incidents.html", incidents=rows, states=INCIDENT_STATES,
                            state=state)
 
 
@@ -52,9 +52,9 @@ def incidents_list():  # noqa: ANN201
 @login_required
 def incident(incident_id: int):  # noqa: ANN201
     row = scoped_get(Incident, incident_id)
-    return render_template("emergency/incident.html", incident=row, labels=STATE_LABELS,
-                           form=ResolveForm(), plan=engine.plan(
-                               engine.Policy.from_json(row.policy_snapshot)))
+    plan = engine.plan(engine.Policy.from_json(row.policy_snapshot))
+    return render_template("emergency/incident.html", incident=row, form=ResolveForm(),
+                           plan=plan)
 
 
 @bp.post("/incidents/<int:incident_id>/<any(acknowledge, resolve, cancel):action>")
@@ -81,9 +81,16 @@ def incident_action(incident_id: int, action: str):  # noqa: ANN201
 @login_required
 def sms_unmatched():  # noqa: ANN201
     """Messages nobody could make sense of, kept raw for staff (numbers masked unless an
-    allowed role asks for them in full, which is audited)."""
+    allowed role asks for them in full, which is audited).
+
+    Township staff see their township's messages and strangers' ones (no township yet: a
+    villager texting from a new phone must not go unread); county admins see all.
+    """
     show_all = request.args.get("all") == "1"
     query = select(SmsMessage).where(SmsMessage.direction == "in")
+    if not current_user.is_county_admin:
+        query = query.where(or_(SmsMessage.township_id == current_user.township_id,
+                                SmsMessage.township_id.is_(None)))
     if not show_all:
         query = query.where(SmsMessage.status == SmsStatus.UNMATCHED)
     rows = db.session.scalars(query.order_by(SmsMessage.id.desc()).limit(200)).all()

@@ -8,12 +8,13 @@ from sqlalchemy import select
 
 from publisher.emergency import crypto, registry, responders
 from publisher.emergency.clock import now
-from publisher.emergency.common import scoped_get, township_id
+from publisher.emergency.common import scoped_get, show_error, township_id
 from publisher.emergency.forms import PolicyForm, ResponderForm, choices
 from publisher.emergency.i18n import _
+from publisher.emergency.labels import RESPONDER_KINDS
 from publisher.extensions import db
 from publisher.models import Cadre
-from publisher.models.emergency import RESPONDER_KINDS, EscalationPolicy, Household, Responder
+from publisher.models.emergency import EscalationPolicy, Household, Responder
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
 
@@ -35,7 +36,6 @@ def responders_list():  # noqa: ANN201
         number = r.cadre.phone if r.cadre else crypto.decrypt(r.phone_enc)
         phones[r.id] = crypto.mask_phone(number) if number else ""
     return render_template("emergency/responders.html", responders=rows, phones=phones,
-                           kinds=RESPONDER_KINDS,
                            can_manage=registry.can_see_sensitive(current_user))
 
 
@@ -60,11 +60,13 @@ def _responder_form(responder: Responder | None):  # noqa: ANN202
         try:
             responders.save_responder(current_user, target, data, responder)
         except ServiceError as exc:
-            flash(str(exc), "error")
+            show_error(form, exc)
         else:
             flash(_("已保存。"), "success")
             return redirect(url_for("emergency.responders_list"))
-    return render_template("emergency/responder_form.html", form=form, responder=responder)
+    status = 400 if request.method == "POST" else 200
+    return render_template("emergency/responder_form.html", form=form,
+                           responder=responder), status
 
 
 @bp.route("/responders/new", methods=["GET", "POST"])
@@ -109,7 +111,8 @@ def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
     form = PolicyForm(obj=policy) if request.method == "GET" else PolicyForm()
     people = db.session.scalars(scoped(select(Responder), current_user, Responder.township_id)
                                 .where(Responder.active.is_(True)).order_by(Responder.name))
-    people_choices = [(0, "—")] + [(r.id, f"{r.name}（{RESPONDER_KINDS[r.kind]}）") for r in people]
+    people_choices = [(0, "—")] + [(r.id, f"{r.name}（{RESPONDER_KINDS.get(r.kind, r.kind)}）")
+                                   for r in people]
     if request.method == "GET" and policy is not None:
         for entry, step in zip(form.steps, policy.steps, strict=False):
             entry.responder_id.data, entry.channels.data = step.responder_id, step.channels
@@ -128,11 +131,12 @@ def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
                 final_instructions=form.final_instructions.data or "",
                 is_default=form.is_default.data, policy=policy)
         except ServiceError as exc:
-            flash(str(exc), "error")
+            show_error(form, exc)
         else:
             flash(_("已保存。新的呼救将使用修改后的预案。"), "success")
             return redirect(url_for("emergency.policies"))
-    return render_template("emergency/policy_form.html", form=form, policy=policy)
+    status = 400 if request.method == "POST" else 200
+    return render_template("emergency/policy_form.html", form=form, policy=policy), status
 
 
 @bp.route("/policies/new", methods=["GET", "POST"])

@@ -21,12 +21,11 @@ from publisher.imports.reader import Row, Table
 from publisher.imports.schema import ImportType
 from publisher.models import Cadre, Township
 from publisher.services import cadres as cadre_service
+from publisher.services import phones
 from publisher.services.content import validate as validate_content
-from publisher.services.errors import ServiceError
-from publisher.services.org import FieldError
+from publisher.services.errors import FieldError, ServiceError
 
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-_PRODUCE_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _NO = {"否", "0", "n", "no", "false", "不在岗"}
 _YES_NO = {"", "是", "1", "y", "yes", "true", "在岗", *_NO}
 PRODUCE_LIMITS = {"product": 20, "village": 20, "seller": 20, "price": 12, "unit": 6,
@@ -153,7 +152,7 @@ def _check_cadre_row(row: Row, ctx: _Context, preview: Preview, roster: bool) ->
         preview.errors.append(RowError(row.number, preview.kind.header_of(key), message))
 
     name = row.values.get("name", "").strip()
-    phone = cadre_service.normalise_mobile(row.values.get("phone", ""))
+    phone = phones.normalise_mobile(row.values.get("phone", ""))
     identity = f"phone:{phone}" if phone else f"name:{name}"
     if identity in ctx.seen:
         report("phone" if phone else "name",
@@ -202,10 +201,7 @@ def clean_produce(raw: Mapping[str, Any], villages: set[str], today: date) -> di
         raise FieldError("product", _("此项必须填写。"))
     if data["village"] and data["village"] not in villages:
         raise FieldError("village", _("本乡镇没有这个村（社区）：%(n)s", n=data["village"]))
-    phone = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(raw.get("phone") or "")))
-    if phone and not _PRODUCE_PHONE.match(phone):
-        raise FieldError("phone", _("电话格式不正确，应为 11 位手机号或 0991-1234567 这样的座机。"))
-    data["phone"] = phone
+    data["phone"] = phones.clean_phone(str(raw.get("phone") or ""), "phone")
     until = str(raw.get("available_until") or "").strip()
     if until:
         try:

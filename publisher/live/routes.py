@@ -2,11 +2,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from publisher.admin.kinds import KINDS
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for
 from publisher.models import Channel
@@ -18,6 +22,35 @@ bp = Blueprint("live", __name__)
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_-]{1,64}\.(ts|m3u8)$")
 _KEY = re.compile(r"^[0-9a-f]{16,64}$")
+# As-run references that are not admin content (``alert:17``, ``roster:3`` …): what they
+# are, and the page where staff find them. Only alerts have real version numbers: the
+# roster's and the board's "version" is a fingerprint of their rows.
+_AIRED = {"alert": (_l("紧急通知"), "/emergency/alerts"), "roster": (_l("干部分工"), "/cadres"),
+          "whereabouts": (_l("干部去向"), "/whereabouts"), "ident": (_l("频道标识"), None)}
+
+
+class Aired(NamedTuple):
+    label: str  # what it is, in Chinese
+    href: str | None  # where staff see it
+    versioned: bool  # the as-run version is a version number staff know
+
+
+def aired_item(ref: str) -> Aired:
+    """What an as-run ``item_ref`` such as ``policy:12`` is, in Chinese, and its page."""
+    kind, _sep, key = ref.partition(":")
+    if kind in KINDS and key.isdigit():
+        return Aired(str(KINDS[kind].label), f"/content/{kind}/{key}", True)
+    label, href = _AIRED.get(kind, (ref, None))
+    return Aired(str(label), href, kind == "alert")
+
+
+def duration_text(ms: int) -> str:
+    """How long a page aired: ``39.7 秒``, or ``2 分 05 秒`` from a minute on."""
+    seconds = round(ms / 1000, 1)
+    if seconds < 60:
+        return _("%(s).1f 秒", s=seconds)
+    minutes, rest = divmod(round(seconds), 60)
+    return _("%(m)d 分 %(s)02d 秒", m=minutes, s=rest)
 
 
 def _hls_file(slug: str, name: str) -> Path:
@@ -104,7 +137,8 @@ def channel_page() -> str:
     status = channel_status(channel) if channel else None
     recent = guide.recent_as_run(channel, limit=30) if channel else []
     return render_template("live/channel.html", channels=channels, channel=channel,
-                           status=status, recent=recent)
+                           status=status, recent=recent, aired_item=aired_item,
+                           duration_text=duration_text)
 
 
 @bp.route("/channel/<slug>/asrun.csv")

@@ -38,6 +38,9 @@ class SmsMessage(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), index=True)
     handled_as: Mapped[str] = mapped_column(String(16), default="")  # checkin, ack, trigger …
+    # Inbound: the township of the registered phone (cadre, household, responder) that
+    # sent it, set when the router matched the sender; NULL for a stranger.
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("township.id"), index=True)
     # What the message is about, e.g. ("incident", 7) or ("whereabouts", 12).
     related_type: Mapped[str] = mapped_column(String(24), default="")
     related_id: Mapped[int | None]

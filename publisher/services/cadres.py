@@ -6,8 +6,6 @@ A cadre's mobile number identifies their SMS check-ins, so it is unique among ac
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -19,41 +17,18 @@ from publisher.models import Cadre, Role, User, Village
 from publisher.services import audit
 from publisher.services.errors import NotAllowed
 from publisher.services.org.common import FieldError, flag, integer, record, text
+from publisher.services.phones import clean_mobile, clean_phone
 from publisher.services.scope import ensure_township
 
-# Mainland mobile numbers: 11 digits starting 13–19.
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-# Landlines as written on office doors: 0991-1234567, (0991)1234567, 1234567转801.
-_OFFICE = re.compile(r"^[0-9()\-+ ]{5,20}(转\d{1,6})?$")
 NAME_MAX = 12  # the roster slide's name column
 POST_MAX = 30
 RESPONSIBILITIES_MAX = 500
 
 
-def normalise_mobile(value: str) -> str:
-    """Full-width digits, spaces, dashes and a +86 prefix removed: ``13812345678``."""
-    value = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", value or ""))
-    for prefix in ("+86", "0086"):
-        if value.startswith(prefix):
-            value = value[len(prefix):]
-    if len(value) == 13 and value.startswith("86"):
-        value = value[2:]
-    return value
-
-
-def clean_mobile(value: str, field: str = "phone") -> str:
-    """A valid 11-digit Chinese mobile number or ``""``; FieldError otherwise."""
-    phone = normalise_mobile(value)
-    if phone and not _MOBILE.match(phone):
-        raise FieldError(field, _("手机号应为 11 位数字，以 1 开头，例如 13812345678。"))
-    return phone
-
-
 def clean_cadre(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Typed cadre fields from a form, an API body or an import row (pure)."""
-    office = unicodedata.normalize("NFKC", text(raw, "office_phone", 30))
-    if office and not _OFFICE.match(office):
-        raise FieldError("office_phone", _("办公电话格式不正确，例如 0991-1234567。"))
+    # Shown on the duty roster slide for villagers to call: an extension may follow.
+    office = clean_phone(text(raw, "office_phone", 30), "office_phone", extension=True)
     village_ids = raw.get("village_ids") or []
     if isinstance(village_ids, str | int):
         village_ids = [village_ids]

@@ -6,6 +6,7 @@ version stays on air. Every step is audited in the same transaction as the chang
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -25,9 +26,17 @@ from publisher.models import (
 )
 from publisher.services import audit
 from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
 
 EDITABLE_STATES = (VersionState.DRAFT, VersionState.REJECTED, VersionState.PENDING)
+# The phone fields of each kind and how they are checked: a produce card's number becomes a
+# QR code to call, so it must be one number; a contact line is free text with numbers in it.
+PHONE_FIELDS: dict[str, dict[str, Callable[[str, str], str]]] = {
+    Kind.PRODUCE: {"phone": clean_phone},
+    Kind.POLICY: {"contact": check_phones_in_text},
+    Kind.SERVICE: {"contact": check_phones_in_text},
+}
 
 
 def title_of(kind: str, data: dict[str, Any]) -> str:
@@ -38,13 +47,19 @@ def title_of(kind: str, data: dict[str, Any]) -> str:
 
 
 def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Check ``data`` against the renderer's schema; raise ServiceError in Chinese."""
+    """Check ``data`` against the renderer's schema; raise ServiceError in Chinese.
+
+    Phone numbers are checked first (a FieldError naming the field) and stored tidied.
+    """
     from renderer.item_parser import parse_item
     from renderer.items import ItemError
 
     if kind not in set(Kind):
         raise ServiceError(_("未知的内容类型：%(kind)s", kind=kind))
     payload = {**data, "type": kind}
+    for field, check in PHONE_FIELDS.get(kind, {}).items():
+        if payload.get(field) not in (None, ""):
+            payload[field] = check(str(payload[field]), field)
     try:
         parse_item(payload)
     except ItemError as exc:

@@ -1,4 +1,4 @@
-"""The error type services raise for anything a user did wrong (shown to them as is)."""
+"""The error types services raise for anything a user did wrong (shown to them as is)."""
 
 
 class ServiceError(Exception):
@@ -7,3 +7,11 @@ class ServiceError(Exception):
 
 class NotAllowed(ServiceError):
     """The user may not do this (wrong role or another township's data)."""
+
+
+class FieldError(ServiceError):
+    """Invalid input for one field; ``field`` is the input's name (for forms and imports)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

@@ -5,6 +5,9 @@
 3. ``去向 …`` / ``QX …`` → a cadre's whereabouts (from a registered cadre phone);
 4. anything from a household's registered phone → emergency call (``测试`` → SMS test);
 5. otherwise → kept as unmatched for staff, with a usage reply.
+
+A message from a registered phone is marked with that phone's township, so staff of one
+township do not read another's messages.
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ def handle(message: SmsMessage, now: datetime) -> None:
         responder = verify_by_reply(message.number, code, now)
         if responder is not None:
             message.related_type, message.related_id = "responder", responder.id
+            message.township_id = responder.township_id
             _done(message, "verify")
             return _reply(message, "号码核实成功，谢谢！您将在呼救时收到通知。", now)
     if is_checkin(text):
@@ -71,7 +75,9 @@ def handle(message: SmsMessage, now: datetime) -> None:
     if household is not None:
         return _household(message, household, now)
     _done(message, "", SmsStatus.UNMATCHED)
-    if cadre_by_phone(message.number) is not None:
+    cadre = cadre_by_phone(message.number)
+    if cadre is not None:
+        message.township_id = cadre.township_id
         return _reply(message, USAGE, now, usage=True)
     _reply(message, UNKNOWN_SENDER, now, usage=True)
 
@@ -81,6 +87,7 @@ def _checkin(message: SmsMessage, now: datetime) -> None:
     if cadre is None:
         _done(message, "checkin", SmsStatus.UNMATCHED)
         return _reply(message, UNKNOWN_SENDER, now, usage=True)
+    message.township_id = cadre.township_id
     villages = {v.name: v.id for v in db.session.scalars(
         select(Village).where(Village.township_id == cadre.township_id))}
     try:
@@ -104,6 +111,7 @@ def _checkin(message: SmsMessage, now: datetime) -> None:
 
 
 def _household(message: SmsMessage, household, now: datetime) -> None:  # noqa: ANN001
+    message.township_id = household.township_id
     if messages.is_test(message.text):
         db.session.add(TriggerLog(household_id=household.id, source="sms", outcome="test",
                                   received_at=now))

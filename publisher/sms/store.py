@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -127,7 +128,8 @@ def refresh_statuses(now: datetime | None = None, *, timeout_s: float = 120,
                 # The daemon is down or stuck: take the message back so it is not sent
                 # late, and report it failed so an escalation moves on.
                 if gateway.cancel(row.gateway_ref or ""):
-                    row.error = f"超过 {int(timeout_s)} 秒仍未发出（短信网关未运行？）"
+                    # No brackets: the incident log quotes this inside its own.
+                    row.error = _("超过 %(n)d 秒仍未发出，短信网关可能未运行", n=int(timeout_s))
                     status = SendStatus.FAILED
                 else:
                     status = gateway.status(row.gateway_ref or "")
@@ -137,7 +139,7 @@ def refresh_statuses(now: datetime | None = None, *, timeout_s: float = 120,
         if status != SendStatus.QUEUED:
             row.status, row.status_at = SmsStatus(status.value), now
             if status == SendStatus.FAILED and not row.error:
-                row.error = "短信网关报告发送失败"
+                row.error = _("短信网关报告发送失败")
             changed += 1
     db.session.commit()
     return changed

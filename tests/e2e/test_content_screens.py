@@ -42,8 +42,30 @@ def demo(app):  # noqa: ANN001, ANN201
         content.submit(editor, first)
         failed = items[9].latest
         failed.render_state, failed.render_error = RenderState.FAILED, "RenderError: 字体缺失"
+        _as_run(first, items[4])
         db.session.commit()
         return {"policy": first.id, "service": items[4].id}
+
+
+def _as_run(*items) -> None:  # noqa: ANN002
+    """A few minutes of the as-run log, as the playout records it, for the channel page."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from publisher.extensions import db
+    from publisher.models import AsRunEntry, Channel, utcnow
+
+    channel = db.session.scalar(select(Channel).where(
+        Channel.township_id == items[0].township_id))
+    refs = [(i.ref, i.latest.title, 1, 38_400) for i in items]
+    refs += [(f"roster:{channel.township_id}", "干部分工", 2**40, 76_800),
+             (f"ident:{channel.slug}", channel.name, 1, 7_680)]
+    start = utcnow() - timedelta(minutes=5)
+    for n, (ref, title, version, ms) in enumerate(refs):
+        db.session.add(AsRunEntry(channel_id=channel.id, aired_at=start + timedelta(minutes=n),
+                                  duration_ms=ms, item_ref=ref, version=version, title=title,
+                                  page_key="0" * 16))
 
 
 @pytest.fixture
@@ -84,6 +106,7 @@ def test_every_page_renders_for_each_role(live_server, browser, page, demo, shot
         "13-service-detail": f"/content/service/{service}",
         "14-policy-filtered": "/content/policy?q=补贴&on_air=yes",
         "15-not-found": "/content/policy/99999",
+        "18-channel": "/channel",
     }
     for name, url in editor_pages.items():
         _visit(page, f"{live_server}{url}", shots / f"{name}.png", errors)

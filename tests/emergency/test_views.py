@@ -152,9 +152,9 @@ def test_household_form_validates_in_chinese_and_saves_nothing_when_bad(app, cli
     for extra, message in [({"phones": "本人 12ab"}, "电话号码无效"),
                            ({"members": "小明 本人 2015 110101201506010028"}, "校验位"),
                            ({"members": "小明 本人 公元前"}, "出生年份"),
-                           ({"name": ""}, "必填")]:
+                           ({"name": ""}, "此项必须填写")]:
         response = client.post("/emergency/households/new", data={**base, **extra})
-        assert response.status_code == 200 and message in response.get_data(as_text=True)
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert _count(app, Household) == 1
     ok = client.post("/emergency/households/new", data={
         **base, "phones": "奶奶 13700000000", "members": "小明 本人 2015 110101201506010029"})
@@ -250,7 +250,7 @@ def test_alert_form_errors_are_shown(client, auth, world):
                                                       "expires": "明天"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "此项为必填项" in html and "失效时间" in html
+    assert "此项必须填写" in html and "失效时间" in html
 
 
 def test_malformed_cap_upload_gets_an_error_and_changes_nothing(app, client, auth, world):

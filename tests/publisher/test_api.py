@@ -165,6 +165,32 @@ def test_malformed_or_invalid_writes_are_400_and_change_nothing(refused, raw, co
     assert count(app, ContentItem) == 0
 
 
+@pytest.mark.parametrize(("collection", "body", "field"), [
+    ("produce", {"product": "高山土豆", "price": "1.2", "unit": "斤", "phone": "123"}, "phone"),
+    ("produce", {"product": "高山土豆", "price": "1.2", "unit": "斤", "phone": "call me"},
+     "phone"),
+    ("policies", {**POLICY, "contact": "乡农业服务中心 1390917"}, "contact"),
+    ("services", {"title": "农村低保申请", "steps": ["申请"], "contact": "1390917"}, "contact"),
+])
+def test_phone_numbers_that_cannot_be_dialled_are_refused(refused, collection, body, field):
+    from publisher.models import ContentItem
+
+    app, _ids, api = refused
+    error = assert_error(api("POST", f"/api/v1/{collection}", "editor_a", body), 400,
+                         "validation_error")
+    assert error["field"] == field and "电话" in error["message"]
+    assert count(app, ContentItem) == 0
+
+
+def test_an_edit_with_a_bad_phone_changes_nothing(app, api):
+    item = api("POST", "/api/v1/policies", "editor_a", POLICY).get_json()
+    error = assert_error(api("PUT", f"/api/v1/policies/{item['id']}", "editor_a",
+                             {**POLICY, "contact": "0991-12345"}), 400, "validation_error")
+    assert error["field"] == "contact"
+    after = api("GET", f"/api/v1/policies/{item['id']}", "editor_a").get_json()
+    assert after["contact"] == POLICY["contact"] and after["version"] == 1
+
+
 @pytest.mark.parametrize("user", ["reviewer_a", "cadre_a"])
 def test_only_editors_write_content(refused, user):
     from publisher.models import ContentItem

@@ -96,7 +96,7 @@ def test_validity_window_is_read_in_township_time_and_stored_utc(app, login):
          "下线时间必须晚于上线时间"),
         ("service", {"steps": "\n \n"}, "请至少填写一个办理步骤"),
         ("produce", {"price": "四块五"}, "价格请填写数字"),
-        ("produce", {"phone": "call me"}, "电话号码只能包含数字"),
+        ("produce", {"phone": "call me"}, "电话格式不正确"),
         ("produce", {"product": ""}, "请填写产品名称"),
         ("notice", {"category": "小道消息"}, "选择"),
         ("notice", {"body": ""}, "请填写正文"),
@@ -110,6 +110,52 @@ def test_malformed_forms_give_chinese_errors_and_change_nothing(app, login, kind
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert counts(app) == before
+
+
+def _field_block(html: str, name: str) -> str:
+    """The form's block for field ``name``: its label, input, help and errors."""
+    return next(block for block in html.split('<div class="field')
+                if f'for="{name}"' in block)
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "message"),
+    [
+        ("produce", "phone", "123", "电话格式不正确"),
+        ("produce", "phone", "1390917", "电话格式不正确"),
+        ("produce", "phone", "12345", "电话格式不正确"),  # a hotline, not a seller's phone
+        ("policy", "contact", "乡农业服务中心 1390917", "“1390917”不是有效的电话号码"),
+        ("service", "contact", "咨询 0991-12345", "“0991-12345”不是有效的电话号码"),
+    ],
+)
+def test_phone_numbers_that_cannot_be_dialled_are_refused_next_to_the_field(
+        app, login, kind, field, value, message):
+    editor = login("editor")
+    before = counts(app)
+    response = editor.post(f"/content/{kind}/new", form_of(kind, **{field: value}, save="1"))
+    assert response.status_code == 400
+    block = _field_block(response.get_data(as_text=True), field)
+    assert "has-error" in block and message in block
+    assert counts(app) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("produce", "phone", "0991-1234567"),
+        ("produce", "phone", "138 1234 5678"),
+        ("produce", "phone", "400-123-4567"),
+        ("policy", "contact", "乡农业服务中心 0991-1234567"),
+        ("policy", "contact", "12316"),
+        ("service", "contact", "12345 或 0991-1234567转801"),
+        ("service", "contact", "乡民政办"),
+    ],
+)
+def test_numbers_that_can_be_dialled_are_saved(app, login, kind, field, value):
+    editor = login("editor")
+    response = editor.post(f"/content/{kind}/new", form_of(kind, **{field: value}, save="1"))
+    assert response.status_code == 302
+    assert _latest(app, _only_item_id(app))[0][field] == value
 
 
 def test_editing_a_draft_changes_it_in_place_and_audits_the_diff(app, login, make_item):

@@ -217,6 +217,26 @@ def test_every_row_error_is_listed_and_nothing_is_imported(app, client, auth, or
     assert count(app, Cadre) == before
 
 
+@pytest.mark.parametrize(("cells", "column", "message"), [
+    ({2: "1390917"}, "手机号", "11 位"),
+    ({3: "1390917"}, "办公电话", "电话格式不正确"),
+    ({3: "123"}, "办公电话", "电话格式不正确"),
+    ({6: "-5"}, "排序", "0 到 9999"),
+])
+def test_cadre_rows_follow_the_form_rules(world, cells, column, message):
+    from publisher.models import Cadre
+
+    app = world[0]
+    client = support.client_for(app, "editor_a")
+    row = ["王刚", "武装部长", "13900003333", "0991-7654321", "张家村", "", "10", "是"]
+    for index, value in cells.items():
+        row[index] = value
+    before = count(app, Cadre)
+    page = text_of(upload(client, "cadres", csv_bytes([CADRE_HEADER, row]), "c.csv"))
+    assert re.search(rf"<td>第 2 行</td><td>{re.escape(column)}</td><td>[^<]*{message}", page)
+    assert count(app, Cadre) == before
+
+
 def test_existing_cadre_is_updated_by_phone_and_blank_cells_keep_values(app, client, auth, org):
     auth.login("editor_a")
     rows = [CADRE_HEADER, ["张明", "党委书记", "138 1234 5678", "", "", "", "", ""]]
@@ -281,6 +301,8 @@ def test_produce_rows_become_drafts_for_review(app, client, auth, org):
     ({0: "特别特别特别特别特别特别特别好吃的高山土豆"}, "产品名称", "20"),
     ({1: "王庄村"}, "村（社区）", "没有这个村"),
     ({6: "12345"}, "联系电话", "电话格式"),
+    ({6: "123"}, "联系电话", "电话格式"),
+    ({6: "1390917"}, "联系电话", "电话格式"),
     ({7: "明年"}, "供应截止日期", "2026-12-31"),
     ({7: "2001-01-01"}, "供应截止日期", "已经过去"),
     ({4: "元每市斤人民币"}, "单位", "6"),

@@ -57,6 +57,7 @@ def test_county_admin_creates_and_edits_a_township(app, client, auth, org):
     ("checkin_deadline_hour", "25", "0 到 23"),
     ("checkin_deadline_hour", "nine", "整数"),
     ("duty_phone", "call me", "电话"),
+    ("duty_phone", "1390917", "电话格式不正确"),
 ])
 def test_township_form_errors_are_shown_and_nothing_saved(world, field, value, message):
     from publisher.extensions import db

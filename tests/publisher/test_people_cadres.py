@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import select
@@ -82,17 +83,36 @@ def test_editor_creates_a_cadre_with_villages_and_photo(app, client, auth, org):
     ("phone", "1381234567", "11 位"),
     ("phone", "23812345678", "11 位"),
     ("phone", "13812345678", "已登记给干部“张明”"),
-    ("office_phone", "office", "办公电话"),
+    ("phone", "1390917", "11 位"),
+    ("office_phone", "office", "电话格式不正确"),
+    ("office_phone", "1390917", "电话格式不正确"),
+    ("office_phone", "123", "电话格式不正确"),
     ("sort_order", "first", "整数"),
+    ("sort_order", "-5", "0 到 9999"),
 ])
 def test_invalid_cadre_input_is_shown_next_to_the_field(world, field, value, message):
     app = world[0]
     client = support.client_for(app, "editor_a")
     response = post(client, "/cadres/new", {**FORM, field: value})
     assert response.status_code == 400
-    assert message in text_of(response)
+    # The message sits under its own input (not only at the top of the form).
+    assert re.search(rf'<p class="error" id="e-{field}">[^<]*{re.escape(message)}',
+                     text_of(response))
     assert 'aria-invalid="true"' in text_of(response)
     assert _cadre(app, "王刚") is None
+
+
+@pytest.mark.parametrize(("name", "office"), [
+    ("王一", "0991-7654321"), ("王二", "0991-7654321转801"), ("王三", "13900005555"),
+    ("王四", "400-123-4567"), ("王五", ""),
+])
+def test_office_phones_that_can_be_dialled_are_accepted(world, name, office):
+    app = world[0]
+    client = support.client_for(app, "editor_a")
+    response = post(client, "/cadres/new", {**FORM, "name": name, "phone": "",
+                                            "office_phone": office})
+    assert response.status_code == 303, text_of(response)
+    assert _cadre(app, name) is not None
 
 
 def test_villages_of_another_township_are_refused(app, client, auth, org):

@@ -121,7 +121,11 @@ def test_settings_are_for_admins_and_validate_input(app, login, office):
     admin = login("admin")
     response = admin.post("/settings", {"checkin_deadline_hour": "99", "duty_phone": "x"})
     assert response.status_code == 400
-    assert "电话号码只能包含数字" in response.get_data(as_text=True)
+    assert "电话格式不正确" in response.get_data(as_text=True)
+    # A number a digit short is refused too: escalation calls it when nobody answers.
+    response = admin.post("/settings", {"checkin_deadline_hour": "9", "duty_phone": "1390917"})
+    assert response.status_code == 400
+    assert "电话格式不正确" in response.get_data(as_text=True)
     from publisher.extensions import db
     from publisher.models import Township
 

@@ -15,15 +15,9 @@ from flask_babel import gettext as _
 from publisher.extensions import db
 from publisher.models import Township, User
 from publisher.services import audit
-from publisher.services.errors import ServiceError
+from publisher.services.errors import FieldError
 
-
-class FieldError(ServiceError):
-    """Invalid input for one field; ``field`` is the input's name (for forms and imports)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+__all__ = ["FieldError", "flag", "integer", "record", "save_audited", "text"]
 
 
 def text(raw: Mapping[str, Any], field: str, limit: int, required: bool = False) -> str:

@@ -14,6 +14,7 @@ from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts
 from publisher.services.errors import NotAllowed, ServiceError
 from publisher.services.org.common import FieldError, flag, integer, record, save_audited, text
+from publisher.services.phones import clean_phone
 from publisher.services.scope import ensure_township
 
 CHANNEL_PROFILES = ("1080p", "720p", "576i-16x9", "576i-4x3")
@@ -22,7 +23,6 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # udp://host:port, optionally with ffmpeg's query options (?pkt_size=1316&ttl=4).
 _UDP = re.compile(r"^udp://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(?P<port>\d{1,5})(\?[\w=&.\-]*)?$")
-_PHONE = re.compile(r"^[0-9()（）+\- 转]*$")
 MIN_PACE, MAX_PACE = 1.0, 10.0  # characters per second a viewer can be expected to read
 
 
@@ -54,9 +54,8 @@ def clean_township(raw: Mapping[str, Any]) -> dict[str, Any]:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise FieldError("timezone", _("未知的时区：%(tz)s", tz=tz)) from None
-    phone = text(raw, "duty_phone", 40)
-    if not _PHONE.match(phone):
-        raise FieldError("duty_phone", _("电话号码只能包含数字和“-”。"))
+    # Escalation calls this number when no responder answers: no extension.
+    phone = clean_phone(text(raw, "duty_phone", 40), "duty_phone")
     return {
         "name": text(raw, "name", 80, required=True),
         "county": text(raw, "county", 80),
