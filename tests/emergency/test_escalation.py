@@ -359,7 +359,7 @@ def test_policy_is_snapshotted_when_the_incident_starts(app, world, clock, helpe
         admin = db.session.get(User, world.admin)
         policy = db.session.get(EscalationPolicy, world.policy)
         responders.save_policy(admin, world.township, policy.name, [
-            responders.StepData(world.relative, ("sms",), 300)], final_phone="0991000",
+            responders.StepData(world.relative, ("sms",), 300)], final_phone="0991-7000000",
             policy=policy, is_default=True)
     clock.advance(seconds=300)
     helpers.tick(app, clock)

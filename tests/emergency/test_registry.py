@@ -145,3 +145,23 @@ def test_household_test_sms_is_not_an_emergency(app, world, clock):
         assert message.handled_as == "test" and db.session.query(Incident).count() == 0
         reply = db.session.query(SmsMessage).filter_by(direction="out").one()
         assert "测试已收到" in reply.text
+
+
+@pytest.mark.parametrize("raw", ["1390917", "12345", "0991000", "138001380001", "电话"])
+def test_household_and_responder_phones_follow_the_common_rule(raw):
+    from publisher.emergency.registry import check_phone
+    from publisher.services.errors import FieldError
+
+    with pytest.raises(FieldError):
+        check_phone(raw)
+
+
+@pytest.mark.parametrize(("raw", "dialled"), [
+    ("+86 138-0013-8000", "13800138000"),
+    ("0991-1234567", "09911234567"),
+    ("400 800 1234", "4008001234"),
+])
+def test_valid_phones_are_stored_as_the_digits_to_dial(raw, dialled):
+    from publisher.emergency.registry import check_phone
+
+    assert check_phone(raw) == dialled

@@ -59,6 +59,9 @@ def test_create_and_edit_show_what_changed(app, login, history):
     assert "咨询电话" in plain and "0917-6281123" in plain and "0917-9999999" in plain
     create = login("admin").text("/audit?action=create&type=policy")
     assert "补贴标准" in create and "每亩 105.6 元" in create
+    # The diff names fields as the policy form does, not with the generic labels.
+    assert '<th class="k">政策名称</th>' in create
+    assert '<th class="k">标题</th>' not in create
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
