@@ -3,11 +3,13 @@ that tests move by hand; the gammu spool as the SMS gateway."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from tests.fake_clock import install
 
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 RELATIVE, DOCTOR, CADRE, HOUSEHOLD = "13800000002", "13800000003", "13800000001", "13900000009"
@@ -42,23 +44,9 @@ def app(tmp_path, migrated_db):
                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
 
 
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock(app):
-    clock = FakeClock(T0)
-    app.config["EMERGENCY_CLOCK"] = clock
-    return clock
+    return install(app, T0)
 
 
 @pytest.fixture

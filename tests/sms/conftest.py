@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from tests.fake_clock import install
 
 T0 = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # 07:30 on 23 November in Beijing
 CADRE_PHONE = "13800000001"
@@ -38,23 +40,9 @@ def app(tmp_path, migrated_db):
                        "SMS_SPOOL_DIR": tmp_path / "spool"})
 
 
-class FakeClock:
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock(app):
-    clock = FakeClock(T0)
-    app.config["EMERGENCY_CLOCK"] = clock
-    return clock
+    return install(app, T0)
 
 
 @pytest.fixture
