@@ -87,6 +87,30 @@ def paginate_rows(
     return pages
 
 
+def balanced_pages(
+    rows: Sequence[RowLayout], caps: Sequence[int], lh: int, pad: int
+) -> list[list[RowLayout]]:
+    """Whole rows on as few pages as filling gives, spread evenly: nine cadres on three pages
+    go 3+3+3, not 4+4 and one lone row on the last page.
+
+    The page heights are lowered together as far as the page count allows (filling is
+    monotonic in the height, so a binary search finds it). Rows taller than a page are
+    split by filling and keep the plain fill.
+    """
+    pages = paginate_rows(rows, caps, lh, pad)
+    tallest = max((r.height for r in rows), default=0)
+    if len(pages) < 2 or tallest > min(caps):
+        return pages
+    lo, hi = 0, min(caps) - tallest  # how much every page height may shrink
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if len(paginate_rows(rows, [c - mid for c in caps], lh, pad)) == len(pages):
+            lo = mid
+        else:
+            hi = mid - 1
+    return paginate_rows(rows, [c - lo for c in caps], lh, pad)
+
+
 def fit_table(
     rows: Sequence[Sequence[Cell]],
     widths: Sequence[int] | Callable[[int], Sequence[int]],
@@ -98,10 +122,13 @@ def fit_table(
     min_size: int,
     pad_em: float = 0.25,
     line_spacing: float = 1.3,
+    balance: bool = False,
 ) -> TableFit:
     """Largest size from ``max_size`` at which every row fits the first page; else the
     rows are paginated at the floor ``min_size``. ``widths`` may be a function of the
-    size (columns sized to their content at that size)."""
+    size (columns sized to their content at that size). ``balance`` spreads the rows
+    evenly over the pages: for tables that fill their pages alone (a key-facts panel that
+    shares its first page with body text stays full)."""
     size = max_size
     while True:
         cols = widths(size) if callable(widths) else widths
@@ -111,5 +138,5 @@ def fit_table(
         if sum(r.height for r in laid) <= caps[0] or size <= min_size:
             break
         size = max(min_size, size - max(1, round(size * 0.05)))
-    pages = paginate_rows(laid, caps, lh, pad)
+    pages = (balanced_pages if balance else paginate_rows)(laid, caps, lh, pad)
     return TableFit(size, lh, pad, tuple(tuple(p) for p in pages), tuple(cols))

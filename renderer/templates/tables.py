@@ -154,6 +154,7 @@ def plan_table(
         caps=[cap],
         max_size=max_size,
         min_size=ctx.profile.min_text,
+        balance=True,
     )
     pages = []
     for page_rows in fit.pages or ((),):

@@ -23,3 +23,29 @@ def test_a_cell_takes_no_more_lines_than_filled_running_text(fake):
     for width in range(40, 200, 10):
         row = lay_out_row([[Para(text)]], [width + 10], fake, fake, 10, 5, 13)
         assert len(row.cells[0]) <= len(lay_out_lines([Para(text)], fake, 10, width))
+
+
+def _rows(*heights: int):
+    from renderer.table import RowLayout
+
+    return [RowLayout(cells=((),), height=h) for h in heights]
+
+
+def test_rows_spread_evenly_over_the_pages_filling_needs():
+    from renderer.table import balanced_pages, paginate_rows
+
+    rows = _rows(*[10] * 9)
+    assert [len(p) for p in paginate_rows(rows, [40], 10, 2)] == [4, 4, 1]
+    assert [len(p) for p in balanced_pages(rows, [40], 10, 2)] == [3, 3, 3]
+
+
+def test_balancing_never_adds_a_page_and_keeps_row_order():
+    from renderer.table import balanced_pages, paginate_rows
+
+    for heights in ([10, 30, 10, 20, 20, 10, 30], [25] * 7, [10, 10, 40, 10]):
+        rows = _rows(*heights)
+        plain = paginate_rows(rows, [40], 10, 2)
+        even = balanced_pages(rows, [40], 10, 2)
+        assert len(even) == len(plain)
+        assert [r for p in even for r in p] == rows
+        assert all(sum(r.height for r in p) <= 40 for p in even)
