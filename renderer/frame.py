@@ -15,10 +15,11 @@ from PIL import Image
 
 from renderer.draw import Canvas, Mark
 from renderer.fonts import FontSet
-from renderer.layout import Fit, balanced_lines, fit_text, paragraphs
+from renderer.layout import Fit, fit_text, paragraphs
 from renderer.page import Ctx, chinese_date
 from renderer.profiles import Profile, Rect
 from renderer.theme import ALERT_RED, RGB, Branding, Palette, mix
+from renderer.titles import balanced_lines
 
 TICKER_LABEL = "紧急通知"
 

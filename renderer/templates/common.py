@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from renderer.draw import Canvas
-from renderer.layout import Fit, Para, balanced_lines, fit_text
+from renderer.layout import Fit, Para, fit_text
 from renderer.page import Ctx
 from renderer.profiles import Rect
 from renderer.table import TableFit, fit_table
 from renderer.theme import RGB
+from renderer.titles import balanced_lines
 
 TITLE = 0.08
 CONT_TITLE = 0.055

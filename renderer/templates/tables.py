@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from renderer.breaks import name_parts
 from renderer.draw import Canvas
 from renderer.frame import draw_page_chrome, frame_for, new_page
 from renderer.layout import Fit, Para
-from renderer.linebreak import name_parts
 from renderer.page import Ctx, PageSpec, count_chars, number_pages
 from renderer.profiles import Rect
 from renderer.table import Cell, RowLayout, fit_table
