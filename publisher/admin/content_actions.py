@@ -9,7 +9,7 @@ from flask_login import current_user
 from publisher.admin import bp
 from publisher.admin.access import check_kind, load_item, may_see, staff_only, township_for_new
 from publisher.admin.diff import field_diffs
-from publisher.admin.helpers import usertime
+from publisher.admin.helpers import priority_label, usertime
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
 from publisher.models import ContentVersion, Job, Kind, Role
@@ -48,11 +48,12 @@ def content_withdraw(kind: str, item_id: int):  # noqa: ANN201
 
 
 def snapshot(version: ContentVersion | None) -> dict | None:
-    """A version as the diff shows it: its data plus its validity window."""
+    """A version as the diff shows it: its data plus its validity window and priority."""
     if version is None:
         return None
     return {**version.data, "valid_from": usertime(version.valid_from),
-            "valid_until": usertime(version.valid_until)}
+            "valid_until": usertime(version.valid_until),
+            "priority": priority_label(version.priority)}
 
 
 @bp.route("/content/<kind>/<int:item_id>/versions/<int:number>")

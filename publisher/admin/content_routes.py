@@ -67,10 +67,12 @@ def _photo_for(form, previous: str | None, township: Township) -> str | None:  #
     return previous
 
 
-def _window(form, township: Township) -> dict[str, Any]:  # noqa: ANN001
+def _schedule(form, township: Township) -> dict[str, Any]:  # noqa: ANN001
+    """The version fields that say when and how it airs: validity window and priority."""
     tz = zone(township.timezone)
     return {"valid_from": local_to_utc(form.valid_from.data, tz),
-            "valid_until": local_to_utc(form.valid_until.data, tz)}
+            "valid_until": local_to_utc(form.valid_until.data, tz),
+            "priority": form.priority.data}
 
 
 def _invalid_post_status(form) -> int:  # noqa: ANN001
@@ -105,7 +107,7 @@ def content_new(kind: str):  # noqa: ANN201
             if kind == Kind.PRODUCE:
                 data["photo"] = _photo_for(form, None, township)
             item = content.create_item(current_user, township, kind, data,
-                                       **_window(form, township))
+                                       **_schedule(form, township))
             if form.save_submit.data:
                 content.submit(current_user, item)
         except ServiceError as exc:
@@ -132,13 +134,15 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial = data_to_form(spec, latest.data)
     initial["valid_from"] = utc_to_local(latest.valid_from, tz)
     initial["valid_until"] = utc_to_local(latest.valid_until, tz)
+    initial["priority"] = latest.priority
     form = spec.form(data=initial)
     if form.validate_on_submit():
         data = form_to_data(spec, form)
         try:
             if kind == Kind.PRODUCE:
                 data["photo"] = _photo_for(form, latest.data.get("photo"), item.township)
-            version = content.edit_item(current_user, item, data, **_window(form, item.township))
+            version = content.edit_item(current_user, item, data,
+                                        **_schedule(form, item.township))
             if form.save_submit.data:
                 content.submit(current_user, item)
         except ServiceError as exc:

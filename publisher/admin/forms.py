@@ -26,6 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from publisher.services.content import IMPORTANT, NORMAL, PINNED
 from publisher.services.errors import FieldError
 from publisher.services.phones import check_phones_in_text, clean_phone
 
@@ -38,6 +39,7 @@ POLICY_CATEGORIES = ("种粮补贴", "农机补贴", "医疗保障", "养老保�
                      "社会救助", "产业扶持", "其他")
 NOTICE_CATEGORIES = ("通知公告", "村务公开")
 PRODUCE_UNITS = ("斤", "公斤", "个", "只", "箱", "袋", "把", "筐")
+PRIORITY_LABELS = {NORMAL: _l("普通"), IMPORTANT: _l("重要"), PINNED: _l("置顶")}
 
 
 def _required(message: str):  # noqa: ANN202
@@ -75,6 +77,10 @@ class ContentForm(FlaskForm):
     valid_until = DateTimeLocalField(
         _l("下线时间"), format=DATETIME_FORMATS, validators=[Optional()],
         description=_l("到时自动停播。留空表示一直播出，直到撤回。"))
+    priority = SelectField(
+        _l("播出优先级"), choices=[SelectChoice(v, label) for v, label in PRIORITY_LABELS.items()],
+        coerce=int, default=NORMAL,
+        description=_l("同类节目轮播时，置顶的排在最前，其次是重要的。改优先级也要重新审核。"))
     save = SubmitField(_l("保存草稿"))
     save_submit = SubmitField(_l("保存并提交审核"))
 

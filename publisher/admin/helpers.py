@@ -14,11 +14,13 @@ from flask_babel import lazy_gettext as _l
 from publisher.admin import bp
 from publisher.admin.access import is_editor, is_reviewer, user_zone
 from publisher.admin.diff import as_text
+from publisher.admin.forms import PRIORITY_LABELS
 from publisher.admin.kinds import FIELD_LABELS, KINDS, summary, text_for_glyph_check
 from publisher.admin.status import RENDER_LABELS, STATE_LABELS, status_of
 from publisher.admin.timeutil import utc_to_local
 from publisher.emergency.labels import channels_label
 from publisher.models import AuditEvent, utcnow
+from publisher.services.schedule import describe_entry
 
 ACTION_LABELS = {
     "login": _l("登录"), "create": _l("新建"), "edit": _l("修改"), "submit": _l("提交审核"),
@@ -38,14 +40,16 @@ TARGET_LABELS = {"user": _l("账号"), "township": _l("乡镇"), "cadre": _l("�
                  "cadres": _l("干部信息"), "roster": _l("干部分工"),
                  "alert": _l("紧急通知"), "incident": _l("呼救"), "device": _l("呼救设备"),
                  "household": _l("重点户"), "responder": _l("应急联系人"), "cap": _l("CAP 预警"),
-                 "cap_source": _l("CAP 订阅"), "sms": _l("短信"), "call_policy": _l("呼救预案")}
+                 "cap_source": _l("CAP 订阅"), "sms": _l("短信"), "call_policy": _l("呼救预案"),
+                 "channel_schedule": _l("频道编排")}
 
 # The page an entry's target is shown on ("{id}": the target's id). Content kinds have
 # /content/<kind>/<id>; a target missing here (a device, an account …) gets no link.
 TARGET_PAGES = {"incident": "/emergency/incidents/{id}", "household": "/emergency/households/{id}",
                 "alert": "/emergency/alerts", "cap": "/emergency/alerts",
                 "cap_source": "/emergency/alerts", "responder": "/emergency/responders",
-                "call_policy": "/emergency/policies", "sms": "/emergency/sms"}
+                "call_policy": "/emergency/policies", "sms": "/emergency/sms",
+                "channel_schedule": "/org/channels/{id}/schedule"}
 
 
 def target_label(target_type: str) -> str:
@@ -88,6 +92,10 @@ def audit_value(key: str, value: Any) -> str:
         return str(STATE_LABELS[value])
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if key == "priority" and isinstance(value, int):
+        return priority_label(value)
+    if isinstance(value, dict) and "weight" in value:  # a channel schedule's category
+        return describe_entry(value)
     if key == "call_steps" and isinstance(value, list):
         return "\n".join(f"{n}. {_call_step(s)}" for n, s in enumerate(value, 1))
     if key in ("valid_from", "valid_until", "expires") and isinstance(value, str) and value:
@@ -96,6 +104,11 @@ def audit_value(key: str, value: Any) -> str:
         except ValueError:
             return value
     return as_text(value)
+
+
+def priority_label(priority: int) -> str:
+    """普通 / 重要 / 置顶; a level between them shows as its number."""
+    return str(PRIORITY_LABELS.get(priority, priority))
 
 
 @bp.app_template_filter("usertime")
@@ -112,6 +125,7 @@ def admin_globals() -> dict[str, Any]:
         "field_label": lambda key: str(FIELD_LABELS.get(key, key)),
         "state_label": lambda state: str(STATE_LABELS.get(state, state)),
         "render_label": lambda state: str(RENDER_LABELS.get(state, "")),
+        "priority_label": priority_label,
         "action_label": lambda action: str(ACTION_LABELS.get(action, action)),
         "target_label": target_label,
         "summary": summary,

@@ -82,6 +82,7 @@ FIELD_LABELS: dict[str, Any] = {
     "phone": _l("联系电话"), "available_until": _l("供应截止日期"),
     "description": _l("产品介绍"), "photo": _l("产品照片"), "issued_by": _l("发布单位"),
     "date": _l("发布日期"), "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
+    "priority": _l("播出优先级"), "timezone": _l("时区"),
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
     "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
     "duty_phone": _l("值班电话"),
@@ -91,6 +92,9 @@ FIELD_LABELS: dict[str, Any] = {
     "medical_notes": _l("已登记健康/用药情况"),
     "call_steps": _l("呼救步骤"), "repeat_count": _l("无人接警时重复轮数"),
     "final_phone": _l("最后一步电话"), "final_instructions": _l("最后一步的提示"),
+    # channel schedules (audit log): one entry per content category
+    "policy": _l("惠农政策"), "service": _l("办事指南"), "produce": _l("特色农产品"),
+    "notice": _l("通知公告"), "roster": _l("干部分工"), "whereabouts": _l("每日去向"),
 }
 
 

@@ -49,6 +49,7 @@ def item_json(item: ContentItem) -> dict[str, Any]:
         "township_id": item.township_id,
         "valid_from": iso(version.valid_from),
         "valid_until": iso(version.valid_until),
+        "priority": version.priority,
         "live_version": item.live_version.number if item.live_version else None,
         "withdrawn": item.withdrawn_at is not None,
         "review_note": version.review_note,
@@ -65,14 +66,20 @@ def _item(kind: str, item_id: int, user: User) -> ContentItem:
     return item
 
 
+# Version fields that are not item data: when and how the version airs.
+AIRING = ("valid_from", "valid_until", "priority")
+
+
 def _payload(kind: str, body: dict[str, Any], zone: str) -> tuple[dict[str, Any], dict]:
     if body.get("type") not in (None, kind):
         raise ApiError(400, "validation_error", f"type 应为 {kind}。", field="type")
-    window = {"valid_from": instant(body.get("valid_from"), "valid_from", zone),
+    airing = {"valid_from": instant(body.get("valid_from"), "valid_from", zone),
               "valid_until": instant(body.get("valid_until"), "valid_until", zone)}
+    if body.get("priority") is not None:  # absent: 普通 for a new item, unchanged on edit
+        airing["priority"] = body["priority"]
     data = {k: v for k, v in body.items()
-            if k not in READ_ONLY and k not in ("type", "valid_from", "valid_until")}
-    return data, window
+            if k not in READ_ONLY and k != "type" and k not in AIRING}
+    return data, airing
 
 
 def _editor(write_user: User) -> None:

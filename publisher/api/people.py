@@ -14,6 +14,7 @@ from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, User, Whereabouts, utcnow
 from publisher.people.reporting import check_day, clean_report, submit_report
 from publisher.services.cadres import cadre_json, list_cadres
+from publisher.services.schedule import rules_for, schedule_json
 from publisher.services.whereabouts_board import board_json, load_board, local_now
 
 
@@ -111,7 +112,9 @@ def channel_json(channel: Channel) -> dict[str, Any]:
             "name": channel.name, "group": channel.group, "profile": channel.profile,
             "primary_colour": channel.primary_colour, "accent_colour": channel.accent_colour,
             "has_logo": bool(channel.logo_path), "udp_url": channel.udp_url,
-            "reading_pace": channel.reading_pace, "enabled": channel.enabled}
+            "reading_pace": channel.reading_pace, "enabled": channel.enabled,
+            "timezone": channel.effective_timezone,
+            "schedule": schedule_json(rules_for(channel))}
 
 
 @bp.get("/v1/channels")

@@ -13,6 +13,7 @@ from flask import jsonify, request
 from publisher.api import bp
 from publisher.api.content import COLLECTIONS
 from publisher.models import WHEREABOUTS_STATUSES
+from publisher.services.content import PRIORITIES
 
 TITLES = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
           "notice": "通知公告"}
@@ -67,6 +68,9 @@ def _item_schema(kind: str) -> dict[str, Any]:
             props[name] = {"type": "string"}
     for name in ("valid_from", "valid_until"):
         props[name] = {"type": "string", "format": "date-time", "nullable": True}
+    props["priority"] = {"type": "integer", "enum": list(PRIORITIES), "default": 0,
+                         "description": "播出优先级：0 普通、5 重要、10 置顶（同类节目中先播）；"
+                                        "修改时省略则不变"}
     props["township_id"] = {"type": "integer", "description": "新建时县级账号必填"}
     return {"type": "object", "required": REQUIRED[kind], "properties": props}
 
@@ -120,7 +124,12 @@ def _schemas() -> dict[str, Any]:
             "activity": {"type": "string"}}},
         "Channel": {"type": "object", "properties": {
             "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
-            "profile": {"type": "string"}, "udp_url": {"type": "string"}}},
+            "profile": {"type": "string"}, "udp_url": {"type": "string"},
+            "timezone": {"type": "string",
+                         "description": "频道时间所用时区（未单独设置时为乡镇的）"},
+            "schedule": {"type": "object",
+                         "description": "节目编排：每类节目的比例（weight，0 为不播出）"
+                                        "和播出时段（dayparts）"}}},
         "Me": {"type": "object", "properties": {
             "id": {"type": "integer"}, "username": {"type": "string"},
             "role": {"type": "string"}, "cadre_id": {"type": "integer", "nullable": True}}},

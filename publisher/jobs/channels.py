@@ -49,4 +49,5 @@ def pace_for(channel: Channel) -> ReadingPace:
 
 
 def local_today(channel: Channel, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(channel.township.timezone)).date()
+    """The channel-local date at ``now`` (the date the ident and the board show)."""
+    return now.astimezone(ZoneInfo(channel.effective_timezone)).date()

@@ -11,7 +11,6 @@ from flask import current_app
 from sqlalchemy import select
 
 from playlists.plan import (
-    CategoryRule,
     ChannelPlan,
     PlannedItem,
     PlannedPage,
@@ -23,17 +22,8 @@ from publisher.jobs import derived
 from publisher.jobs.channels import local_today
 from publisher.jobs.pipeline import render_for_channel
 from publisher.models import Channel, ContentItem, Kind, RenderState
+from publisher.services.schedule import rules_for
 
-# Airtime shares when a channel has no schedule of its own. All categories air all day
-# so that anything approved shows up at once; dayparts are a per-channel refinement.
-DEFAULT_CATEGORIES = {
-    "policy": CategoryRule(weight=3.0, label="惠农政策"),
-    "service": CategoryRule(weight=2.0, label="办事指南"),
-    "produce": CategoryRule(weight=2.0, label="特色农产品"),
-    "notice": CategoryRule(weight=2.0, label="通知公告"),
-    "roster": CategoryRule(weight=1.0, label="干部分工"),
-    "whereabouts": CategoryRule(weight=1.0, label="每日去向"),
-}
 EPOCH_READY = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -61,6 +51,8 @@ class DerivedCache:
 
 
 def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelPlan:
+    """The channel's plan at ``now``: what may air (with priorities and validity windows),
+    and how (its schedule and time zone)."""
     township = channel.township
     items: list[PlannedItem] = []
     live = db.session.scalars(
@@ -85,6 +77,7 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
             ready_at=version.ready_at or now,
             valid_from=version.valid_from,
             valid_until=version.valid_until,
+            priority=version.priority,
             interrupt=item.kind == Kind.ALERT,
         ))
     roster = derived.roster_item(township)
@@ -105,11 +98,11 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
     return ChannelPlan(
         slug=channel.slug,
         name=channel.name,
-        timezone=township.timezone,
+        timezone=channel.effective_timezone,
         profile=channel.profile,
         generated_at=now,
         items=tuple(sorted(items, key=lambda i: i.id)),
-        categories=dict(DEFAULT_CATEGORIES),
+        categories=rules_for(channel),
         filler=filler,
     )
 

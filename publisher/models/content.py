@@ -88,6 +88,9 @@ class ContentVersion(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Higher airs first within its category (see services.content.PRIORITIES). A version
+    # field, so raising an item to 置顶 goes through review like any other change.
+    priority: Mapped[int] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(String(16), default=VersionState.DRAFT, index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

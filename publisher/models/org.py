@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from publisher.config import DEFAULT_TIMEZONE
 from publisher.extensions import db
 from publisher.models.base import UTCDateTime, utcnow
 
@@ -54,5 +56,16 @@ class Channel(db.Model):
     # Slow reading pace for elderly viewers, in Chinese characters per second.
     reading_pace: Mapped[float] = mapped_column(default=3.0)
     enabled: Mapped[bool] = mapped_column(default=True)
+    # The zone of channel time (dayparts, the guide, the date on slides); empty: the
+    # township's. A county head-end may carry a township's channel in another zone.
+    timezone: Mapped[str] = mapped_column(String(64), default="")
+    # Airtime share and dayparts per content category, as ``services.schedule`` stores
+    # them; None: the default schedule.
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     township: Mapped[Township] = relationship(back_populates="channels")
+
+    @property
+    def effective_timezone(self) -> str:
+        """The zone channel time is in: the channel's own, else its township's."""
+        return self.timezone or self.township.timezone or DEFAULT_TIMEZONE

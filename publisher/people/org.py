@@ -134,7 +134,7 @@ def village_delete(village_id: int):  # noqa: ANN201
 # ---- channels ---------------------------------------------------------------------------
 
 CHANNEL_FIELDS = ("slug", "name", "group", "profile", "primary_colour", "accent_colour",
-                  "udp_url", "reading_pace", "enabled")
+                  "udp_url", "reading_pace", "enabled", "timezone")
 
 
 @bp.route("/channels")
@@ -187,4 +187,4 @@ def channel_logo(channel_id: int):  # noqa: ANN201
     return send_from_directory(current_app.config["UPLOAD_DIR"] / path.parent, path.name)
 
 
-from publisher.people import accounts  # noqa: E402, F401  (its views attach to ``bp``)
+from publisher.people import accounts, schedule  # noqa: E402, F401  (their views attach to ``bp``)

@@ -25,11 +25,14 @@ from publisher.models import (
     utcnow,
 )
 from publisher.services import audit
-from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.errors import FieldError, NotAllowed, ServiceError
 from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
 
 EDITABLE_STATES = (VersionState.DRAFT, VersionState.REJECTED, VersionState.PENDING)
+# How soon a version airs within its category's rotation, highest first (see
+# playlists.timeline): 普通, 重要, 置顶. Steps of five leave room for a level in between.
+NORMAL, IMPORTANT, PINNED = PRIORITIES = (0, 5, 10)
 # The phone fields of each kind and how they are checked: a produce card's number becomes a
 # QR code to call, so it must be one number; a contact line is free text with numbers in it.
 PHONE_FIELDS: dict[str, dict[str, Callable[[str, str], str]]] = {
@@ -74,12 +77,22 @@ def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> 
         raise ServiceError(_("下线时间必须晚于上线时间。"))
 
 
+def check_priority(value: Any) -> int:
+    """One of :data:`PRIORITIES` (an int, or its digits as text), else a FieldError."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value not in PRIORITIES:
+        raise FieldError("priority", _("优先级只能是普通（0）、重要（5）或置顶（10）。"))
+    return value
+
+
 def _snapshot(version: ContentVersion) -> dict[str, Any]:
     return {
         "title": version.title,
         "data": version.data,
         "valid_from": version.valid_from.isoformat() if version.valid_from else None,
         "valid_until": version.valid_until.isoformat() if version.valid_until else None,
+        "priority": version.priority,
         "state": version.state,
     }
 
@@ -92,6 +105,7 @@ def create_item(
     *,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
+    priority: int = NORMAL,
     commit: bool = True,
 ) -> ContentItem:
     """A new item with version 1 as a draft.
@@ -104,6 +118,7 @@ def create_item(
         raise NotAllowed(_("只有编辑可以新建内容。"))
     payload = validate(kind, data)
     _check_window(valid_from, valid_until)
+    priority = check_priority(priority)
     item = ContentItem(township_id=township.id, kind=kind, created_by_id=actor.id)
     version = ContentVersion(
         item=item,
@@ -112,6 +127,7 @@ def create_item(
         data=payload,
         valid_from=valid_from,
         valid_until=valid_until,
+        priority=priority,
         author_id=actor.id,
     )
     db.session.add_all([item, version])
@@ -137,8 +153,12 @@ def edit_item(
     *,
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
+    priority: int | None = None,
 ) -> ContentVersion:
-    """Change an item. An approved version is never changed: a new draft is made."""
+    """Change an item. An approved version is never changed: a new draft is made.
+
+    ``priority`` None keeps the latest version's (an API client may not send it).
+    """
     ensure_township(actor, item.township_id)
     if not actor.can(Role.EDITOR):
         raise NotAllowed(_("只有编辑可以修改内容。"))
@@ -147,12 +167,14 @@ def edit_item(
     payload = validate(item.kind, data)
     _check_window(valid_from, valid_until)
     latest = item.latest
+    priority = latest.priority if priority is None else check_priority(priority)
     before = _snapshot(latest)
     if latest.state in EDITABLE_STATES:
         version = latest
         version.data = payload
         version.title = title_of(item.kind, payload)
         version.valid_from, version.valid_until = valid_from, valid_until
+        version.priority = priority
         version.state = VersionState.DRAFT
         version.submitted_at = None
         version.review_note = ""
@@ -164,6 +186,7 @@ def edit_item(
             data=payload,
             valid_from=valid_from,
             valid_until=valid_until,
+            priority=priority,
             author_id=actor.id,
         )
         db.session.add(version)

@@ -84,7 +84,7 @@ def recent_as_run(channel: Channel, limit: int = 30) -> list[AsRunEntry]:
 
 def as_run_csv(channel: Channel, day: str | None) -> bytes:
     """One channel-local day of the as-run log (today when ``day`` is missing or malformed)."""
-    zone = ZoneInfo(channel.township.timezone)
+    zone = ZoneInfo(channel.effective_timezone)
     try:
         local_day = datetime.strptime(day or "", "%Y-%m-%d").date()
     except ValueError:
@@ -96,4 +96,4 @@ def as_run_csv(channel: Channel, day: str | None) -> bytes:
                                  AsRunEntry.aired_at < start + timedelta(days=1))
         .order_by(AsRunEntry.aired_at)
     )
-    return asrun_csv((_row(e) for e in entries), channel.township.timezone)
+    return asrun_csv((_row(e) for e in entries), channel.effective_timezone)

@@ -250,6 +250,8 @@ def test_cadres_and_channels(api, org):
     assert_error(api("GET", f"/api/v1/cadres/{org.cadre_b}", "editor_a"), 404, "not_found")
     channels = api("GET", "/api/v1/channels", "editor_a").get_json()["items"]
     assert [c["slug"] for c in channels] == ["jianshan"]
+    assert channels[0]["timezone"] == "Asia/Shanghai"  # the township's: none of its own
+    assert channels[0]["schedule"]["policy"] == {"weight": 3.0, "dayparts": []}
     assert len(api("GET", "/api/v1/channels", "county").get_json()["items"]) == 2
     assert_error(api("GET", f"/api/v1/channels/{org.b_channel}", "editor_a"), 404, "not_found")
 

@@ -148,3 +148,47 @@ def test_an_alert_is_rendered_before_an_earlier_backlog(app, people):
         states = {i.id: i.latest.render_state for i in db.session.scalars(select(ContentItem))}
     assert states[alert_id] == RenderState.READY
     assert states[policy_id] == RenderState.QUEUED
+
+
+def test_schedule_time_zone_and_priority_are_carried_into_the_plan(app, people, make_user,
+                                                                   township):
+    from datetime import UTC, datetime
+
+    from playlists.playstate import PlayState
+    from playlists.timeline import simulate
+    from publisher.extensions import db
+    from publisher.jobs.clock import ContentClock
+    from publisher.models import Channel
+    from publisher.services import schedule
+
+    off = {"weight": 0, "dayparts": []}
+    mornings = {"weekdays": [0, 1, 2, 3, 4], "start": "07:00", "end": "09:00"}
+    rules = schedule.clean_schedule({**{c: off for c in schedule.CATEGORIES},
+                                     "policy": {"weight": 4, "dayparts": [mornings]}})
+    admin_id = make_user("admin", "admin", township)
+    clock = ContentClock(app)
+    with app.app_context():
+        item_id = _approved_policy(app, people, priority=10).id
+        channel = db.session.scalar(select(Channel))
+        channel.timezone = "Asia/Urumqi"
+        schedule.save_schedule(_user(admin_id), channel, rules)
+    clock.tick()
+    path = Path(app.config["PLAN_DIR"]) / "jianshan.json"
+    plan = load_plan(path)
+    assert plan.timezone == "Asia/Urumqi"
+    assert plan.categories == rules
+    assert {i.id: i for i in plan.items}[f"policy:{item_id}"].priority == 10
+    # The playout's timeline honours the daypart in channel time: Monday 07:30 in Urumqi
+    # (01:30 UTC) airs the policy, Saturday the ident alone.
+    monday = simulate(plan, datetime(2030, 1, 7, 1, 30, tzinfo=UTC),
+                      datetime(2030, 1, 7, 1, 32, tzinfo=UTC), PlayState())[0]
+    saturday = simulate(plan, datetime(2030, 1, 12, 1, 30, tzinfo=UTC),
+                        datetime(2030, 1, 12, 1, 32, tzinfo=UTC), PlayState())[0]
+    assert "policy" in {s.category for s in monday}
+    assert {s.category for s in saturday} == {"ident"}
+
+    # A schedule change alone rewrites the plan on the next tick.
+    with app.app_context():
+        schedule.save_schedule(_user(admin_id), db.session.scalar(select(Channel)), None)
+    clock.tick()
+    assert load_plan(path).categories == schedule.DEFAULT_CATEGORIES

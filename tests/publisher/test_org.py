@@ -156,6 +156,8 @@ def test_admin_creates_a_channel_with_a_logo(app, client, auth, org):
     ("reading_pace", "0.2", "1 到 10"),
     ("reading_pace", "fast", "数字"),
     ("name", "", "必须填写"),
+    ("timezone", "Mars/Olympus", "未知的时区"),
+    ("timezone", "../../etc/passwd", "未知的时区"),
 ])
 def test_channel_validation(world, field, value, message):
     from publisher.models import Channel

@@ -48,12 +48,20 @@ def township_for(actor: User, township_id: int | None) -> Township:
     return township
 
 
-def clean_township(raw: Mapping[str, Any]) -> dict[str, Any]:
-    tz = text(raw, "timezone", 64) or "Asia/Shanghai"
+def _zone(raw: Mapping[str, Any], default: str) -> str:
+    """An IANA time zone name such as Asia/Shanghai; empty gives ``default``."""
+    tz = text(raw, "timezone", 64) or default
+    if not tz:
+        return tz
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise FieldError("timezone", _("未知的时区：%(tz)s", tz=tz)) from None
+    return tz
+
+
+def clean_township(raw: Mapping[str, Any]) -> dict[str, Any]:
+    tz = _zone(raw, "Asia/Shanghai")
     # Escalation calls this number when no responder answers: no extension.
     phone = clean_phone(text(raw, "duty_phone", 40), "duty_phone")
     return {
@@ -166,6 +174,8 @@ def clean_channel(raw: Mapping[str, Any]) -> dict[str, Any]:
         "udp_url": _udp(raw),
         "reading_pace": _pace(raw),
         "enabled": flag(raw, "enabled"),
+        # Empty: channel time is the township's (see Channel.effective_timezone).
+        "timezone": _zone(raw, ""),
     }
 
 
