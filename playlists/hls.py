@@ -139,13 +139,20 @@ class HlsWriter:
         """Write segment ``number`` and the playlist that lists it; drop expired segments.
 
         A number that does not follow the previous one marks a gap in the stream (the
-        process was down), which the playlist announces with EXT-X-DISCONTINUITY.
+        process was down), which the playlist announces with EXT-X-DISCONTINUITY. The
+        segments before the gap leave the playlist at once: a segment's media sequence
+        number is the playlist's EXT-X-MEDIA-SEQUENCE plus its position and may never change
+        (RFC 8216), so segment ``number`` can only be listed with ``number`` at its position;
+        and a player joining the live edge must not start in content from before the outage.
         """
         last = self.last_number
         if last is not None and number <= last:
             raise ValueError(f"segment {number} already published (last is {last})")
         seg = Segment(number, segment_start(number), last is not None and number != last + 1)
         write_atomic(self.out_dir / seg.name, data)
+        if seg.discontinuity:
+            self.discontinuity_sequence += sum(1 for old in self.segments if old.discontinuity)
+            self.segments = []
         self.segments.append(seg)
         for old in self.segments[: max(0, len(self.segments) - self.window)]:
             if old.discontinuity:

@@ -81,9 +81,24 @@ def test_writer_resumes_after_restart_and_flags_a_gap(tmp_path: Path) -> None:
     again.publish(13, b"y")  # a quick restart: seamless
     again.publish(20, b"z")  # the process was down: a discontinuity
     text = (tmp_path / "index.m3u8").read_text()
-    assert "#EXT-X-MEDIA-SEQUENCE:11\n" in text
+    # Segment 20 is listed as media sequence 20, never as 14 behind the old ones; what aired
+    # before the outage is no longer offered to a player joining now.
+    assert "#EXT-X-MEDIA-SEQUENCE:20\n" in text and "seg-13.ts" not in text
     assert text.count("#EXT-X-DISCONTINUITY\n") == 1
     for n in (21, 22, 23, 24):
         again.publish(n, b"w")  # the gap leaves the window: counted in the sequence
     text = (tmp_path / "index.m3u8").read_text()
     assert "#EXT-X-DISCONTINUITY-SEQUENCE:1\n" in text and "#EXT-X-DISCONTINUITY\n" not in text
+
+
+def test_every_segment_keeps_its_media_sequence_number(tmp_path: Path) -> None:
+    writer = hls.HlsWriter(tmp_path, window=3, grace=1)
+    seen: dict[str, int] = {}
+    for n in (5, 6, 7, 8, 30, 31, 32, 33, 34):
+        writer.publish(n, b"x")
+        lines = (tmp_path / "index.m3u8").read_text().splitlines()
+        first = int(next(ln for ln in lines if ln.startswith("#EXT-X-MEDIA-SEQUENCE:"))
+                    .split(":")[1])
+        names = [ln for ln in lines if ln.endswith(".ts")]
+        for position, name in enumerate(names):
+            assert seen.setdefault(name, first + position) == first + position, name
