@@ -1,0 +1,42 @@
+"""The admin's live preview plays the channel in the browser (hls.js in Debian's chromium)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import login
+from tests.e2e.stream import running_clock, running_playout
+
+pytestmark = [pytest.mark.browser, pytest.mark.ffmpeg, pytest.mark.slow]
+
+PLAYED_S = 8  # seconds of live video the page must actually play
+
+
+def test_channel_page_plays_the_live_stream(app, live_server, page, township, make_user):
+    make_user("editor", "editor", township)
+    with running_clock(app):
+        deadline = time.monotonic() + 60
+        while not (Path(app.config["PLAN_DIR"]) / "jianshan.json").exists():
+            assert time.monotonic() < deadline, "no channel plan within 60 s"
+            time.sleep(0.5)
+        with running_playout(app, "jianshan"):
+            login(page, live_server, "editor")
+            page.goto(f"{live_server}/channel")
+            # The video element advances through live media: hls.js fetched the playlist and
+            # segments, the browser decoded H.264/AAC, and nothing fatal stopped it.
+            page.wait_for_function(
+                f"() => {{ const v = document.getElementById('player');"
+                f" return v && v.currentTime > {PLAYED_S} && !v.paused && v.readyState >= 2; }}",
+                timeout=60_000,
+            )
+            state = page.evaluate(
+                "() => { const v = document.getElementById('player');"
+                " return {w: v.videoWidth, h: v.videoHeight, error: v.error && v.error.code,"
+                " status: document.getElementById('player-status').textContent}; }"
+            )
+    assert (state["w"], state["h"]) == (1280, 720)
+    assert state["error"] is None
+    assert state["status"].startswith("直播中")
