@@ -27,7 +27,9 @@ def test_jobs_run_a_whole_escalation_step(app, world, clock, helpers):
         assert db.session.query(SmsMessage).one().status == "queued"
 
 
-def test_a_failing_tick_does_not_raise(app, world, clock, monkeypatch):
+def test_a_failing_tick_does_not_raise(app, world, clock, monkeypatch, caplog):
+    import logging
+
     from publisher.emergency import escalation
     from publisher.emergency.jobs import escalation_tick
 
@@ -35,4 +37,6 @@ def test_a_failing_tick_does_not_raise(app, world, clock, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(escalation, "tick", boom)
-    escalation_tick(app)  # logged, not raised: the clock keeps ticking
+    with caplog.at_level(logging.ERROR):
+        escalation_tick(app)  # logged, not raised: the clock keeps ticking
+    assert "disk full" in caplog.text
