@@ -5,7 +5,7 @@ import pytest
 
 from publisher.emergency.engine import ACKNOWLEDGED
 
-from .conftest import DOCTOR, DUTY_PHONE, HOUSEHOLD, RELATIVE, pump, sent_files
+from .conftest import CADRE, DOCTOR, DUTY_PHONE, HOUSEHOLD, RELATIVE, pump, sent_files
 
 pytestmark = pytest.mark.sms
 
@@ -85,3 +85,20 @@ def test_messages_wait_while_the_daemon_is_down(app, world, clock, helpers, gamm
     gammu.daemon.start()
     pump(app, clock, lambda: _sent_to(gammu.spool, RELATIVE))
     assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE]
+
+
+def test_cadre_check_in_by_sms_through_the_daemon(app, world, clock, gammu):
+    """Issue 3's SMS check-in on the real gateway: the cadre's text comes in through
+    gammu-smsd, becomes today's whereabouts, and the confirmation goes out through it."""
+    from publisher.extensions import db
+    from publisher.models import Whereabouts
+
+    gammu.phone.deliver("+86" + CADRE, "去向 张家村 走访低保户")
+    pump(app, clock, lambda: _sent_to(gammu.spool, CADRE))
+    (reply,) = _sent_to(gammu.spool, CADRE)
+    assert reply.startswith("张三，已登记") and "在村走访 张家村 走访低保户" in reply
+    with app.app_context():
+        row = db.session.query(Whereabouts).one()
+        assert (row.cadre_id, row.status, row.village_id, row.activity, row.source) == (
+            world.cadre, "在村走访", world.village, "走访低保户", "sms")
+    assert [to for to, _ in sent_files(gammu.spool)] == [CADRE]  # nothing else went out
