@@ -21,11 +21,23 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from publisher.extensions import babel, csrf, db, login_manager, migrate
+from publisher.models import MAX_ROW_ID
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCALES = ("zh", "en")
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:…>``: every integer in our URLs names a row. A number larger than any row id
+    would overflow the database driver (500); it is passed on as 0, which no row has (ids
+    start at 1), so the view answers its own "not found" (JSON under /api/)."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ROW_ID else 0
 
 
 def _select_locale() -> str | None:
@@ -56,6 +68,7 @@ def localtime(value: datetime | None, zone: str | None = None,
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = RowIdConverter  # before any blueprint adds its rules
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from publisher.admin.timeutil import zone
 from publisher.extensions import db
-from publisher.models import ContentItem, Kind, Role, Township
+from publisher.models import ContentItem, Kind, Role, Township, row_id
 from publisher.services.scope import scoped
 
 # The kinds this admin edits (public alerts belong to the emergency pages).
@@ -76,7 +76,7 @@ def township_for_new(requested: str | None) -> Township | None:
     """The township new content goes to: the user's own, or the one a county admin picked."""
     if not current_user.is_county_admin:
         return current_user.township
-    if requested and requested.isdigit():
+    if requested and requested.isdecimal() and row_id(requested) is not None:
         return db.session.get(Township, int(requested))
     return None
 

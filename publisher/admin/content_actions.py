@@ -12,7 +12,7 @@ from publisher.admin.diff import field_diffs
 from publisher.admin.helpers import priority_label, usertime
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
-from publisher.models import ContentVersion, Job, Kind, Role
+from publisher.models import ContentVersion, Job, Kind, Role, row_id
 from publisher.services import content, jobs
 from publisher.services.errors import ServiceError
 
@@ -66,7 +66,7 @@ def content_version(kind: str, item_id: int, number: int):  # noqa: ANN201
     if version is None:
         abort(404)
     against_arg = request.args.get("against", "")
-    against_no = int(against_arg) if against_arg.isdigit() else number - 1
+    against_no = int(against_arg) if against_arg.isdecimal() else number - 1
     against = by_number.get(against_no)
     return render_template(
         "admin/version_diff.html", item=item, kind=kind, version=version, against=against,
@@ -89,7 +89,8 @@ def content_preview_form(kind: str):  # noqa: ANN201
     """Preview what is typed in the form, before saving."""
     spec = KINDS[check_kind(kind)]
     item_arg = request.args.get("item", "")
-    item = load_item(kind, int(item_arg)) if item_arg.isdigit() else None
+    item_id = row_id(item_arg) if item_arg.isdecimal() else None
+    item = load_item(kind, item_id) if item_id is not None else None
     township = item.township if item else township_for_new(request.args.get("township"))
     if township is None:
         abort(404)

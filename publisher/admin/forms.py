@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from publisher.forms import PageForm
 from publisher.services.content import IMPORTANT, NORMAL, PINNED
 from publisher.services.errors import FieldError
 from publisher.services.phones import check_phones_in_text, clean_phone
@@ -60,7 +60,7 @@ class PhoneRule:
     def __init__(self, check: Callable[[str, str], str]) -> None:
         self.check = check
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: PageForm, field: Field) -> None:
         if field.data:
             try:
                 self.check(field.data, field.name)
@@ -68,7 +68,7 @@ class PhoneRule:
                 raise ValidationError(str(exc)) from None
 
 
-class ContentForm(FlaskForm):
+class ContentForm(PageForm):
     """What every kind shares: the validity window and the save buttons."""
 
     valid_from = DateTimeLocalField(

@@ -112,7 +112,7 @@ def parse_filters(args: Any) -> ListFilters:
         category=(args.get("category") or "").strip()[:40],
         date_from=date_arg(args.get("from")),
         date_to=date_arg(args.get("to")),
-        page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+        page=min(int(page), 10_000) if page.isdecimal() and int(page) > 0 else 1,
     )
 
 

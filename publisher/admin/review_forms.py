@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     SelectChoice,
@@ -15,18 +14,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from publisher.admin.forms import PhoneRule
+from publisher.forms import PageForm
 from publisher.services.phones import clean_phone
 
 NOTE_MAX = 500
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PageForm):
     note = TextAreaField(_l("审核意见（可不填）"), validators=[
         Optional(), Length(max=NOTE_MAX, message=_l("不能超过 %(n)s 个字。", n=NOTE_MAX))])
     approve = SubmitField(_l("审核通过"))
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PageForm):
     reason = TextAreaField(_l("退回原因"), validators=[
         DataRequired(message=_l("退回时必须填写原因。")),
         Length(max=NOTE_MAX, message=_l("不能超过 %(n)s 个字。", n=NOTE_MAX))],
@@ -34,7 +34,7 @@ class RejectForm(FlaskForm):
     reject = SubmitField(_l("退回修改"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(PageForm):
     self_approval = BooleanField(
         _l("允许审核自己提交的内容"),
         description=_l("只有一名工作人员的乡镇可以打开。打开后，审核人可以审核自己编辑的内容。"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from publisher.auth.routes import load_user_from_token
 from publisher.extensions import db
-from publisher.models import Township, User
+from publisher.models import MAX_ROW_ID, Township, User, row_id
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -67,7 +67,8 @@ def township_param(user: User, value: Any, *, required: bool) -> Township | None
     except (TypeError, ValueError):
         raise ApiError(400, "validation_error", "township_id 应为整数。",
                        field="township_id") from None
-    township = db.session.get(Township, township_id)
+    # A number no row can have would overflow the database driver: it is simply not found.
+    township = db.session.get(Township, township_id) if row_id(township_id) is not None else None
     if township is None or not (user.is_county_admin or user.township_id == township_id):
         raise ApiError(404, "not_found", "找不到该乡镇。")
     return township
@@ -80,9 +81,9 @@ def paging() -> tuple[int, int]:
         offset = int(request.args.get("offset", 0))
     except ValueError:
         raise ApiError(400, "validation_error", "limit 和 offset 应为整数。") from None
-    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+    if not 1 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_ROW_ID:
         raise ApiError(400, "validation_error",
-                       f"limit 应在 1 到 {MAX_LIMIT} 之间，offset 不能为负。")
+                       f"limit 应在 1 到 {MAX_LIMIT} 之间，offset 不能为负或超过 {MAX_ROW_ID}。")
     return limit, offset
 
 
@@ -99,7 +100,13 @@ def instant(value: Any, field: str, zone: str) -> datetime | None:
     except ValueError:
         raise ApiError(400, "validation_error", f"{field} 应为 ISO 8601 时间，例如 "
                        "2026-05-01T08:00:00+08:00。", field=field) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+    try:
+        parsed.astimezone(UTC)  # as it is stored: the ends of the calendar overflow
+    except OverflowError:
+        raise ApiError(400, "validation_error", f"{field} 超出可用的日期范围。",
+                       field=field) from None
+    return parsed
 
 
 def iso(value: datetime | None) -> str | None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from publisher.api import bp
 from publisher.api.common import ApiError, caller, iso, json_body, township_param, visible
 from publisher.extensions import db
-from publisher.models import Cadre, Channel, Role, User, Whereabouts, utcnow
+from publisher.models import Cadre, Channel, Role, User, Whereabouts, row_id, utcnow
 from publisher.people.reporting import check_day, clean_report, submit_report
 from publisher.services.cadres import cadre_json, list_cadres
 from publisher.services.schedule import rules_for, schedule_json
@@ -19,7 +19,8 @@ from publisher.services.whereabouts_board import board_json, load_board, local_n
 
 
 def _scoped(model: type, obj_id: int, user: User, what: str) -> Any:
-    obj = db.session.get(model, obj_id)
+    # A number no row can have (a JSON body may hold any) is not found, not a driver error.
+    obj = db.session.get(model, obj_id) if row_id(obj_id) is not None else None
     if obj is None or not visible(user, obj.township_id):
         raise ApiError(404, "not_found", f"找不到该{what}。")
     return obj

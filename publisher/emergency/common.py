@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from publisher.extensions import db
-from publisher.models import Township, Village
+from publisher.models import Township, Village, row_id
 from publisher.services.errors import FieldError, ServiceError
 from publisher.services.scope import scoped
 
@@ -32,7 +32,7 @@ def _current_township_id() -> int | None:
         return None
     if current_user.township_id is not None:
         return current_user.township_id
-    wanted = request.args.get("township", type=int)
+    wanted = request.args.get("township", type=row_id)
     if wanted and db.session.get(Township, wanted):
         return wanted
     return db.session.scalar(select(Township.id).order_by(Township.id))

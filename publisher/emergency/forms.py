@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from publisher.emergency import labels
 from publisher.emergency.registry import MemberData
+from publisher.forms import PageForm
 from publisher.models.emergency import HOUSEHOLD_KINDS
 from publisher.services.errors import FieldError
 
@@ -33,7 +33,7 @@ def choices(pairs) -> list[SelectChoice]:  # noqa: ANN001
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(PageForm):
     village_id = SelectField(_l("村"), coerce=int, validators=[DataRequired(REQUIRED)])
     kind = SelectField(_l("类型"), choices=choices((k, k) for k in HOUSEHOLD_KINDS))
     name = StringField(_l("姓名（需要帮助的人）"), validators=[DataRequired(REQUIRED),
@@ -67,7 +67,7 @@ class HouseholdForm(FlaskForm):
             parts = ["" if p == "-" else p for p in parts]
             year = None
             if len(parts) >= 3 and parts[2]:
-                if not parts[2].isdigit() or not 1900 <= int(parts[2]) <= 2100:
+                if not parts[2].isdecimal() or not 1900 <= int(parts[2]) <= 2100:
                     raise FieldError("members", _("家庭成员第%(n)d行的出生年份无效。", n=n))
                 year = int(parts[2])
             members.append(MemberData(parts[0], parts[1] if len(parts) > 1 else "", year,
@@ -75,14 +75,14 @@ class HouseholdForm(FlaskForm):
         return members
 
 
-class DeviceForm(FlaskForm):
+class DeviceForm(PageForm):
     label = StringField(_l("设备名称"), default="一键呼救器", validators=[Length(max=40)])
     # InputRequired: DataRequired would call a typed 0 missing rather than out of range.
     test_interval_hours = IntegerField(_l("测试间隔（小时）"), default=168, validators=[
         InputRequired(REQUIRED), NumberRange(1, 24 * 90, _l("须在 1 到 2160 小时之间。"))])
 
 
-class ResponderForm(FlaskForm):
+class ResponderForm(PageForm):
     name = StringField(_l("姓名"), validators=[DataRequired(REQUIRED), Length(max=40)])
     kind = SelectField(_l("类型"), choices=choices(labels.RESPONDER_KINDS.items()))
     phone = StringField(_l("手机号码"), validators=[Length(max=30)])
@@ -98,7 +98,7 @@ class StepForm(Form):
     wait_seconds = IntegerField(_l("等待（秒）"), default=300, validators=[Optional()])
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(PageForm):
     name = StringField(_l("预案名称"), validators=[DataRequired(REQUIRED), Length(max=60)])
     steps = FieldList(FormField(StepForm), min_entries=5, max_entries=8)
     repeat_count = IntegerField(_l("无人接警时重复几轮"), default=0, validators=[
@@ -110,11 +110,11 @@ class PolicyForm(FlaskForm):
     is_default = BooleanField(_l("设为本乡镇默认预案"))
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(PageForm):
     note = TextAreaField(_l("处置结果 / 取消原因"), validators=[Length(max=2000)])
 
 
-class AlertForm(FlaskForm):
+class AlertForm(PageForm):
     title = StringField(_l("标题"), validators=[DataRequired(REQUIRED), Length(max=60)])
     body = TextAreaField(_l("内容"), validators=[DataRequired(REQUIRED), Length(max=1000)])
     severity = SelectField(_l("级别"),
@@ -127,11 +127,11 @@ class AlertForm(FlaskForm):
     is_exercise = BooleanField(_l("演练（不会在频道播出）"))
 
 
-class CapUploadForm(FlaskForm):
+class CapUploadForm(PageForm):
     file = FileField(_l("CAP 1.2 预警文件（XML）"))
 
 
-class CapSourceForm(FlaskForm):
+class CapSourceForm(PageForm):
     url = StringField(_l("CAP 地址"), validators=[DataRequired(REQUIRED),
                                                 URL(message=_l("请输入有效的网址。"))])
     area_names = StringField(_l("本地区名称（逗号分隔）"), validators=[Length(max=300)])

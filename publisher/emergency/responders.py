@@ -14,7 +14,7 @@ from publisher.emergency import crypto, engine, messages
 from publisher.emergency.i18n import _
 from publisher.emergency.registry import check_phone, ensure_manager
 from publisher.extensions import db
-from publisher.models import Cadre, Township, User, utcnow
+from publisher.models import Cadre, Township, User, row_id, utcnow
 from publisher.models.emergency import (
     RESPONDER_KINDS,
     EscalationPolicy,
@@ -146,7 +146,8 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
     final_phone = check_phone(final_phone or township.duty_phone or "", "final_phone")
     rules = []
     for step in steps:
-        responder = db.session.get(Responder, step.responder_id)
+        ident = row_id(step.responder_id)
+        responder = db.session.get(Responder, ident) if ident is not None else None
         if responder is None or responder.township_id != township_id:
             raise ServiceError(_("所选联系人不属于本乡镇。"))
         rules.append(engine.StepRule(responder.id, responder.name, responder.kind,

@@ -2,7 +2,7 @@
 
 from publisher.models.airing import AsRunEntry
 from publisher.models.audit import AuditEvent, AuditLogIsAppendOnly
-from publisher.models.base import UTCDateTime, utcnow
+from publisher.models.base import MAX_ROW_ID, UTCDateTime, row_id, utcnow
 from publisher.models.content import ContentItem, ContentVersion, Kind, RenderState, VersionState
 from publisher.models.emergency import Household, Incident, IncidentState
 from publisher.models.jobs import Job, JobState
@@ -12,6 +12,7 @@ from publisher.models.sms import SmsMessage, SmsStatus
 from publisher.models.users import Role, User
 
 __all__ = [
+    "MAX_ROW_ID",
     "WHEREABOUTS_STATUSES",
     "AsRunEntry",
     "AuditEvent",
@@ -37,5 +38,6 @@ __all__ = [
     "Village",
     "Whereabouts",
     "cadre_village",
+    "row_id",
     "utcnow",
 ]

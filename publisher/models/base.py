@@ -1,4 +1,4 @@
-"""Column helpers shared by the models. All instants are stored in UTC."""
+"""Column and id helpers shared by the models and the views. All instants are stored in UTC."""
 
 from __future__ import annotations
 
@@ -6,9 +6,26 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
+# Integer primary keys are signed 64-bit (SQLite's INTEGER, PostgreSQL's bigint): a larger
+# number given to a query makes the driver raise OverflowError instead of finding nothing.
+MAX_ROW_ID = 2**63 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def row_id(value: object) -> int | None:
+    """``value`` (a query or form parameter) as an integer to look a row up by; None when it
+    is no integer, or one too large for any row (it would overflow the database driver).
+
+    Works as Werkzeug's ``request.args.get(name, type=row_id)``.
+    """
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return number if -MAX_ROW_ID <= number <= MAX_ROW_ID else None
 
 
 class UTCDateTime(TypeDecorator):

@@ -80,7 +80,7 @@ def _form(cadre: Cadre | None):  # noqa: ANN202
                 (current_app.config["UPLOAD_DIR"] / photo).unlink(missing_ok=True)
             errors.take(exc)
             status = 400
-        values["village_ids"] = [int(v) for v in values.get("village_ids", []) if v.isdigit()]
+        values["village_ids"] = [int(v) for v in values.get("village_ids", []) if v.isdecimal()]
     covered = set(values.get("village_ids") or [])
     return render_template("people/cadre_form.html", cadre=cadre, township=township,
                            values=values, errors=errors, covered=covered,

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from publisher.extensions import db
-from publisher.models import Role, Township
+from publisher.models import Role, Township, row_id
 from publisher.services.errors import NotAllowed, ServiceError
 from publisher.services.org import FieldError
 
@@ -73,7 +73,7 @@ def townships() -> list[Township]:
 
 def selected_township() -> Township:
     """The township a page works on: the user's own, or the one a county admin picked."""
-    wanted = request.values.get("township_id", type=int)
+    wanted = request.values.get("township_id", type=row_id)
     if not current_user.is_county_admin:
         if current_user.township is None:
             abort(403)

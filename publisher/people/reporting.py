@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from publisher.extensions import db
-from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts
+from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts, row_id
 from publisher.services.errors import ServiceError
 from publisher.services.org import FieldError
 
@@ -41,10 +41,8 @@ def clean_report(raw: Mapping[str, Any], township_id: int) -> dict[str, Any]:
     village_id: int | None = None
     raw_village = raw.get("village_id")
     if raw_village not in (None, "", 0, "0"):
-        try:
-            village = db.session.get(Village, int(raw_village))
-        except (TypeError, ValueError):
-            village = None
+        ident = row_id(raw_village)
+        village = db.session.get(Village, ident) if ident is not None else None
         if village is None or village.township_id != township_id:
             raise FieldError("village_id", _("所选的村（社区）不属于本乡镇。"))
         village_id = village.id

@@ -35,6 +35,8 @@ def whereabouts():  # noqa: ANN201
     now = utcnow()
     today = local_now(township, now).date()
     day = parse_day(request.args.get("date"), today)
+    if not 1900 <= day.year <= 2200:  # a typo; the first and last days have no day before/after
+        day = today
     board = load_board(township, day, now)
     return render_template(
         "people/whereabouts.html", township=township, board=board, day=day,

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from publisher.extensions import db
-from publisher.models import Cadre, Role, User, Village
+from publisher.models import Cadre, Role, User, Village, row_id
 from publisher.services import audit
 from publisher.services.errors import NotAllowed
 from publisher.services.org.common import FieldError, flag, integer, record, text
@@ -32,15 +32,16 @@ def clean_cadre(raw: Mapping[str, Any]) -> dict[str, Any]:
     village_ids = raw.get("village_ids") or []
     if isinstance(village_ids, str | int):
         village_ids = [village_ids]
-    try:
-        ids = sorted({int(v) for v in village_ids})
-    except (TypeError, ValueError):
-        raise FieldError("village_ids", _("包村选择无效。")) from None
+    ids = {row_id(v) for v in village_ids} if isinstance(village_ids, list | tuple) else {None}
+    if None in ids:  # not a list of numbers a village could have
+        raise FieldError("village_ids", _("包村选择无效。"))
     user_id = raw.get("user_id")
-    try:
-        user_id = int(user_id) if user_id not in (None, "", "0", 0) else None
-    except (TypeError, ValueError):
-        raise FieldError("user_id", _("登录账号选择无效。")) from None
+    if user_id in (None, "", "0", 0):
+        user_id = None
+    elif row_id(user_id) is None:
+        raise FieldError("user_id", _("登录账号选择无效。"))
+    else:
+        user_id = row_id(user_id)
     return {
         "name": text(raw, "name", NAME_MAX, required=True),
         "post": text(raw, "post", POST_MAX),
@@ -49,7 +50,7 @@ def clean_cadre(raw: Mapping[str, Any]) -> dict[str, Any]:
         "office_phone": office,
         "sort_order": integer(raw, "sort_order", 0, 9999, 100),
         "active": flag(raw, "active", default=True),
-        "village_ids": ids,
+        "village_ids": sorted(ids),
         "user_id": user_id,
     }
 

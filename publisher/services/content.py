@@ -79,7 +79,7 @@ def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> 
 
 def check_priority(value: Any) -> int:
     """One of :data:`PRIORITIES` (an int, or its digits as text), else a FieldError."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value not in PRIORITIES:
         raise FieldError("priority", _("优先级只能是普通（0）、重要（5）或置顶（10）。"))

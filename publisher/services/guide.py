@@ -83,11 +83,15 @@ def recent_as_run(channel: Channel, limit: int = 30) -> list[AsRunEntry]:
 
 
 def as_run_csv(channel: Channel, day: str | None) -> bytes:
-    """One channel-local day of the as-run log (today when ``day`` is missing or malformed)."""
+    """One channel-local day of the as-run log (today when ``day`` is missing, malformed or
+    absurd)."""
     zone = ZoneInfo(channel.effective_timezone)
     try:
         local_day = datetime.strptime(day or "", "%Y-%m-%d").date()
     except ValueError:
+        local_day = None
+    # Far-off years would overflow the time-zone arithmetic and mean a typo anyway.
+    if local_day is None or not 1900 <= local_day.year <= 2200:
         local_day = utcnow().astimezone(zone).date()
     start = datetime.combine(local_day, time(0), tzinfo=zone)
     entries = db.session.scalars(

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from publisher.extensions import db
-from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts
+from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts, row_id
 from publisher.services.errors import NotAllowed, ServiceError
 from publisher.services.org.common import FieldError, flag, integer, record, save_audited, text
 from publisher.services.phones import clean_phone
@@ -42,7 +42,8 @@ def township_for(actor: User, township_id: int | None) -> Township:
         if township_id not in (None, actor.township_id):
             raise NotAllowed(_("您不能查看或修改其他乡镇的内容。"))
         township_id = actor.township_id
-    township = db.session.get(Township, township_id) if township_id else None
+    ident = row_id(township_id)
+    township = db.session.get(Township, ident) if ident else None
     if township is None:
         raise FieldError("township_id", _("请选择乡镇。"))
     return township

@@ -14,7 +14,7 @@ from publisher.extensions import db
 from publisher.models import Role, User
 from publisher.services.errors import ServiceError
 from publisher.services.org.common import FieldError, record, save_audited, text
-from publisher.services.org.places import admin_only, county_only
+from publisher.services.org.places import admin_only, county_only, township_for
 from publisher.services.scope import ensure_township
 
 ROLES = tuple(r.value for r in Role)
@@ -47,8 +47,8 @@ def create_user(actor: User, township_id: int | None, fields: dict[str, Any]) ->
         county_only(actor)
         if fields["role"] != Role.ADMIN:
             raise FieldError("township_id", _("请选择乡镇（只有县级管理员可以不属于乡镇）。"))
-    else:
-        ensure_township(actor, township_id)
+    else:  # the actor's own township, or one that exists for the county administrator
+        township_id = township_for(actor, township_id).id
     if db.session.scalar(select(User).where(User.username == fields["username"])):
         raise FieldError("username", _("用户名已被使用。"))
     user = User(username=fields["username"], township_id=township_id)
