@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,6 +38,23 @@ def frame_at(base_url: str, slug: str, moment: datetime, out: Path) -> Path:
                            timeout=60)
             return out
     raise LookupError(f"no segment in the live window covers {moment.isoformat()}")
+
+
+def wait_for(condition, timeout_s: float, what: str, poll_s: float = 0.3):  # noqa: ANN001, ANN201
+    """Poll ``condition`` until it returns something truthy, and return that."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(poll_s)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def wait_for_plan(app, slug: str = "jianshan", timeout_s: float = 60) -> None:  # noqa: ANN001
+    """Wait until the clock has written the channel's first plan."""
+    plan = Path(app.config["PLAN_DIR"]) / f"{slug}.json"
+    wait_for(plan.exists, timeout_s, "the first channel plan")
 
 
 def difference(a: Path, b: Path) -> float:

@@ -6,28 +6,25 @@ the live HLS compared with the rendered alert page.
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.stream import difference, frame_at, running_clock, running_playout
+from tests.e2e.stream import (
+    difference,
+    frame_at,
+    running_clock,
+    running_playout,
+    wait_for,
+    wait_for_plan,
+)
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.slow]
 
 CUT_IN_S = 10  # issue 6: the alert interrupts the channel within 10 s
 
-
-def _wait_for(condition, timeout_s: float, what: str):  # noqa: ANN001, ANN202
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def _entries(app, **where):  # noqa: ANN001, ANN003, ANN202
@@ -52,10 +49,9 @@ def test_alert_cuts_in_within_ten_seconds_and_the_schedule_returns(
 
     admin_id = make_user("admin", "admin", township)
     with running_clock(app):
-        _wait_for(lambda: (Path(app.config["PLAN_DIR"]) / "jianshan.json").exists(), 60,
-                  "the first channel plan")
+        wait_for_plan(app)
         with running_playout(app, "jianshan"):
-            _wait_for(lambda: _entries(app), 60, "the feed to air its first page")
+            wait_for(lambda: _entries(app), 60, "the feed to air its first page")
             with app.app_context():
                 issued_at = utcnow()
                 alert = alerts.issue_alert(
@@ -64,7 +60,7 @@ def test_alert_cuts_in_within_ten_seconds_and_the_schedule_returns(
                     severity="特别严重", issued_by="监山乡人民政府",
                     expires=issued_at + timedelta(hours=2), now=issued_at)
                 ref = alert.ref
-            entry = _wait_for(lambda: _entries(app, item_ref=ref), 90, "the alert on air")[0]
+            entry = wait_for(lambda: _entries(app, item_ref=ref), 90, "the alert on air")[0]
             assert entry.interrupt
             assert (entry.aired_at - issued_at).total_seconds() <= CUT_IN_S
             with app.app_context():
@@ -85,6 +81,6 @@ def test_alert_cuts_in_within_ten_seconds_and_the_schedule_returns(
                 return [e for e in _entries(app) if e.aired_at >= withdrawn_at
                         and e.item_ref != ref]
 
-            back = _wait_for(back_on_schedule, 120, "the schedule after the alert")[0]
+            back = wait_for(back_on_schedule, 120, "the schedule after the alert")[0]
     # Withdrawn, the alert leaves at the next page boundary at the latest.
     assert (back.aired_at - withdrawn_at).total_seconds() <= entry.duration_ms / 1000 + 5

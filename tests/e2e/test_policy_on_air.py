@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,25 +9,20 @@ import pytest
 from sqlalchemy import select
 
 from tests.e2e.conftest import login
-from tests.e2e.stream import difference, frame_at, running_clock, running_playout
+from tests.e2e.stream import (
+    difference,
+    frame_at,
+    running_clock,
+    running_playout,
+    wait_for,
+    wait_for_plan,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.ffmpeg, pytest.mark.slow]
 
 TITLE = "2026年农机购置补贴申报通知"
 
 
-def _wait_for(condition, timeout_s: float, what: str):  # noqa: ANN001, ANN202
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-
-
-def _plan_exists(app) -> bool:  # noqa: ANN001
-    return (Path(app.config["PLAN_DIR"]) / "jianshan.json").exists()
 
 
 def test_policy_created_approved_and_seen_in_the_live_stream(
@@ -41,7 +35,7 @@ def test_policy_created_approved_and_seen_in_the_live_stream(
     make_user("reviewer", "reviewer", township)
 
     with running_clock(app):
-        _wait_for(lambda: _plan_exists(app), 60, "the first channel plan")
+        wait_for_plan(app)
         with running_playout(app, "jianshan"):
             # The editor writes the policy and sends it for review.
             login(page, live_server, "editor")
@@ -80,7 +74,7 @@ def test_policy_created_approved_and_seen_in_the_live_stream(
                     db.session.remove()
                     return entry
 
-            entry = _wait_for(aired, 60, "the policy in the as-run log")
+            entry = wait_for(aired, 60, "the policy in the as-run log")
             # On air within half a minute of the approval (the foundation's target).
             assert (entry.aired_at - approved_at).total_seconds() <= 30
 

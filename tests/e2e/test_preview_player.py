@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.conftest import login
-from tests.e2e.stream import running_clock, running_playout
+from tests.e2e.stream import running_clock, running_playout, wait_for_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.ffmpeg, pytest.mark.slow]
 
@@ -18,10 +15,7 @@ PLAYED_S = 8  # seconds of live video the page must actually play
 def test_channel_page_plays_the_live_stream(app, live_server, page, township, make_user):
     make_user("editor", "editor", township)
     with running_clock(app):
-        deadline = time.monotonic() + 60
-        while not (Path(app.config["PLAN_DIR"]) / "jianshan.json").exists():
-            assert time.monotonic() < deadline, "no channel plan within 60 s"
-            time.sleep(0.5)
+        wait_for_plan(app)
         with running_playout(app, "jianshan"):
             login(page, live_server, "editor")
             page.goto(f"{live_server}/channel")
