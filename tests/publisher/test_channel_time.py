@@ -75,25 +75,8 @@ def test_admin_sets_and_clears_a_channel_time_zone(app, client, auth, org):
         assert (channel.timezone, channel.effective_timezone) == ("", "Asia/Shanghai")
 
 
-def test_as_run_export_uses_channel_time(app, org):
-    from publisher.extensions import db
-    from publisher.models import AsRunEntry, Channel
-    from publisher.services.guide import as_run_csv
-
-    set_zone(app, org.a_channel, "Asia/Urumqi")
-    with app.app_context():
-        db.session.add(AsRunEntry(channel_id=org.a_channel, aired_at=NOW, duration_ms=10_240,
-                                  item_ref="notice:1", version=1, title="防汛通知",
-                                  page_key="0" * 16))
-        db.session.commit()
-        channel = db.session.get(Channel, org.a_channel)
-        urumqi_day = as_run_csv(channel, "2025-01-01").decode("utf-8-sig")
-        shanghai_day = as_run_csv(channel, "2025-01-02").decode("utf-8-sig")
-    assert "2025-01-01 23:30:00.00" in urumqi_day
-    assert "防汛通知" not in shanghai_day
-
-
-def test_channel_page_shows_as_run_times_and_zone_in_channel_time(app, org):
+def aired_notice_in_urumqi(app, org) -> None:  # noqa: ANN001
+    """Channel A on Urumqi time, with one notice in its as-run log at ``NOW``."""
     from publisher.extensions import db
     from publisher.models import AsRunEntry
 
@@ -103,6 +86,24 @@ def test_channel_page_shows_as_run_times_and_zone_in_channel_time(app, org):
                                   item_ref="notice:1", version=1, title="防汛通知",
                                   page_key="0" * 16))
         db.session.commit()
+
+
+def test_as_run_export_uses_channel_time(app, org):
+    from publisher.extensions import db
+    from publisher.models import Channel
+    from publisher.services.guide import as_run_csv
+
+    aired_notice_in_urumqi(app, org)
+    with app.app_context():
+        channel = db.session.get(Channel, org.a_channel)
+        urumqi_day = as_run_csv(channel, "2025-01-01").decode("utf-8-sig")
+        shanghai_day = as_run_csv(channel, "2025-01-02").decode("utf-8-sig")
+    assert "2025-01-01 23:30:00.00" in urumqi_day
+    assert "防汛通知" not in shanghai_day
+
+
+def test_channel_page_shows_as_run_times_and_zone_in_channel_time(app, org):
+    aired_notice_in_urumqi(app, org)
     page = text_of(support.client_for(app, "editor_a").get("/channel"))
     assert "2025-01-01 23:30:00" in page and "2025-01-02 01:30" not in page
     assert "频道时区：Asia/Urumqi" in page
