@@ -2,8 +2,9 @@
 
 A page's key is the SHA-256 of everything that decides its pixels, so a stored file
 never needs invalidating: different inputs simply give a different key. Files are
-written to a temporary name in the same directory and renamed into place, so a reader
-never sees half a file, even with two renderers racing on the same page.
+written through :func:`renderer.atomic.write_atomic` (temporary name, fsync, rename), so a
+reader never sees half a file, even with two renderers racing on the same page or after a
+power cut; a page that is not a whole PNG all the same (:func:`page_is_whole`) is drawn again.
 
 An item-level *manifest* (``cache_dir/items/<key[:2]>/<key>.json``) remembers which
 pages an unchanged item produced, so re-rendering it skips even the layout.
@@ -13,14 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import struct
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+from renderer.atomic import write_atomic
 
 # zlib level 1: pages are flat colour and text; higher levels cost time for little gain.
 PNG_ZLIB_LEVEL = 1
@@ -50,6 +51,10 @@ def _chunk(tag: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_END = _chunk(b"IEND", b"")
+
+
 def encode_png(image: Image.Image) -> bytes:
     """A PNG of an RGB image: every row with filter type 0, one zlib stream.
 
@@ -65,24 +70,28 @@ def encode_png(image: Image.Image) -> bytes:
     rows = b"".join(b"\x00" + raw[i : i + stride] for i in range(0, len(raw), stride))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n"
+        PNG_SIGNATURE
         + _chunk(b"IHDR", header)
         + _chunk(b"IDAT", zlib.compress(rows, PNG_ZLIB_LEVEL))
-        + _chunk(b"IEND", b"")
+        + PNG_END
     )
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same directory + rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=path.suffix, dir=path.parent)
+def page_is_whole(path: Path) -> bool:
+    """Whether the stored page opens with the PNG signature and ends with its IEND chunk.
+
+    Cheap (two short reads), and enough to catch a file cut short by a power cut or a full
+    disk; such a page counts as not stored and is drawn again.
+    """
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with open(path, "rb") as fh:
+            head = fh.read(len(PNG_SIGNATURE))
+            if fh.seek(0, 2) < len(PNG_SIGNATURE) + len(PNG_END):
+                return False
+            fh.seek(-len(PNG_END), 2)
+            return head == PNG_SIGNATURE and fh.read() == PNG_END
+    except OSError:
+        return False
 
 
 def store_png(image: Image.Image, path: Path) -> None:

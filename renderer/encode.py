@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
 from renderer import ffmpeg
+from renderer.atomic import temp_beside, write_atomic
 from renderer.bitstream import EncodeError, adts_frames, format_header, pictures
 from renderer.timing import AAC_FRAME_SAMPLES, UNIT_AAC_FRAMES, UNIT_FRAMES
 
@@ -102,21 +101,26 @@ def unit_path(key: str, cache_dir: Path, enc: EncodingProfile) -> Path:
     return cache_dir / "units" / enc.tag / key[:2] / f"{key}.{enc.ext}"
 
 
-def _tmp_beside(path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
-    return Path(tmp)
+def unit_is_whole(path: Path, enc: EncodingProfile) -> bool:
+    """Whether the file at ``path`` is a whole unit: 16 pictures, the first with its headers.
 
-
-def _write_bytes(path: Path, data: bytes) -> Path:
-    tmp = _tmp_beside(path)
+    A unit cut short (a power cut before its data reached the disk, a full disk) fails
+    this and counts as not cached, so it is encoded again rather than aired as filler.
+    """
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+        gop = pictures(path.read_bytes(), enc.codec)
+        return len(gop) == UNIT_FRAMES and bool(format_header(gop[0], enc.codec))
+    except (OSError, EncodeError):
+        return False
+
+
+def _adts_whole(path: Path, frames: int | None = None) -> bool:
+    """Whether ``path`` holds whole ADTS frames (exactly ``frames`` of them, if given)."""
+    try:
+        found = adts_frames(path.read_bytes())
+    except (OSError, EncodeError):
+        return False
+    return bool(found) and (frames is None or len(found) == frames)
 
 
 def _still(path: Path, enc: EncodingProfile, busy: bool) -> Path:
@@ -141,9 +145,9 @@ def _template(cache_dir: Path, enc: EncodingProfile) -> tuple[bytes, bytes]:
     must come out identical. Every page then costs the encoder a single intra picture.
     """
     path = cache_dir / "units" / enc.tag / f"template.{enc.ext}"
-    if not path.exists():
-        work = _tmp_beside(path)
-        flat, busy = work.with_suffix(".flat.png"), work.with_suffix(".busy.png")
+    if not unit_is_whole(path, enc):
+        work = temp_beside(path, f".{enc.ext}")
+        flat, busy = temp_beside(path, ".flat.png"), temp_beside(path, ".busy.png")
         try:
             ffmpeg.run(ffmpeg.units_cmd([_still(flat, enc, False)], work, enc), timeout=120)
             gop = pictures(work.read_bytes(), enc.codec)
@@ -154,7 +158,7 @@ def _template(cache_dir: Path, enc: EncodingProfile) -> tuple[bytes, bytes]:
             work.write_bytes(probe + b"".join(gop[1:]))
             if len(set(ffmpeg.frame_hashes(work))) != 1 or len(gop) != UNIT_FRAMES:
                 raise EncodeError(f"{enc.name}: template P pictures are not pure copies")
-            _write_bytes(path, b"".join(gop))
+            write_atomic(path, b"".join(gop))
         finally:
             for tmp in (work, flat, busy):
                 tmp.unlink(missing_ok=True)
@@ -167,13 +171,15 @@ def ensure_units(
 ) -> list[Path]:
     """The cached unit for each ``(png, key)``, encoding the missing ones in batches.
 
-    Safe to call from parallel jobs: each unit is written under a temporary name and
-    renamed into place, so a reader sees a whole unit or none. A cache hit runs no ffmpeg.
+    Safe to call from parallel jobs: each unit is written under a temporary name, flushed
+    and renamed into place, so a reader sees a whole unit or none, even after a power cut.
+    A unit on disk that is not whole (:func:`unit_is_whole`) is encoded again. A cache hit
+    runs no ffmpeg.
     """
     outs = [unit_path(key, cache_dir, enc) for _, key in pages]
     missing: dict[str, Path] = {}
     for (png, key), out in zip(pages, outs, strict=True):
-        if not out.exists():
+        if key not in missing and not unit_is_whole(out, enc):
             missing.setdefault(key, png)
     todo = list(missing.items())
     for start in range(0, len(todo), BATCH_PAGES):
@@ -188,7 +194,7 @@ def ensure_unit(png: Path, key: str, cache_dir: Path, enc: EncodingProfile) -> P
 
 def _encode_batch(batch: list[tuple[str, Path]], cache_dir: Path, enc: EncodingProfile) -> None:
     header, tail = _template(cache_dir, enc)
-    tmp = _tmp_beside(cache_dir / "units" / enc.tag / f"batch.{enc.ext}")
+    tmp = temp_beside(cache_dir / "units" / enc.tag / f"batch.{enc.ext}", f".{enc.ext}")
     try:
         cmd = ffmpeg.units_cmd([png for _, png in batch], tmp, enc, hold=1)
         ffmpeg.run(cmd, timeout=60 + 5 * len(batch))
@@ -200,7 +206,7 @@ def _encode_batch(batch: list[tuple[str, Path]], cache_dir: Path, enc: EncodingP
     for (key, png), picture in zip(batch, intra, strict=True):
         if format_header(picture, enc.codec) != header:
             raise EncodeError(f"{png}: encoded with a different format header")
-        _write_bytes(unit_path(key, cache_dir, enc), picture + tail)
+        write_atomic(unit_path(key, cache_dir, enc), picture + tail)
 
 
 def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
@@ -209,9 +215,9 @@ def ensure_slate_unit(cache_dir: Path, enc: EncodingProfile) -> Path:
 
     key = "slate-black"
     out = unit_path(key, cache_dir, enc)
-    if out.exists():
+    if unit_is_whole(out, enc):
         return out
-    png = _tmp_beside(out.with_suffix(".png"))
+    png = temp_beside(out, ".png")
     try:
         Image.new("RGB", (enc.width, enc.height), (16, 16, 16)).save(png, format="PNG")
         return ensure_unit(png, key, cache_dir, enc)
@@ -229,9 +235,9 @@ def ensure_silence(cache_dir: Path, bitrate_kbps: int = 128) -> Path:
     silence every frame is identical, so one of them repeated is seamless silence.
     """
     out = cache_dir / "audio" / f"silence-{bitrate_kbps}k.adts"
-    if out.exists():
+    if _adts_whole(out, 1):
         return out
-    tmp = _tmp_beside(out)
+    tmp = temp_beside(out, ".adts")
     try:
         ffmpeg.run(ffmpeg.silence_cmd(tmp, SILENCE_PROBE_SECONDS, bitrate_kbps), timeout=60)
         frames = adts_frames(tmp.read_bytes())
@@ -240,7 +246,7 @@ def ensure_silence(cache_dir: Path, bitrate_kbps: int = 128) -> Path:
     steady = frames[len(frames) // 2]
     if frames[len(frames) // 2 + 1] != steady:
         raise EncodeError("silent AAC frames are not steady; cannot loop one")
-    return _write_bytes(out, steady)
+    return write_atomic(out, steady)
 
 
 def _measured_loudness(stderr: str) -> dict[str, str]:
@@ -265,13 +271,13 @@ def ensure_music_bed(
         raise EncodeError(f"{music}: too short for a music bed ({seconds:.2f} s)")
     digest = hashlib.sha1(music.read_bytes()).hexdigest()[:16]
     out = cache_dir / "audio" / f"bed-{digest}-{units}u-{bitrate_kbps}k.adts"
-    if out.exists():
-        return out
     period = units * UNIT_AAC_FRAMES  # frames
+    if _adts_whole(out, period):
+        return out
     samples = period * AAC_FRAME_SAMPLES
     measure = ffmpeg.run(ffmpeg.loudness_measure_cmd(music, samples, TARGET_LUFS), timeout=600)
     measured = _measured_loudness(measure.stderr)
-    tmp = _tmp_beside(out)
+    tmp = temp_beside(out, ".adts")
     try:
         ffmpeg.run(
             ffmpeg.music_bed_cmd(music, tmp, samples, measured, TARGET_LUFS, bitrate_kbps),
@@ -282,4 +288,4 @@ def ensure_music_bed(
         tmp.unlink(missing_ok=True)
     if len(frames) < 2 * period:
         raise EncodeError(f"music bed encode gave {len(frames)} frames, want >= {2 * period}")
-    return _write_bytes(out, b"".join(frames[period : 2 * period]))
+    return write_atomic(out, b"".join(frames[period : 2 * period]))

@@ -24,6 +24,7 @@ from typing import Any
 from renderer.cache import (
     load_manifest,
     manifest_path,
+    page_is_whole,
     page_key,
     page_path,
     store_manifest,
@@ -167,7 +168,7 @@ def render_item(
     Raises :class:`renderer.items.ItemError` for an invalid item and ``ValueError`` for an
     unknown profile. Durations follow ``pace`` and are snapped to the 0.64 s grid.
     An item rendered before with identical inputs is answered from its manifest without
-    laying it out again; a page whose PNG exists is never drawn again.
+    laying it out again; a page whose PNG is stored whole is never drawn again.
     """
     fingerprint = branding.fingerprint()
     whole = (
@@ -178,7 +179,7 @@ def render_item(
     manifest = manifest_path(cache_dir, whole) if whole else None
     if manifest is not None:
         known = load_manifest(manifest)
-        if known and all(page_path(cache_dir, p["key"]).is_file() for p in known):
+        if known and all(page_is_whole(page_path(cache_dir, p["key"])) for p in known):
             return [
                 RenderedPage(
                     page_path(cache_dir, p["key"]),
@@ -194,7 +195,7 @@ def render_item(
     for spec in specs:
         key = page_key_for(spec, ctx, fingerprint)
         path = page_path(cache_dir, key)
-        if not path.is_file():
+        if not page_is_whole(path):  # missing, or cut short by a power cut
             store_png(draw_page(spec, ctx).image, path)
         pages.append(
             RenderedPage(

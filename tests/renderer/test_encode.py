@@ -189,3 +189,33 @@ def test_plan_profiles_map_to_encoding_profiles() -> None:
     assert encode.encoding_for_plan("sd").sar == (64, 45)
     with pytest.raises(ValueError, match="no encoding profile"):
         encode.encoding_for_plan("4k")
+
+
+@pytest.mark.parametrize("damage", [b"", b"\x00\x00\x00\x01\x09\x10"])
+def test_a_unit_cut_short_counts_as_not_cached_and_is_encoded_again(
+    tmp_path: Path, cache: Path, damage: bytes
+) -> None:
+    """After a power cut a unit may be empty or truncated on disk: it is encoded again."""
+    enc = encode.PROFILES["720p"]
+    png = page(tmp_path / "c.png", (1280, 720), (20, 90, 20), "断电")
+    unit = encode.ensure_unit(png, "cf" * 16, cache, enc)
+    whole = unit.read_bytes()
+    unit.write_bytes(damage or whole[: len(whole) // 3])
+    assert not encode.unit_is_whole(unit, enc)
+    unit.write_bytes(damage)
+    assert encode.ensure_unit(png, "cf" * 16, cache, enc) == unit
+    assert encode.unit_is_whole(unit, enc)
+    assert unit.read_bytes() == whole  # the same page encodes to the same unit
+
+
+def test_a_damaged_slate_silence_and_template_are_made_again(cache: Path) -> None:
+    enc = encode.PROFILES["sd-h264"]
+    slate = encode.ensure_slate_unit(cache, enc)
+    silence = encode.ensure_silence(cache)
+    template = cache / "units" / enc.tag / f"template.{enc.ext}"
+    for path in (slate, silence, template):
+        path.write_bytes(b"")
+    assert encode.ensure_slate_unit(cache, enc) == slate
+    assert encode.unit_is_whole(slate, enc) and encode.unit_is_whole(template, enc)
+    assert len(adts_frames(encode.ensure_silence(cache).read_bytes())) == 1
+    assert not [p for p in cache.rglob("*") if ".tmp" in p.name]

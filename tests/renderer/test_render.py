@@ -87,6 +87,21 @@ def test_a_deleted_png_is_drawn_again(tmp_path, branding, draws):
     assert draws == [1] and again[0].path.is_file()
 
 
+@pytest.mark.parametrize("cut", [0, 100])
+def test_a_png_cut_short_is_drawn_again(tmp_path, branding, draws, cut):
+    """A power cut can leave a page empty or truncated: it does not count as stored."""
+    pages = render_item(
+        samples.IDENT, profile="720p", branding=branding, cache_dir=tmp_path, today=TODAY
+    )
+    whole = pages[0].path.read_bytes()
+    pages[0].path.write_bytes(whole[:cut])
+    draws.clear()
+    again = render_item(
+        samples.IDENT, profile="720p", branding=branding, cache_dir=tmp_path, today=TODAY
+    )
+    assert draws == [1] and again[0].path.read_bytes() == whole
+
+
 @pytest.mark.parametrize(
     "change",
     [

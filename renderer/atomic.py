@@ -1,0 +1,91 @@
+"""The one way files are put in place: write beside, fsync, rename, fsync the directory.
+
+A reader sees the old file or the whole new one, never half, and after a power cut the
+rename cannot survive without the data it names: the file's blocks are flushed before the
+rename, and the directory entry after it. Every temporary file is named so that
+:func:`is_temporary` recognises it; an orphan left by a crash is swept at the next start.
+
+This module sits at the bottom of the import layers so the renderer, playlists and the
+publisher can all use it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_beside(path: Path, suffix: str = "") -> Path:
+    """A new empty file in ``path``'s directory: ``.<name>.<random>.tmp[<suffix>]``.
+
+    ``suffix`` is for tools that pick a format by extension (ffmpeg, Pillow). The directory
+    is created if missing.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                               suffix=TEMP_SUFFIX + suffix)
+    os.close(fd)
+    return Path(tmp)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Flush a directory's entries (a rename into it) to disk."""
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to disk (for files written by another program, e.g. ffmpeg)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def move_into_place(tmp: Path, path: Path) -> Path:
+    """Rename a finished temporary file over ``path``, durably; returns ``path``."""
+    fsync_file(tmp)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+    return path
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> Path:
+    """Put ``data`` at ``path`` atomically and durably; returns ``path``.
+
+    ``mode`` sets the permissions before the file becomes visible (``0o600`` for secrets;
+    otherwise the temporary file's private ``0o600`` is widened to the usual ``0o644``).
+    """
+    path = Path(path)
+    tmp = temp_beside(path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644 if mode is None else mode)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def is_temporary(name: str) -> bool:
+    """Whether a file name is a temporary one: ours, or an older writer's naming.
+
+    Ours are ``.<name>.<random>.tmp[.<ext>]``. Older writers left ``<name>.tmp`` and
+    ``.tmp-<random>.<ext>``; an orphan of those is swept too.
+    """
+    if name.endswith(TEMP_SUFFIX):
+        return True
+    if not name.startswith("."):
+        return False
+    return name.startswith(".tmp-") or f"{TEMP_SUFFIX}." in name
