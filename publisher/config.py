@@ -6,11 +6,24 @@ Everything the system writes lives under one data directory (``VILLAGECAST_DATA`
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
 
+from renderer.atomic import write_atomic
+
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"500M"``, ``"20G"``, ``"1.5T"`` or a plain number (powers of 1024)."""
+    match = _SIZE.match(text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (write e.g. 500M, 20G)")
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** " KMGT".index(unit.upper() or " "))
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -20,11 +33,7 @@ def _secret_key(data_dir: Path) -> str:
         return from_env
     path = data_dir / "secret_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_urlsafe(48))
-        tmp.chmod(0o600)
-        os.replace(tmp, path)
+        write_atomic(path, secrets.token_urlsafe(48).encode(), mode=0o600)
     return path.read_text().strip()
 
 
@@ -34,11 +43,7 @@ def _encryption_key(data_dir: Path) -> str:
 
     path = data_dir / "encryption_key"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-        tmp.chmod(0o600)
-        os.replace(tmp, path)
+        write_atomic(path, base64.urlsafe_b64encode(secrets.token_bytes(32)), mode=0o600)
     return path.read_text().strip()
 
 
@@ -76,6 +81,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Real modem for gammu-smsd (scripts/gammu-smsd.sh); empty = dummy phone (demo).
         "GAMMU_DEVICE": os.environ.get("VILLAGECAST_GAMMU_DEVICE", ""),
         "GAMMU_CONNECTION": os.environ.get("VILLAGECAST_GAMMU_CONNECTION", "at"),
+        # Disk: the admin's alarm shows when the data disk is this full or has less free
+        # space, well before writes fail; the clock prunes old caches, HLS leftovers and
+        # handled SMS files to keep the data directory within the budget.
+        "DISK_ALARM_PERCENT": float(os.environ.get("VILLAGECAST_DISK_ALARM_PERCENT", "90")),
+        "DISK_ALARM_FREE": parse_size(os.environ.get("VILLAGECAST_DISK_ALARM_FREE", "1G")),
+        "DISK_BUDGET": parse_size(os.environ.get("VILLAGECAST_DISK_BUDGET", "10G")),
     }
     config.update(overrides)
     config["DATA_DIR"] = Path(config["DATA_DIR"])

@@ -15,7 +15,8 @@ from publisher.admin.access import CONTENT_KINDS, staff_only, visible_townships
 from publisher.admin.queries import content_counts, items_with_latest
 from publisher.admin.review_routes import pending_query
 from publisher.extensions import db
-from publisher.models import ContentItem, ContentVersion, Township, utcnow
+from publisher.models import ContentItem, ContentVersion, Role, Township, utcnow
+from publisher.services.storage import disk_for_dashboard
 from publisher.services.whereabouts_board import Board, load_board, local_now
 
 MY_ITEMS = 8
@@ -70,4 +71,5 @@ def dashboard():  # noqa: ANN201
         oldest=db.session.execute(queue.limit(5)).all(),
         days=[township_day(t, now) for t in townships[:20]],
         feeds=feed_states(townships[:20]),
+        disk=disk_for_dashboard(current_app.config, admin=current_user.role == Role.ADMIN),
     )

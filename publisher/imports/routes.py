@@ -7,7 +7,6 @@ directory (named by a random token, tied to the user); confirming checks them ag
 from __future__ import annotations
 
 import json
-import os
 import re
 import secrets
 import time
@@ -29,6 +28,7 @@ from publisher.models import Role, Township, utcnow
 from publisher.people.common import done, roles_required, selected_township, townships
 from publisher.services.errors import ServiceError
 from publisher.services.whereabouts_board import local_now
+from renderer.atomic import write_atomic
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 editor_required = roles_required(Role.EDITOR)
@@ -90,9 +90,7 @@ def _preview(kind: ImportType, township: Township, table: Table, filename: str, 
         payload = {"kind": kind.name, "user_id": current_user.id, "township_id": township.id,
                    "filename": filename, "rows": [[r.number, r.values] for r in table.rows]}
         path = _pending_dir() / f"{token}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     return render_template("people/imports/preview.html", kind=kind, preview=preview,
                            township=township, filename=filename, token=token,
                            ignored=table.ignored_headers, message=message), 400 if message else 200

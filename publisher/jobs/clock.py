@@ -24,7 +24,7 @@ from publisher.models import Channel, Job, JobState, utcnow
 
 log = logging.getLogger(__name__)
 # Modules that contribute jobs through ``register(scheduler, app)``.
-JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs")
+JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs", "publisher.jobs.housekeeping")
 
 
 class ContentClock:

@@ -1,13 +1,15 @@
 """Render and encode content for the channels of a township, then promote it to air.
 
 Runs in the clock process only. Pages and units are cached by content hash, so
-re-running any step for unchanged content costs a few file look-ups.
+re-running any step for unchanged content costs a few file look-ups. A unit that is not
+whole on disk (cut short by a power cut, deleted by hand) is not cached: the renderer
+encodes it again, and :class:`UnitRepair` re-renders an on-air version whose units broke.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,9 @@ from publisher.models import (
 )
 
 log = logging.getLogger(__name__)
+# A version whose repair failed (ffmpeg broken, disk full) is tried again after this long,
+# not on every one-second tick: the log stays readable and the clock keeps its time.
+REPAIR_RETRY = timedelta(seconds=60)
 
 
 def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
@@ -109,3 +114,57 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
                 promote(version)
         db.session.commit()
     return len(queued)
+
+
+class UnitRepair:
+    """Keeps the units a plan names whole: each is read once (again when it changes on
+    disk); a version with a unit that is not whole is rendered and encoded again."""
+
+    def __init__(self) -> None:
+        self._whole: set[tuple[str, int, int]] = set()  # (path, size, mtime) read whole
+        self._failed: dict[tuple[int, str], datetime] = {}  # (version, channel) -> retry at
+
+    def whole(self, pages: list[dict[str, Any]], channel: Channel) -> bool:
+        """Whether every page's unit is on disk and whole."""
+        from renderer.encode import unit_is_whole
+
+        enc = encoding_for(channel)
+        for page in pages:
+            path = Path(page.get("unit") or "")
+            try:
+                st = path.stat()
+            except OSError:
+                return False
+            seen = (str(path), st.st_size, st.st_mtime_ns)
+            if seen in self._whole:
+                continue
+            if not unit_is_whole(path, enc):
+                return False
+            self._whole.add(seen)
+        return True
+
+    def sound_pages(self, version: ContentVersion, channel: Channel,
+                    now: datetime) -> list[dict[str, Any]]:
+        """The version's pages for ``channel``, re-rendered first if a unit broke.
+
+        A failed repair is logged and the old pages are kept (playout airs the filler in
+        place of a unit it cannot read); it is tried again after ``REPAIR_RETRY``.
+        """
+        pages = (version.pages or {}).get(channel.slug) or []
+        if self.whole(pages, channel):
+            return pages
+        slot = (version.id, channel.slug)
+        if slot in self._failed and now < self._failed[slot]:
+            return pages
+        log.warning("%s v%s: a unit for %s is missing or cut short; encoding again",
+                    version.item.ref, version.number, channel.slug)
+        try:
+            pages = render_for_channel(version.data, channel, now)
+        except Exception:  # noqa: BLE001 - one broken item must not stop every plan
+            log.exception("repair failed for %s v%s", version.item.ref, version.number)
+            self._failed[slot] = now + REPAIR_RETRY
+            return (version.pages or {}).get(channel.slug) or []
+        self._failed.pop(slot, None)
+        version.pages = {**(version.pages or {}), channel.slug: pages}
+        db.session.commit()
+        return pages

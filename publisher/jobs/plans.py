@@ -20,7 +20,7 @@ from playlists.plan import (
 from publisher.extensions import db
 from publisher.jobs import derived
 from publisher.jobs.channels import local_today
-from publisher.jobs.pipeline import render_for_channel
+from publisher.jobs.pipeline import UnitRepair, render_for_channel
 from publisher.models import Channel, ContentItem, Kind, RenderState
 from publisher.services.schedule import rules_for
 
@@ -32,10 +32,12 @@ def _pages(raw: list[dict[str, Any]]) -> tuple[PlannedPage, ...]:
 
 
 class DerivedCache:
-    """Remembers rendered derived slides so an unchanged board costs no rendering."""
+    """Remembers rendered derived slides so an unchanged board costs no rendering, and
+    (``units``) which units were found whole, so a broken one is encoded again."""
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], tuple[int, list[dict[str, Any]], datetime]] = {}
+        self.units = UnitRepair()
 
     def pages(self, channel: Channel, name: str, data: dict[str, Any],
               now: datetime) -> tuple[list[dict[str, Any]], datetime]:
@@ -43,7 +45,7 @@ class DerivedCache:
                                      "profile": channel.profile, "name": channel.name,
                                      "colours": [channel.primary_colour, channel.accent_colour]})
         cached = self._seen.get((channel.slug, name))
-        if cached and cached[0] == stamp:
+        if cached and cached[0] == stamp and self.units.whole(cached[1], channel):
             return cached[1], cached[2]
         pages = render_for_channel(data, channel, now)
         self._seen[(channel.slug, name)] = (stamp, pages, now)
@@ -55,19 +57,20 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
     and how (its schedule and time zone)."""
     township = channel.township
     items: list[PlannedItem] = []
-    live = db.session.scalars(
+    live = list(db.session.scalars(  # a list: a repair below commits mid-loop
         select(ContentItem).where(
             ContentItem.township_id == township.id,
             ContentItem.withdrawn_at.is_(None),
             ContentItem.is_exercise.is_(False),
             ContentItem.live_version_id.is_not(None),
         )
-    )
+    ))
     for item in live:
         version = item.live_version
         raw_pages = (version.pages or {}).get(channel.slug)
         if version.render_state != RenderState.READY or not raw_pages:
             continue
+        raw_pages = cache.units.sound_pages(version, channel, now)
         items.append(PlannedItem(
             id=item.ref,
             version=version.number,

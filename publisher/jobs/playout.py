@@ -19,6 +19,7 @@ from playlists.playout import AsRunEntry as AiredPage
 from playlists.playout import run_channel
 from playlists.timeline import next_slot
 from publisher.extensions import db
+from publisher.jobs.housekeeping import sweep_at_start
 from publisher.models import AsRunEntry, Channel
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
     """Air every enabled channel (or just ``slugs``) until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
+    sweep_at_start(app)  # temporaries a crash or power cut left behind
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -7,7 +7,6 @@ camera serial) and anything smuggled after the picture data.
 
 from __future__ import annotations
 
-import os
 import secrets
 import warnings
 from io import BytesIO
@@ -18,6 +17,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from publisher.services.errors import ServiceError
+from renderer.atomic import write_atomic
 
 # A phone photo is 3–8 MB; anything larger is not a picture a TV page needs.
 MAX_BYTES = 10 * 1024 * 1024
@@ -95,18 +95,8 @@ def _normalise(image: Image.Image, max_side: int, keep_alpha: bool) -> Image.Ima
 
 
 def _write_atomically(payload: bytes, upload_dir: Path, suffix: str) -> Path:
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    final = upload_dir / f"{secrets.token_hex(16)}{suffix}"
-    tmp = upload_dir / f".{final.name}.tmp"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)  # readers see the whole file or none of it
-    finally:
-        tmp.unlink(missing_ok=True)
-    return final
+    # Readers see the whole file or none of it, also after a power cut.
+    return write_atomic(upload_dir / f"{secrets.token_hex(16)}{suffix}", payload)
 
 
 def _process(upload: FileLike | None, upload_dir: Path, *, max_side: int, logo: bool) -> Path:
