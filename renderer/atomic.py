@@ -40,23 +40,6 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def fsync_file(path: Path) -> None:
-    """Flush a file's data to disk (for files written by another program, e.g. ffmpeg)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def move_into_place(tmp: Path, path: Path) -> Path:
-    """Rename a finished temporary file over ``path``, durably; returns ``path``."""
-    fsync_file(tmp)
-    os.replace(tmp, path)
-    fsync_dir(path.parent)
-    return path
-
-
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> Path:
     """Put ``data`` at ``path`` atomically and durably; returns ``path``.
 

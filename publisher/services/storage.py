@@ -6,7 +6,8 @@ policy below keeps the data directory within a budget (``DISK_BUDGET``) and the 
 well before the disk is full (``DISK_ALARM_PERCENT``, ``DISK_ALARM_FREE``).
 
 The decisions are pure functions over plain data (what is stored, what is in use, ``now``);
-the edge below them lists files, reads the disk and removes what was decided. What a plan
+the edge reads the disk, lists files (:mod:`publisher.services.storage_scan`) and removes
+what was decided. What a plan
 or a content version names is never pruned, nor the slate, the unit templates or the audio
 beds; a unit pruned from under an item restored later is rendered again by the clock
 (``publisher.jobs.pipeline.UnitRepair``). HLS segments of a channel on air belong to the HLS
@@ -17,26 +18,23 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
+from publisher.services import storage_scan as scan
+from publisher.services.storage_scan import Stored
 from renderer.atomic import is_temporary, write_atomic
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["page", "unit", "manifest", "hls", "sms"]
 # A temporary file this old is an orphan: the longest write (a music bed encode, ffmpeg
 # timeout 600 s) takes a sixth of it, and a crash leaves its temporaries behind for good.
 TEMP_SAFE_AGE = timedelta(hours=1)
 STATUS_NAME = "storage.json"  # the last survey, in STATUS_DIR, for the dashboard
-# The SMS spool folders whose files are handled: gammu sent them, gave up, or we stored them.
-SMS_HANDLED = ("sent", "error", "processed")
-SMS_TEMP_DIR = "tmp"  # the SMS gateway's half-written files (not named *.tmp)
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class Retention:
     grace: timedelta
 
 
-RETENTION: dict[Kind, Retention] = {
+RETENTION: dict[scan.Kind, Retention] = {
     # A page or unit no plan or version names: kept a week (an item restored, yesterday's
     # board again), at least a day under budget pressure (a render not yet saved, a preview
     # staff are still looking at).
@@ -120,18 +118,6 @@ def disk_state(usage: DiskUsage, policy: DiskPolicy, data_bytes: int | None = No
 
 
 @dataclass(frozen=True)
-class Stored:
-    """One prunable thing on disk: a cache file, a channel's HLS directory, an SMS file."""
-
-    path: Path
-    kind: Kind
-    name: str  # page key (cache), channel slug (hls), file name (sms)
-    size: int
-    mtime: datetime  # newest write (for a directory: of anything in it)
-    refs: tuple[str, ...] = ()  # a manifest's page keys
-
-
-@dataclass(frozen=True)
 class InUse:
     keys: frozenset[str]  # page keys a current plan or content version names
     channels: frozenset[str]  # slugs of enabled channels
@@ -184,46 +170,17 @@ def is_stale_temporary(name: str, mtime: datetime, now: datetime, *,
 # --- the edge: files and the disk ----------------------------------------------------
 
 
-def _mtime(st: os.stat_result) -> datetime:
-    return datetime.fromtimestamp(st.st_mtime, UTC)
-
-
-def _files(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Every regular file under ``root`` (symlinks not followed), with its stat."""
-    for dirpath, _dirs, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            try:
-                st = path.lstat()
-            except FileNotFoundError:
-                continue  # removed while we looked
-            if path.is_symlink():
-                continue
-            yield path, st
-
-
-def _data_roots(config: Mapping[str, Any]) -> list[Path]:
-    """The data directory, and the SMS spool when it lives elsewhere."""
-    data = Path(config["DATA_DIR"])
-    roots = [data]
-    spool = Path(config.get("SMS_SPOOL_DIR") or data / "sms")
-    if not spool.resolve().is_relative_to(data.resolve()):
-        roots.append(spool)
-    return roots
-
-
 def sweep_temporaries(config: Mapping[str, Any], now: datetime) -> list[Path]:
     """Remove orphaned temporary files anywhere in the data directory; returns them.
 
     Run at the start of the clock and playout processes (and with each pruning): a crash or
     power cut mid-write leaves a temporary file that nothing else would ever remove.
     """
-    spool_tmp = Path(config.get("SMS_SPOOL_DIR") or Path(config["DATA_DIR"]) / "sms")
-    spool_tmp = spool_tmp / SMS_TEMP_DIR
+    spool_tmp = scan.spool_dir(config) / scan.SMS_TEMP_DIR
     removed = []
-    for root in _data_roots(config):
-        for path, st in _files(root):
-            if is_stale_temporary(path.name, _mtime(st), now,
+    for root in scan.data_roots(config):
+        for path, st in scan.files(root):
+            if is_stale_temporary(path.name, scan.mtime_of(st), now,
                                   temp_dir=path.parent == spool_tmp):
                 try:
                     path.unlink()
@@ -233,72 +190,6 @@ def sweep_temporaries(config: Mapping[str, Any], now: datetime) -> list[Path]:
     if removed:
         log.info("swept %d orphaned temporary files", len(removed))
     return removed
-
-
-def _cache_entries(cache_dir: Path) -> Iterator[Stored]:
-    """Pages, units and manifests: ``<dir>/<key[:2]>/<key>.<ext>`` files only, so unit
-    templates (``units/<tag>/template.*``) and the audio beds are never listed."""
-    layouts: list[tuple[Kind, Path, int]] = [
-        ("page", cache_dir / "pages", 1), ("manifest", cache_dir / "items", 1),
-        ("unit", cache_dir / "units", 2),
-    ]
-    for kind, base, depth in layouts:
-        pattern = "/".join(["*"] * (depth + 1))
-        for path in base.glob(pattern):
-            name = path.name
-            key = name.split(".", 1)[0]
-            if is_temporary(name) or not key.startswith(path.parent.name):
-                continue
-            try:
-                st = path.lstat()
-            except FileNotFoundError:
-                continue
-            refs: tuple[str, ...] = ()
-            if kind == "manifest":
-                refs = _manifest_keys(path)
-            yield Stored(path, kind, key, st.st_size, _mtime(st), refs)
-
-
-def _manifest_keys(path: Path) -> tuple[str, ...]:
-    try:
-        pages = json.loads(path.read_text("utf-8"))
-        return tuple(str(p["key"]) for p in pages)
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()  # unreadable: nothing can use it, so it may go
-
-
-def _hls_entries(hls_dir: Path) -> Iterator[Stored]:
-    if not hls_dir.is_dir():
-        return
-    for channel_dir in hls_dir.iterdir():
-        if not channel_dir.is_dir() or channel_dir.is_symlink():
-            continue
-        files = list(_files(channel_dir))
-        newest = max((st.st_mtime for _, st in files), default=channel_dir.stat().st_mtime)
-        yield Stored(channel_dir, "hls", channel_dir.name, sum(st.st_size for _, st in files),
-                     datetime.fromtimestamp(newest, UTC))
-
-
-def _sms_entries(spool: Path) -> Iterator[Stored]:
-    for sub in SMS_HANDLED:
-        folder = spool / sub
-        if not folder.is_dir():
-            continue
-        for path in folder.iterdir():
-            st = path.lstat()
-            if path.is_file() and not path.is_symlink():
-                yield Stored(path, "sms", path.name, st.st_size, _mtime(st))
-
-
-def survey(config: Mapping[str, Any]) -> tuple[list[Stored], int]:
-    """The prunable things on disk, and the bytes the data directory holds in all."""
-    entries = [
-        *_cache_entries(Path(config["CACHE_DIR"])),
-        *_hls_entries(Path(config["HLS_DIR"])),
-        *_sms_entries(Path(config.get("SMS_SPOOL_DIR") or Path(config["DATA_DIR"]) / "sms")),
-    ]
-    total = sum(st.st_size for root in _data_roots(config) for _, st in _files(root))
-    return entries, total
 
 
 def plan_keys(plan_dir: Path) -> set[str]:
@@ -343,17 +234,6 @@ def current_in_use(config: Mapping[str, Any], now: datetime) -> InUse:
     return InUse(frozenset(keys), frozenset(channels))
 
 
-def _remove(entry: Stored) -> bool:
-    try:
-        if entry.kind == "hls":
-            shutil.rmtree(entry.path)
-        else:
-            entry.path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class PruneReport:
     data_bytes: int  # after pruning
@@ -365,10 +245,10 @@ class PruneReport:
 def prune(config: Mapping[str, Any], in_use: InUse, now: datetime) -> PruneReport:
     """Sweep temporaries, survey, remove what the policy chooses, record the outcome."""
     swept = sweep_temporaries(config, now)
-    entries, total = survey(config)
+    entries, total = scan.survey(config)
     policy = DiskPolicy.from_config(config)
     chosen = choose_prunes(entries, in_use, now, total, policy.budget)
-    removed = [e for e in chosen if _remove(e)]
+    removed = [e for e in chosen if scan.remove(e)]
     freed = sum(e.size for e in removed)
     report = PruneReport(total - freed, len(removed), freed, len(swept))
     if removed:

@@ -318,3 +318,34 @@ def test_a_unit_cut_to_nothing_is_encoded_again_by_the_clock(app, township, make
     plan = load_plan(Path(app.config["PLAN_DIR"]) / "jianshan.json")
     (planned,) = [i for i in plan.items if i.id == f"notice:{item_id}"]
     assert [p.unit for p in planned.pages] == [str(u) for u in units]
+
+
+def test_in_use_follows_versions_and_withdrawals(app, township, make_user) -> None:  # noqa: ANN001
+    """Rendered versions not superseded are in use, unless withdrawn more than a week ago."""
+    from publisher.extensions import db
+    from publisher.models import RenderState, Township, User, VersionState
+    from publisher.services import content
+
+    editor, reviewer = make_user("editor", "editor", township), make_user("rev", "reviewer",
+                                                                          township)
+    now = datetime.now(UTC)
+    with app.app_context():
+        made = {}
+        for name, withdrawn, state in (("kept", None, VersionState.APPROVED),
+                                       ("withdrawn-lately", now - DAY, VersionState.APPROVED),
+                                       ("withdrawn-long-ago", now - 8 * DAY, VersionState.APPROVED),
+                                       ("superseded", None, VersionState.SUPERSEDED)):
+            item = content.create_item(db.session.get(User, editor),
+                                       db.session.scalar(db.select(Township)), "notice",
+                                       {"title": name, "body": "正文"})
+            content.submit(db.session.get(User, editor), item)
+            version = content.approve(db.session.get(User, reviewer), item)
+            version.render_state, version.state = RenderState.READY, state
+            version.pages = {"jianshan": [{"key": name}]}
+            item.withdrawn_at = withdrawn
+            made[name] = item
+        db.session.commit()
+        _plan(app, "jianshan", ["aired"], "ident")
+        in_use = storage.current_in_use(app.config, now)
+    assert in_use.keys == {"kept", "withdrawn-lately", "aired", "ident"}
+    assert in_use.channels == {"jianshan"}
