@@ -349,3 +349,32 @@ def test_in_use_follows_versions_and_withdrawals(app, township, make_user) -> No
         in_use = storage.current_in_use(app.config, now)
     assert in_use.keys == {"kept", "withdrawn-lately", "aired", "ident"}
     assert in_use.channels == {"jianshan"}
+
+
+def test_the_clock_sweeps_at_start_and_prunes_periodically(app) -> None:  # noqa: ANN001
+    from publisher.jobs import housekeeping
+    from publisher.jobs.clock import build_scheduler
+
+    scheduler = build_scheduler(app)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    assert {"sweep-temporaries", "prune-storage"} <= set(jobs)
+    assert jobs["prune-storage"].trigger.interval == housekeeping.PRUNE_EVERY
+
+    orphan = _file(Path(app.config["CACHE_DIR"]) / "units" / ".x.h264.abc.tmp.h264",
+                   age=2 * storage.TEMP_SAFE_AGE, now=datetime.now(UTC))
+    jobs["sweep-temporaries"].func(*jobs["sweep-temporaries"].args)
+    assert not orphan.exists()
+
+
+def test_disk_settings_come_from_the_environment(monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    from publisher.config import load_config, parse_size
+
+    monkeypatch.setenv("VILLAGECAST_DISK_BUDGET", "500M")
+    monkeypatch.setenv("VILLAGECAST_DISK_ALARM_PERCENT", "85")
+    monkeypatch.setenv("VILLAGECAST_DISK_ALARM_FREE", "2G")
+    config = load_config({"DATA_DIR": tmp_path, "SECRET_KEY": "x"})
+    assert DiskPolicy.from_config(config) == DiskPolicy(85.0, 2 * 1024**3, 500 * MB)
+    assert [parse_size(s) for s in ("1024", "64k", "1.5G", "10GiB")] == [
+        1024, 65536, 1536 * MB, 10 * 1024**3]
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("lots")
