@@ -378,3 +378,45 @@ def test_disk_settings_come_from_the_environment(monkeypatch, tmp_path) -> None:
         1024, 65536, 1536 * MB, 10 * 1024**3]
     with pytest.raises(ValueError, match="not a size"):
         parse_size("lots")
+
+
+def test_a_failed_repair_keeps_the_old_pages_and_waits_before_trying_again(
+    app, township, make_user, monkeypatch  # noqa: ANN001
+) -> None:
+    from publisher.extensions import db
+    from publisher.jobs import pipeline
+    from publisher.models import Channel, RenderState, Township, User
+    from publisher.services import content
+
+    editor, reviewer = make_user("editor", "editor", township), make_user("rev", "reviewer",
+                                                                          township)
+    calls = []
+
+    def render(data, channel, now):  # noqa: ANN001, ANN202
+        calls.append(now)
+        if len(calls) < 3:
+            raise RuntimeError("ffmpeg is broken")
+        return [{"key": "new", "unit": "/new.h264"}]
+
+    monkeypatch.setattr(pipeline, "render_for_channel", render)
+    repair = pipeline.UnitRepair()
+    with app.app_context():
+        item = content.create_item(db.session.get(User, editor),
+                                   db.session.scalar(db.select(Township)), "notice",
+                                   {"title": "通知", "body": "正文"})
+        content.submit(db.session.get(User, editor), item)
+        version = content.approve(db.session.get(User, reviewer), item)
+        version.render_state = RenderState.READY
+        broken = [{"key": "old", "unit": str(Path(app.config["CACHE_DIR"]) / "gone.h264")}]
+        version.pages = {"jianshan": broken}
+        db.session.commit()
+        channel = db.session.get(Channel, 1)
+        assert repair.sound_pages(version, channel, NOW) == broken  # failed: old pages kept
+        assert repair.sound_pages(version, channel, NOW + timedelta(seconds=30)) == broken
+        assert len(calls) == 1  # not tried again on every tick
+        repair.sound_pages(version, channel, NOW + pipeline.REPAIR_RETRY)
+        assert len(calls) == 2
+        fixed = repair.sound_pages(version, channel, NOW + 2 * pipeline.REPAIR_RETRY)
+        assert fixed == [{"key": "new", "unit": "/new.h264"}]
+        db.session.expire_all()
+        assert version.pages["jianshan"] == fixed  # saved
