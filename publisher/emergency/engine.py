@@ -7,8 +7,10 @@ with a conditional UPDATE (see publisher.emergency.escalation).
 A policy is a list of steps (whom, by which channels, how long to wait for an answer),
 passed through ``1 + repeat_count`` times, then a mandatory final step: the township's
 duty phone with "dial 120" instructions; if none of the final step's messages gets
-through it is tried again (``retry_final``). Step times are computed from when each step
-was *due*, not when it ran, so a late clock does not push every later step back.
+through it is tried again (``retry_final``). Each step's wait runs from the moment the
+step before it actually went out, not from when it was due: after an outage of the clock
+process the overdue step goes out late, and the next responder still gets the whole wait
+(never a catch-up burst of several steps seconds apart).
 """
 
 from __future__ import annotations
@@ -149,7 +151,11 @@ def start(now: datetime) -> Timer:
 
 
 def advance(timer: Timer, policy: Policy, now: datetime) -> tuple[list[DueStep], Timer]:
-    """The steps due by ``now`` (catching up after downtime), and the timer after them."""
+    """The steps due by ``now``, and the timer after them.
+
+    A step that fell due goes out now, however late; the next one is due its full wait
+    after ``now``. So after downtime one overdue step runs, not every step missed.
+    """
     steps = plan(policy)
     due: list[DueStep] = []
     seq, at = timer.next_seq, timer.next_at
@@ -159,7 +165,7 @@ def advance(timer: Timer, policy: Policy, now: datetime) -> tuple[list[DueStep],
         step = steps[seq]
         due.append(DueStep(step, at))
         seq += 1
-        at = at + timedelta(seconds=step.wait_seconds) if seq < len(steps) else None
+        at = now + timedelta(seconds=step.wait_seconds) if seq < len(steps) else None
     return due, replace(timer, next_seq=seq, next_at=at)
 
 

@@ -70,18 +70,22 @@ def test_second_step_is_due_exactly_at_the_end_of_the_wait():
     assert timer.next_at == T0 + s(900)
 
 
-def test_late_clock_does_not_push_later_steps_back():
+def test_a_late_step_gives_the_next_responder_the_whole_wait():
     _, timer = engine.advance(engine.start(T0), policy(), T0)
     _, timer = engine.advance(timer, policy(), T0 + s(302))  # ran 2 s late
-    assert timer.next_at == T0 + s(900)  # still due 600 s after step 2 was *due*
+    assert timer.next_at == T0 + s(902)  # 600 s after step 2 actually went out
 
 
-def test_catch_up_after_downtime_runs_every_missed_step_in_order():
+def test_after_downtime_one_overdue_step_runs_and_the_rest_keep_their_waits():
+    """Issue 9: the clock was down past two steps' due times. The overdue step goes out
+    late; the next one keeps its whole wait from then (not 6 s, as before)."""
     _, timer = engine.advance(engine.start(T0), policy(), T0)
-    due, timer = engine.advance(timer, policy(), T0 + s(5000))
-    assert [d.step.seq for d in due] == [1, 2]
-    assert [d.due_at for d in due] == [T0 + s(300), T0 + s(900)]
-    assert timer == Timer("triggered", 3, None)
+    due, timer = engine.advance(timer, policy(), T0 + s(894))
+    assert [(d.step.seq, d.due_at) for d in due] == [(1, T0 + s(300))]
+    assert timer == Timer("triggered", 2, T0 + s(894 + 600))
+    assert engine.advance(timer, policy(), T0 + s(900))[0] == []  # the old due time: nothing
+    due, timer = engine.advance(timer, policy(), T0 + s(1494))
+    assert [d.step.seq for d in due] == [2] and timer == Timer("triggered", 3, None)
 
 
 def test_final_step_is_always_reached_when_nobody_answers():
@@ -128,7 +132,9 @@ def test_failure_after_acknowledgement_changes_nothing():
 
 
 def test_failed_final_step_is_tried_again_later():
-    _, timer = engine.advance(engine.start(T0), policy(), T0 + s(900))
+    timer = engine.start(T0)
+    for at in (0, 300, 900):
+        _, timer = engine.advance(timer, policy(), T0 + s(at))
     assert timer == Timer("triggered", 3, None)  # the plan is used up
     retry = engine.retry_final(timer, policy(), 2, T0 + s(910))
     assert retry == Timer("triggered", 2, T0 + s(910) + engine.FINAL_RETRY)

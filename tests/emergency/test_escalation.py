@@ -75,10 +75,20 @@ def test_restart_mid_escalation_continues_at_the_right_step(app, world, clock, h
     assert helpers.state(restarted, result.incident_id) == TRIGGERED
 
 
-def test_downtime_catches_up_every_missed_step_in_order(app, world, clock, helpers):
+def test_after_downtime_the_next_responder_keeps_the_whole_wait(app, world, clock, helpers):
+    """Issue 9: the clock process was down from just after step 1 until 6 s before step 3
+    was due. Step 2 goes out late; step 3 follows a full 300 s after it, not 6 s."""
     helpers.trigger(app, clock, world)
     helpers.tick(app, clock)
-    clock.advance(hours=1)  # the clock process was down for an hour
+    clock.advance(seconds=594)  # down: step 2 fell due at 300 s and was not sent
+    helpers.tick(app, clock)
+    assert helpers.numbers(app) == [RELATIVE, DOCTOR]
+    clock.advance(seconds=6)  # step 3's old due time
+    helpers.tick(app, clock)
+    clock.advance(seconds=293)
+    helpers.tick(app, clock)
+    assert helpers.numbers(app) == [RELATIVE, DOCTOR]
+    clock.advance(seconds=1)  # 300 s after step 2 actually went out
     helpers.tick(app, clock)
     assert helpers.numbers(app) == [RELATIVE, DOCTOR, DUTY_PHONE]
 
