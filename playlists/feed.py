@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,15 +167,28 @@ class FeedState:
 class ContinuousFeed:
     """Muxes units one after another on the wall-clock grid, from a given state."""
 
-    def __init__(self, stream_type: int, bed: AudioBed, state: FeedState) -> None:
+    def __init__(
+        self, stream_type: int, bed: AudioBed, state: FeedState, discontinuity: bool = False
+    ) -> None:
+        """``discontinuity``: ``state`` does not follow the stream sent before (a restart
+        after an outage), which the first unit announces."""
         self.stream_type = stream_type
         self.bed = bed
         self.next_unit = state.next_unit
         self._muxer = TsMuxer(stream_type, state.continuity)
+        self._jumped = discontinuity
 
     @property
     def state(self) -> FeedState:
         return FeedState(self.next_unit, self._muxer.continuity)
+
+    def jump_to(self, unit: int) -> None:
+        """Carry on at ``unit`` instead of the next one (after an outage or a clock step).
+
+        Continuity counters run on; the next unit carries the TS discontinuity indicator.
+        """
+        if unit != self.next_unit:
+            self.next_unit, self._jumped = unit, True
 
     def emit(self, unit: LoadedUnit, repeats: int) -> Iterator[tuple[int, bytes]]:
         """Yield ``(unit index, TS bytes)`` for ``repeats`` airings of ``unit``."""
@@ -183,12 +196,19 @@ class ContinuousFeed:
             raise UnitError(f"{unit.path}: stream type {unit.stream_type:#x} on this channel")
         for _ in range(repeats):
             index = self.next_unit
-            data = self._muxer.mux_unit(unit.pictures, self.bed.for_unit(index), unit_pts(index))
-            self.next_unit = index + 1
+            data = self._muxer.mux_unit(
+                unit.pictures, self.bed.for_unit(index), unit_pts(index), self._jumped
+            )
+            self.next_unit, self._jumped = index + 1, False
             yield index, data
 
 
 # --- clocks ------------------------------------------------------------------------------
+
+# Within this, the wall clock and the playout's clock are taken to agree. NTP slews small
+# errors (both clocks then run at the same rate); a step larger than this is a real jump of
+# the wall clock, which playout follows (see ``SystemClock.check_step``).
+CLOCK_STEP_TOLERANCE_S = 1.0
 
 
 class Clock(Protocol):
@@ -200,20 +220,55 @@ class Clock(Protocol):
         """Wait until ``when``; False if ``stop`` was set first."""
         ...
 
+    def check_step(self) -> timedelta:
+        """How far the wall clock jumped since last asked (zero if it did not); the clock
+        then follows it."""
+        ...
+
 
 class SystemClock:
-    """The real UTC wall clock."""
+    """UTC wall time that runs on the monotonic clock, so a wall-clock step cannot stall it.
+
+    ``now()`` is the wall clock read at an anchor plus the monotonic time since, and waits
+    are monotonic: however the wall clock is stepped (NTP, an operator, a bad RTC at boot),
+    a wait ends when its time has really passed. The wall clock is consulted only by
+    :meth:`check_step`, which playout calls once per segment: a step beyond the tolerance
+    re-anchors the clock, in either direction, and playout turns it into a discontinuity.
+    Following a step back too (instead of running ahead of the wall clock for good) keeps
+    the stream's time the time that alerts' validity, dayparts and the as-run log are
+    written in. ``wall`` and ``monotonic`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+        tolerance_s: float = CLOCK_STEP_TOLERANCE_S,
+    ) -> None:
+        self._wall, self._monotonic, self.tolerance_s = wall, monotonic, tolerance_s
+        self._anchor_wall, self._anchor_mono = wall(), monotonic()
+
+    def _seconds(self) -> float:
+        return self._anchor_wall + self._monotonic() - self._anchor_mono
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.fromtimestamp(self._seconds(), UTC)
 
     def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
         while not stop.is_set():
-            left = (when - self.now()).total_seconds()
+            left = when.timestamp() - self._seconds()
             if left <= 0:
                 return True
-            stop.wait(min(left, 1.0))
+            stop.wait(min(left, 1.0))  # Event.wait runs on the monotonic clock
         return False
+
+    def check_step(self) -> timedelta:
+        wall, mono = self._wall(), self._monotonic()
+        step = wall - (self._anchor_wall + mono - self._anchor_mono)
+        if abs(step) <= self.tolerance_s:
+            return timedelta(0)
+        self._anchor_wall, self._anchor_mono = wall, mono
+        return timedelta(seconds=step)
 
 
 class ScaledClock(SystemClock):
@@ -233,6 +288,9 @@ class ScaledClock(SystemClock):
             stop.wait(min(left / self.speed, 1.0))
         return False
 
+    def check_step(self) -> timedelta:
+        return timedelta(0)
+
 
 class VirtualClock:
     """Time that only moves when waited on: generates a day of stream as fast as it can."""
@@ -246,3 +304,6 @@ class VirtualClock:
     def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
         self.current = max(self.current, when)
         return not stop.is_set()
+
+    def check_step(self) -> timedelta:
+        return timedelta(0)

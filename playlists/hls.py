@@ -1,10 +1,14 @@
 """Live HLS: whole-unit segments, a sliding-window playlist, and how to serve them.
 
-Segment ``n`` holds units ``6n ... 6n+5`` (3.84 s), so its number and start time follow
-from the wall clock like everything else in the stream, and stay unique across restarts:
-a segment file never changes once written (safe to cache as immutable). The playlist is
-rewritten atomically after each segment; segments that left the window are deleted after
-a grace period so slow players can still finish them.
+Segment ``n`` of the stream holds units ``6n ... 6n+5`` (3.84 s), so where a segment sits
+in time follows from the wall clock like everything else in the stream. What a player sees
+does not: media sequence numbers and file names come from counters kept in
+``hls-state.json``, so they never repeat and never change for a segment, whatever happens
+to the process or the wall clock (a restart, an outage, a clock stepped back). The playlist
+always lists the full window; where the stream's time jumps (an outage, a clock step) it
+says EXT-X-DISCONTINUITY and keeps EXT-X-DISCONTINUITY-SEQUENCE right. A segment file never
+changes once written (safe to cache as immutable) and stays on disk for longer than the
+playlist's duration plus one segment after it leaves the window (RFC 8216 section 6.2.2).
 """
 
 from __future__ import annotations
@@ -22,10 +26,15 @@ from renderer.timing import UNIT_SECONDS
 SEGMENT_UNITS = 6  # 3.84 s: near Apple's 4 s guidance, and a whole number of units
 SEGMENT_SECONDS = SEGMENT_UNITS * UNIT_SECONDS
 TARGET_DURATION = 4  # EXTINF rounded up
-WINDOW_SEGMENTS = 8  # ~31 s in the playlist: players start 3 segments back from the edge
-GRACE_SEGMENTS = 6  # kept on disk after leaving the window, for players mid-download
+WINDOW_SEGMENTS = 8  # ~31 s in the playlist (RFC 8216 wants 3 target durations at least)
+# Kept on disk after leaving the window, counted in segments published since (which the
+# monotonic clock paces, so a wall-clock step cannot shorten it): the playlist's duration
+# plus one segment (RFC 8216 section 6.2.2: 9 x 3.84 s = 34.6 s), plus one more because the
+# first segment after a restart is published at once, up to one segment early.
+GRACE_SEGMENTS = WINDOW_SEGMENTS + 2
 PLAYLIST_NAME = "index.m3u8"
 STATE_NAME = "hls-state.json"
+STATE_FORMAT = 2
 PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
 SEGMENT_TYPE = "video/mp2t"
 
@@ -34,17 +43,27 @@ SEGMENT_TYPE = "video/mp2t"
 class Segment:
     """One published segment as the playlist lists it."""
 
-    number: int
+    sequence: int  # media sequence number: the previous segment's plus one, forever
+    number: int  # the stream's segment number: where it sits on the wall-clock grid
     start: datetime
-    discontinuity: bool = False  # set on the first segment after a gap in the stream
+    discontinuity: bool = False  # the stream's time jumped before this segment
+    name: str = ""  # file name, unique forever (default: from the sequence number)
 
-    @property
-    def name(self) -> str:
-        return segment_name(self.number)
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", segment_name(self.sequence))
 
 
-def segment_name(number: int) -> str:
-    return f"seg-{number}.ts"
+def segment_name(serial: int) -> str:
+    return f"seg-{serial}.ts"
+
+
+def _serial(name: str) -> int | None:
+    """The counter in a segment file name, or None for any other file."""
+    digits = name[4:-3]
+    if name.startswith("seg-") and name.endswith(".ts") and digits.isdigit():
+        return int(digits)
+    return None
 
 
 def segment_of_unit(unit_index: int) -> int:
@@ -67,7 +86,7 @@ def render_playlist(segments: Sequence[Segment], discontinuity_sequence: int = 0
         "#EXTM3U",
         "#EXT-X-VERSION:3",
         f"#EXT-X-TARGETDURATION:{TARGET_DURATION}",
-        f"#EXT-X-MEDIA-SEQUENCE:{segments[0].number if segments else 0}",
+        f"#EXT-X-MEDIA-SEQUENCE:{segments[0].sequence if segments else 0}",
     ]
     if discontinuity_sequence:
         lines.append(f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuity_sequence}")
@@ -88,7 +107,7 @@ def http_headers(filename: str) -> dict[str, str] | None:
     """
     if filename == PLAYLIST_NAME:
         return {"Content-Type": PLAYLIST_TYPE, "Cache-Control": "public, max-age=1, no-transform"}
-    if filename.startswith("seg-") and filename.endswith(".ts") and filename[4:-3].isdigit():
+    if _serial(filename) is not None:
         return {
             "Content-Type": SEGMENT_TYPE,
             "Cache-Control": "public, max-age=31536000, immutable",
@@ -97,78 +116,125 @@ def http_headers(filename: str) -> dict[str, str] | None:
 
 
 class HlsWriter:
-    """Publishes segments into ``out_dir`` and keeps the sliding-window playlist."""
+    """Publishes segments into ``out_dir`` and keeps the sliding-window playlist.
+
+    ``first_serial`` numbers the first segment of a channel with no state on disk; playout
+    passes the wall-clock segment number, so that even a channel whose folder was wiped
+    names its segments after any that a cache may still hold from an earlier life.
+    """
 
     def __init__(
-        self, out_dir: Path, window: int = WINDOW_SEGMENTS, grace: int = GRACE_SEGMENTS
+        self,
+        out_dir: Path,
+        window: int = WINDOW_SEGMENTS,
+        grace: int = GRACE_SEGMENTS,
+        first_serial: int = 0,
     ) -> None:
         self.out_dir = out_dir
         self.window = window
         self.grace = grace
-        self.segments: list[Segment] = []
-        self.discontinuity_sequence = 0
+        # The window and, before it, the segments kept for the grace period (oldest first).
+        self.history: list[Segment] = []
+        self.dropped_discontinuities = 0  # discontinuities older than the history
+        self.next_serial = first_serial  # the next file name's counter: never reused
         self._restore()
 
     @property
+    def segments(self) -> list[Segment]:
+        """What the playlist lists, oldest first."""
+        return self.history[-self.window :]
+
+    @property
+    def discontinuity_sequence(self) -> int:
+        """EXT-X-DISCONTINUITY-SEQUENCE: discontinuities that have left the playlist."""
+        gone = self.history[: -self.window] if len(self.history) > self.window else []
+        return self.dropped_discontinuities + sum(s.discontinuity for s in gone)
+
+    @property
     def last_number(self) -> int | None:
-        """Number of the newest published segment, if any."""
-        return self.segments[-1].number if self.segments else None
+        """Stream segment number of the newest published segment, if any."""
+        return self.history[-1].number if self.history else None
 
     def _restore(self) -> None:
         try:
             raw = json.loads((self.out_dir / STATE_NAME).read_text())
-            self.segments = [
-                Segment(int(s["n"]), datetime.fromisoformat(s["start"]), bool(s["disc"]))
+            history = [
+                Segment(
+                    int(s.get("seq", s["n"])),  # format 1 numbered segments by the wall clock
+                    int(s["n"]),
+                    datetime.fromisoformat(s["start"]),
+                    bool(s["disc"]),
+                    str(s.get("name") or segment_name(int(s["n"]))),
+                )
                 for s in raw["segments"]
             ]
-            self.discontinuity_sequence = int(raw["discontinuity_sequence"])
-        except (OSError, ValueError, KeyError, TypeError):
-            self.segments, self.discontinuity_sequence = [], 0
+            dropped = int(raw.get("dropped_discontinuities", raw.get("discontinuity_sequence", 0)))
+            next_serial = int(raw.get("next_serial", 0))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            history, dropped, next_serial = [], 0, self.next_serial
+        # The state names a segment before its file is written (so a crash cannot reuse the
+        # name); one whose file never arrived was never in a playlist either.
+        while history and not (self.out_dir / history[-1].name).is_file():
+            history.pop()
+        self.history, self.dropped_discontinuities = history, dropped
+        used = [_serial(p.name) for p in self.out_dir.glob("seg-*.ts")]
+        used += [_serial(s.name) for s in history]
+        self.next_serial = max([next_serial, *(n + 1 for n in used if n is not None)])
 
     def _save(self) -> None:
         raw = {
-            "discontinuity_sequence": self.discontinuity_sequence,
+            "format": STATE_FORMAT,
+            "next_serial": self.next_serial,
+            "dropped_discontinuities": self.dropped_discontinuities,
             "segments": [
-                {"n": s.number, "start": s.start.isoformat(), "disc": s.discontinuity}
-                for s in self.segments
+                {
+                    "seq": s.sequence,
+                    "n": s.number,
+                    "start": s.start.isoformat(),
+                    "disc": s.discontinuity,
+                    "name": s.name,
+                }
+                for s in self.history
             ],
         }
         write_atomic(self.out_dir / STATE_NAME, json.dumps(raw).encode())
 
     def publish(self, number: int, data: bytes) -> Segment:
-        """Write segment ``number`` and the playlist that lists it; drop expired segments.
+        """Write stream segment ``number`` and the playlist that lists it; drop expired files.
 
-        A number that does not follow the previous one marks a gap in the stream (the
-        process was down), which the playlist announces with EXT-X-DISCONTINUITY. The
-        segments before the gap leave the playlist at once: a segment's media sequence
-        number is the playlist's EXT-X-MEDIA-SEQUENCE plus its position and may never change
-        (RFC 8216), so segment ``number`` can only be listed with ``number`` at its position;
-        and a player joining the live edge must not start in content from before the outage.
+        A number that does not follow the previous one means the stream's time jumped (the
+        process was down, or the wall clock was stepped, either way): the segment is marked
+        EXT-X-DISCONTINUITY and still gets the next media sequence number, and the segments
+        before it stay in the playlist, so the window keeps its length and every segment
+        keeps the media sequence number it was first listed with.
         """
-        last = self.last_number
-        if last is not None and number <= last:
-            raise ValueError(f"segment {number} already published (last is {last})")
-        seg = Segment(number, segment_start(number), last is not None and number != last + 1)
+        last = self.history[-1] if self.history else None
+        seg = Segment(
+            last.sequence + 1 if last else self.next_serial,
+            number,
+            segment_start(number),
+            last is not None and number != last.number + 1,
+            segment_name(self.next_serial),
+        )
+        self.next_serial += 1
+        self.history.append(seg)
+        while len(self.history) > self.window + self.grace:
+            self.dropped_discontinuities += self.history.pop(0).discontinuity
+        self._save()  # first, so that the name is spent even if the process dies right here
         write_atomic(self.out_dir / seg.name, data)
-        if seg.discontinuity:
-            self.discontinuity_sequence += sum(1 for old in self.segments if old.discontinuity)
-            self.segments = []
-        self.segments.append(seg)
-        for old in self.segments[: max(0, len(self.segments) - self.window)]:
-            if old.discontinuity:
-                self.discontinuity_sequence += 1
-        self.segments = self.segments[-self.window :]
         write_atomic(
             self.out_dir / PLAYLIST_NAME,
             render_playlist(self.segments, self.discontinuity_sequence).encode(),
         )
-        self._save()
         self._delete_expired()
         return seg
 
     def _delete_expired(self) -> None:
-        keep_from = self.segments[0].number - self.grace
+        """Remove segment files older than every segment still kept (and crash orphans)."""
+        kept = [n for s in self.history if (n := _serial(s.name)) is not None]
+        if not kept:
+            return
         for path in self.out_dir.glob("seg-*.ts"):
-            number = path.name[4:-3]
-            if number.isdigit() and int(number) < keep_from:
+            serial = _serial(path.name)
+            if serial is not None and serial < min(kept):
                 path.unlink(missing_ok=True)

@@ -1,9 +1,10 @@
 """A small MPEG transport stream muxer for our units (pure: bytes in, bytes out).
 
 Every unit starts with PAT and PMT followed by the intra picture, so any unit boundary is a
-valid place to start decoding or an HLS segment. Continuity counters live in the muxer and
-run on across units for the life of a stream. The stream's layout (PIDs, stream types) and
-its field encodings are in :mod:`playlists.ts`.
+valid place to start decoding or an HLS segment; PAT and PMT come again every
+``PSI_EVERY_FRAMES`` frames so a receiver tuning in mid-unit finds them within 100 ms.
+Continuity counters live in the muxer and run on across units for the life of a stream.
+The stream's layout (PIDs, stream types) and its field encodings are in :mod:`playlists.ts`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from renderer.timing import TICKS_PER_AAC_FRAME, TICKS_PER_FRAME
 # PCR runs this far behind the DTS of the frame it rides on: room for a decoder to buffer
 # a whole intra picture at a modest rate (ffmpeg uses the same 0.7 s by default).
 PCR_LEAD_TICKS = 63_000
+# PAT and PMT before every second video frame: 80 ms apart, inside the 100 ms that receivers
+# and TR 101 290 (1.3, 1.5: at most 500 ms) expect, for 2 x 188 bytes every 80 ms (19 kbit/s).
+PSI_EVERY_FRAMES = 2
 
 
 class TsMuxer:
@@ -59,13 +63,18 @@ class TsMuxer:
         head = bytes((SYNC_BYTE, 0x40 | (pid >> 8), pid & 0xFF, 0x10 | self._next_cc(pid), 0))
         return (head + section).ljust(PACKET_SIZE, b"\xff")
 
-    def _pes_packets(self, pid: int, pes: bytes, pcr: int | None, random_access: bool) -> bytes:
+    def _pes_packets(self, pid: int, pes: bytes, pcr: int | None, random_access: bool,
+                     discontinuity: bool = False) -> bytes:  # fmt: skip
         out, pos, end = bytearray(), 0, len(pes)
         first = True
         while pos < end:
             af: bytes | None = None  # adaptation field after its length byte; None = absent
-            if first and (pcr is not None or random_access):
-                flags = (0x40 if random_access else 0) | (0x10 if pcr is not None else 0)
+            if first and (pcr is not None or random_access or discontinuity):
+                flags = (
+                    (0x80 if discontinuity else 0)
+                    | (0x40 if random_access else 0)
+                    | (0x10 if pcr is not None else 0)
+                )
                 af = bytes((flags,)) + (encode_pcr(pcr) if pcr is not None else b"")
             room = PAYLOAD_SIZE - (0 if af is None else 1 + len(af))
             take = min(room, end - pos)
@@ -89,19 +98,27 @@ class TsMuxer:
             first = False
         return bytes(out)
 
-    def mux_unit(self, video: Sequence[bytes], audio: Sequence[bytes], pts: int) -> bytes:
+    def mux_unit(self, video: Sequence[bytes], audio: Sequence[bytes], pts: int,
+                 discontinuity: bool = False) -> bytes:  # fmt: skip
         """One unit: PAT, PMT, then video and audio PES interleaved in decoding order.
 
         Video frame n is stamped ``pts + n*3600`` and audio frame m ``pts + m*1920`` (mod
         2**33). Audio frames are grouped into one PES per video frame interval. Every video
         PES carries a PCR (at most 40 ms apart); the first is marked as a random access point.
+        PAT and PMT precede every ``PSI_EVERY_FRAMES``-th video frame. ``discontinuity``
+        says this unit does not follow the previous one in time (an outage, a clock step):
+        the first video packet then sets the discontinuity indicator, announcing the new time
+        base to receivers of the PCR.
         """
-        parts = [self._psi(PAT_PID, self._pat), self._psi(PMT_PID, self._pmt)]
+        parts = []
         m = 0
         for n, frame in enumerate(video):
+            if n % PSI_EVERY_FRAMES == 0:
+                parts += [self._psi(PAT_PID, self._pat), self._psi(PMT_PID, self._pmt)]
             t = pts + n * TICKS_PER_FRAME
             pes = pes_header(VIDEO_STREAM_ID, t, len(frame)) + frame
-            parts.append(self._pes_packets(VIDEO_PID, pes, t - PCR_LEAD_TICKS, n == 0))
+            parts.append(self._pes_packets(VIDEO_PID, pes, t - PCR_LEAD_TICKS, n == 0,
+                                           discontinuity and n == 0))  # fmt: skip
             limit = (n + 1) * TICKS_PER_FRAME if n + 1 < len(video) else None
             group_start = m
             while m < len(audio) and (limit is None or m * TICKS_PER_AAC_FRAME < limit):

@@ -10,12 +10,12 @@ All instants are timezone-aware UTC datetimes in memory and ISO-8601 strings on 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+
+from renderer import atomic
 
 PLAN_FORMAT = 1
 
@@ -166,18 +166,10 @@ def plan_from_dict(raw: dict[str, Any]) -> ChannelPlan:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never half,
+    and a power cut cannot leave the new name without its data: the file is fsynced before
+    the rename and the directory after it (:func:`renderer.atomic.write_atomic`)."""
+    atomic.write_atomic(path, data)
 
 
 def save_plan(plan: ChannelPlan, path: Path) -> None:

@@ -1,10 +1,13 @@
 """The per-channel playout process: pick pages, air their units, publish HLS and UDP.
 
 One loop per channel. Every 3.84 s it builds the next segment from cached units (no
-encoding) two seconds before it airs, hands it to the UDP relay, waits for the wall clock to reach
-the segment's start, publishes it to HLS and writes a heartbeat. Pages are chosen by an
-injected ``next_page`` (the timeline) at page boundaries, with the plan re-read whenever
-its file changes; a public alert in a new plan cuts the current page at the next unit.
+encoding) two seconds before it airs, hands it to the UDP relay, waits for the segment's start,
+publishes it to HLS and writes a heartbeat. Waits run on the monotonic clock; a step of the
+wall clock either way is followed at the next segment, as a discontinuity if it is large
+(see ``Playout.follow_clock``), so it can neither silence the channel nor leave it off time.
+Pages are chosen by an injected ``next_page`` (the timeline) at page boundaries, with the plan
+re-read whenever its file changes; a public alert in a new plan cuts the current page at the
+next unit.
 Nothing here may stall the channel: a broken unit airs the filler, a broken filler airs a
 black slate, a broken plan keeps the last good one, a dead UDP relay is restarted.
 """
@@ -100,14 +103,24 @@ class Playout:
             if music
             else encode.ensure_silence(cache_dir, self.enc.audio_kbps)
         )
-        self.hls = HlsWriter(hls_dir / self.plan.slug)
+        # A channel's first segment is named after the wall-clock segment number: above any
+        # name an earlier life of the channel used, even if its HLS folder was wiped.
+        first_serial = segment_of_unit(unit_index_at(clock.now()))
+        self.hls = HlsWriter(hls_dir / self.plan.slug, first_serial=first_serial)
         self.status_path = status_dir / f"{self.plan.slug}.json"
         self.state_path = status_dir / f"{self.plan.slug}.state.json"
         self.state = self._load_play_state()
-        self._pending: list[tuple[int, AsRunEntry]] = []  # (last unit, entry) not yet aired
+        # (units made up to the page's last unit, entry): sent once those units are published
+        self._pending: list[tuple[int, AsRunEntry]] = []
+        self._made = self._published = 0  # units muxed, units published, by this process
+        self._jump_to: int | None = None  # the unit to carry on at after a clock step
         self._fillers = 0
-        feed_state = self._resume()
-        self.feed = ContinuousFeed(self.cache.stream_type, AudioBed.from_file(bed), feed_state)
+        self.published_count = 0  # segments published by this process (for the heartbeat)
+        self.clock_steps = 0  # wall-clock steps followed by this process
+        feed_state, jumped = self._resume()
+        self.feed = ContinuousFeed(
+            self.cache.stream_type, AudioBed.from_file(bed), feed_state, discontinuity=jumped
+        )
         self.next_segment = segment_of_unit(feed_state.next_unit)
 
     def _load_play_state(self) -> PlayState:
@@ -116,8 +129,9 @@ class Playout:
         except (OSError, ValueError, PlayStateError):
             return PlayState()
 
-    def _resume(self) -> FeedState:
-        """Carry on seamlessly after a short restart, or join the wall clock after a long one."""
+    def _resume(self) -> tuple[FeedState, bool]:
+        """Carry on seamlessly after a short restart, or join the wall clock after a long one
+        or after the wall clock was stepped back; True with a state that jumps in time."""
         now_seg = segment_of_unit(unit_index_at(self.clock.now()))
         try:
             saved = FeedState.from_json(json.loads(self.status_path.read_text())["feed"])
@@ -125,9 +139,17 @@ class Playout:
             saved = None
         last = self.hls.last_number
         following = last is not None and saved and saved.next_unit == (last + 1) * SEGMENT_UNITS
-        if following and last + 1 >= now_seg:
-            return saved  # same timestamps and continuity counters: no discontinuity
-        return FeedState(now_seg * SEGMENT_UNITS, saved.continuity if saved else {})
+        # Seamless only if the next segment is the one on air now or the next one: waiting
+        # for a later one would silence the channel (the wall clock went back meanwhile).
+        if following and now_seg <= last + 1 <= now_seg + 1:
+            return saved, False  # same timestamps and continuity counters: no discontinuity
+        if last is not None and last > now_seg:
+            log.warning("%s: the wall clock is %.0f s behind the last segment published; "
+                        "carrying on at the wall clock", self.plan.slug,
+                        (segment_start(last) - self.clock.now()).total_seconds())  # fmt: skip
+        return FeedState(now_seg * SEGMENT_UNITS, saved.continuity if saved else {}), (
+            last is not None
+        )
 
     def _reload_plan(self) -> None:
         try:
@@ -187,12 +209,19 @@ class Playout:
         """The endless stream of muxed units, page after page."""
         while True:
             self._reload_plan()
+            if self._jump_to is not None:
+                self.feed.jump_to(self._jump_to)
+                self._jump_to = None
             first = self.feed.next_unit
             slot, unit, note = self._choose(unit_start(first))
             planned, aired = units_for(slot.duration_s), 0
             for _, data in self.feed.emit(unit, planned):
                 aired += 1
+                self._made += 1
                 yield data
+                if aired < planned and self._jump_to is not None:
+                    note = (note + "; " if note else "") + "cut short by a clock step"
+                    break
                 if aired < planned and self._cut_short(slot):
                     note = (note + "; " if note else "") + "cut short by an alert"
                     break
@@ -211,13 +240,35 @@ class Playout:
                 slot.interrupt,
                 note,
             )
-            self._pending.append((first + aired - 1, entry))
+            self._pending.append((self._made, entry))
 
-    def report_aired(self, segment: int) -> None:
-        """Send as-run entries for pages whose last unit is now published."""
-        last_unit = (segment + 1) * SEGMENT_UNITS - 1
-        done = [e for u, e in self._pending if u <= last_unit]
-        self._pending = [(u, e) for u, e in self._pending if u > last_unit]
+    def follow_clock(self, step: timedelta) -> None:
+        """The wall clock was stepped by ``step``: rejoin it unless the stream can absorb it.
+
+        A step of less than a segment either way is absorbed: the next segment goes out a
+        little early or late, with no jump in the stream. A larger one moves the stream to
+        the segment on air now, at once, which the playlist marks as a discontinuity. Either
+        way no wait grows: the clock paces on monotonic time.
+        """
+        if not step:
+            return
+        self.clock_steps += 1
+        now = self.clock.now()
+        ahead = segment_start(self.next_segment) - now  # normally BUILD_LEAD
+        absorb = timedelta(seconds=SEGMENT_SECONDS)
+        jump = not -absorb <= ahead <= BUILD_LEAD + absorb
+        log.warning("%s: wall clock stepped %+.1f s%s", self.plan.slug, step.total_seconds(),
+                    "; the stream rejoins it" if jump else "")  # fmt: skip
+        if jump:
+            self.next_segment = segment_of_unit(unit_index_at(now))
+            self._jump_to = self.next_segment * SEGMENT_UNITS
+
+    def report_aired(self) -> None:
+        """Count a published segment; send as-run entries for pages now wholly published."""
+        self._published += SEGMENT_UNITS
+        self.published_count += 1
+        done = [e for u, e in self._pending if u <= self._published]
+        self._pending = [(u, e) for u, e in self._pending if u > self._published]
         for entry in done:
             try:
                 self.on_air(entry)
@@ -236,6 +287,12 @@ class Playout:
             "udp": _udp_health(relay),
             "udp_pid": relay.pid if relay else None,
             "feed": self.feed.state.to_json(),
+            # Independent of any clock: a player's view of progress. The media sequence
+            # number never repeats; published_count counts this process's segments.
+            "media_sequence": self.hls.segments[-1].sequence if self.hls.segments else None,
+            "discontinuity_sequence": self.hls.discontinuity_sequence,
+            "published_count": self.published_count,
+            "clock_steps": self.clock_steps,
         }
         write_atomic(self.status_path, json.dumps(status).encode())
         write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
@@ -282,16 +339,17 @@ def run_channel(
     units = playout.units()
     try:
         while not stop.is_set():
-            n = playout.next_segment
-            if not clock.sleep_until(segment_start(n) - BUILD_LEAD, stop):
+            if not clock.sleep_until(segment_start(playout.next_segment) - BUILD_LEAD, stop):
                 break
+            playout.follow_clock(clock.check_step())  # may move the stream to the wall clock
+            n = playout.next_segment
             data = b"".join(next(units) for _ in range(SEGMENT_UNITS))
             if relay:
                 relay.send(data)  # ahead of time: the relay paces itself with -re
             if not clock.sleep_until(segment_start(n), stop):
                 break
             playout.hls.publish(n, data)
-            playout.report_aired(n)
+            playout.report_aired()
             playout.write_status(n, relay)
             playout.next_segment = n + 1
     finally:

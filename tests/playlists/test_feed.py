@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -121,6 +122,69 @@ def test_virtual_clock_only_moves_when_waited_on() -> None:
     assert clock.sleep_until(start + timedelta(hours=5), threading.Event())
     assert clock.now() == start + timedelta(hours=5)
     assert clock.sleep_until(start, threading.Event()) and clock.now() > start
+
+
+class FakeTime:
+    """A wall clock and a monotonic clock that tests move by hand."""
+
+    def __init__(self, wall: float) -> None:
+        self.wall, self.mono = wall, 1000.0
+
+    def advance(self, seconds: float) -> None:
+        self.wall += seconds
+        self.mono += seconds
+
+
+def test_system_clock_runs_on_monotonic_time_until_it_checks_for_a_step() -> None:
+    t = FakeTime(datetime(2026, 3, 1, tzinfo=UTC).timestamp())
+    clock = feed.SystemClock(wall=lambda: t.wall, monotonic=lambda: t.mono)
+    t.advance(10)
+    assert clock.now() == datetime(2026, 3, 1, 0, 0, 10, tzinfo=UTC)
+    t.wall -= 3600  # NTP steps the wall clock back an hour
+    assert clock.now() == datetime(2026, 3, 1, 0, 0, 10, tzinfo=UTC)  # no stall, no jump yet
+    assert clock.check_step() == timedelta(hours=-1)
+    assert clock.now() == datetime(2026, 2, 28, 23, 0, 10, tzinfo=UTC)
+    assert clock.check_step() == timedelta(0)  # followed once
+    t.wall += 0.4  # a small step is within the tolerance: absorbed
+    assert clock.check_step() == timedelta(0)
+    t.wall += 7200
+    assert clock.check_step() == timedelta(hours=2, seconds=0.4)
+    assert clock.now() == datetime(2026, 3, 1, 1, 0, 10, 400000, tzinfo=UTC)
+
+
+def test_system_clock_waits_on_monotonic_time_whatever_the_wall_clock_does() -> None:
+    import threading
+
+    wall = [datetime(2026, 3, 1, tzinfo=UTC).timestamp()]
+    clock = feed.SystemClock(wall=lambda: wall[0])
+    start = time.monotonic()
+    target = clock.now() + timedelta(seconds=0.3)
+    wall[0] += 3600  # a wait on the wall clock would end now, or an hour late the other way
+    assert clock.sleep_until(target, threading.Event())
+    assert time.monotonic() - start >= 0.3
+    stop = threading.Event()
+    stop.set()
+    assert not clock.sleep_until(target + timedelta(hours=1), stop)
+
+
+def test_a_jump_is_announced_by_the_first_unit_after_it() -> None:
+    f = feed.ContinuousFeed(ts.STREAM_TYPE_H264, bed(), feed.FeedState(100, {}))
+    unit = fake_unit("j", 300)
+    before = b"".join(d for _, d in f.emit(unit, 2))
+    f.jump_to(f.next_unit)  # not a jump: nothing to announce
+    f.jump_to(5000)
+    after = [d for _, d in f.emit(unit, 2)]
+    assert f.next_unit == 5002
+    flags = [discontinuity_flags(d) for d in (before, *after)]
+    assert flags == [0, 1, 0]
+    assert set(ts.continuity_errors(before + b"".join(after)).values()) == {0}
+    resumed = feed.ContinuousFeed(ts.STREAM_TYPE_H264, bed(), f.state, discontinuity=True)
+    assert discontinuity_flags(next(resumed.emit(unit, 1))[1]) == 1
+
+
+def discontinuity_flags(data: bytes) -> int:
+    """Packets with the adaptation field's discontinuity indicator set."""
+    return sum(1 for _, _, p in ts.packets(data) if p[3] & 0x20 and p[4] and p[5] & 0x80)
 
 
 # --- with real units ---------------------------------------------------------------------

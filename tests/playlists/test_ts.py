@@ -6,7 +6,7 @@ import pytest
 
 from playlists import ts
 from playlists.elementary import split_adts, split_h264, split_mpeg2
-from playlists.muxer import PCR_LEAD_TICKS, TsMuxer
+from playlists.muxer import PCR_LEAD_TICKS, PSI_EVERY_FRAMES, TsMuxer
 from renderer.timing import TICKS_PER_AAC_FRAME, TICKS_PER_FRAME, UNIT_AAC_FRAMES, UNIT_FRAMES
 
 
@@ -101,6 +101,22 @@ def test_unit_layout_and_timestamps() -> None:
             last_video = t
         else:
             assert last_video <= t < last_video + TICKS_PER_FRAME
+
+
+def test_pat_and_pmt_come_before_every_second_video_frame() -> None:
+    mux = TsMuxer(ts.STREAM_TYPE_H264)
+    data = mux.mux_unit(fake_unit([3000] + [80] * 15), adts(UNIT_AAC_FRAMES), 0)
+    frame = -1
+    psi_before: list[int] = []  # the video frame each PAT precedes
+    pids = [(pid, bool(pkt[1] & 0x40)) for _, pid, pkt in ts.packets(data)]
+    for i, (pid, start) in enumerate(pids):
+        if pid == ts.VIDEO_PID and start:
+            frame += 1
+        if pid == ts.PAT_PID:
+            assert pids[i + 1] == (ts.PMT_PID, True)
+            psi_before.append(frame + 1)
+    assert psi_before == list(range(0, UNIT_FRAMES, PSI_EVERY_FRAMES))
+    assert PSI_EVERY_FRAMES * TICKS_PER_FRAME <= 90 * 100  # at most 100 ms apart
 
 
 def test_continuity_counters_run_on_across_units() -> None:
