@@ -17,6 +17,8 @@ def register(cli: click.Group) -> None:
     cli.add_command(render)
     cli.add_command(clock)
     cli.add_command(playout)
+    cli.add_command(supervise)
+    cli.add_command(watchdog)
 
 
 @click.command("create-user")
@@ -102,3 +104,69 @@ def playout(slugs: tuple[str, ...]) -> None:
     from publisher.jobs.playout import run_playout
 
     run_playout(list(slugs))
+
+
+@click.command()
+@click.option("--procfile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default="Procfile", show_default=True, help="The list of processes to run.")
+@click.option("--log-files", is_flag=True,
+              help="Log each process to DATA/logs (production) instead of this terminal.")
+@click.option("--print-config", is_flag=True, help="Print the configuration and exit.")
+def supervise(procfile: Path, log_files: bool, print_config: bool) -> None:
+    """Run every Procfile process under supervisord; a process that dies is restarted."""
+    import os
+    import shutil
+
+    from publisher.config import load_config
+    from publisher.supervision.config import CONFIG_NAME, parse_procfile, render_config
+
+    data_dir = Path(load_config()["DATA_DIR"])
+    bin_dir = Path(sys.executable).parent
+    processes = parse_procfile(procfile.read_text("utf-8"))
+    watched = [p.name for p in processes if p.name in WATCHED_PROCESSES]
+    text = render_config(
+        processes,
+        root=procfile.resolve().parent,
+        data_dir=data_dir,
+        console_logs=not log_files,
+        watchdog_command=" ".join(
+            [str(bin_dir / "villagecast"), "watchdog", *(f"--watch {n}" for n in watched)]
+        ),
+    )
+    if print_config:
+        click.echo(text, nl=False)
+        return
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    config_path = data_dir / CONFIG_NAME
+    config_path.write_text(text, "utf-8")
+    # Children find gunicorn and villagecast in this environment's bin, however we were run.
+    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    os.environ["VILLAGECAST_DATA"] = str(data_dir)
+    supervisord = shutil.which("supervisord") or str(bin_dir / "supervisord")
+    os.execv(supervisord, [supervisord, "--nodaemon", "--configuration", str(config_path)])
+
+
+# Processes that write a heartbeat, so the watchdog can tell a hang from a pause.
+WATCHED_PROCESSES = ("clock", "playout")
+
+
+@click.command()
+@click.option("--watch", "watched", multiple=True, help="A process name to watch for hangs.")
+@click.option("--stale-after", type=float, envvar="VILLAGECAST_WATCHDOG_STALE_S",
+              default=30.0, show_default=True,
+              help="Seconds without a heartbeat after which a running process counts as hung.")
+def watchdog(watched: tuple[str, ...], stale_after: float) -> None:
+    """supervisord's event listener (started by `villagecast supervise`, not by hand)."""
+    import logging
+    import os
+
+    from supervisor import childutils
+
+    from publisher.config import load_config
+    from publisher.supervision.watchdog import run_listener
+
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+    status_dir = Path(load_config()["STATUS_DIR"])
+    run_listener(status_dir, list(watched), childutils.getRPCInterface(os.environ),
+                 stale_s=stale_after)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, render_template
@@ -72,4 +73,20 @@ def dashboard():  # noqa: ANN201
         days=[township_day(t, now) for t in townships[:20]],
         feeds=feed_states(townships[:20]),
         disk=disk_for_dashboard(current_app.config, admin=current_user.role == Role.ADMIN),
+        **process_states(),
     )
+
+
+def process_states() -> dict[str, Any]:
+    """The site's processes for administrators; nothing for other roles."""
+    if current_user.role != Role.ADMIN:
+        return {"processes": None}
+    from publisher.services.process_health import process_health
+
+    config = current_app.config
+    try:
+        rows = process_health(Path(config["DATA_DIR"]), Path(config["STATUS_DIR"]))
+    except Exception:  # the dashboard must load even when process status cannot be read
+        current_app.logger.exception("process health unavailable")
+        rows = []
+    return {"processes": rows, "supervised": any(r.state is not None for r in rows)}

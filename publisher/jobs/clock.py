@@ -10,6 +10,7 @@ import fcntl
 import importlib
 import logging
 import signal
+import time
 from datetime import UTC
 from pathlib import Path
 
@@ -21,10 +22,13 @@ from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_for_channel
 from publisher.jobs.plans import DerivedCache, sync_plans
 from publisher.models import Channel, Job, JobState, utcnow
+from publisher.supervision.heartbeat import Beater
 
 log = logging.getLogger(__name__)
 # Modules that contribute jobs through ``register(scheduler, app)``.
 JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs", "publisher.jobs.housekeeping")
+# The scheduler's own once-a-second job this late means no worker thread is free.
+HEARTBEAT_JOB_LATE_S = 10.0
 
 
 class ContentClock:
@@ -132,10 +136,19 @@ def run_clock() -> None:
     lock = _hold_lock(Path(app.config["DATA_DIR"]))
     scheduler = build_scheduler(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    # The heartbeat stops when the scheduler stops running jobs (stopped, or every worker
+    # thread stuck), so the watchdog can tell a hung clock from a busy one.
+    last_job = [time.monotonic()]
+    scheduler.add_job(lambda: last_job.__setitem__(0, time.monotonic()), "interval",
+                      seconds=1, id="heartbeat")
+    beater = Beater(Path(app.config["STATUS_DIR"]), "clock",
+                    alive=lambda: time.monotonic() - last_job[0] < HEARTBEAT_JOB_LATE_S)
     log.info("clock started")
     try:
+        beater.start()
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        beater.stop()
         lock.close()

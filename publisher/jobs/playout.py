@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -21,6 +22,7 @@ from playlists.timeline import next_slot
 from publisher.extensions import db
 from publisher.jobs.housekeeping import sweep_at_start
 from publisher.models import AsRunEntry, Channel
+from publisher.supervision.heartbeat import Beater
 
 log = logging.getLogger(__name__)
 RESTART_DELAY_S = 1.0  # a crashed feed is back well inside the 5 s the issue allows
@@ -88,7 +90,11 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     running: dict[str, threading.Thread] = {}
+    looped = [time.monotonic()]  # the channel loop's last turn: the heartbeat's evidence
+    beater = Beater(Path(app.config["STATUS_DIR"]), "playout",
+                    alive=lambda: time.monotonic() - looped[0] < 3 * CHANNEL_POLL_S).start()
     while not stop.is_set():
+        looped[0] = time.monotonic()
         for channel_id, slug, udp in _startable(app, running):
             if slugs and slug not in slugs:
                 continue
@@ -98,5 +104,6 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
             running[slug] = thread
             log.info("feed %s started%s", slug, f" (UDP {udp})" if udp else "")
         stop.wait(CHANNEL_POLL_S)
+    beater.stop()
     for thread in running.values():
         thread.join(timeout=10)
