@@ -7,7 +7,7 @@ import http.server
 import json
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,8 +15,14 @@ import pytest
 from PIL import Image, ImageDraw
 
 from playlists import ts
-from playlists.feed import SystemClock, VirtualClock, unit_start
-from playlists.hls import SEGMENT_UNITS, http_headers, segment_start
+from playlists.feed import SystemClock, VirtualClock
+from playlists.hls import (
+    SEGMENT_SECONDS,
+    SEGMENT_UNITS,
+    WINDOW_SEGMENTS,
+    http_headers,
+    segment_start,
+)
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
 from playlists.playout import AsRunEntry, run_channel
 from playlists.playstate import PlayState
@@ -88,11 +94,14 @@ class UntilClock(VirtualClock):
     """Virtual time that stops the channel at ``end`` and can run actions at given times."""
 
     def __init__(self, start: datetime, end: datetime, stop: threading.Event,
-                 actions: dict[datetime, object] | None = None) -> None:  # fmt: skip
+                 actions: dict[datetime, object] | None = None, on_wait=None) -> None:  # fmt: skip
         super().__init__(start)
         self.end, self.stop, self.actions = end, stop, dict(actions or {})
+        self.on_wait = on_wait
 
     def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        if self.on_wait:
+            self.on_wait()
         for at in sorted(a for a in self.actions if a <= when):
             self.actions.pop(at)()
         if when >= self.end:
@@ -101,10 +110,10 @@ class UntilClock(VirtualClock):
 
 
 def play(tmp: Path, cache: Path, plan: Path, start: datetime, seconds: float, next_page=None,
-         actions=None) -> list[AsRunEntry]:  # fmt: skip
+         actions=None, on_wait=None) -> list[AsRunEntry]:  # fmt: skip
     aired: list[AsRunEntry] = []
     stop = threading.Event()
-    clock = UntilClock(start, start + timedelta(seconds=seconds), stop, actions)
+    clock = UntilClock(start, start + timedelta(seconds=seconds), stop, actions, on_wait)
     run_channel(plan, tmp / "hls", None, cache, next_page or RoundRobin(), aired.append, stop,
                 clock, status_dir=tmp / "status")  # fmt: skip
     return aired
@@ -113,6 +122,64 @@ def play(tmp: Path, cache: Path, plan: Path, start: datetime, seconds: float, ne
 def concatenated(hls_dir: Path) -> bytes:
     files = sorted(hls_dir.glob("seg-*.ts"), key=lambda p: int(p.name[4:-3]))
     return b"".join(p.read_bytes() for p in files)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One look at a channel's HLS folder, as a player and a cache would see it."""
+
+    media_sequence: int
+    discontinuity_sequence: int
+    entries: tuple[tuple[str, bool, datetime], ...]  # (name, discontinuity before, PDT)
+    files: frozenset[str]
+
+
+def look(out: Path) -> Listed | None:
+    try:
+        lines = (out / "index.m3u8").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    tags = dict(line.partition(":")[::2] for line in lines if line.startswith("#EXT-X-"))
+    entries, disc, pdt = [], False, None
+    for line in lines:
+        if line == "#EXT-X-DISCONTINUITY":
+            disc = True
+        elif line.startswith("#EXT-X-PROGRAM-DATE-TIME:"):
+            pdt = datetime.fromisoformat(line.split(":", 1)[1].replace("Z", "+00:00"))
+        elif line.endswith(".ts"):
+            entries.append((line, disc, pdt))
+            disc = False
+    return Listed(int(tags["#EXT-X-MEDIA-SEQUENCE"]),
+                  int(tags.get("#EXT-X-DISCONTINUITY-SEQUENCE", 0)), tuple(entries),
+                  frozenset(p.name for p in out.glob("seg-*.ts")))  # fmt: skip
+
+
+def check_history(looks: list[Listed], window: int = WINDOW_SEGMENTS) -> None:
+    """RFC 8216 over every look a player could have taken, in order.
+
+    A segment keeps its media sequence number and discontinuity sequence number for good, a
+    number names one segment only, the window stays full once it was, everything listed
+    can be downloaded, and a segment that left stays downloadable for the playlist's
+    duration plus one segment (counted in segments published since, which real time paces).
+    """
+    msn_of: dict[str, int] = {}
+    name_of: dict[int, str] = {}
+    dsn_of: dict[str, int] = {}
+    full = False
+    for seen in looks:
+        full = full or len(seen.entries) == window
+        assert len(seen.entries) == (window if full else len(seen.entries)) <= window
+        dsn = seen.discontinuity_sequence
+        for position, (name, disc, _) in enumerate(seen.entries):
+            msn, dsn = seen.media_sequence + position, dsn + disc
+            assert msn_of.setdefault(name, msn) == msn, name
+            assert name_of.setdefault(msn, name) == name, msn
+            assert dsn_of.setdefault(name, dsn) == dsn, name
+            assert name in seen.files, name
+        newest = seen.media_sequence + len(seen.entries) - 1
+        must_keep = {n for n, m in msn_of.items() if newest - m < 2 * window + 1}
+        assert must_keep <= seen.files, sorted(must_keep - seen.files)
+    assert sorted(name_of) == list(range(min(name_of), max(name_of) + 1))
 
 
 def test_hls_is_one_continuous_stream_across_pages(tmp_path: Path, library) -> None:
@@ -213,10 +280,158 @@ def test_a_restart_resumes_the_same_stream(tmp_path: Path, library) -> None:
     # Down for a minute: the wall clock wins, and the playlist says so.
     resumed_at = segment_start(last) + timedelta(seconds=80)
     play(tmp_path, cache, plan, resumed_at, 8)
-    assert "#EXT-X-DISCONTINUITY\n" in (out / "index.m3u8").read_text()
-    first_new = int((out / "index.m3u8").read_text().split("#EXT-X-DISCONTINUITY\n")[1]
-                    .split(".ts")[0].rsplit("seg-", 1)[1])  # fmt: skip
-    assert unit_start(first_new * SEGMENT_UNITS) <= resumed_at
+    seen = look(out)
+    assert [disc for _, disc, _ in seen.entries].count(True) == 1
+    first_new = next(pdt for _, disc, pdt in seen.entries if disc)
+    assert resumed_at - timedelta(seconds=SEGMENT_SECONDS) < first_new <= resumed_at
+    assert len(seen.entries) == WINDOW_SEGMENTS  # the window is still full
+
+
+def test_restarts_outages_and_a_clock_set_back_keep_the_playlist_whole(
+    tmp_path: Path, library
+) -> None:
+    cache, items = library
+    plan = write_plan(tmp_path / "plan.json", [items["a"], items["b"]], items["ident"])
+    out = tmp_path / "hls" / "demo"
+    looks: list[Listed] = []
+
+    def record() -> None:
+        if seen := look(out):
+            looks.append(seen)
+
+    def last_start() -> datetime:
+        return look(out).entries[-1][2]
+
+    play(tmp_path, cache, plan, T0, 50, on_wait=record)
+    play(tmp_path, cache, plan, last_start() + timedelta(seconds=1), 20, on_wait=record)
+    assert not any(disc for _, disc, _ in look(out).entries)  # a quick restart is seamless
+    play(tmp_path, cache, plan, last_start() + timedelta(seconds=90), 40, on_wait=record)
+    behind = last_start() - timedelta(hours=1)  # restarted with the wall clock set back
+    play(tmp_path, cache, plan, behind, 20, on_wait=record)
+    play(tmp_path, cache, plan, last_start() + timedelta(seconds=3), 20, on_wait=record)
+    check_history(looks)
+    final = look(out)
+    assert len(final.entries) == WINDOW_SEGMENTS
+    breaks = {name: pdt for seen in looks for name, disc, pdt in seen.entries if disc}
+    assert len(breaks) == 2 == final.discontinuity_sequence + sum(d for _, d, _ in final.entries)
+    outage, back = sorted(breaks, key=lambda name: int(name[4:-3]))
+    assert breaks[back] < breaks[outage] - timedelta(minutes=59)  # PROGRAM-DATE-TIME went back
+    # Each break shows in the stream too: the discontinuity indicator on the PCR's PID.
+    for name in final.files:
+        assert discontinuity_indicators((out / name).read_bytes()) == (name in breaks), name
+    # Every segment on disk is clean for ffprobe and repeats PAT/PMT within 100 ms.
+    for name in sorted(final.files):
+        data = (out / name).read_bytes()
+        assert max(psi_gaps_ms(data)) <= 100, name
+        result = ffmpeg.run(ffmpeg.probe_cmd(str(out / name), packets=True), timeout=60)
+        assert result.stderr == "", name
+        packets = json.loads(result.stdout)["packets"]
+        assert sum(p["stream_index"] == 0 for p in packets) == SEGMENT_UNITS * 16
+    assert set(ts.continuity_errors(b"".join((out / n).read_bytes() for n, _, _ in
+                                             final.entries)).values()) == {0}  # fmt: skip
+
+
+class SteppedTime(SystemClock):
+    """The real clock's logic on a fake wall clock and a fake monotonic clock: a wait moves
+    both; ``steps`` move only the wall clock, at given monotonic seconds from the start."""
+
+    def __init__(self, start: datetime, seconds: float, stop: threading.Event,
+                 steps: dict[float, float], on_wait) -> None:  # fmt: skip
+        self.wall, self.mono = start.timestamp(), 0.0
+        super().__init__(wall=lambda: self.wall, monotonic=lambda: self.mono)
+        self.seconds, self.stop, self.steps, self.on_wait = seconds, stop, dict(steps), on_wait
+
+    def sleep_until(self, when: datetime, stop: threading.Event) -> bool:
+        self.on_wait(self.mono)
+        left = max(0.0, (when - self.now()).total_seconds())
+        for at in sorted(a for a in self.steps if a <= self.mono + left):
+            self.wall += self.steps.pop(at)
+        self.wall, self.mono = self.wall + left, self.mono + left
+        if self.mono >= self.seconds:
+            self.stop.set()
+        return not stop.is_set()
+
+
+def test_wall_clock_steps_neither_silence_the_channel_nor_leave_it_off_time(
+    tmp_path: Path, library
+) -> None:
+    cache, items = library
+    plan = write_plan(tmp_path / "plan.json", [items["a"], items["b"]], items["ident"])
+    out = tmp_path / "hls" / "demo"
+    status = tmp_path / "status" / "demo.json"
+    looks: list[Listed] = []
+    published: list[tuple[float, int]] = []  # (monotonic s, segments published)
+
+    def record(mono: float) -> None:
+        if seen := look(out):
+            looks.append(seen)
+            published.append((mono, json.loads(status.read_text())["published_count"]))
+
+    stop = threading.Event()
+    steps = {40.0: -3600.0, 80.0: 7200.0, 120.0: 0.5}  # NTP back an hour, forward two, a nudge
+    clock = SteppedTime(T0, 160, stop, steps, record)
+    aired: list[AsRunEntry] = []
+    run_channel(plan, tmp_path / "hls", None, cache, RoundRobin(), aired.append, stop, clock,
+                status_dir=tmp_path / "status")  # fmt: skip
+    check_history(looks)
+    # Published every 3.84 s of monotonic time, right through the steps (at most one segment
+    # is late by up to a segment while a step back is absorbed).
+    rises = [mono for (mono, n), (_, before) in zip(published[1:], published, strict=False)
+             if n > before]  # fmt: skip
+    assert max(b - a for a, b in zip(rises, rises[1:], strict=False)) < 2 * SEGMENT_SECONDS
+    assert published[-1][1] >= 160 / SEGMENT_SECONDS - 2
+    # Two breaks, each where the stream rejoined the wall clock; the nudge was absorbed.
+    entries = {name: (disc, pdt) for seen in looks for name, disc, pdt in seen.entries}
+    ordered = sorted(entries.items(), key=lambda kv: int(kv[0][4:-3]))
+    jumps = [(pdt - ordered[i - 1][1][1]).total_seconds() for i, (_, (disc, pdt))
+             in enumerate(ordered) if disc]  # fmt: skip
+    assert len(jumps) == 2
+    assert -3600 - 2 * SEGMENT_SECONDS < jumps[0] < -3600 + 2 * SEGMENT_SECONDS
+    assert 7200 - 2 * SEGMENT_SECONDS < jumps[1] < 7200 + 2 * SEGMENT_SECONDS
+    assert abs((ordered[-1][1][1] - clock.now()).total_seconds()) < 2 * SEGMENT_SECONDS
+    # The heartbeat stays meaningful: wall time of the last segment, and counters.
+    beat = json.loads(status.read_text())
+    assert beat["clock_steps"] == 2
+    assert abs(datetime.fromisoformat(beat["last_segment_at"]).timestamp() - clock.wall) < 5
+    assert beat["media_sequence"] == int(ordered[-1][0][4:-3])
+    # The as-run log follows the wall clock too, and says where a step cut a page.
+    assert any(e.note == "cut short by a clock step" for e in aired)
+    starts = [e.started_at for e in aired]
+    assert min(starts) < T0 + timedelta(seconds=40) - timedelta(minutes=59)
+
+
+def discontinuity_indicators(data: bytes) -> int:
+    return sum(1 for _, pid, p in ts.packets(data)
+               if pid == ts.VIDEO_PID and p[3] & 0x20 and p[4] and p[5] & 0x80)  # fmt: skip
+
+
+def psi_gaps_ms(data: bytes) -> list[float]:
+    """Milliseconds between successive PATs (and from the last to the segment's end), each
+    PAT placed in time by the PCRs around it, as a receiver's clock would place it."""
+    pcr_at = [(i, pcr / 27_000) for i, pcr in enumerate_pcrs(data)]
+    pats = [i for i, (_, pid, _) in enumerate(ts.packets(data)) if pid == ts.PAT_PID]
+    pmts = [i for i, (_, pid, _) in enumerate(ts.packets(data)) if pid == ts.PMT_PID]
+    assert pmts == [i + 1 for i in pats]
+
+    def when(index: int) -> float:
+        before = [p for p in pcr_at if p[0] <= index] or pcr_at[:1]
+        after = [p for p in pcr_at if p[0] > index] or pcr_at[-1:]
+        (i0, t0), (i1, t1) = before[-1], after[0]
+        return t0 if i1 == i0 else t0 + (t1 - t0) * (index - i0) / (i1 - i0)
+
+    times = [when(i) for i in pats]
+    end = pcr_at[-1][1] + 40  # the segment lasts one frame past its last PCR
+    assert times[0] <= pcr_at[0][1]  # a segment opens with PAT and PMT
+    return [b - a for a, b in zip(times, [*times[1:], end], strict=True)]
+
+
+def enumerate_pcrs(data: bytes) -> list[tuple[int, int]]:
+    """(packet index, PCR in 27 MHz ticks) of every packet that carries a PCR."""
+    found = []
+    for i, (_, _, p) in enumerate(ts.packets(data)):
+        if p[3] & 0x20 and p[4] and p[5] & 0x10:
+            found.append((i, ts.decode_pcr(p[6:12]) * 300))
+    return found
 
 
 class HlsHandler(http.server.SimpleHTTPRequestHandler):
