@@ -78,8 +78,8 @@ def dashboard():  # noqa: ANN201
 
 
 def process_states() -> dict[str, Any]:
-    """The site's processes for administrators; nothing for other roles."""
-    if current_user.role != Role.ADMIN:
+    """The site's processes for the county administrator; nothing for other roles."""
+    if not current_user.is_county_admin:
         return {"processes": None}
     from publisher.services.process_health import process_health
 
