@@ -11,6 +11,8 @@ from flask import (
     current_app,
     flash,
     has_request_context,
+    jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,13 +23,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
 
+from publisher.emergency.reserve import is_disk_full
 from publisher.extensions import babel, csrf, db, login_manager, migrate
 from publisher.models import MAX_ROW_ID
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCALES = ("zh", "en")
+# How soon a page refused for a full data disk asks to be tried again.
+DISK_FULL_RETRY_S = 30
 
 
 class RowIdConverter(IntegerConverter):
@@ -111,3 +117,19 @@ def init_app(app: Flask) -> None:
     def server_error(exc):  # noqa: ANN001, ANN202
         db.session.rollback()
         return render_template("error.html", code=500, message=_("系统出错，请稍后再试。")), 500
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(OSError)
+    def storage_full(exc):  # noqa: ANN001, ANN202
+        """A full data disk is told as such (503, try again later), never a bare 500."""
+        if not is_disk_full(exc):
+            raise exc
+        db.session.rollback()
+        message = _("系统存储空间不足，暂时无法保存。请稍后再试，并请管理员清理磁盘。")
+        if request.path.startswith(("/api/", "/emergency/trigger/")):
+            response = jsonify({"error": message})
+        else:
+            response = make_response(render_template("error.html", code=503, message=message))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(DISK_FULL_RETRY_S)
+        return response

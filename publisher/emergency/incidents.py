@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from publisher.emergency import engine, responders
+from publisher.emergency import engine, reserve, responders
 from publisher.emergency.crypto import decrypt
 from publisher.emergency.facts import facts_of, local
 from publisher.emergency.i18n import _
@@ -72,6 +73,14 @@ def trigger(household: Household, *, source: str, now: datetime, device: Device 
             return result
         except (IntegrityError, _Retry):
             db.session.rollback()  # a concurrent trigger won a race: look again
+        except OperationalError as exc:
+            db.session.rollback()
+            # The data disk is full: a call for help goes before whatever filled it. The
+            # reserve's room lets this write through (once; if it is gone, the caller is
+            # told to retry).
+            if not (reserve.is_disk_full(exc)
+                    and reserve.release(current_app.config["DATA_DIR"])):
+                raise
     raise ServiceError(_("系统繁忙，请重试。"))
 
 

@@ -1,8 +1,10 @@
 """The emergency jobs of the clock process.
 
 Every half second: copy SMS status onto attempts, run due escalation steps, hand their
-SMS to the gateway at once, call the voice webhook. Every minute: device tests due, CAP
-feeds. All state is in the database, so any run may be the first after a restart.
+SMS to the gateway at once, call the voice webhook; a wall-clock step moves the due times
+first (publisher.emergency.wallstep). Every minute: device tests due, CAP feeds, the
+emergency reserve on the data disk. All state is in the database, so any run may be the
+first after a restart.
 """
 
 from __future__ import annotations
@@ -20,12 +22,21 @@ HEALTH_SECONDS = 60
 
 
 def escalation_tick(app: Flask) -> None:
-    from publisher.emergency import escalation
-    from publisher.emergency.clock import now
+    from publisher.emergency import escalation, reserve, wallstep
 
     with app.app_context():
         try:
-            escalation.tick(now())
+            with wallstep.guard_for(app).tick() as now:
+                try:
+                    escalation.tick(now)
+                except Exception as exc:
+                    db.session.rollback()
+                    # A full data disk must not hold up a call for help: use the room kept
+                    # for it (publisher.emergency.reserve) and try again at once.
+                    if not (reserve.is_disk_full(exc)
+                            and reserve.release(app.config["DATA_DIR"])):
+                        raise
+                    escalation.tick(now)
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("escalation tick failed")
@@ -37,6 +48,7 @@ def minute_tick(app: Flask) -> None:
     from publisher.emergency import alerts, health
     from publisher.emergency.clock import now
 
+    keep_reserve(app)
     with app.app_context():
         for job in (health.check_devices, alerts.poll_sources):
             try:
@@ -47,8 +59,22 @@ def minute_tick(app: Flask) -> None:
         db.session.remove()
 
 
+def keep_reserve(app: Flask) -> None:
+    """Make the emergency reserve again once the data disk has room (see reserve)."""
+    from publisher.emergency import reserve
+
+    try:
+        reserve.ensure(app.config["DATA_DIR"], reserve.reserve_size(app.config))
+    except OSError:
+        log.exception("cannot make the emergency reserve")
+
+
 def register(scheduler, app: Flask) -> None:  # noqa: ANN001
     """Called by publisher.jobs.clock."""
+    from publisher.emergency import wallstep
+
+    wallstep.guard_for(app)  # before any job runs: the SMS jobs share it
+    keep_reserve(app)
     scheduler.add_job(escalation_tick, "interval", seconds=TICK_SECONDS, args=[app],
                       id="emergency", max_instances=1, coalesce=True)
     scheduler.add_job(minute_tick, "interval", seconds=HEALTH_SECONDS, args=[app],

@@ -5,20 +5,33 @@ from __future__ import annotations
 import re
 
 from flask import jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 
-from publisher.emergency import acks, health, incidents, notify, registry
+from publisher.emergency import acks, health, incidents, notify, registry, reserve
 from publisher.emergency.clock import now
 from publisher.emergency.i18n import _
-from publisher.extensions import csrf
+from publisher.extensions import csrf, db
 from publisher.services.errors import ServiceError
 
 from . import bp
 
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
+# How soon a device should press again (same Idempotency-Key) when the press could not be
+# stored: the clock frees room within a tick or two, staff may be clearing the disk.
+RETRY_AFTER_S = 10
 
 
 def _error(message: str, status: int):  # noqa: ANN202
     return jsonify({"error": message}), status
+
+
+def _must_retry():  # noqa: ANN202
+    """The press could not be stored (data disk full, reserve used up): never a bare 500."""
+    response = jsonify({"error": _("系统存储空间不足，呼救暂未保存，请稍后重试。"),
+                        "retry_after": RETRY_AFTER_S})
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 @bp.post("/trigger/<token>")
@@ -38,14 +51,19 @@ def trigger(token: str):  # noqa: ANN201
     is_test = body.get("test", False)
     if not isinstance(is_test, bool):
         return _error(_("test 须为 true 或 false。"), 400)
-    if is_test:
-        outcome = health.record_test(device, now(), key)
-        return jsonify({"outcome": outcome}), 200
     try:
+        if is_test:
+            outcome = health.record_test(device, now(), key)
+            return jsonify({"outcome": outcome}), 200
         result = incidents.trigger(device.household, source="device", now=now(),
                                    device=device, idempotency_key=key)
     except ServiceError as exc:
         return _error(str(exc), 409)
+    except OperationalError as exc:
+        db.session.rollback()
+        if not reserve.is_disk_full(exc):
+            raise
+        return _must_retry()
     status = 201 if result.outcome == "new" else 200
     return jsonify({"incident": result.incident_id, "outcome": result.outcome}), status
 

@@ -79,8 +79,12 @@ class GammuFilesGateway(SmsGateway):
         if self._where(name) is not None:
             return name  # already handed over (or sent) by an earlier try
         tmp = self._dir("tmp") / f".{name}.{secrets.token_hex(4)}"
-        tmp.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
-        os.replace(tmp, self._dir("outbox") / name)  # atomic: gammu never sees half a file
+        try:
+            tmp.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+            os.replace(tmp, self._dir("outbox") / name)  # atomic: gammu never sees half a file
+        except OSError:
+            tmp.unlink(missing_ok=True)  # a full disk: nothing half-written is left behind
+            raise
         return name
 
     def _where(self, name: str) -> str | None:

@@ -14,15 +14,17 @@ TICK_SECONDS = 1
 
 
 def sms_tick(app: Flask) -> None:
-    from publisher.emergency.clock import now as clock_now
+    from publisher.emergency import wallstep
     from publisher.sms import router, store
 
     with app.app_context():
         try:
-            now = clock_now()
-            store.poll_inbox(router.handle, now)
-            store.deliver_pending(now)
-            store.refresh_statuses(now, timeout_s=app.config.get("SMS_SEND_TIMEOUT_S", 120))
+            # The emergency tick's guard: send timeouts count from wall-clock times too.
+            with wallstep.guard_for(app).tick() as now:
+                store.poll_inbox(router.handle, now)
+                store.deliver_pending(now)
+                store.refresh_statuses(now,
+                                       timeout_s=app.config.get("SMS_SEND_TIMEOUT_S", 120))
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("SMS tick failed")

@@ -100,6 +100,11 @@ def deliver_pending(now: datetime | None = None, *, ids: list[int] | None = None
                                at=row.created_at)
         except GatewayError as exc:
             row.status, row.error = SmsStatus.FAILED, str(exc)[:500]
+        except OSError as exc:
+            # The spool's disk is full (or gone): a fault of ours, not the message's. It
+            # stays pending and is handed over again next tick.
+            log.warning("cannot hand SMS %s to the gateway, retrying: %s", row.id, exc)
+            row.status = SmsStatus.PENDING
         else:
             row.gateway_ref, row.status = ref, SmsStatus.QUEUED
             handed += 1
