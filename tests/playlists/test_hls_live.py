@@ -6,6 +6,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -491,3 +492,94 @@ def test_a_player_reads_the_live_stream_for_30_seconds(tmp_path: Path, library, 
     seen = ffmpeg.probe(tmp_path / "seen.ts")
     assert float(seen["format"]["duration"]) >= 29.5
     assert "DISCONTINUITY" not in (tmp_path / "hls" / "demo" / "index.m3u8").read_text()
+
+
+def wait_until(condition, timeout_s: float, what: str) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_player_plays_on_through_a_restart_and_a_clock_set_back(
+    tmp_path: Path, library, server
+) -> None:
+    """ffmpeg as the player, at the stream's own pace (-re), on the live URL: the channel is
+    stopped, stays down for 10 s, comes back, and then NTP steps the wall clock back an hour."""
+    cache, items = library
+    plan = write_plan(tmp_path / "plan.json", [items["a"], items["b"], items["c"]], items["ident"])
+    play(tmp_path, cache, plan, datetime.now(UTC) - timedelta(seconds=40), 40)  # fill the window
+    status = tmp_path / "status" / "demo.json"
+    offset = [0.0]  # what NTP did to the wall clock
+
+    def start_channel() -> tuple[threading.Event, threading.Thread]:
+        stop = threading.Event()
+        clock = SystemClock(wall=lambda: time.time() + offset[0])
+        thread = threading.Thread(target=run_channel, kwargs={"status_dir": tmp_path / "status"},
+                                  args=(plan, tmp_path / "hls", None, cache, RoundRobin(),
+                                        lambda e: None, stop, clock))  # fmt: skip
+        thread.start()
+        return stop, thread
+
+    def newest() -> int:
+        return json.loads(status.read_text())["media_sequence"]
+
+    def published(n: int) -> bool:
+        """``n`` more segments were published since the last call that returned True."""
+        if newest() < mark[0] + n:
+            return False
+        mark[0] = newest()
+        return True
+
+    mark = [newest()]
+
+    seen: dict[str, object] = {}
+
+    def player() -> None:
+        try:
+            seen["result"] = ffmpeg.run(
+                ["ffmpeg", "-nostdin", "-v", "error", "-xerror", "-re",
+                 "-i", f"{server}/demo/index.m3u8",
+                 "-t", "40", "-map", "0", "-c", "copy", "-f", "mpegts", str(tmp_path / "seen.ts")],
+                timeout=120,
+            )  # fmt: skip
+        except ffmpeg.FFmpegError as exc:
+            seen["error"] = exc
+
+    looks: list[Listed] = []
+    done = threading.Event()
+
+    def watch() -> None:  # what players polling the playlist see, twice a second
+        while not done.wait(0.5):
+            looks.append(look(tmp_path / "hls" / "demo"))
+
+    stop, channel = start_channel()
+    watcher = threading.Thread(target=player)
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        wait_until(lambda: published(1), 30, "the first live segment")
+        watcher.start()
+        wait_until(lambda: published(3), 30, "three live segments")
+        stop.set()
+        channel.join()
+        time.sleep(10)  # the outage: longer than the segment built ahead can cover
+        stop, channel = start_channel()
+        wait_until(lambda: published(2), 30, "two segments after the restart")
+        offset[0] = -3600.0
+        wait_until(lambda: published(5), 60, "segments after the clock stepped back")
+        watcher.join(timeout=150)
+    finally:
+        stop.set()
+        channel.join()
+        done.set()
+    assert "error" not in seen, seen.get("error")
+    assert seen["result"].stderr == ""  # -v error: not one problem reported
+    assert float(ffmpeg.probe(tmp_path / "seen.ts")["format"]["duration"]) >= 35
+    check_history(looks)
+    assert min(len(seen.entries) for seen in looks) == WINDOW_SEGMENTS
+    breaks = {name: pdt for seen in looks for name, disc, pdt in seen.entries if disc}
+    assert len(breaks) == 2
+    outage, back = sorted(breaks, key=lambda name: int(name[4:-3]))
+    assert breaks[back] < breaks[outage] - timedelta(minutes=59)
+    assert json.loads(status.read_text())["clock_steps"] == 1
