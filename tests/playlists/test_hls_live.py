@@ -211,7 +211,9 @@ def test_hls_is_one_continuous_stream_across_pages(tmp_path: Path, library) -> N
         assert cur.started_at == prev.started_at + timedelta(seconds=prev.duration_s)
     assert aired[0].title == "标题 a" and aired[0].page_count == 2 and not aired[0].note
     status = json.loads((tmp_path / "status" / "demo.json").read_text())
-    assert status["segment_s"] == 3.84 and status["udp"] == "off"
+    assert status["segment_s"] == 3.84 and status["udp"] in ("off", {"state": "off"})
+    assert status["published_count"] == len(list(out.glob("seg-*.ts"))) > 0
+    assert status["media_sequence"] == status["last_segment"] and status["clock_steps"] == 0
     assert PlayState.from_dict(json.loads((tmp_path / "status" / "demo.state.json").read_text()))
 
 
