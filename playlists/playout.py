@@ -39,7 +39,7 @@ from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write
 from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
-from playlists.udp import UdpRelay
+from playlists.udp import UdpRelay, UdpSettings
 from renderer import encode
 from renderer.timing import UNIT_SECONDS, units_for
 
@@ -285,7 +285,6 @@ class Playout:
             "last_segment": segment,
             "last_segment_start": segment_start(segment).isoformat(),
             "udp": _udp_health(relay),
-            "udp_pid": relay.pid if relay else None,
             "feed": self.feed.state.to_json(),
             # Independent of any clock: a player's view of progress. The media sequence
             # number never repeats; published_count counts this process's segments.
@@ -298,18 +297,14 @@ class Playout:
         write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
 
 
-def _udp_health(relay: UdpRelay | None) -> str:
-    if relay is None:
-        return "off"
-    if relay.pid is None:
-        return f"relay down (started {relay.starts} times)"
-    return "ok" if not relay.dropped else f"ok ({relay.dropped} chunks dropped)"
+def _udp_health(relay: UdpRelay | None) -> dict[str, object]:
+    return relay.health() if relay else {"state": "off"}
 
 
 def run_channel(
     plan_path: Path,
     hls_dir: Path,
-    udp_url: str | None,
+    udp: str | UdpRelay | None,
     cache_dir: Path,
     next_page: NextPage,
     on_air: Callable[[AsRunEntry], None],
@@ -333,9 +328,12 @@ def run_channel(
     playout = Playout(
         plan_path, hls_dir, status_dir, cache_dir, next_page, on_air, clock, enc, music
     )
-    relay = None
-    if udp_url:
-        relay = UdpRelay(udp_url, playout.enc.muxrate_bps, plan.name, provider_name).start()
+    # A relay passed in belongs to the caller (it outlives this feed and takes new
+    # settings live); a URL gets a relay of our own at the profile's default rate.
+    relay = udp if isinstance(udp, UdpRelay) else None
+    if isinstance(udp, str) and udp:
+        settings = UdpSettings.for_profile(udp, playout.enc, plan.name, provider_name)
+        relay = UdpRelay(settings).start()
     units = playout.units()
     try:
         while not stop.is_set():
@@ -345,7 +343,7 @@ def run_channel(
             n = playout.next_segment
             data = b"".join(next(units) for _ in range(SEGMENT_UNITS))
             if relay:
-                relay.send(data)  # ahead of time: the relay paces itself with -re
+                relay.send(n * SEGMENT_UNITS, data)  # ahead: the relay paces its sender
             if not clock.sleep_until(segment_start(n), stop):
                 break
             playout.hls.publish(n, data)
@@ -353,5 +351,5 @@ def run_channel(
             playout.write_status(n, relay)
             playout.next_segment = n + 1
     finally:
-        if relay:
+        if relay and relay is not udp:
             relay.stop()

@@ -15,7 +15,9 @@ PACKET_SIZE = 188
 PAYLOAD_SIZE = 184
 SYNC_BYTE = 0x47
 PAT_PID = 0x0000
+SDT_PID = 0x0011
 PMT_PID = 0x1000
+NULL_PID = 0x1FFF
 VIDEO_PID = 0x0100
 AUDIO_PID = 0x0101
 PROGRAM_NUMBER = 1
@@ -26,6 +28,12 @@ STREAM_TYPE_AAC_ADTS = 0x0F
 VIDEO_STREAM_ID = 0xE0
 AUDIO_STREAM_ID = 0xC0
 TS_WRAP = 1 << 33  # PTS, DTS and PCR base count 90 kHz ticks modulo 2**33
+PCR_WRAP = TS_WRAP * 300  # the full PCR counts 27 MHz ticks
+# DVB service description: a network id from the range for temporary private use, and a
+# service type of "digital television service" (EN 300 468 table 87).
+ORIGINAL_NETWORK_ID = 0xFF01
+SERVICE_TYPE_TV = 0x01
+DVB_NAME_BYTES = 120  # each of service and provider name: both fit one 255-byte descriptor
 
 
 # --- bit layouts ------------------------------------------------------------------------
@@ -86,18 +94,26 @@ def encode_pcr(base: int) -> bytes:
     )
 
 
+def encode_pcr27(ticks: int) -> bytes:
+    """A full PCR in 27 MHz ticks: 33-bit base (90 kHz) and 9-bit extension (6 bytes)."""
+    t = ticks % PCR_WRAP
+    base, ext = divmod(t, 300)
+    return encode_pcr(base)[:4] + bytes((((base & 1) << 7) | 0x7E | (ext >> 8), ext & 0xFF))
+
+
 def decode_pcr(b: bytes) -> int:
     """The 90 kHz base of a 6-byte PCR field."""
     return (b[0] << 25) | (b[1] << 17) | (b[2] << 9) | (b[3] << 1) | (b[4] >> 7)
 
 
-def _section(table_id: int, id_field: int, body: bytes) -> bytes:
-    # syntax indicator, '0', reserved '11', 12-bit length (rest of section incl. CRC).
+def _section(table_id: int, id_field: int, body: bytes, flags: int = 0xB0) -> bytes:
+    # syntax indicator, '0' (DVB tables: reserved_future_use '1'), reserved '11', 12-bit
+    # length (rest of section incl. CRC).
     length = 5 + len(body) + 4
     head = bytes(
         (
             table_id,
-            0xB0 | (length >> 8),
+            flags | (length >> 8),
             length & 0xFF,
             id_field >> 8,
             id_field & 0xFF,
@@ -124,6 +140,58 @@ def pmt_section(pcr_pid: int, streams: Sequence[tuple[int, int]]) -> bytes:
     for stream_type, pid in streams:
         body += bytes((stream_type, 0xE0 | (pid >> 8), pid & 0xFF, 0xF0, 0x00))
     return _section(0x02, PROGRAM_NUMBER, bytes(body))
+
+
+def dvb_text(text: str, limit: int = DVB_NAME_BYTES) -> bytes:
+    """A name in a DVB text field (EN 300 468 annex A), whole characters within ``limit``.
+
+    Plain ASCII needs no marker; Chinese goes as GB2312 (marker 0x13), which every
+    Chinese receiver reads, and anything GB2312 cannot hold as UTF-8 (marker 0x15).
+    """
+    text = "".join(c for c in text if c.isprintable())
+    for end in range(len(text), -1, -1):
+        part = text[:end]
+        if part.isascii():
+            raw = part.encode("ascii")
+        else:
+            try:
+                raw = b"\x13" + part.encode("gb2312")
+            except UnicodeEncodeError:
+                raw = b"\x15" + part.encode("utf-8")
+        if len(raw) <= limit:
+            return raw
+    return b""
+
+
+def sdt_section(service_name: str, provider_name: str, service_id: int = PROGRAM_NUMBER) -> bytes:
+    """Service description table (actual TS) naming our one service and its provider."""
+    name, provider = dvb_text(service_name), dvb_text(provider_name)
+    descriptor = bytes((SERVICE_TYPE_TV, len(provider))) + provider + bytes((len(name),)) + name
+    descriptor = bytes((0x48, len(descriptor))) + descriptor
+    # service_id; EIT flags off; running_status 4 (running), not scrambled, loop length.
+    service = bytes(
+        (service_id >> 8, service_id & 0xFF, 0xFC, 0x80 | (len(descriptor) >> 8), len(descriptor))
+    )
+    body = ORIGINAL_NETWORK_ID.to_bytes(2, "big") + b"\xff" + service + descriptor
+    return _section(0x42, TRANSPORT_STREAM_ID, body, flags=0xF0)
+
+
+def psi_packet(pid: int, cc: int, section: bytes, discontinuity: bool = False) -> bytes:
+    """One packet carrying a whole short section; optionally flagging a discontinuity."""
+    af = b"\x01\x80" if discontinuity else b""
+    head = bytes((SYNC_BYTE, 0x40 | (pid >> 8), pid & 0xFF, (0x30 if af else 0x10) | cc))
+    return (head + af + b"\x00" + section).ljust(PACKET_SIZE, b"\xff")
+
+
+def pcr_packet(pid: int, cc: int, pcr27: int, discontinuity: bool = False) -> bytes:
+    """An adaptation-field-only packet carrying a PCR (its continuity counter does not count)."""
+    flags = 0x10 | (0x80 if discontinuity else 0)
+    af = bytes((flags,)) + encode_pcr27(pcr27)
+    af = af.ljust(PAYLOAD_SIZE - 1, b"\xff")
+    return bytes((SYNC_BYTE, pid >> 8, pid & 0xFF, 0x20 | cc, len(af))) + af
+
+
+NULL_PACKET = bytes((SYNC_BYTE, NULL_PID >> 8, NULL_PID & 0xFF, 0x10)) + b"\xff" * PAYLOAD_SIZE
 
 
 def pes_header(stream_id: int, pts: int, payload_len: int) -> bytes:

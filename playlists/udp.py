@@ -1,160 +1,309 @@
-"""Constant-bitrate MPEG-TS over UDP for the cable head-end, through a supervised relay.
+"""Constant-bitrate MPEG-TS over UDP for the cable head-end: the relay in the playout.
 
-Our continuous TS is piped into one ``ffmpeg -re ... -c copy -f mpegts -muxrate R udp://``
-process. ffmpeg re-muxes without touching the pictures: it paces by our timestamps, adds the
-DVB tables (SDT with service and provider names), pads with null packets to a constant
-mux rate and sends 7 TS packets per datagram. A writer thread owns the pipe, so a stuck or
-dead relay never holds up HLS; if the relay dies a new one starts within ~1 s.
+Playout hands the relay each segment's units ahead of time. A writer thread places them
+into the constant-rate slot row (:mod:`playlists.cbr`) and feeds the slots to a paced
+sender process (:mod:`playlists.udp_send`) through a pipe. The relay never blocks HLS:
+``send`` only queues, and a stuck or dead sender is killed and restarted; after a
+restart the units whose windows have not begun are muxed again (with the discontinuity
+indicator), so the head-end loses at most about a unit. ``configure`` changes address,
+rate or names, or turns the output off, while the channel plays on.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import json
 import logging
 import queue
 import subprocess
+import sys
 import threading
 import time
-from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qs, urlsplit
 
-from renderer import ffmpeg
+from playlists import cbr
+from playlists.feed import STREAM_EPOCH
+from playlists.udp_send import HEADER
+from renderer.encode import EncodingProfile
+from renderer.timing import TICKS_PER_SECOND
 
 log = logging.getLogger(__name__)
 
-DATAGRAM_BYTES = 1316  # 7 x 188: fits a 1500-byte Ethernet MTU with IP/UDP headers
-QUEUE_CHUNKS = 4  # segments buffered for the relay (~15 s) before we start dropping
-RESTART_DELAY_S = 1.0  # well inside the 5 s the head-end tolerates
-STALL_S = 15.0  # a write blocked this long means a hung relay (normal: < one segment)
-STDERR_LINES = 40
+QUEUE_CHUNKS = 4  # segments buffered for the sender (~15 s) before we start dropping
+RESTART_DELAY_S = 0.2  # a killed sender is back (and sending) within about a second
+STALL_S = 5.0  # a pipe write blocked this long means a hung sender
+START_MARGIN_S = 0.3  # a unit whose window opens sooner than this is skipped: too late
+KEEP_UNITS = 12  # recent units kept for muxing again after a sender restart (~7.7 s)
+REPORT_STALE_S = 3.0  # a sender silent this long is not counted as sending
+STDERR_LINES = 20
 
 
-def relay_url(url: str) -> str:
-    """Validate ``udp://host:port`` and add the datagram size if it is not given."""
+def parse_url(url: str) -> tuple[str, int, int]:
+    """``udp://host:port[?ttl=N]`` as (host, port, ttl); raise ValueError otherwise."""
     parts = urlsplit(url)
-    if parts.scheme != "udp" or not parts.hostname or not parts.port:
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "udp" or not parts.hostname or not port:
         raise ValueError(f"expected udp://host:port, got {url!r}")
-    if "pkt_size=" in parts.query:
-        return url
-    return f"{url}{'&' if parts.query else '?'}pkt_size={DATAGRAM_BYTES}"
+    query = parse_qs(parts.query)
+    size = query.get("pkt_size", [str(cbr.DATAGRAM_BYTES)])[0]
+    if size != str(cbr.DATAGRAM_BYTES):
+        raise ValueError(f"datagrams are {cbr.DATAGRAM_BYTES} bytes (7 packets), not {size}")
+    return parts.hostname, port, int(query.get("ttl", ["16"])[0])
+
+
+@dataclass(frozen=True)
+class UdpSettings:
+    """What the channel's settings say about its UDP output; an empty ``url`` is off."""
+
+    url: str = ""
+    muxrate_bps: int = cbr.DEFAULT_MUXRATE_BPS
+    service_name: str = ""
+    provider_name: str = ""
+
+    @classmethod
+    def for_profile(
+        cls, url: str, enc: EncodingProfile, service_name: str, provider_name: str
+    ) -> UdpSettings:
+        """Settings at the profile's default mux rate (2 Mbit/s unless it needs more)."""
+        rate = cbr.default_muxrate_bps(enc.bufsize_kbit, enc.audio_kbps)
+        return cls(url, rate, service_name, provider_name)
+
+
+def now_stream_ticks() -> int:
+    """Stream time now (90 kHz ticks since the stream epoch), from the wall clock."""
+    return round((time.time() - STREAM_EPOCH.timestamp()) * TICKS_PER_SECOND)
+
+
+def sender_cmd(settings: UdpSettings) -> list[str]:
+    """The paced sender's command line."""
+    host, port, ttl = parse_url(settings.url)
+    return [sys.executable, "-m", "playlists.udp_send", host, str(port),
+            str(settings.muxrate_bps), str(ttl)]  # fmt: skip
 
 
 class UdpRelay:
-    """Keeps one ffmpeg relay running and feeds it TS chunks (whole units) from a queue."""
+    """Keeps one paced sender running for the channel and feeds it muxed slots."""
 
-    def __init__(
-        self,
-        url: str,
-        muxrate_bps: int,
-        service_name: str,
-        provider_name: str,
-        *,
-        queue_chunks: int = QUEUE_CHUNKS,
-        restart_delay: float = RESTART_DELAY_S,
-    ) -> None:
-        self.cmd = ffmpeg.udp_relay_cmd(relay_url(url), muxrate_bps, service_name, provider_name)
+    def __init__(self, settings: UdpSettings, *, restart_delay: float = RESTART_DELAY_S) -> None:
+        self.settings = settings
         self.restart_delay = restart_delay
         self.starts = 0
-        self.dropped = 0
+        self.dropped = 0  # segments dropped because the sender could not keep up
+        self.skipped_units = 0  # units that came too late for their window
+        self.error = ""  # why the output is not sending, in the sender's words
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
-        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=queue_chunks)
+        self._report: dict[str, object] = {}
+        # (monotonic time, datagrams sent, send errors) from the sender's last reports
+        self._reports: collections.deque[tuple[float, int, int]] = collections.deque(maxlen=4)
+        self._wanted = settings
+        self._queue: queue.Queue[tuple[int, bytes]] = queue.Queue(maxsize=QUEUE_CHUNKS)
+        self._recent: collections.deque[tuple[int, bytes]] = collections.deque(maxlen=KEEP_UNITS)
         self._stop = threading.Event()
         self._proc: subprocess.Popen[bytes] | None = None
+        self._mux: cbr.CbrMux | None = None
         self._write_since: float | None = None
         self._thread = threading.Thread(target=self._run, name="udp-relay", daemon=True)
 
-    @property
-    def pid(self) -> int | None:
-        """Process id of the running relay (for tests and the status file)."""
-        proc = self._proc
-        return proc.pid if proc and proc.poll() is None else None
+    # --- what playout calls ---------------------------------------------------------
 
     def start(self) -> UdpRelay:
         self._thread.start()
         return self
 
-    def send(self, chunk: bytes) -> bool:
-        """Queue a chunk for the relay without ever blocking; False if it had to be dropped.
+    def configure(self, settings: UdpSettings) -> None:
+        """Take new settings; the writer thread applies them within a quarter second."""
+        self._wanted = settings
 
-        Also the hang check: a relay that has not taken a chunk for STALL_S is killed, and
+    def send(self, first_unit: int, data: bytes) -> bool:
+        """Queue units ``first_unit ...`` (muxed TS) without ever blocking; False if dropped.
+
+        Also the hang check: a sender that has not taken slots for STALL_S is killed, and
         the writer thread then restarts it.
         """
         since, proc = self._write_since, self._proc
         if since is not None and proc is not None and time.monotonic() - since > STALL_S:
-            log.warning("udp relay stalled for %.0f s; killing pid %s", STALL_S, proc.pid)
+            log.warning("udp sender stalled for %.0f s; killing pid %s", STALL_S, proc.pid)
             proc.kill()
+        if not self.settings.url:
+            return True
         try:
-            self._queue.put_nowait(chunk)
+            self._queue.put_nowait((first_unit, data))
             return True
         except queue.Full:
             self.dropped += 1
             return False
 
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running sender (for tests and the status file)."""
+        proc = self._proc
+        return proc.pid if proc and proc.poll() is None else None
+
+    def state(self) -> str:
+        """``off``, ``sending`` (the sender reports datagrams going out) or ``error``."""
+        if not self.settings.url:
+            return "off"
+        reports = list(self._reports)
+        fresh = reports and time.monotonic() - reports[-1][0] < REPORT_STALE_S
+        moving = len(reports) >= 2 and reports[-1][1] > reports[0][1]
+        failing = len(reports) >= 2 and reports[-1][2] > reports[0][2]
+        if self.pid and fresh and moving and not failing:
+            return "sending"
+        return "error"
+
+    def sent_bps(self) -> int:
+        """The rate the sender reports over its last few seconds (bits per second)."""
+        reports = list(self._reports)
+        if len(reports) < 2 or reports[-1][0] <= reports[0][0]:
+            return 0
+        datagrams = reports[-1][1] - reports[0][1]
+        return round(datagrams * cbr.DATAGRAM_BYTES * 8 / (reports[-1][0] - reports[0][0]))
+
+    def health(self) -> dict[str, object]:
+        """What the status file says about the output (read by the admin)."""
+        state = self.state()
+        detail = ""
+        if state == "error":
+            detail = self.error or str(self._report.get("error") or "")
+        return {
+            "state": state,
+            "url": self.settings.url,
+            "muxrate_bps": self.settings.muxrate_bps,
+            "sent_bps": self.sent_bps() if state == "sending" else 0,
+            "detail": detail,
+            "starts": self.starts,
+            "dropped": self.dropped,
+            "late_units": self.skipped_units,
+            "pid": self.pid,
+        }
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop feeding, let the relay flush what it has, and end it."""
+        """Stop feeding and end the sender."""
         self._stop.set()
         self._thread.join(1.0)
         if self._thread.is_alive() and self._proc is not None:
-            self._proc.kill()  # the writer is blocked on a relay that stopped reading
+            self._proc.kill()  # the writer is blocked on a sender that stopped reading
             self._thread.join(timeout)
-        self._end(self._proc, timeout)
+        self._end()
 
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        proc = ffmpeg.spawn(self.cmd)
+    # --- the writer thread ----------------------------------------------------------
+
+    def _spawn(self) -> None:
+        try:
+            cmd = sender_cmd(self.settings)
+            proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            )
+        except (OSError, ValueError) as exc:
+            self.error = str(exc)
+            log.error("udp sender cannot start: %s", exc)
+            return
         self.starts += 1
+        self._proc = proc
+        self._reports.clear()
+        self._report = {}
+        threading.Thread(target=self._read_reports, args=(proc,), daemon=True).start()
         threading.Thread(target=self._drain, args=(proc,), daemon=True).start()
-        log.info("udp relay started (pid %s, start #%d)", proc.pid, self.starts)
-        return proc
+        log.info("udp sender started (pid %s, start #%d) to %s at %d bit/s",
+                 proc.pid, self.starts, self.settings.url, self.settings.muxrate_bps)  # fmt: skip
+        # A new sender hears a new stream: a fresh mux marks the discontinuity, and the
+        # units whose windows are still ahead go again.
+        s = self.settings
+        self._mux = cbr.CbrMux(s.muxrate_bps, s.service_name, s.provider_name)
+        for unit, data in list(self._recent):
+            self._feed(unit, data)
+
+    def _read_reports(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            with contextlib.suppress(ValueError):
+                report = json.loads(line)
+                self._report = report
+                sent, errors = int(report.get("sent", 0)), int(report.get("errors", 0))
+                self._reports.append((time.monotonic(), sent, errors))
+                if report.get("error") and report.get("errors"):
+                    self.error = str(report["error"])
 
     def _drain(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
             self.stderr_tail.append(line.decode("utf-8", "replace").rstrip())
 
-    @staticmethod
-    def _end(proc: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    def _end(self) -> None:
+        proc, self._proc = self._proc, None
         if proc is None:
             return
         if proc.stdin and not proc.stdin.closed:
             with contextlib.suppress(OSError):
-                proc.stdin.close()
+                proc.stdin.close()  # the sender exits when its input closes
         try:
-            proc.wait(timeout)
+            proc.wait(1.0)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
 
+    def _feed(self, unit: int, data: bytes) -> None:
+        """Mux one unit and hand its slots to the sender, unless its window has begun."""
+        proc, mux = self._proc, self._mux
+        if proc is None or mux is None:
+            return
+        opens = cbr.unit_first_slot(unit, mux.rate)
+        soon = cbr.slot_at_ticks(now_stream_ticks() + int(START_MARGIN_S * TICKS_PER_SECOND),
+                                 mux.rate)  # fmt: skip
+        if opens < soon:
+            self.skipped_units += 1
+            return
+        run = mux.mux_unit(unit, data)
+        self._write_since = time.monotonic()
+        try:
+            assert proc.stdin is not None
+            proc.stdin.write(HEADER.pack(run.first_slot, len(run.packets) // 188) + run.packets)
+            proc.stdin.flush()
+        except (OSError, ValueError):
+            proc.kill()  # cannot take the rest: the loop restarts it
+        finally:
+            self._write_since = None
+
+    def _apply_settings(self) -> None:
+        wanted = self._wanted
+        if wanted == self.settings and (self._proc is not None or not wanted.url):
+            return
+        if wanted != self.settings:
+            log.info("udp output settings changed: %s", wanted)
+            self._end()
+            self.settings = replace(wanted)
+            self.error = ""
+        if not self.settings.url:
+            return
+        self._spawn()
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            if self._proc is None or self._proc.poll() is not None:
-                if self._proc is not None:
-                    log.warning(
-                        "udp relay exited %s: %s",
-                        self._proc.returncode,
-                        " | ".join(list(self.stderr_tail)[-3:]),
-                    )
-                    self._end(self._proc, 1)
-                    if self._stop.wait(self.restart_delay):
-                        break
-                try:
-                    self._proc = self._spawn()
-                except ffmpeg.FFmpegError as exc:
-                    log.error("udp relay cannot start: %s", exc)
-                    self._proc = None
-                    self._stop.wait(self.restart_delay)
-                    continue
+            self._apply_settings()
+            proc = self._proc
+            if proc is not None and proc.poll() is not None:
+                tail = " | ".join(list(self.stderr_tail)[-3:])
+                log.warning("udp sender exited %s: %s", proc.returncode, tail)
+                self.error = tail or f"sender exited {proc.returncode}"
+                self._end()
+                if self._stop.wait(self.restart_delay):
+                    break
+                continue  # _apply_settings starts a new one
+            if proc is None and self.settings.url:
+                self._stop.wait(max(self.restart_delay, 1.0))  # could not start: retry
+                continue
             try:
-                chunk = self._queue.get(timeout=0.25)
+                first, data = self._queue.get(timeout=0.25)
             except queue.Empty:
                 continue
-            proc = self._proc
-            self._write_since = time.monotonic()
-            try:
-                assert proc.stdin is not None
-                proc.stdin.write(chunk)
-                proc.stdin.flush()
-            except (OSError, ValueError):
-                proc.kill()  # cannot take the rest of the chunk: the check above restarts it
-                proc.wait()
-            finally:
-                self._write_since = None
+            if not self.settings.url:
+                continue
+            for i, unit_data in enumerate(cbr.split_units(data)):
+                self._recent.append((first + i, unit_data))
+                self._feed(first + i, unit_data)
+        self._end()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,9 +15,6 @@ from publisher.models import Channel, utcnow
 
 # No segment for this many segment durations means the feed has stalled.
 STALL_SEGMENTS = 3
-# The playout's own words for its UDP relay (``playlists.playout._udp_health``).
-_UDP_DROPPED = re.compile(r"ok \((\d+) chunks dropped\)")
-_UDP_DOWN = re.compile(r"relay down \(started (\d+) times\)")
 
 
 @dataclass(frozen=True)
@@ -25,7 +22,9 @@ class FeedStatus:
     slug: str
     last_segment_at: datetime | None
     segment_s: float
-    udp: str  # "off", "ok" or a short problem description
+    # The UDP output as the playout's relay reports it (``UdpRelay.health``): state "off",
+    # "sending" or "error", with muxrate_bps, sent_bps and detail.
+    udp: dict[str, Any] = field(default_factory=lambda: {"state": "off"})
 
     def age_s(self, now: datetime) -> float | None:
         if self.last_segment_at is None:
@@ -45,29 +44,48 @@ def read_status(slug: str) -> FeedStatus:
     try:
         raw = json.loads(status_path(slug).read_text("utf-8"))
         last = datetime.fromisoformat(raw["last_segment_at"])
-        return FeedStatus(slug, last, float(raw.get("segment_s", 3.84)), str(raw.get("udp", "off")))
+        udp = raw.get("udp")
+        return FeedStatus(slug, last, float(raw.get("segment_s", 3.84)),
+                          udp if isinstance(udp, dict) else {"state": "off"})
     except (OSError, ValueError, KeyError, TypeError):
-        return FeedStatus(slug, None, 3.84, "off")
+        return FeedStatus(slug, None, 3.84)
 
 
-def udp_health(udp: str) -> tuple[str, bool]:
-    """The UDP relay's state in Chinese, and whether it is a problem staff should act on."""
-    if udp == "off":
+def _mbps(bps: object) -> str:
+    try:
+        return f"{float(bps) / 1e6:.1f}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "?"
+
+
+def udp_health(udp: dict[str, Any], stalled: bool = False) -> tuple[str, bool]:
+    """The UDP output's state in Chinese, and whether it is a problem staff should act on.
+
+    ``stalled``: the playout stopped writing its status, so what it last said is stale.
+    """
+    state = udp.get("state", "off")
+    if state == "off":
         return _("未启用"), False
-    if udp == "ok":
-        return _("正常"), False
-    if match := _UDP_DROPPED.fullmatch(udp):
-        return _("正常（丢弃了 %(n)s 个数据块）", n=match[1]), False
-    if match := _UDP_DOWN.fullmatch(udp):
-        return _("转发中断（已尝试启动 %(n)s 次）", n=match[1]), True
-    return _("异常：%(detail)s", detail=udp), True
+    if stalled:
+        return _("已中断（播出进程无响应）"), True
+    if state == "sending":
+        return _("正在发送，%(rate)s Mbit/s（设定 %(set)s Mbit/s）",
+                 rate=_mbps(udp.get("sent_bps")), set=_mbps(udp.get("muxrate_bps"))), False
+    detail = str(udp.get("detail") or "")[:200]
+    return _("发送异常：%(detail)s", detail=detail or _("发送程序未运行")), True
+
+
+# The dashboard's words: "off", "ok", or anything else for a problem.
+_UDP_WORD = {"off": "off", "sending": "ok"}
 
 
 def channel_status(channel: Channel, now: datetime | None = None) -> dict[str, object]:
     """What the admin shows for one channel's feed."""
     now = now or utcnow()
     status = read_status(channel.slug)
-    udp_text, udp_problem = udp_health(status.udp)
-    return {"alarm": status.alarm(now), "age_s": status.age_s(now),
-            "last_segment_at": status.last_segment_at, "udp": status.udp,
+    alarm = status.alarm(now)
+    udp_state = status.udp.get("state", "off")
+    udp_text, udp_problem = udp_health(status.udp, stalled=alarm)
+    return {"alarm": alarm, "age_s": status.age_s(now),
+            "last_segment_at": status.last_segment_at, "udp": _UDP_WORD.get(udp_state, "error"),
             "udp_text": udp_text, "udp_problem": udp_problem}

@@ -19,7 +19,6 @@ from renderer.ffmpeg.commands import (
     music_bed_cmd,
     probe_cmd,
     silence_cmd,
-    udp_relay_cmd,
     units_cmd,
 )
 from renderer.ffmpeg.runner import FFmpegError, RunResult, frame_hashes, probe, run, spawn
@@ -38,6 +37,5 @@ __all__ = [
     "run",
     "silence_cmd",
     "spawn",
-    "udp_relay_cmd",
     "units_cmd",
 ]

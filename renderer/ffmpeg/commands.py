@@ -195,37 +195,6 @@ def music_bed_cmd(
     return _compile(out_stream)
 
 
-def udp_relay_cmd(
-    url: str, muxrate_bps: int, service_name: str, provider_name: str, service_id: int = 1
-) -> list[str]:
-    """Stream-copy our TS from stdin to UDP at a constant mux rate with a named DVB service.
-
-    ``-re`` paces reading by the input timestamps, so a feed written a little ahead leaves
-    the relay as a smooth constant-rate stream rather than in bursts.
-    """
-    src = ffmpeg_python.input(
-        "pipe:0", format="mpegts", re=None, analyzeduration=1_000_000, probesize=1_000_000
-    )
-    out_stream = ffmpeg_python.output(
-        src,
-        url,
-        format="mpegts",
-        c="copy",
-        map=0,
-        muxrate=muxrate_bps,
-        mpegts_service_id=service_id,
-        mpegts_flags="+system_b",
-        pcr_period=20,  # ms; DVB asks for at most 40
-        flush_packets=0,  # fill every datagram with 7 packets
-    )
-    cmd = _compile(out_stream)
-    # The SDT names come from metadata, and ffmpeg-python cannot repeat an option.
-    names = ["-metadata", f"service_name={service_name}"]
-    names += ["-metadata", f"service_provider={provider_name}"]
-    at = cmd.index(url)
-    return [*cmd[:at], *names, *cmd[at:]]
-
-
 def live_encode_cmd(png: Path, out: str, seconds: float, enc: EncodingProfile) -> list[str]:
     """The conventional way (benchmark baseline): encode a looping still live to MPEG-TS."""
     video = ffmpeg_python.input(str(png), loop=1, framerate=FPS, re=None)

@@ -16,7 +16,7 @@ login, make_item, office = support.login, support.make_item, support.office
 SLUG = "jianshan"  # the channel of the ``township`` fixture
 
 
-def write_status(app, udp: str) -> None:  # noqa: ANN001
+def write_status(app, udp: dict) -> None:  # noqa: ANN001
     from publisher.models import utcnow
 
     folder = Path(app.config["STATUS_DIR"])
@@ -47,17 +47,28 @@ def plain(html: str) -> str:
 
 
 @pytest.mark.parametrize(("udp", "shown"), [
-    ("off", "UDP组播：未启用"),
-    ("ok", "UDP组播：正常"),
-    ("ok (4 chunks dropped)", "正常（丢弃了4个数据块）"),
-    ("relay down (started 3 times)", "转发中断（已尝试启动3次）"),
+    ({"state": "off"}, "UDP组播：未启用"),
+    ({"state": "sending", "muxrate_bps": 2_000_000, "sent_bps": 1_999_000},
+     "UDP组播：正在发送，2.0Mbit/s（设定2.0Mbit/s）"),
+    ({"state": "error", "detail": "[Errno 101] Network is unreachable"},
+     "发送异常：[Errno101]Networkisunreachable"),
+    ({"state": "error", "detail": ""}, "发送异常：发送程序未运行"),
 ])
 def test_udp_state_is_shown_in_chinese(app, login, udp, shown):
     write_status(app, udp)
     page = login("editor").text("/channel")
     status = plain(page[page.index('id="udp-status"') - 20:].split("</p>", 1)[0])
     assert shown in status.replace(" ", "")
-    assert udp not in status
+    assert udp["state"] not in status
+
+
+def test_udp_state_of_a_stalled_feed_is_not_trusted(app, login):
+    write_status(app, {"state": "sending", "muxrate_bps": 2_000_000, "sent_bps": 2_000_000})
+    status = json.loads((Path(app.config["STATUS_DIR"]) / f"{SLUG}.json").read_text())
+    status["last_segment_at"] = "2020-01-01T00:00:00+00:00"
+    (Path(app.config["STATUS_DIR"]) / f"{SLUG}.json").write_text(json.dumps(status))
+    page = login("editor").text("/channel")
+    assert "已中断（播出进程无响应）" in plain(page[page.index('id="udp-status"'):])
 
 
 def test_as_run_durations_read_in_seconds_and_minutes(app, login):

@@ -62,17 +62,6 @@ def test_silence_command() -> None:
     ]  # fmt: skip
 
 
-def test_udp_relay_command_names_the_service_before_the_url() -> None:
-    cmd = ffmpeg.udp_relay_cmd("udp://127.0.0.1:5000?pkt_size=1316", 8_000_000, "幸福乡村", "县台")
-    assert cmd == [
-        *QUIET, "-f", "mpegts", "-analyzeduration", "1000000", "-probesize", "1000000", "-re",
-        "-i", "pipe:0", "-f", "mpegts", "-c", "copy", "-flush_packets", "0", "-map", "0",
-        "-mpegts_flags", "+system_b", "-mpegts_service_id", "1", "-muxrate", "8000000",
-        "-pcr_period", "20", "-metadata", "service_name=幸福乡村",
-        "-metadata", "service_provider=县台", "udp://127.0.0.1:5000?pkt_size=1316", "-y",
-    ]  # fmt: skip
-
-
 def test_probe_command() -> None:
     assert ffmpeg.probe_cmd("x.ts") == [
         "ffprobe", "-hide_banner", "-loglevel", "error", "-of", "json", "-show_streams",
