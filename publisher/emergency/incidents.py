@@ -7,14 +7,16 @@ incident in a state neither of them meant; the loser is told what the state now 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from publisher.emergency import engine, reserve, responders
+from publisher.emergency import engine, press_journal, reserve, responders
 from publisher.emergency.crypto import decrypt
 from publisher.emergency.facts import facts_of, local
 from publisher.emergency.i18n import _
@@ -34,6 +36,7 @@ from publisher.services import audit
 from publisher.services.errors import ServiceError
 from publisher.sms.store import queue_sms
 
+log = logging.getLogger(__name__)
 SOURCE_LABELS = {"device": "呼救设备", "sms": "呼救短信", "drill": "演练按钮"}
 
 
@@ -82,6 +85,29 @@ def trigger(household: Household, *, source: str, now: datetime, device: Device 
                     and reserve.release(current_app.config["DATA_DIR"])):
                 raise
     raise ServiceError(_("系统繁忙，请重试。"))
+
+
+def trigger_kept_presses(data_dir: Path) -> int:
+    """Store the presses a full disk left in the journal (publisher.emergency.press_journal),
+    each at the moment it was pressed. Returns how many were taken out of the journal.
+
+    A full disk still raises (the clock tries again next tick); a press the device repeated
+    meanwhile is recognised by its idempotency key.
+    """
+    done = 0
+    for press in press_journal.kept(data_dir):
+        device = db.session.get(Device, press.device_id)
+        if device is None:
+            log.error("kept press of device %s dropped: the device was deleted", press.device_id)
+        else:
+            try:
+                trigger(device.household, source="device", now=press.at, device=device,
+                        idempotency_key=press.key)
+            except ServiceError as exc:  # e.g. the household was deactivated meanwhile
+                log.error("kept press of device %s refused: %s", press.device_id, exc)
+        press_journal.clear(data_dir, press)
+        done += 1
+    return done
 
 
 def _trigger_once(household: Household, source: str, now: datetime, device: Device | None,

@@ -1,15 +1,17 @@
 """The emergency jobs of the clock process.
 
 Every half second: copy SMS status onto attempts, run due escalation steps, hand their
-SMS to the gateway at once, call the voice webhook; a wall-clock step moves the due times
-first (publisher.emergency.wallstep). Every minute: device tests due, CAP feeds, the
-emergency reserve on the data disk. All state is in the database, so any run may be the
-first after a restart.
+SMS to the gateway at once, call the voice webhook; before that, a wall-clock step moves
+the due times (publisher.emergency.wallstep) and presses a full disk left in the journal
+are stored (press_journal). Every minute: device tests due, CAP feeds, the emergency
+reserve and journal on the data disk. All state is in the database (or, for a press the
+full disk kept out of it, the journal), so any run may be the first after a restart.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Flask
 
@@ -22,13 +24,13 @@ HEALTH_SECONDS = 60
 
 
 def escalation_tick(app: Flask) -> None:
-    from publisher.emergency import escalation, reserve, wallstep
+    from publisher.emergency import reserve, wallstep
 
     with app.app_context():
         try:
             with wallstep.guard_for(app).tick() as now:
                 try:
-                    escalation.tick(now)
+                    _escalate(app, now)
                 except Exception as exc:
                     db.session.rollback()
                     # A full data disk must not hold up a call for help: use the room kept
@@ -36,12 +38,19 @@ def escalation_tick(app: Flask) -> None:
                     if not (reserve.is_disk_full(exc)
                             and reserve.release(app.config["DATA_DIR"])):
                         raise
-                    escalation.tick(now)
+                    _escalate(app, now)
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("escalation tick failed")
         finally:
             db.session.remove()
+
+
+def _escalate(app: Flask, now: datetime) -> None:
+    from publisher.emergency import escalation, incidents
+
+    incidents.trigger_kept_presses(app.config["DATA_DIR"])  # presses a full disk left over
+    escalation.tick(now)
 
 
 def minute_tick(app: Flask) -> None:
@@ -60,10 +69,12 @@ def minute_tick(app: Flask) -> None:
 
 
 def keep_reserve(app: Flask) -> None:
-    """Make the emergency reserve again once the data disk has room (see reserve)."""
-    from publisher.emergency import reserve
+    """Make the emergency reserve and the press journal again once the data disk has room
+    (see publisher.emergency.reserve and press_journal)."""
+    from publisher.emergency import press_journal, reserve
 
     try:
+        press_journal.ensure(app.config["DATA_DIR"])
         reserve.ensure(app.config["DATA_DIR"], reserve.reserve_size(app.config))
     except OSError:
         log.exception("cannot make the emergency reserve")

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import re
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 
-from publisher.emergency import acks, health, incidents, notify, registry, reserve
+from publisher.emergency import (
+    acks,
+    health,
+    incidents,
+    notify,
+    press_journal,
+    registry,
+    reserve,
+)
 from publisher.emergency.clock import now
 from publisher.emergency.i18n import _
 from publisher.extensions import csrf, db
@@ -51,11 +59,12 @@ def trigger(token: str):  # noqa: ANN201
     is_test = body.get("test", False)
     if not isinstance(is_test, bool):
         return _error(_("test 须为 true 或 false。"), 400)
+    pressed_at, device_id = now(), device.id
     try:
         if is_test:
-            outcome = health.record_test(device, now(), key)
+            outcome = health.record_test(device, pressed_at, key)
             return jsonify({"outcome": outcome}), 200
-        result = incidents.trigger(device.household, source="device", now=now(),
+        result = incidents.trigger(device.household, source="device", now=pressed_at,
                                    device=device, idempotency_key=key)
     except ServiceError as exc:
         return _error(str(exc), 409)
@@ -63,6 +72,12 @@ def trigger(token: str):  # noqa: ANN201
         db.session.rollback()
         if not reserve.is_disk_full(exc):
             raise
+        # Not even the reserve's room was left: keep the press in the journal written in
+        # advance; the clock stores and escalates it once the database has room.
+        if not is_test and press_journal.keep(current_app.config["DATA_DIR"], device_id, key,
+                                              pressed_at):
+            return jsonify({"outcome": "kept", "message": _(
+                "已收到呼救。系统存储空间不足，呼救已暂存，将尽快通知联系人。")}), 202
         return _must_retry()
     status = 201 if result.outcome == "new" else 200
     return jsonify({"incident": result.incident_id, "outcome": result.outcome}), status

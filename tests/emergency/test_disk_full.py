@@ -120,11 +120,37 @@ def test_a_press_on_a_full_disk_is_stored_and_escalated_at_once(app, world, clie
     assert reserve.stat().st_size == RESERVE
 
 
-def test_without_room_the_device_is_told_to_retry_and_the_call_goes_out_later(
+def test_with_the_reserve_used_up_the_press_is_kept_and_escalated_once_space_returns(
         app, world, client, small_disk, spool):
-    """No reserve left (used up by an earlier call): the press cannot be stored, so the
-    device hears 503 with Retry-After and a Chinese reason; its retry, once there is room,
-    starts the escalation."""
+    """The reserve went to an earlier call; the press still fits in the journal written in
+    advance: the device hears 202 (no need to press again), and the clock stores and
+    escalates it as soon as the disk has room."""
+    from publisher.emergency.jobs import keep_reserve
+    from publisher.emergency.reserve import RESERVE_NAME
+
+    keep_reserve(app)
+    (app.config["DATA_DIR"] / RESERVE_NAME).unlink()  # used up
+    filler = fill(small_disk)
+    response = press(client, world)
+    assert response.status_code == 202, response.get_data(as_text=True)
+    assert response.get_json()["outcome"] == "kept"
+    clock_tick(app)  # the database still takes nothing
+    assert incidents(app) == 0 and outbox_to(spool, RELATIVE) == []
+
+    filler.unlink()
+    clock_tick(app)
+    assert incidents(app) == 1
+    assert outbox_to(spool, RELATIVE)
+    assert press(client, world).get_json()["outcome"] == "duplicate"  # the device's retry
+    clock_tick(app)
+    assert incidents(app) == 1 and len(outbox_to(spool, RELATIVE)) == 1
+
+
+def test_when_nothing_fits_the_device_is_told_to_retry(app, world, client, small_disk,
+                                                       spool):
+    """No reserve and no journal (the clock never had room to make them): the press cannot
+    be kept, so the device hears 503 with Retry-After and a Chinese reason; its retry, once
+    there is room, starts the escalation."""
     filler = fill(small_disk)
     response = press(client, world)
     assert response.status_code == 503
