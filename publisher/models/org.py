@@ -53,6 +53,12 @@ class Channel(db.Model):
     accent_colour: Mapped[str] = mapped_column(String(9), default="#F2C14E")
     logo_path: Mapped[str] = mapped_column(String(255), default="")
     udp_url: Mapped[str] = mapped_column(String(120), default="")
+    # The UDP output for the cable head-end: paused without losing the address, the
+    # constant mux rate (0: the profile's default, 2 Mbit/s for still slides up to 720p)
+    # and the provider name its SDT carries (empty: the township's name).
+    udp_paused: Mapped[bool] = mapped_column(default=False)
+    udp_muxrate_kbps: Mapped[int] = mapped_column(default=0)
+    udp_provider: Mapped[str] = mapped_column(String(80), default="")
     # Slow reading pace for elderly viewers, in Chinese characters per second.
     reading_pace: Mapped[float] = mapped_column(default=3.0)
     enabled: Mapped[bool] = mapped_column(default=True)
@@ -64,6 +70,11 @@ class Channel(db.Model):
     schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     township: Mapped[Township] = relationship(back_populates="channels")
+
+    @property
+    def sdt_provider(self) -> str:
+        """The provider name the UDP output's SDT carries."""
+        return self.udp_provider or self.township.name
 
     @property
     def effective_timezone(self) -> str:

@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from playlists.cbr import MAX_MUXRATE_BPS, default_muxrate_bps, min_muxrate_bps
+from playlists.udp import parse_url
 from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts, row_id
 from publisher.services.errors import NotAllowed, ServiceError
 from publisher.services.org.common import FieldError, flag, integer, record, save_audited, text
 from publisher.services.phones import clean_phone
 from publisher.services.scope import ensure_township
+from renderer.encode import encoding_for_plan
 
 CHANNEL_PROFILES = ("1080p", "720p", "576i-16x9", "576i-4x3")
 VILLAGE_KINDS = ("村", "社区")
@@ -145,7 +148,34 @@ def _udp(raw: Mapping[str, Any]) -> str:
         raise FieldError(
             "udp_url", _("组播地址格式应为 udp://主机:端口，例如 udp://239.1.1.1:1234。")
         )
+    try:
+        parse_url(udp) if udp else None
+    except ValueError:
+        raise FieldError("udp_url", _("组播数据包固定为 1316 字节（7 个 TS 包），"
+                                      "请去掉 pkt_size 或改为 1316。")) from None
     return udp
+
+
+def channel_muxrate_bps(profile: str, muxrate_kbps: int) -> int:
+    """The UDP mux rate a channel sends at: its own, or its profile's default."""
+    if muxrate_kbps:
+        return muxrate_kbps * 1000
+    enc = encoding_for_plan(profile)
+    return default_muxrate_bps(enc.bufsize_kbit, enc.audio_kbps)
+
+
+def _muxrate(raw: Mapping[str, Any], profile: str) -> int:
+    """kbit/s, or 0 for the profile's default; refused if the profile's content won't fit."""
+    kbps = integer(raw, "udp_muxrate_kbps", 0, MAX_MUXRATE_BPS // 1000, 0)
+    enc = encoding_for_plan(profile)
+    need = min_muxrate_bps(enc.bufsize_kbit, enc.audio_kbps)
+    if kbps and kbps * 1000 < need:
+        raise FieldError("udp_muxrate_kbps", _(
+            "%(rate)s kbit/s 装不下“%(profile)s”输出规格的画面和声音，至少需要 %(need)s kbit/s"
+            "（留空则按规格自动选用 %(auto)s kbit/s）。",
+            rate=kbps, profile=profile, need=-(-need // 1000),
+            auto=default_muxrate_bps(enc.bufsize_kbit, enc.audio_kbps) // 1000))
+    return kbps
 
 
 def _pace(raw: Mapping[str, Any]) -> float:
@@ -173,6 +203,9 @@ def clean_channel(raw: Mapping[str, Any]) -> dict[str, Any]:
         "primary_colour": _colour(raw, "primary_colour", "#0B3D5C"),
         "accent_colour": _colour(raw, "accent_colour", "#F2C14E"),
         "udp_url": _udp(raw),
+        "udp_paused": flag(raw, "udp_paused"),
+        "udp_muxrate_kbps": _muxrate(raw, profile),
+        "udp_provider": text(raw, "udp_provider", 80),
         "reading_pace": _pace(raw),
         "enabled": flag(raw, "enabled"),
         # Empty: channel time is the township's (see Channel.effective_timezone).
