@@ -5,6 +5,9 @@
 2. 100 concurrent incidents: all triggered at once, four steps each (three responders
    3 s apart, then the duty phone); every step must be queued, none later than one clock
    tick after it was due.
+3. A full data disk (a tmpfs this run mounts and fills; needs root): a press answered from
+   the reserve's room, press → SMS in the outbox with the disk still full; then, with the
+   reserve used up, a press kept in the journal (202), disk freed → SMS in the outbox.
 
     .venv/bin/python bench/emergency_bench.py
 """
@@ -207,6 +210,80 @@ def stop_escalating(app) -> None:
         db.session.remove()
 
 
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        for size in (1024 * 1024, 4096, 1):
+            chunk = bytes(size)
+            try:
+                while True:
+                    out.write(chunk)
+            except OSError:
+                pass
+    return filler
+
+
+def wait_outbox(spool: Path, number: str, start: float) -> float:
+    while not outbox_has(spool, number):
+        if time.perf_counter() - start > 30:
+            raise SystemExit(f"no SMS to {number} after 30 s")
+        time.sleep(0.005)
+    return time.perf_counter() - start
+
+
+def bench_disk_full(tmp: Path) -> dict[str, object] | None:
+    """Part 3 on a real full file system; None if one cannot be mounted here."""
+    import subprocess
+
+    from publisher.emergency.jobs import keep_reserve
+    from publisher.emergency.reserve import RESERVE_NAME
+    from publisher.extensions import db
+
+    disk = tmp / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        return None
+    try:
+        app = build_app(disk)
+        app.config["EMERGENCY_RESERVE_BYTES"] = 2 * 1024 * 1024
+        devices = seed(app, 2)
+        spool = Path(app.config["SMS_SPOOL_DIR"])
+        keep_reserve(app)  # as the clock does at start …
+        with app.app_context():
+            from publisher.sms import get_gateway
+
+            get_gateway()  # … and its SMS job, which makes the spool directories
+        scheduler = start_clock(app)
+        client = app.test_client()
+        try:
+            filler = fill(disk)
+            start = time.perf_counter()
+            first = client.post(f"/emergency/trigger/{devices[0][0]}",
+                                headers={"Idempotency-Key": "full-1"})
+            reserve_s = wait_outbox(spool, devices[0][1][0], start)
+            stop_escalating(app)  # its later steps would only add errors to the output
+            (app.config["DATA_DIR"] / RESERVE_NAME).unlink(missing_ok=True)
+            filler.unlink()
+            filler = fill(disk)
+            second = client.post(f"/emergency/trigger/{devices[1][0]}",
+                                 headers={"Idempotency-Key": "full-2"})
+            time.sleep(2)  # the disk stays full a while: nothing can go out
+            held = outbox_has(spool, devices[1][1][0])
+            start = time.perf_counter()
+            filler.unlink()
+            journal_s = wait_outbox(spool, devices[1][1][0], start)
+        finally:
+            scheduler.shutdown(wait=True)
+            with app.app_context():
+                db.engine.dispose()
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
+    return {"first_status": first.status_code, "reserve_s": reserve_s,
+            "second_status": second.status_code, "held": held, "journal_s": journal_s}
+
+
 def main() -> None:
     import logging
 
@@ -224,6 +301,8 @@ def main() -> None:
             result = bench_concurrent(app, devices[LATENCY_TRIGGERS:])
         finally:
             scheduler.shutdown(wait=True)
+        TICKS.clear()
+        full = bench_disk_full(Path(tmp))
     print("emergency bench (SQLite, gammu spool, APScheduler, real time)")
     print(f"trigger -> first SMS queued, {len(latencies)} triggers: "
           f"p50 {statistics.median(latencies):.3f} s, p95 {pct(latencies, 0.95):.3f} s, "
@@ -243,6 +322,16 @@ def main() -> None:
     print(f"  due -> SMS file in gammu's outbox (wall clock, includes working the whole "
           f"batch): p50 {result['late_p50']:.3f} s, p95 {result['late_p95']:.3f} s, "
           f"max {result['late_max']:.3f} s")
+
+    if full is None:
+        print("full data disk: skipped (cannot mount a tmpfs here; needs root)")
+        return
+    print(f"full data disk (16 MiB tmpfs filled to the last byte, 2 MiB reserve): press answered "
+          f"{full['first_status']}, SMS in the outbox {full['reserve_s']:.3f} s after the press "
+          f"with the disk still full")
+    print(f"  reserve used up: press answered {full['second_status']} (kept in the journal), "
+          f"SMS while full: {'yes' if full['held'] else 'none'}, SMS in the outbox "
+          f"{full['journal_s']:.3f} s after the disk was freed")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ full disk kept out of it, the journal), so any run may be the first after a rest
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 from flask import Flask
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 # One clock tick: the bound on how late a step may run (see bench/emergency_bench.py).
 TICK_SECONDS = 0.5
 HEALTH_SECONDS = 60
+DISK_FULL_NOTICE_S = 60
 
 
 def escalation_tick(app: Flask) -> None:
@@ -39,17 +41,35 @@ def escalation_tick(app: Flask) -> None:
                             and reserve.release(app.config["DATA_DIR"])):
                         raise
                     _escalate(app, now)
-        except Exception:  # noqa: BLE001 - the clock must keep ticking
+        except Exception as exc:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
-            log.exception("escalation tick failed")
+            if reserve.is_disk_full(exc):
+                _disk_full_notice()
+            else:
+                log.exception("escalation tick failed")
         finally:
             db.session.remove()
+
+
+_last_disk_full_notice = [float("-inf")]
+
+
+def _disk_full_notice() -> None:
+    """One line a minute while the disk is full, not a traceback every tick (the log may
+    well be on the same full disk)."""
+    if time.monotonic() - _last_disk_full_notice[0] >= DISK_FULL_NOTICE_S:
+        _last_disk_full_notice[0] = time.monotonic()
+        log.error("data disk full: escalations and kept presses wait for room (retried "
+                  "every tick)")
 
 
 def _escalate(app: Flask, now: datetime) -> None:
     from publisher.emergency import escalation, incidents
 
-    incidents.trigger_kept_presses(app.config["DATA_DIR"])  # presses a full disk left over
+    try:
+        incidents.trigger_kept_presses(app.config["DATA_DIR"])  # presses a full disk left
+    except OSError:  # the journal unreadable must not hold up the escalations under way
+        log.exception("cannot read the emergency press journal")
     escalation.tick(now)
 
 
