@@ -22,6 +22,36 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+# A burst (a thousand device presses, editors saving at once) queues for the write lock
+# instead of failing with "database is locked"; WAL lets pages read while one request writes.
+SQLITE_BUSY_TIMEOUT_MS = 20_000
+
+
+def sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+    """Set on every new SQLite connection (``init_sqlite`` registers it)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # Kept by the file once set; setting it writes, which a full disk refuses: the
+        # database then simply stays in its old mode until there is room.
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except Exception as exc:  # noqa: BLE001 - sqlite3.OperationalError from the driver
+        if "busy_timeout" in str(exc):
+            raise
+    finally:
+        cursor.close()
+
+
+def init_sqlite(app) -> None:  # noqa: ANN001
+    """WAL and a busy timeout for the app's engine, when the database is SQLite."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", sqlite_pragmas)
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

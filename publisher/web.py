@@ -24,10 +24,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import Gone
 from werkzeug.routing import IntegerConverter
 
+from publisher.config import UPLOAD_MAX_MB
 from publisher.emergency.reserve import is_disk_full
-from publisher.extensions import babel, csrf, db, login_manager, migrate
+from publisher.extensions import babel, csrf, db, init_sqlite, login_manager, migrate
 from publisher.models import MAX_ROW_ID
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -76,6 +78,7 @@ def localtime(value: datetime | None, zone: str | None = None,
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any blueprint adds its rules
     db.init_app(app)
+    init_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -109,9 +112,33 @@ def init_app(app: Flask) -> None:
     def forbidden(exc):  # noqa: ANN001, ANN202
         return render_template("error.html", code=403, message=_("您没有权限访问该页面。")), 403
 
+    app.jinja_env.globals["upload_max_mb"] = UPLOAD_MAX_MB
+
     @app.errorhandler(413)
     def too_large(exc):  # noqa: ANN001, ANN202
-        return render_template("error.html", code=413, message=_("上传的文件太大。")), 413
+        message = _("上传的文件太大：每个文件最大 %(mb)d MB。请压缩照片或把表格拆成几个文件，"
+                    "再返回上一页重新上传。", mb=UPLOAD_MAX_MB)
+        if request.path.startswith("/api/"):
+            return jsonify({"error": {"code": "too_large", "message": message}}), 413
+        return render_template("error.html", code=413, message=message), 413
+
+    @app.errorhandler(410)
+    def gone(exc):  # noqa: ANN001, ANN202
+        # A view may say in Chinese what is gone (abort(410, description=…)); Werkzeug's own
+        # description is English and is never shown.
+        own = exc.description not in (None, Gone.description)
+        message = exc.description if own else _("该页面已失效。请返回上一页重新操作。")
+        return render_template("error.html", code=410, message=message), 410
+
+    @app.errorhandler(405)
+    def method_not_allowed(exc):  # noqa: ANN001, ANN202
+        message = _("该地址不支持这种操作。请返回上一页，从页面上的按钮进入。")
+        return render_template("error.html", code=405, message=message), 405
+
+    @app.errorhandler(400)
+    def bad_request(exc):  # noqa: ANN001, ANN202
+        message = _("提交的内容无法识别。请返回上一页检查后重新提交。")
+        return render_template("error.html", code=400, message=message), 400
 
     @app.errorhandler(500)
     def server_error(exc):  # noqa: ANN001, ANN202

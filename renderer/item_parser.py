@@ -1,8 +1,8 @@
 """Items from the API's JSON shape, validated once into the types of :mod:`renderer.items`.
 
 :func:`parse_item` turns the API's JSON shape into one of the ``*Item`` classes or
-raises :class:`~renderer.items.ItemError` whose message names the field in Chinese and
-English.
+raises :class:`~renderer.items.ItemError` whose message names the field in Chinese. The
+reviewed kinds are first checked and cleaned by their declaration (:mod:`renderer.fields`).
 Optional fields may be missing, ``None`` or empty; they become ``""`` / ``()``.
 """
 
@@ -12,6 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from renderer.fields import FIELDS, clean_item, clean_text
 from renderer.items import (
     AlertItem,
     IdentItem,
@@ -38,21 +39,19 @@ def _text(data: dict[str, Any], field: str, *, required: bool = False, limit: in
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise ItemError(f"字段 {field} 必须是文字 (field {field!r} must be a string)")
-    value = value.strip()
+        raise ItemError(f"字段 {field} 必须是文字。")
+    value = clean_text(value, multiline=True)  # what airs is what the reviewer saw
     if required and not value:
-        raise ItemError(f"字段 {field} 不能为空 (field {field!r} is required)")
+        raise ItemError(f"字段 {field} 不能为空。")
     if limit and len(value) > limit:
-        raise ItemError(
-            f"字段 {field} 不能超过{limit}个字 (field {field!r} is longer than {limit} characters)"
-        )
+        raise ItemError(f"字段 {field} 不能超过 {limit} 个字。")
     return value
 
 
 def _phone(data: dict[str, Any], field: str) -> str:
     value = _text(data, field)
     if not _PHONE.match(value):
-        raise ItemError(f"字段 {field} 不是电话号码 (field {field!r} is not a phone number)")
+        raise ItemError(f"字段 {field} 不是电话号码。")
     return value
 
 
@@ -63,9 +62,7 @@ def _date(data: dict[str, Any], field: str) -> date | None:
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
-        raise ItemError(
-            f"字段 {field} 日期格式应为 2026-12-31 (field {field!r} must be a date YYYY-MM-DD)"
-        ) from None
+        raise ItemError(f"字段 {field} 的日期格式应为 2026-12-31。") from None
 
 
 def _datetime(data: dict[str, Any], field: str) -> datetime | None:
@@ -75,9 +72,7 @@ def _datetime(data: dict[str, Any], field: str) -> datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise ItemError(
-            f"字段 {field} 时间格式错误 (field {field!r} must be an ISO 8601 date-time)"
-        ) from None
+        raise ItemError(f"字段 {field} 的时间格式应为 2026-12-31T08:00。") from None
 
 
 def _list(data: dict[str, Any], field: str) -> list[Any]:
@@ -85,7 +80,7 @@ def _list(data: dict[str, Any], field: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        raise ItemError(f"字段 {field} 必须是列表 (field {field!r} must be a list)")
+        raise ItemError(f"字段 {field} 必须是列表。")
     return list(value)
 
 
@@ -100,9 +95,7 @@ def _rows(data: dict[str, Any], field: str) -> list[dict[str, Any]]:
     rows = _list(data, field)
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise ItemError(
-                f"字段 {field}[{i}] 必须是对象 (field '{field}[{i}]' must be an object)"
-            )
+            raise ItemError(f"字段 {field}[{i}] 必须是一组字段。")
     return rows
 
 
@@ -116,7 +109,7 @@ def _row_text(row: dict[str, Any], where: str, field: str, **kw: Any) -> str:
 def _policy(d: dict[str, Any]) -> PolicyItem:
     version = d.get("version") or 0
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ItemError("字段 version 必须是整数 (field 'version' must be an integer)")
+        raise ItemError("字段 version 必须是整数。")
     return PolicyItem(
         title=_text(d, "title", required=True, limit=TITLE_MAX),
         category=_text(d, "category", limit=20),
@@ -164,10 +157,7 @@ def _produce(d: dict[str, Any]) -> ProduceItem:
 def _notice(d: dict[str, Any]) -> NoticeItem:
     category = _text(d, "category") or "通知公告"
     if category not in ("通知公告", "村务公开"):
-        raise ItemError(
-            "字段 category 只能是 通知公告 或 村务公开 "
-            "(field 'category' must be 通知公告 or 村务公开)"
-        )
+        raise ItemError("字段 category 只能是 通知公告 或 村务公开。")
     return NoticeItem(
         title=_text(d, "title", required=True, limit=TITLE_MAX),
         body=_text(d, "body"),
@@ -238,11 +228,11 @@ ITEM_TYPES = tuple(_PARSERS)
 def parse_item(data: Any) -> Item:
     """Validate an item dict (the API's JSON shape) and return its typed form."""
     if not isinstance(data, dict):
-        raise ItemError("内容必须是 JSON 对象 (item must be a JSON object)")
+        raise ItemError("内容必须是 JSON 对象。")
     kind = data.get("type")
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None:
-        raise ItemError(
-            f"字段 type 未知: {kind!r} (field 'type' must be one of {', '.join(ITEM_TYPES)})"
-        )
+        raise ItemError(f"字段 type 未知：{str(kind)[:40]}（应为 {'、'.join(ITEM_TYPES)} 之一）。")
+    if kind in FIELDS:
+        data = {**clean_item(kind, data, strict=False), "type": kind}
     return parser(data)

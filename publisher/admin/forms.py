@@ -1,7 +1,7 @@
 """Content forms, one per kind, with Chinese labels and help text.
 
-Length limits mirror the renderer's (``renderer.items``) so a too-long field is caught
-here with a message next to the field, not later as a failed render.
+Length limits are the declaration's (``renderer.fields``, checked again by the service on
+every door) so a too-long field is caught here with a message next to the field.
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from publisher.config import UPLOAD_MAX_MB
 from publisher.forms import PageForm
 from publisher.services.content import IMPORTANT, NORMAL, PINNED
 from publisher.services.errors import FieldError
 from publisher.services.phones import check_phones_in_text, clean_phone
+from renderer.fields import LIST_TEXT, LONG_TEXT, YEARS
 
-LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
-LIST_TEXT = 3000
-YEARS = (2000, 2099)  # a typo such as 0202 or 20250 must not reach time-zone arithmetic
 PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 POLICY_CATEGORIES = ("种粮补贴", "农机补贴", "医疗保障", "养老保险", "教育帮扶", "就业创业",
@@ -164,7 +163,8 @@ class ProduceForm(ContentForm):
     description = TextAreaField(_l("产品介绍"), validators=[Optional(), _max(LONG_TEXT)])
     photo = FileField(_l("产品照片"), validators=[
         FileAllowed(["jpg", "jpeg", "png"], _l("照片只能是 JPG 或 PNG 格式。"))],
-        description=_l("可选。横拍、光线充足的照片在电视上效果最好。"))
+        description=_l("可选，JPG 或 PNG，最大 %(mb)s MB。横拍、光线充足的照片在电视上效果最好。",
+                       mb=UPLOAD_MAX_MB))
     remove_photo = BooleanField(_l("删除现有照片"))
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 from publisher.auth.routes import load_user_from_token
 from publisher.extensions import db
 from publisher.models import MAX_ROW_ID, Township, User, row_id
+from renderer.fields import YEARS
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -45,12 +46,23 @@ def json_body() -> dict[str, Any]:
     if not raw.strip():
         raise ApiError(400, "malformed_json", "请求体为空，应为 JSON 对象。")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "malformed_json", f"请求体不是有效的 JSON：{exc}") from None
+        body = json.loads(raw, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "malformed_json", f"请求体不是有效的 JSON（第 {exc.lineno} 行第 "
+                       f"{exc.colno} 列附近有误），请检查引号、逗号和括号。") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "malformed_json", "请求体不是有效的 JSON：应为 UTF-8 编码，"
+                       "且不能含 NaN 或 Infinity。") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "请求体嵌套太深，不是一条内容。") from None
     if not isinstance(body, dict):
         raise ApiError(400, "malformed_json", "请求体应为 JSON 对象（{…}）。")
     return body
+
+
+def _no_constant(name: str) -> None:
+    # Python's json reads NaN and Infinity, which are not JSON: stored, they break every page.
+    raise ValueError(name)
 
 
 def township_param(user: User, value: Any, *, required: bool) -> Township | None:
@@ -64,7 +76,7 @@ def township_param(user: User, value: Any, *, required: bool) -> Township | None
         return None
     try:
         township_id = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ApiError(400, "validation_error", "township_id 应为整数。",
                        field="township_id") from None
     # A number no row can have would overflow the database driver: it is simply not found.
@@ -100,6 +112,9 @@ def instant(value: Any, field: str, zone: str) -> datetime | None:
     except ValueError:
         raise ApiError(400, "validation_error", f"{field} 应为 ISO 8601 时间，例如 "
                        "2026-05-01T08:00:00+08:00。", field=field) from None
+    if not YEARS[0] <= parsed.year <= YEARS[1]:
+        raise ApiError(400, "validation_error", f"{field} 的年份应在 {YEARS[0]} 到 {YEARS[1]} "
+                       "之间。", field=field)
     parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
     try:
         parsed.astimezone(UTC)  # as it is stored: the ends of the calendar overflow

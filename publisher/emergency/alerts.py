@@ -212,7 +212,8 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
         audit.record("import", actor=actor, township_id=township.id, target_type="cap",
                      target_id=item.id, summary=f"导入 CAP 预警 {alert.identifier}")
     return ("updated" if alert.msg_type == "Update" else
-            "exercise" if exercise else "aired"), "已发布到频道。", item
+            "exercise" if exercise else "aired"), (
+                "演练已记录，不会在频道播出。" if exercise else "已发布到频道。"), item
 
 
 def poll_sources(now: datetime, timeout: float = 10) -> int:

@@ -142,7 +142,10 @@ def parse_cap(data: bytes | str) -> CapAlert:
     except DefusedXmlException as exc:
         raise CapError("CAP 文件含有不允许的 DTD 或实体声明，已拒绝。") from exc
     except ParseError as exc:
-        raise CapError(f"CAP 文件不是有效的 XML：{exc}") from exc
+        # ElementTree's own words are English ("not well-formed (invalid token)"): say where.
+        line, column = getattr(exc, "position", (0, 0))
+        raise CapError(f"CAP 文件不是有效的 XML（第 {line} 行第 {column + 1} 列附近有误，例如"
+                       "标签不成对或含有非法字符）。请向预警发布方索取正确的文件。") from exc
     if root.tag != _q("alert"):
         raise CapError(f"不是 CAP 1.2 预警文件（根元素应为 {NS} 的 <alert>）。")
     status = _choice(_text(root, "status", required=True), STATUSES, "status")

@@ -17,13 +17,22 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from publisher.emergency import labels
 from publisher.emergency.registry import MemberData
 from publisher.forms import PageForm
 from publisher.models.emergency import HOUSEHOLD_KINDS
 from publisher.services.errors import FieldError
+from renderer.fields import YEARS
 
 REQUIRED = _l("此项必须填写。")  # worded as in the rest of the admin
 
@@ -125,6 +134,11 @@ class AlertForm(PageForm):
                                  description=_l("按本乡镇当地时间填写。"),
                                  validators=[DataRequired(_l("请填写有效的失效时间。"))])
     is_exercise = BooleanField(_l("演练（不会在频道播出）"))
+
+    def validate_expires(self, field) -> None:  # noqa: ANN001
+        # Year 1 or 9999 overflows the time-zone conversion (was a 500).
+        if field.data and not YEARS[0] <= field.data.year <= YEARS[1]:
+            raise ValidationError(_l("失效时间超出范围，请检查年份。"))
 
 
 class CapUploadForm(PageForm):

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from publisher.extensions import db
@@ -34,6 +35,7 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 editor_required = roles_required(Role.EDITOR)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 PENDING_TTL_S = 24 * 3600  # an abandoned preview is cleaned up after a day
+_GONE = _l("这份导入预览已经导入过，或已过期。请到“批量导入”查看结果，需要时重新上传文件。")
 AFTER_IMPORT = {"cadres": "/cadres", "roster": "/cadres", "produce": "/content/produce"}
 
 
@@ -93,7 +95,8 @@ def _preview(kind: ImportType, township: Township, table: Table, filename: str, 
         write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
     return render_template("people/imports/preview.html", kind=kind, preview=preview,
                            township=township, filename=filename, token=token,
-                           ignored=table.ignored_headers, message=message), 400 if message else 200
+                           ignored=table.ignored_headers, warnings=table.warnings,
+                           message=message), 400 if message else 200
 
 
 @bp.route("/<name>", methods=["POST"])
@@ -123,7 +126,7 @@ def _load_pending(token: str, kind: ImportType) -> dict[str, Any]:
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        abort(410)  # expired or already imported
+        abort(410, description=_GONE)  # expired or already imported
     if payload.get("user_id") != current_user.id or payload.get("kind") != kind.name:
         abort(404)
     return payload
@@ -142,12 +145,24 @@ def commit(name: str):  # noqa: ANN201
     table = Table(rows=[Row(number, values) for number, values in payload["rows"]])
     today = local_now(township, utcnow()).date()
     preview = check(kind, table, township, today)  # the database may have changed since
+    # Claimed by a rename, which only one request can win: a double click or a second tab
+    # confirming the same preview gets the 410 page, not a second copy of every row.
+    pending = _pending_dir() / f"{token}.json"
+    claimed = pending.with_suffix(".importing")
+    try:
+        pending.rename(claimed)
+    except FileNotFoundError:
+        abort(410, description=_GONE)
     try:
         count = applying.apply(preview, current_user, township, payload["filename"])
     except ServiceError as exc:
         db.session.rollback()
+        claimed.rename(pending)
         return _preview(kind, township, table, payload["filename"], store=False,
                         message=str(exc))
-    (_pending_dir() / f"{token}.json").unlink(missing_ok=True)
+    except BaseException:
+        claimed.rename(pending)
+        raise
+    claimed.unlink(missing_ok=True)
     return done(_("已导入 %(n)d 行%(label)s。", n=count, label=kind.label),
                 f"{AFTER_IMPORT[kind.name]}?township_id={township.id}")

@@ -16,11 +16,12 @@ from typing import IO, Protocol
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from publisher.config import UPLOAD_MAX_BYTES
 from publisher.services.errors import ServiceError
 from renderer.atomic import write_atomic
 
 # A phone photo is 3–8 MB; anything larger is not a picture a TV page needs.
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = UPLOAD_MAX_BYTES
 # 40 megapixels is above any phone camera. Checked from the header, before decoding, so a
 # small file that expands to gigabytes of pixels (a decompression bomb) is never decoded.
 MAX_PIXELS = 40_000_000
