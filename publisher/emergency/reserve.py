@@ -49,7 +49,14 @@ def is_disk_full(exc: BaseException | None) -> bool:
 
 
 def reserve_size(config: dict) -> int:
-    return int(config.get("EMERGENCY_RESERVE_BYTES", DEFAULT_RESERVE_BYTES))
+    """Bytes to keep: ``EMERGENCY_RESERVE_BYTES`` in the app config, else the environment's
+    ``VILLAGECAST_EMERGENCY_RESERVE`` (a size such as ``16M``; ``0`` turns it off)."""
+    from publisher.config import parse_size
+
+    if "EMERGENCY_RESERVE_BYTES" in config:
+        return int(config["EMERGENCY_RESERVE_BYTES"])
+    from_env = os.environ.get("VILLAGECAST_EMERGENCY_RESERVE", "").strip()
+    return parse_size(from_env) if from_env else DEFAULT_RESERVE_BYTES
 
 
 def release(data_dir: Path) -> bool:

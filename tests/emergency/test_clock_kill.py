@@ -23,8 +23,8 @@ OUTAGE_S = WAIT_S + 1  # longer than a wait, so a step falls due while the clock
 CONDITION_LIMIT_S = 60  # a row killed mid hand-over is reclaimed after store.RECLAIM_AFTER
 
 
-def _start_clock(app, log: Path) -> subprocess.Popen:
-    env = dict(os.environ, VILLAGECAST_DATA=str(app.config["DATA_DIR"]),
+def _start_clock(app, log: Path, **extra_env: str) -> subprocess.Popen:
+    env = dict(os.environ, **extra_env, VILLAGECAST_DATA=str(app.config["DATA_DIR"]),
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test",
                VILLAGECAST_SMS_SPOOL=str(app.config["SMS_SPOOL_DIR"]),
                VILLAGECAST_SMS_BACKEND="gammu", VILLAGECAST_SMS_SEND_TIMEOUT="3600",

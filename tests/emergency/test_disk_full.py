@@ -220,3 +220,36 @@ def test_login_on_a_full_disk_is_a_clear_503_page(app, world, auth, small_disk):
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert "系统存储空间不足" in response.get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_the_real_clock_process_escalates_a_press_made_on_a_full_disk(app, world, client,
+                                                                      small_disk, spool,
+                                                                      tmp_path):
+    """``villagecast clock`` itself: it makes the reserve and the journal when it starts,
+    and escalates a press the web stored on the full disk."""
+    import time
+
+    from publisher.emergency.press_journal import JOURNAL_NAME
+    from publisher.emergency.reserve import RESERVE_NAME
+
+    from .test_clock_kill import _start_clock, _wait_for
+
+    app.config.pop("EMERGENCY_CLOCK")  # the clock process runs on real time
+    data = app.config["DATA_DIR"]
+    clock = _start_clock(app, tmp_path / "clock.log",
+                         VILLAGECAST_EMERGENCY_RESERVE=str(RESERVE))
+    try:
+        _wait_for(lambda: (data / RESERVE_NAME).exists() and (data / JOURNAL_NAME).exists(),
+                  "the reserve and the journal made at start")
+        fill(small_disk)
+        started = time.monotonic()
+        assert press(client, world).status_code == 201
+        _wait_for(lambda: outbox_to(spool, RELATIVE), "the first SMS in gammu's outbox")
+        print(f"press on a full disk -> SMS in the outbox: {time.monotonic() - started:.2f} s")
+    finally:
+        import os
+        import signal
+
+        os.killpg(clock.pid, signal.SIGKILL)
+        clock.wait()
