@@ -81,6 +81,7 @@ class ChannelPlan:
     items: tuple[PlannedItem, ...] = ()
     categories: dict[str, CategoryRule] = field(default_factory=dict)
     filler: PlannedItem | None = None  # channel ident: airs when nothing else may
+    max_gap_s: float | None = None  # longest an eligible item may go unaired (None: no limit)
     format: int = PLAN_FORMAT
 
 
@@ -158,6 +159,7 @@ def plan_from_dict(raw: dict[str, Any]) -> ChannelPlan:
                 for name, rule in raw.get("categories", {}).items()
             },
             filler=_item(raw["filler"]) if raw.get("filler") else None,
+            max_gap_s=float(raw["max_gap_s"]) if raw.get("max_gap_s") else None,
         )
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, PlanError):

@@ -2,8 +2,8 @@
 
 The timeline (:mod:`playlists.timeline`) is a pure function of plan, time and this state; the
 caller persists the state between pages as JSON (``to_dict``/``from_dict``) so that a restarted
-channel resumes where it left off: the item part-way through its pages, each rotation's cursor,
-each category's share of airtime and the time since the whereabouts board last aired.
+channel resumes where it left off: the item part-way through its pages, the item a fresh one
+stepped in front of, each rotation's cursor and each category's share of airtime.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class PlayState:
 
     ``lag`` is each category's virtual time (seconds aired / weight) ahead of the least-served
     eligible category; ``cursors`` holds, per category, the (priority, id) of the item the
-    rotation picked last; ``since_board_s`` is the airtime since the whereabouts board last aired
-    (None: not yet aired).
+    rotation picked last; ``resume`` is the item a fresh item stepped in front of between two
+    of its pages, to be carried on once the fresh ones have aired.
     """
 
     started_at: datetime | None = None
@@ -53,7 +53,7 @@ class PlayState:
     current: InProgress | None = None
     cursors: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     lag: Mapping[str, float] = field(default_factory=dict)
-    since_board_s: float | None = None
+    resume: InProgress | None = None
 
     def __post_init__(self) -> None:
         for name in ("aired", "cursors", "lag"):
@@ -61,7 +61,7 @@ class PlayState:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (ISO-8601 instants)."""
-        cur = self.current
+        cur, res = self.current, self.resume
         return {
             "format": STATE_FORMAT,
             "started_at": self.started_at.isoformat() if self.started_at else None,
@@ -69,7 +69,7 @@ class PlayState:
             "current": [cur.item_id, cur.version, cur.next_page] if cur else None,
             "cursors": {k: list(v) for k, v in self.cursors.items()},
             "lag": dict(self.lag),
-            "since_board_s": self.since_board_s,
+            "resume": [res.item_id, res.version, res.next_page] if res else None,
         }
 
     @classmethod
@@ -78,15 +78,14 @@ class PlayState:
         try:
             if raw.get("format") != STATE_FORMAT:
                 raise PlayStateError(f"unsupported play state format {raw.get('format')!r}")
-            cur = raw.get("current")
-            since = raw.get("since_board_s")
+            cur, res = raw.get("current"), raw.get("resume")
             return cls(
                 started_at=_aware(raw["started_at"]) if raw.get("started_at") else None,
                 aired={k: Aired(int(v), _aware(at)) for k, (v, at) in raw["aired"].items()},
                 current=InProgress(str(cur[0]), int(cur[1]), int(cur[2])) if cur else None,
                 cursors={k: (int(p), str(i)) for k, (p, i) in raw["cursors"].items()},
                 lag={k: float(v) for k, v in raw["lag"].items()},
-                since_board_s=None if since is None else float(since),
+                resume=InProgress(str(res[0]), int(res[1]), int(res[2])) if res else None,
             )
         except PlayStateError:
             raise

@@ -9,24 +9,26 @@ Order of decisions at each page boundary:
 1. **Alerts.** Valid ``interrupt`` items take over at once (even mid-item; dayparts do not apply)
    and loop among themselves. When none is valid any more the schedule resumes by itself with the
    next item of the rotation; the item the alert cut into is not resumed.
-2. **The item on air** continues with its next page, so an item's pages air consecutively. If
+2. **Fresh** items: eligible, and either a new version of an item that aired before, or never
+   aired and ready after this state began (so a restart with an empty state does not make the
+   whole library "fresh"). A fresh item airs at the next *page* boundary: the page on screen is
+   never cut, but an item part-way through its pages steps aside and is carried on (``resume``)
+   once the fresh items have aired. Oldest ``ready_at`` first; each airs once this way and then
+   keeps its normal place (if that place was next anyway, the rotation steps past it rather than
+   air it twice running). A fresh item on air is not itself pushed aside by a later one.
+3. **The item on air** continues with its next page, so an item's pages air consecutively. If
    its version changed it restarts at page 1; if it is gone or no longer eligible it stops.
-3. At an item boundary, in this order:
+4. At an item boundary, in this order:
 
-   a. the **whereabouts board** when it is due: once at least ``WHEREABOUTS_EVERY_S`` of other
-      programming has aired since it last aired (and at start-up). Its airtime is set by this
-      recurrence, not by its weight, so a viewer tuning in sees it within about two and a half
-      minutes whatever the mix of other content;
-   b. **fresh** items: eligible, and either a new version of an item that aired before, or never
-      aired and ready after this state began (so a restart with an empty state does not make the
-      whole library "fresh"). Oldest ``ready_at`` first; each airs once this way and then keeps its
-      normal place (if that place was next anyway, the rotation steps past it rather than air
-      it twice running). They wait for the item on air to finish, keeping its pages together;
+   a. the item a fresh one stepped in front of, from its next page;
+   b. **overdue** items, when the plan sets ``max_gap_s``: an eligible item that would otherwise
+      go longer than that without airing airs now, the most overdue first;
    c. **rotation**: categories share airtime by weight (virtual-time fair queueing, charged per
-      second aired, so long items cost more); inside a category items rotate in order of
-      ``priority`` (highest first), then id;
-   d. the whereabouts board again, if it is the only thing eligible;
-   e. ``plan.filler`` (the channel ident).
+      second aired, so long items cost more; fresh and overdue airings are charged too, so the
+      shares still hold); inside a category items rotate in order of ``priority`` (highest
+      first), then id, so every item airs once per turn of its category. The whereabouts board
+      is a category like any other: its weight sets its share;
+   d. ``plan.filler`` (the channel ident).
 
 If nothing is eligible and the plan has no filler, :class:`NothingToAirError` is raised: the
 clock process always writes an ident, so a plan without one is a configuration error, and a
@@ -44,8 +46,6 @@ from playlists.playstate import Aired, InProgress, PlayState
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 WHEREABOUTS = "whereabouts"
-# Other programming between two airings of the whereabouts board: about six typical items.
-WHEREABOUTS_EVERY_S = 120.0
 INTERRUPT_ROTATION = "!interrupt"  # cursor key of the alert loop; no category has a "!"
 _ALL_DAYS = frozenset(range(7))
 _DEFAULT_RULE = CategoryRule()
@@ -102,13 +102,18 @@ def _playable(item: PlannedItem) -> bool:
     return bool(item.pages) and all(p.duration_s > 0 for p in item.pages)
 
 
-def _news_worthy(item: PlannedItem, now: datetime) -> bool:
-    # The board has its own recurrence and alerts their own loop: neither "jumps the queue".
-    return item.category != WHEREABOUTS and not item.interrupt and is_valid(item, now)
+def _news_worthy(item: PlannedItem) -> bool:
+    # The board changes with every check-in and alerts have their own loop: neither is news
+    # that jumps the queue.
+    return item.category != WHEREABOUTS and not item.interrupt
 
 
 def _rank(item: PlannedItem) -> tuple[int, str]:
     return (-item.priority, item.id)
+
+
+def _length(item: PlannedItem) -> float:
+    return sum(p.duration_s for p in item.pages)
 
 
 class _Run:
@@ -125,12 +130,14 @@ class _Run:
                 self.by_cat.setdefault(item.category, []).append(item)
         self.rules = {c: plan.categories.get(c, _DEFAULT_RULE) for c in self.by_cat}
         self.filler = plan.filler if plan.filler and _playable(plan.filler) else None
+        self.max_gap = timedelta(seconds=plan.max_gap_s) if plan.max_gap_s else None
+        self.longest = _span(max((_length(i) for i in self.items.values()), default=0.0))
         self.started_at = state.started_at
         self.aired = dict(state.aired)
         self.current = state.current
+        self.resume = state.resume
         self.cursors = dict(state.cursors)
         self.lag = dict(state.lag)
-        self.since_board = state.since_board_s
         self.fresh: set[str] | None = None  # computed once started_at is known
 
     def freeze(self) -> PlayState:
@@ -142,7 +149,7 @@ class _Run:
             # Forget categories the plan no longer has, so the state stays small.
             cursors={k: v for k, v in self.cursors.items() if k in self.rules or k[0] == "!"},
             lag={k: v for k, v in self.lag.items() if k in self.rules},
-            since_board_s=self.since_board,
+            resume=self.resume,
         )
 
     def step(self, now: datetime) -> Slot:
@@ -152,14 +159,25 @@ class _Run:
             self.started_at = now
         alerts = [i for i in self.alerts if is_valid(i, now)]
         if alerts:
-            going = self._continuing(now, {i.id for i in alerts})
+            self.resume = None  # the item an alert cut into is not resumed
+            going = self._continuing(self.current, now, {i.id for i in alerts})
             if going:
                 return self._air(*going, now)
             return self._air(self._rotate(INTERRUPT_ROTATION, alerts), 0, now)
-        going = self._continuing(now, None)
+        going = self._continuing(self.current, now, None)
+        fresh = self._fresh(now)
+        if fresh is not None and (going is None or self._may_step_aside(going[0], fresh)):
+            if going is not None and going[1] > 0 and going[0] is not self.filler:
+                self.resume = self.current  # carried on after the fresh items
+            self._skip_if_next(fresh, now)
+            return self._air(fresh, 0, now)
         if going:
             return self._air(*going, now)
-        item = self._pick(now)
+        going = self._continuing(self.resume, now, None)
+        self.resume = None
+        if going:
+            return self._air(*going, now)
+        item = self._overdue(now) or self._pick(now)
         if item is not None:
             return self._air(item, 0, now)
         if self.filler is not None:
@@ -167,6 +185,13 @@ class _Run:
         raise NothingToAirError(
             f"channel {self.plan.slug!r}: nothing eligible at {now.isoformat()} and no filler"
         )
+
+    def _may_step_aside(self, on_air: PlannedItem, fresh: PlannedItem) -> bool:
+        """Whether the item on air gives way to ``fresh`` at this page boundary."""
+        if on_air.id == fresh.id:
+            return False  # a new version of the item on air: it restarts at page 1 anyway
+        # A fresh item is not pushed aside by a later one, nor the filler kept in front.
+        return self.resume is None or on_air is self.filler
 
     def _on_air(self, category: str, local: datetime) -> bool:
         """Whether ``category`` airs at channel-local ``local`` (weight > 0, in a daypart)."""
@@ -183,10 +208,9 @@ class _Run:
         return self._on_air(item.category, now.astimezone(self.tz))
 
     def _continuing(
-        self, now: datetime, alert_ids: set[str] | None
+        self, cur: InProgress | None, now: datetime, alert_ids: set[str] | None
     ) -> tuple[PlannedItem, int] | None:
-        """The item on air and the page to show next, if it goes on."""
-        cur = self.current
+        """The item of ``cur`` and the page to show next, if it goes on."""
         if cur is None:
             return None
         item = self.filler if self.filler and cur.item_id == self.filler.id else None
@@ -199,42 +223,78 @@ class _Run:
             return item, 0
         return (item, cur.next_page) if cur.next_page < len(item.pages) else None
 
-    def _pick(self, now: datetime) -> PlannedItem | None:
-        """The next item at an item boundary (rules 3a-3d)."""
-        local = now.astimezone(self.tz)
-        open_cats = [c for c in self.by_cat if self._on_air(c, local)]
-
-        def live(cat: str) -> list[PlannedItem]:
-            return [i for i in self.by_cat.get(cat, ()) if is_valid(i, now)]
-
-        board = live(WHEREABOUTS) if WHEREABOUTS in open_cats else []
-        due = self.since_board is None or self.since_board >= WHEREABOUTS_EVERY_S
-        if board and due:
-            return self._rotate(WHEREABOUTS, board)
+    def _fresh(self, now: datetime) -> PlannedItem | None:
+        """The oldest eligible fresh item (rule 2), if any."""
         news = (self.items[i] for i in self._fresh_ids())
-        fresh = [i for i in news if i.category in open_cats and _news_worthy(i, now)]
-        if fresh:
-            item = min(fresh, key=lambda i: (i.ready_at, -i.priority, i.id))
-            if self._peek(item.category, live(item.category)) is item:
-                self._rotate(item.category, [item])  # its turn was next: don't air it twice
-            return item
+        fresh = [i for i in news if _news_worthy(i) and self._eligible(i, now)]
+        return min(fresh, key=lambda i: (i.ready_at, -i.priority, i.id)) if fresh else None
+
+    def _live(self, cat: str, now: datetime) -> list[PlannedItem]:
+        return [i for i in self.by_cat.get(cat, ()) if is_valid(i, now)]
+
+    def _skip_if_next(self, item: PlannedItem, now: datetime) -> None:
+        """Airing ``item`` out of turn: if its turn was next anyway, step the rotation past it."""
+        if self._peek(item.category, self._live(item.category, now)) is item:
+            self._rotate(item.category, [item])
+
+    def _last_aired(self, item: PlannedItem) -> datetime:
+        aired = self.aired.get(item.id)
+        if aired is not None:
+            return aired.at
+        assert self.started_at is not None
+        return max(self.started_at, item.ready_at)
+
+    def _overdue(self, now: datetime) -> PlannedItem | None:
+        """The eligible item longest unaired, if the rotation might take some item past
+        ``max_gap_s`` (rule 4b).
+
+        Earliest deadline first: if the items, aired longest-unaired first after one more
+        item of the rotation, would not all start within the gap, the longest-unaired goes
+        now. A gap shorter than the library needs makes this rule air the library in turn,
+        taking airtime from the weights.
+        """
+        if self.max_gap is None:
+            return None
+        local = now.astimezone(self.tz)
+        waiting = sorted(
+            (
+                (self._last_aired(i), _rank(i), i)
+                for cat, items in self.by_cat.items()
+                if self._on_air(cat, local)
+                for i in items
+                if is_valid(i, now)
+            ),
+            key=lambda entry: entry[:2],
+        )
+        start = now + self.longest
+        for last, _rank_key, item in waiting:
+            if start - last > self.max_gap:
+                first = waiting[0][2]
+                self._skip_if_next(first, now)
+                return first
+            start += _span(_length(item))
+        return None
+
+    def _pick(self, now: datetime) -> PlannedItem | None:
+        """The next item of the weighted rotation (rule 4c)."""
+        local = now.astimezone(self.tz)
         cats = [
             c
-            for c in open_cats
-            if c != WHEREABOUTS and any(is_valid(i, now) for i in self.by_cat[c])
+            for c in self.by_cat
+            if self._on_air(c, local) and any(is_valid(i, now) for i in self.by_cat[c])
         ]
-        if cats:
-            cat = min(cats, key=lambda c: (self.lag.get(c, 0.0), -self.rules[c].weight, c))
-            shift = self.lag.get(cat, 0.0)
-            if shift:
-                # Keep lags relative to the least-served category; a category that was off air
-                # drops to 0, so it rejoins on par instead of bursting to catch up.
-                self.lag = {c: max(0.0, v - shift) for c, v in self.lag.items()}
-            return self._rotate(cat, live(cat))
-        return self._rotate(WHEREABOUTS, board) if board else None
+        if not cats:
+            return None
+        cat = min(cats, key=lambda c: (self.lag.get(c, 0.0), -self.rules[c].weight, c))
+        shift = self.lag.get(cat, 0.0)
+        if shift:
+            # Keep lags relative to the least-served category; a category that was off air
+            # drops to 0, so it rejoins on par instead of bursting to catch up.
+            self.lag = {c: max(0.0, v - shift) for c, v in self.lag.items()}
+        return self._rotate(cat, self._live(cat, now))
 
     def _fresh_ids(self) -> set[str]:
-        """Ids of items whose current version has not aired and counts as news (rule 3b)."""
+        """Ids of items whose current version has not aired and counts as news (rule 2)."""
         if self.fresh is None:
             seen = {k: a.version for k, a in self.aired.items()}
             self.fresh = {
@@ -245,8 +305,10 @@ class _Run:
             }
         return self.fresh
 
-    def _peek(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
+    def _peek(self, key: str, ranked: list[PlannedItem]) -> PlannedItem | None:
         """The item after the one ``key`` picked last, in rank order, wrapping round."""
+        if not ranked:
+            return None
         last = self.cursors.get(key)
         if last is None:
             return ranked[0]
@@ -256,6 +318,7 @@ class _Run:
     def _rotate(self, key: str, ranked: list[PlannedItem]) -> PlannedItem:
         """Take the next item of rotation ``key`` and move its cursor there."""
         choice = self._peek(key, ranked)
+        assert choice is not None
         self.cursors[key] = (choice.priority, choice.id)
         return choice
 
@@ -266,14 +329,9 @@ class _Run:
             self.fresh.discard(item.id)
         more = index + 1 < len(item.pages)
         self.current = InProgress(item.id, item.version, index + 1) if more else None
-        scheduled = not item.interrupt and item is not self.filler
-        if scheduled and item.category == WHEREABOUTS:
-            self.since_board = 0.0
-        elif scheduled:
+        if not item.interrupt and item is not self.filler:
             cat = item.category
             self.lag[cat] = self.lag.get(cat, 0.0) + page.duration_s / self.rules[cat].weight
-            if self.since_board is not None:
-                self.since_board += page.duration_s
         return Slot(
             item.id, item.version, item.category, page, now, page.duration_s, item.interrupt
         )

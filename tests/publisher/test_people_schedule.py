@@ -59,9 +59,10 @@ def test_default_schedule_shows_each_categorys_share(client, auth, org):
     response = client.get(f"/org/channels/{org.a_channel}/schedule")
     assert response.status_code == 200
     page = text_of(response)
-    assert shares(page) == {"policy": "30%", "service": "20%", "produce": "20%",
-                            "notice": "20%", "roster": "10%",
-                            "whereabouts": "约每 2 分钟插播一次", "idle": "0%"}
+    # The board counts against its own share (issue 10): 3:2:2:2:1:1.
+    assert shares(page) == {"policy": "27.3%", "service": "18.2%", "produce": "18.2%",
+                            "notice": "18.2%", "roster": "9.1%", "whereabouts": "9.1%",
+                            "idle": "0%"}
     for label in ("惠农政策", "办事指南", "特色农产品", "通知公告", "干部分工", "每日去向",
                   "· 默认编排"):
         assert label in page
@@ -83,9 +84,9 @@ def test_admin_saves_weights_and_dayparts(app, client, auth, org):
     assert saved["produce"]["weight"] == 0
     page = text_of(client.get(response.headers["Location"]))
     assert "已保存“监山乡村频道”的节目编排" in page
-    # Policy airs 10 of 168 hours, sharing them 3:2:2:1 with the others.
+    # Policy airs 10 of 168 hours, sharing them 3:2:2:1:1 with the others.
     got = shares(page)
-    assert got["policy"] == "2.2%" and got["produce"] == "0%" and got["idle"] == "0%"
+    assert got["policy"] == "2%" and got["produce"] == "0%" and got["idle"] == "0%"
     assert 'value="07:00"' in page and "· 默认编排" not in page
     assert "恢复默认编排" in page  # a custom schedule can be reset
 
@@ -170,7 +171,6 @@ def test_a_filled_row_after_a_cleared_one_stays_in_view(world):
 def test_all_weights_zero_is_refused(app, client, auth, org):
     auth.login("admin_a")
     off = {key: "0" for key in FORM}
-    del off["weight-whereabouts"]  # an unticked box is not sent
     response = post(client, f"/org/channels/{org.a_channel}/schedule", off)
     assert response.status_code == 400
     assert "请至少让一类节目播出" in text_of(response)
@@ -185,7 +185,7 @@ def test_reset_goes_back_to_the_defaults(app, client, auth, org):
                     follow_redirects=True)
     assert "已恢复默认编排" in text_of(response)
     assert stored(app, org.a_channel) is None
-    assert shares(text_of(response))["policy"] == "30%"
+    assert shares(text_of(response))["policy"] == "27.3%"
     assert [e.after["policy"]["weight"] for e in schedule_events(app)] == [9.0, 3.0]
 
 
@@ -193,7 +193,7 @@ def test_shares_of_an_unsaved_form_for_the_page_to_show(app, client, auth, org):
     auth.login("admin_a")
     url = f"/org/channels/{org.a_channel}/schedule/airtime"
     answer = post(client, url, {**FORM, "weight-policy": "6"}).get_json()
-    assert answer["shares"]["policy"] == "46.2%" and answer["errors"] == {}
+    assert answer["shares"]["policy"] == "42.9%" and answer["errors"] == {}
     answer = post(client, url, {**FORM, "weight-policy": "-6"}).get_json()
     assert answer["shares"]["policy"] == "—" and "weight-policy" in answer["errors"]
     assert stored(app, org.a_channel) is None  # asking saves nothing
@@ -222,10 +222,10 @@ def test_the_channel_page_summarises_the_schedule(app, client, auth, org):
          {**FORM, "weight-produce": "0", **WEEKDAY_MORNINGS})
     page = text_of(client.get("/channel"))
     summary = plain(page[page.index('id="schedule-summary"'):].split("</table>", 1)[0])
-    assert "惠农政策 2.2% 周一至周五 07:00–09:00" in summary
+    assert "惠农政策 2% 周一至周五 07:00–09:00" in summary
     assert "特色农产品 0% 不播出" in summary
-    assert "办事指南 39.1% 全天" in summary
-    assert "每日去向 约每 2 分钟插播一次 全天" in summary
+    assert "办事指南 32.7% 全天" in summary
+    assert "每日去向 16.3% 全天" in summary
     assert "频道时区：Asia/Shanghai" in plain(page)
 
 

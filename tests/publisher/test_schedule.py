@@ -169,7 +169,7 @@ def test_the_form_is_read_row_by_row():
     assert schedule["service"]["weight"] == ""  # not sent: an error, not a silent 0
     assert schedule["whereabouts"]["weight"] == "1"
     off = schedule_from_form(MultiDict([("weight-policy", "1")]))
-    assert off["whereabouts"]["weight"] == "0"  # an unticked box
+    assert off["whereabouts"]["weight"] == ""  # the board has a weight like the rest
 
 
 def test_a_channel_without_a_schedule_airs_the_defaults():
@@ -186,15 +186,16 @@ def test_an_unusable_stored_schedule_falls_back_to_the_defaults():
 
 def test_shares_follow_weights_when_everything_airs_all_day():
     airtime = weekly_airtime(DEFAULT_CATEGORIES)
-    assert airtime.shares == pytest.approx({"policy": 30, "service": 20, "produce": 20,
-                                            "notice": 20, "roster": 10})
+    weights = {"policy": 3, "service": 2, "produce": 2, "notice": 2, "roster": 1,
+               "whereabouts": 1}  # the board counts against its own share (issue 10)
+    assert airtime.shares == pytest.approx({c: 100 * w / 11 for c, w in weights.items()})
     assert airtime.idle == 0 and airtime.board
 
 
 def test_a_weight_of_zero_takes_a_category_off_air():
     rules = clean_schedule(raw(produce={"weight": 0, "dayparts": []}))
     assert weekly_airtime(rules).shares["produce"] == 0
-    assert weekly_airtime(rules).shares["policy"] == pytest.approx(25)
+    assert weekly_airtime(rules).shares["policy"] == pytest.approx(20)
 
 
 def test_dayparts_shape_the_weekly_share():
@@ -264,5 +265,5 @@ def test_summary_rows_say_share_and_dayparts():
     assert by_cat["policy"].when == "周一至周五 07:00–09:00"
     assert by_cat["produce"].when == "不播出" and not by_cat["produce"].on_air
     assert by_cat["service"].when == "全天"
-    assert "2 分钟" in by_cat["whereabouts"].share
+    assert by_cat["whereabouts"].share.endswith("%")
     assert idle == "0%"

@@ -1,7 +1,8 @@
 """How a schedule shares a week's airtime, and how to say it in words.
 
 Pure: :func:`weekly_airtime` runs the timeline's own daypart test over a week and splits
-each stretch by weight (what the timeline's fair queueing converges to); the ``describe_*``
+each stretch by weight (what the timeline's fair queueing converges to, the whereabouts board
+included); the ``describe_*``
 functions and :func:`summary` put rules into the words the admin and channel pages show.
 """
 
@@ -15,12 +16,11 @@ from typing import Any
 from flask_babel import gettext as _
 
 from playlists.plan import CategoryRule, Daypart
-from playlists.timeline import WHEREABOUTS, WHEREABOUTS_EVERY_S, daypart_contains
+from playlists.timeline import WHEREABOUTS, daypart_contains
 from publisher.services.schedule.rules import (
     CATEGORIES,
     DEFAULT_CATEGORIES,
     LABELS,
-    SWITCHED,
     ScheduleError,
     clean_entry,
 )
@@ -33,7 +33,7 @@ _MONDAY = datetime(2024, 1, 1)  # any Monday: only the weekday and the time are 
 class Airtime:
     """Shares of a week's airtime, in percent."""
 
-    shares: dict[str, float]  # rotation category → share (the board is not in the rotation)
+    shares: dict[str, float]  # category → share
     idle: float  # no category on air: the channel ident fills the time
     board: bool  # the whereabouts board airs at all
 
@@ -61,9 +61,9 @@ def weekly_airtime(rules: Mapping[str, CategoryRule]) -> Airtime:
 
     Categories on air at the same time share it by weight (what the timeline's fair
     queueing converges to); when none is on air the ident fills the time. The whereabouts
-    board is left out: it airs on its own recurrence, taking a little from all of them.
+    board is a category like the others.
     """
-    rotation = {c: r for c, r in rules.items() if c != WHEREABOUTS}
+    rotation = dict(rules)
     minutes = dict.fromkeys(rotation, 0.0)
     idle = 0.0
     points = _breakpoints(rotation)
@@ -157,11 +157,7 @@ def summary(rules: Mapping[str, CategoryRule]) -> tuple[list[ScheduleRow], str]:
     rows = []
     for cat in CATEGORIES:
         rule = rules.get(cat, DEFAULT_CATEGORIES[cat])
-        if cat in SWITCHED:
-            share = (_("约每 %(n)d 分钟插播一次", n=round(WHEREABOUTS_EVERY_S / 60))
-                     if rule.weight > 0 else "—")
-        else:
-            share = percent(airtime.shares.get(cat, 0.0))
+        share = percent(airtime.shares.get(cat, 0.0))
         when = describe_rule(rule, switched=True)
         rows.append(ScheduleRow(cat, str(LABELS[cat]), share, when, rule.weight > 0))
     return rows, percent(airtime.idle)

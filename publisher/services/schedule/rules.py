@@ -35,9 +35,9 @@ DEFAULT_CATEGORIES = {
     for cat, weight in (("policy", 3.0), ("service", 2.0), ("produce", 2.0), ("notice", 2.0),
                         ("roster", 1.0), (WHEREABOUTS, 1.0))
 }
-# The board airs on its own recurrence (see playlists.timeline), so its weight only says
-# on (1) or off (0): the form shows a tick box, not a number.
-SWITCHED = frozenset({WHEREABOUTS})
+# Categories whose weight only says on (1) or off (0), shown as a tick box. None since the
+# whereabouts board takes its share by weight like the rest (issue 10).
+SWITCHED: frozenset[str] = frozenset()
 # Morning, noon, evening and night: more windows than that is a job for the weights.
 MAX_DAYPARTS = 4
 MAX_WEIGHT = 100.0  # shares are relative; a bigger number is a typo, not a wish
