@@ -92,6 +92,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "DISK_ALARM_PERCENT": float(os.environ.get("VILLAGECAST_DISK_ALARM_PERCENT", "90")),
         "DISK_ALARM_FREE": parse_size(os.environ.get("VILLAGECAST_DISK_ALARM_FREE", "1G")),
         "DISK_BUDGET": parse_size(os.environ.get("VILLAGECAST_DISK_BUDGET", "10G")),
+        # Normal content renders in a child process killed after this long or above this
+        # much memory (a maximal item takes well under a minute); alerts render in the clock.
+        "RENDER_TIMEOUT_S": float(os.environ.get("VILLAGECAST_RENDER_TIMEOUT", "300")),
+        "RENDER_MEMORY_BYTES": parse_size(os.environ.get("VILLAGECAST_RENDER_MEMORY", "3G")),
     }
     config.update(overrides)
     config["DATA_DIR"] = Path(config["DATA_DIR"])

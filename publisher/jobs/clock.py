@@ -2,6 +2,11 @@
 
 Every second it renders what was approved, answers preview requests and rewrites the
 channel plans that changed; the emergency and SMS parts add their own jobs.
+
+Two lanes, so an alert never waits behind normal content: the air lane (alerts rendered in
+this process, plan rewrites) runs with the other timers; the content lane (previews and
+approved content, each rendered in a limited child process, see ``render_lane``) has a
+worker thread of its own.
 """
 
 from __future__ import annotations
@@ -14,13 +19,16 @@ import time
 from datetime import UTC
 from pathlib import Path
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from publisher.extensions import db
-from publisher.jobs.pipeline import process_render_queue, render_for_channel
+from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
 from publisher.jobs.plans import DerivedCache, sync_plans
+from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
 from publisher.supervision.heartbeat import Beater
 
@@ -40,14 +48,32 @@ class ContentClock:
         self.written: dict[str, str] = {}
 
     def tick(self) -> None:
+        """Both lanes once, in order (tests and one-shot runs)."""
+        self.air_tick()
+        self.work_tick()
+        self.air_tick()
+
+    def air_tick(self) -> None:
+        """The air lane: alerts to air, then every plan that changed (never waits on a render
+        of normal content)."""
         with self.app.app_context():
             try:
-                process_render_queue(alerts_only=True)  # an alert goes before any preview
-                self.run_previews()
-                process_render_queue()
+                process_render_queue(alerts_only=True)
                 changed = sync_plans(utcnow(), self.cache, self.written)
                 if changed:
                     log.info("plans updated: %s", ", ".join(changed))
+            except Exception:  # noqa: BLE001 - the clock must keep ticking
+                db.session.rollback()
+                log.exception("air tick failed")
+            finally:
+                db.session.remove()
+
+    def work_tick(self) -> None:
+        """The content lane: previews first (an editor is waiting), then approved content."""
+        with self.app.app_context():
+            try:
+                self.run_previews()
+                process_render_queue(content_only=True)
             except Exception:  # noqa: BLE001 - the clock must keep ticking
                 db.session.rollback()
                 log.exception("content tick failed")
@@ -68,7 +94,7 @@ class ContentClock:
                     .order_by(Channel.id)
                 )
                 if channel is None:
-                    raise ValueError("该乡镇还没有频道，无法预览。")
+                    raise RenderFailed(_("该乡镇还没有频道，无法预览。"))
                 pages = render_for_channel(job.payload["item"], channel, utcnow(), encode=False)
                 job.result = {"pages": [
                     {k: p[k] for k in ("key", "duration_s", "page_no", "page_count")}
@@ -76,7 +102,8 @@ class ContentClock:
                 ]}
                 job.state = JobState.DONE
             except Exception as exc:  # noqa: BLE001 - reported to the editor
-                job.state, job.error = JobState.FAILED, str(exc)[:2000]
+                log.exception("preview %s failed", job.id)
+                job.state, job.error = JobState.FAILED, render_error(exc)
             job.finished_at = utcnow()
             db.session.commit()
 
@@ -96,9 +123,13 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
+        # The content lane's own thread: a long render never holds a thread the timers need.
+        executors={"default": ThreadPoolExecutor(10), "content": ThreadPoolExecutor(1)},
     )
     content = ContentClock(app)
-    scheduler.add_job(content.tick, "interval", seconds=1, id="content", next_run_time=utcnow())
+    scheduler.add_job(content.air_tick, "interval", seconds=1, id="air", next_run_time=utcnow())
+    scheduler.add_job(content.work_tick, "interval", seconds=1, id="content",
+                      executor="content", next_run_time=utcnow())
     for name in JOB_MODULES:
         try:
             module = importlib.import_module(name)

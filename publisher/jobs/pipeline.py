@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for, encoding_for, local_today, pace_for
+from publisher.jobs.render_lane import RenderFailed, run_isolated
 from publisher.models import (
     Channel,
     ContentItem,
@@ -35,34 +37,31 @@ REPAIR_RETRY = timedelta(seconds=60)
 
 
 def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
-                       *, encode: bool = True) -> list[dict[str, Any]]:
-    """Render ``data`` (renderer item JSON) for one channel; returns PlannedPage dicts."""
-    from renderer.encode import ensure_units
-    from renderer.render import render_item
+                       *, encode: bool = True, isolated: bool = True) -> list[dict[str, Any]]:
+    """Render ``data`` (renderer item JSON) for one channel; returns PlannedPage dicts.
 
-    cache_dir: Path = current_app.config["CACHE_DIR"]
-    pages = render_item(
-        data,
-        profile=channel.profile,
-        branding=branding_for(channel),
-        cache_dir=cache_dir,
-        today=local_today(channel, now),
-        pace=pace_for(channel),
-    )
+    ``isolated``: in a child process with a time and a memory limit (``render_lane``), which
+    raises RenderFailed with a message for staff. Alerts render in this process (short by
+    declaration, and a process start would cost them a second).
+    """
+    from renderer.job import request_for, run
+
+    request = request_for(data, profile=channel.profile, branding=branding_for(channel),
+                          cache_dir=Path(current_app.config["CACHE_DIR"]),
+                          today=local_today(channel, now), pace=pace_for(channel),
+                          encode=encode)
     # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
-    todo = [(page.path, page.key) for page in pages]
-    units = ensure_units(todo, cache_dir, encoding_for(channel)) if encode else [None] * len(pages)
-    return [
-        {
-            "key": page.key,
-            "png": str(page.path),
-            "unit": str(unit) if unit else "",
-            "duration_s": page.duration_s,
-            "page_no": page.page_no,
-            "page_count": page.page_count,
-        }
-        for page, unit in zip(pages, units, strict=True)
-    ]
+    return run_isolated(request) if isolated else run(request)
+
+
+def render_error(exc: Exception) -> str:
+    """What the item's page says about a failed render: the renderer's and the render lane's
+    own words (Chinese), else a plain sentence (the details are in the clock's log)."""
+    from renderer.items import ItemError
+
+    if isinstance(exc, RenderFailed | ItemError):
+        return str(exc)[:2000]
+    return _("生成画面时出错。请稍后重新提交；如果一直失败，请联系管理员。")
 
 
 def _channels(township_id: int) -> list[Channel]:
@@ -81,7 +80,7 @@ def promote(version: ContentVersion) -> None:
 
 
 def process_render_queue(now: datetime | None = None, limit: int = 20,
-                         *, alerts_only: bool = False) -> int:
+                         *, alerts_only: bool = False, content_only: bool = False) -> int:
     """Render approved versions waiting for it, emergency alerts first, then by approval time.
 
     Returns how many were handled. ``alerts_only`` lets the clock put alerts ahead of
@@ -95,16 +94,19 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
     )
     if alerts_only:
         query = query.where(ContentItem.kind == Kind.ALERT)
+    if content_only:  # the content lane: alerts have a lane of their own
+        query = query.where(ContentItem.kind != Kind.ALERT)
     queued = list(db.session.scalars(query))
     for version in queued:
         now = now or utcnow()
+        alert = version.item.kind == Kind.ALERT
         try:
-            pages = {ch.slug: render_for_channel(version.data, ch, now)
+            pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert)
                      for ch in _channels(version.item.township_id)}
         except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
             log.exception("render failed for %s v%s", version.item.ref, version.number)
             version.render_state = RenderState.FAILED
-            version.render_error = f"{type(exc).__name__}: {exc}"[:2000]
+            version.render_error = render_error(exc)
         else:
             version.pages = pages
             version.render_state = RenderState.READY

@@ -1,0 +1,97 @@
+"""One render (and encode) as a process of its own: ``python -m renderer.job`` reads a JSON
+request on stdin and writes a JSON answer on stdout.
+
+The clock runs normal content this way, with a time limit and a memory limit, at a lower CPU
+priority: however large an item is, the clock's own timers, alerts and plan rewrites keep
+their time. Pure renderer: the request carries everything (no database, no Flask).
+
+Request: ``{"item", "profile", "branding": {channel_name, township, logo, primary, accent,
+ticker}, "cache_dir", "today", "pace", "encode"}``. Answer: ``{"pages": [...]}`` or
+``{"error": "<Chinese message for staff>"}``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from renderer.items import ItemError
+from renderer.page import ReadingPace
+from renderer.theme import Branding
+
+
+def request_for(item: dict[str, Any], *, profile: str, branding: Branding, cache_dir: Path,
+                today: date, pace: ReadingPace, encode: bool) -> dict[str, Any]:
+    """The JSON request for one render (built in the parent, read by :func:`run`)."""
+    return {
+        "item": item, "profile": profile, "cache_dir": str(cache_dir),
+        "today": today.isoformat(), "encode": encode,
+        "pace": {"chars_per_second": pace.chars_per_second, "min_seconds": pace.min_seconds,
+                 "max_seconds": pace.max_seconds},
+        "branding": {"channel_name": branding.channel_name, "township": branding.township,
+                     "logo": str(branding.logo) if branding.logo else None,
+                     "primary": branding.primary, "accent": branding.accent,
+                     "ticker": branding.ticker},
+    }
+
+
+def run(request: dict[str, Any]) -> list[dict[str, Any]]:
+    """Render (and encode, if asked) the request's item; PlannedPage dicts in order."""
+    from renderer.encode import encoding_for_plan, ensure_units
+    from renderer.render import render_item
+
+    b = request["branding"]
+    branding = Branding(b["channel_name"], b["township"], Path(b["logo"]) if b["logo"] else None,
+                        b["primary"], b["accent"], b.get("ticker", ""))
+    cache_dir = Path(request["cache_dir"])
+    pages = render_item(request["item"], profile=request["profile"], branding=branding,
+                        cache_dir=cache_dir, today=date.fromisoformat(request["today"]),
+                        pace=ReadingPace(**request["pace"]))
+    todo = [(page.path, page.key) for page in pages]
+    units = (ensure_units(todo, cache_dir, encoding_for_plan(request["profile"]))
+             if request["encode"] else [None] * len(pages))
+    return [{"key": page.key, "png": str(page.path), "unit": str(unit) if unit else "",
+             "duration_s": page.duration_s, "page_no": page.page_no,
+             "page_count": page.page_count}
+            for page, unit in zip(pages, units, strict=True)]
+
+
+def apply_limits(limits: dict[str, Any]) -> None:
+    """Lower this process's priority and cap its memory (ffmpeg children inherit both)."""
+    import os
+    import resource
+
+    if limits.get("nice"):
+        os.nice(int(limits["nice"]))
+    memory = limits.get("memory_bytes")
+    if memory:
+        resource.setrlimit(resource.RLIMIT_AS, (int(memory), int(memory)))
+
+
+def main() -> int:
+    from renderer.ffmpeg.runner import FFmpegError
+
+    try:
+        request = json.loads(sys.stdin.buffer.read())
+        apply_limits(request.get("limits") or {})
+        answer: dict[str, Any] = {"pages": run(request)}
+    except ItemError as exc:
+        answer = {"error": str(exc)}
+    except FFmpegError:
+        traceback.print_exc()
+        answer = {"error": "视频编码失败。请稍后重新提交；如果一直失败，请联系管理员检查系统。"}
+    except MemoryError:
+        answer = {"error": "内容太大，生成画面所需内存超出限制。请缩短或拆分后重新提交。"}
+    except Exception:  # noqa: BLE001 - told to staff in words they understand; details logged
+        traceback.print_exc()
+        answer = {"error": "生成画面时出错。请稍后重新提交；如果一直失败，请联系管理员。"}
+    sys.stdout.write(json.dumps(answer, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
