@@ -35,6 +35,7 @@ from playlists.feed import (
     unit_start,
 )
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
+from playlists.lineup import Lineup, lineup_path, materialise, needs_rebuild, save_lineup
 from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
 from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, is_valid
@@ -110,6 +111,12 @@ class Playout:
         self.status_path = status_dir / f"{self.plan.slug}.json"
         self.state_path = status_dir / f"{self.plan.slug}.state.json"
         self.state = self._load_play_state()
+        # The materialised lineup (guide and expected air times read it): rebuilt from the
+        # page on air whenever what airs departs from it (see playlists.lineup).
+        self.lineup_path = lineup_path(status_dir, self.plan.slug)
+        self.lineup: Lineup | None = None
+        self._on_air: Slot | None = None
+        self._lineup_stale = True
         # (units made up to the page's last unit, entry): sent once those units are published
         self._pending: list[tuple[int, AsRunEntry]] = []
         self._made = self._published = 0  # units muxed, units published, by this process
@@ -214,6 +221,8 @@ class Playout:
                 self._jump_to = None
             first = self.feed.next_unit
             slot, unit, note = self._choose(unit_start(first))
+            self._on_air = slot
+            self._lineup_stale = self._lineup_stale or needs_rebuild(self.lineup, slot, self.plan)
             planned, aired = units_for(slot.duration_s), 0
             for _, data in self.feed.emit(unit, planned):
                 aired += 1
@@ -295,6 +304,18 @@ class Playout:
         }
         write_atomic(self.status_path, json.dumps(status).encode())
         write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
+        self._write_lineup()
+
+    def _write_lineup(self) -> None:
+        """Materialise the lineup from the page chosen last, if it no longer holds."""
+        if not self._lineup_stale or self._on_air is None:
+            return
+        try:
+            self.lineup = materialise(self.plan, self._on_air, self.state)
+            save_lineup(self.lineup, self.lineup_path)
+            self._lineup_stale = False
+        except Exception:  # the guide may lag; the channel must not
+            log.exception("%s: lineup not written", self.plan.slug)
 
 
 def _udp_health(relay: UdpRelay | None) -> dict[str, object]:

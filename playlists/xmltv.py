@@ -1,7 +1,9 @@
-"""The programme guide (节目单) in XMLTV, derived from the simulated timeline.
+"""The programme guide (节目单) in XMLTV, from what aired and what playout will air.
 
-A loop channel has no fixed programmes, so the guide describes what the timeline will actually
-air: consecutive slots of one category become one programme (title = the category's name,
+A loop channel has no fixed programmes, so the guide describes what actually airs: the as-run
+log for the past and playout's materialised lineup (:mod:`playlists.lineup`) ahead, both lists
+of pages (:class:`~playlists.lineup.Entry`; a timeline ``Slot`` works too). Consecutive slots
+of one category become one programme (title = the category's name,
 description = the items it shows). Because the whereabouts board and the weighted rotation
 interleave categories every minute or two, set-top boxes with a grid guide read better with
 ``block_minutes``: clock-aligned blocks titled by the categories that fill them.
@@ -14,12 +16,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from playlists.plan import ChannelPlan
 from playlists.playstate import PlayState
-from playlists.timeline import DEFAULT_TIMEZONE, Slot, simulate
+from playlists.timeline import DEFAULT_TIMEZONE, simulate
 
 GENERATOR = "villagecast"
 ID_DOMAIN = "villagecast"
@@ -87,9 +90,12 @@ def _describe(titles: Iterable[str]) -> str:
 
 
 def programmes_from_slots(
-    slots: Sequence[Slot], plan: ChannelPlan, *, block_minutes: int | None = None
+    slots: Sequence[Any], plan: ChannelPlan, *, block_minutes: int | None = None
 ) -> list[Programme]:
     """Guide entries for ``slots`` (in airing order), in the channel's time zone.
+
+    ``slots`` are timeline ``Slot``s or lineup/as-run ``Entry``s (whose own ``title`` wins
+    over the plan's, so an item withdrawn since is still named).
 
     Without ``block_minutes`` consecutive slots of one category make one programme. With it,
     the day is cut into clock-aligned blocks of that many minutes, each titled by its (up to
@@ -102,14 +108,14 @@ def programmes_from_slots(
     if block_minutes is not None and block_minutes <= 0:
         raise ValueError("block_minutes must be positive")
 
-    def together(a: Slot, b: Slot) -> bool:
+    def together(a: Any, b: Any) -> bool:
         if abs(b.start - a.end) > _GAP:
             return False
         if block_minutes:
             return _block_of(a, tz, block_minutes) == _block_of(b, tz, block_minutes)
         return (a.category, a.interrupt) == (b.category, b.interrupt)
 
-    groups: list[list[Slot]] = []
+    groups: list[list[Any]] = []
     for slot in slots:
         if groups and together(groups[-1][-1], slot):
             groups[-1].append(slot)
@@ -127,14 +133,14 @@ def programmes_from_slots(
                 start=group[0].start.astimezone(tz),
                 stop=group[-1].end.astimezone(tz),
                 title=" · ".join(names[:MAX_BLOCK_TITLES]),
-                desc=_describe(titles.get(s.item_id, "") for s in group),
+                desc=_describe(getattr(s, "title", "") or titles.get(s.item_id, "") for s in group),
                 categories=tuple(names),
             )
         )
     return programmes
 
 
-def _block_of(slot: Slot, tz: ZoneInfo, minutes: int) -> int:
+def _block_of(slot: Any, tz: ZoneInfo, minutes: int) -> int:
     local = slot.start.astimezone(tz)
     return (local.toordinal() * 1440 + local.hour * 60 + local.minute) // minutes
 
@@ -150,8 +156,9 @@ def guide_programmes(
 ) -> list[Programme]:
     """Programmes for ``now - before`` … ``now + after``, simulated from ``state``.
 
-    The past hour is re-simulated from the current state, so it is close to, not exactly, what
-    aired; the as-run log is the record of what did.
+    A preview for a plan that is not on air (tests, a new channel). A channel on air lists what
+    aired and its playout's lineup instead (``publisher.services.guide``): a second simulation
+    from a guessed state lists items in slots where they do not air.
     """
     slots, _ = simulate(plan, now - before, now + after, state)
     return programmes_from_slots(slots, plan, block_minutes=block_minutes)

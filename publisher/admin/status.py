@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
 from publisher.models import ContentItem, ContentVersion, RenderState, VersionState
+from publisher.services.guide import AirRecord, air_record
 
 STATE_LABELS = {
     VersionState.DRAFT: _l("草稿"),
@@ -44,6 +46,15 @@ class ItemStatus:
     @property
     def on_air(self) -> bool:
         return not self.withdrawn and self.live is not None and in_window(self.live, self.now)
+
+    @cached_property
+    def air(self) -> AirRecord | None:
+        """The truth from the as-run log (and the lineup) for the version on air: 已播出 with
+        the first air time and today's count, or 待播出 with the expected time."""
+        if not self.on_air:
+            return None
+        assert self.live is not None
+        return air_record(self.item.ref, self.live.number, self.item.township_id, self.now)
 
     @property
     def expired(self) -> bool:

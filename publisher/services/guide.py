@@ -1,27 +1,32 @@
-"""The channel list, the programme guide and the as-run log, as the public sees them."""
+"""The channel list, the programme guide and the as-run log, as the public sees them.
+
+The guide is what aired (the as-run log) followed by what playout has materialised to air next
+(its lineup file, :mod:`playlists.lineup`); the web never simulates the timeline itself.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, g
+from sqlalchemy import func, select
 
 from playlists.asrun import AsRunRow, asrun_csv
+from playlists.lineup import Entry, Lineup, LineupError, guide_entries, lineup_path, load_lineup
 from playlists.m3u import build_m3u
 from playlists.plan import PlanError, load_plan
-from playlists.playstate import PlayState, PlayStateError
-from playlists.xmltv import ChannelInfo, build_epg, guide_programmes
+from playlists.xmltv import ChannelInfo, build_epg, programmes_from_slots
 from publisher.extensions import db
 from publisher.models import AsRunEntry, Channel, utcnow
 
 log = logging.getLogger(__name__)
 # The rotation changes category every few seconds; the guide lists half-hour blocks.
 GUIDE_BLOCK_MINUTES = 30
+GUIDE_PAST = timedelta(hours=1)  # how much of the as-run log the guide repeats
 
 
 def _enabled() -> list[Channel]:
@@ -38,16 +43,27 @@ def m3u(base_url: str) -> str:
     return build_m3u([_info(c, base_url) for c in _enabled()], base_url, f"{base_url}/epg.xml")
 
 
-def state_path(slug: str) -> Path:
-    return Path(current_app.config["STATUS_DIR"]) / f"{slug}.state.json"
-
-
-def play_state(slug: str) -> PlayState:
-    """The playout's persisted state, or a fresh one (the guide is then an estimate)."""
+def lineup(slug: str) -> Lineup | None:
+    """The channel's materialised lineup as its playout last wrote it, if any."""
     try:
-        return PlayState.from_dict(json.loads(state_path(slug).read_text("utf-8")))
-    except (OSError, ValueError, PlayStateError):
-        return PlayState()
+        return load_lineup(lineup_path(Path(current_app.config["STATUS_DIR"]), slug))
+    except LineupError:
+        return None
+
+
+def aired_entries(channel: Channel, start: datetime, end: datetime) -> list[Entry]:
+    """The as-run log of ``channel`` for pages that started in [start, end), as entries."""
+    rows = db.session.scalars(
+        select(AsRunEntry).where(AsRunEntry.channel_id == channel.id,
+                                 AsRunEntry.aired_at >= start, AsRunEntry.aired_at < end)
+        .order_by(AsRunEntry.aired_at))
+    return [Entry(_utc(e.aired_at), e.duration_ms / 1000, e.item_ref, e.version, e.category,
+                  e.title, e.page_key, e.page_no, e.page_count, e.interrupt) for e in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every instant is stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def epg(base_url: str, now: datetime | None = None) -> bytes:
@@ -59,8 +75,10 @@ def epg(base_url: str, now: datetime | None = None) -> bytes:
         if path.exists():
             try:
                 plan = load_plan(path)
-                programmes = guide_programmes(plan, now, play_state(channel.slug),
-                                              block_minutes=GUIDE_BLOCK_MINUTES)
+                listed = guide_entries(aired_entries(channel, now - GUIDE_PAST, now),
+                                       lineup(channel.slug), now)
+                programmes = programmes_from_slots(listed, plan,
+                                                   block_minutes=GUIDE_BLOCK_MINUTES)
             except PlanError:
                 log.warning("unreadable plan for %s; listing the channel without programmes",
                             channel.slug)
@@ -101,3 +119,45 @@ def as_run_csv(channel: Channel, day: str | None) -> bytes:
         .order_by(AsRunEntry.aired_at)
     )
     return asrun_csv((_row(e) for e in entries), channel.effective_timezone)
+
+
+@dataclass(frozen=True)
+class AirRecord:
+    """What the as-run log and the lineup say about one item, for staff."""
+
+    timezone: str  # of the channel the record is for
+    first_aired: datetime | None  # first page 1 of the live version on any channel
+    times_today: int  # page-1 airings today (channel time), any version
+    expected: datetime | None  # next page 1 of the live version in a lineup
+
+
+def _lineup_cached(slug: str) -> Lineup | None:
+    # A listing asks for many items: read each channel's lineup once per request.
+    cache = g.setdefault("_lineups", {})
+    if slug not in cache:
+        cache[slug] = lineup(slug)
+    return cache[slug]
+
+
+def air_record(ref: str, version: int, township_id: int, now: datetime) -> AirRecord | None:
+    """Whether version ``version`` of item ``ref`` has aired (and how often today) or when it
+    is expected to, on the township's channels; None when the township has no channel."""
+    channels = [c for c in _enabled() if c.township_id == township_id]
+    if not channels:
+        return None
+    ids = [c.id for c in channels]
+    zone = channels[0].effective_timezone
+    midnight = datetime.combine(now.astimezone(ZoneInfo(zone)).date(), time(0),
+                                tzinfo=ZoneInfo(zone))
+    first_page = (AsRunEntry.channel_id.in_(ids), AsRunEntry.item_ref == ref,
+                  AsRunEntry.page_no == 1)
+    first = db.session.scalar(select(func.min(AsRunEntry.aired_at)).where(
+        *first_page, AsRunEntry.version == version))
+    today = db.session.scalar(select(func.count()).select_from(AsRunEntry).where(
+        *first_page, AsRunEntry.aired_at >= midnight)) or 0
+    expected = None
+    if first is None:
+        upcoming = [e for c in channels if (lu := _lineup_cached(c.slug))
+                    and (e := lu.next_airing(ref, version, now)) is not None]
+        expected = min((e.start for e in upcoming), default=None)
+    return AirRecord(zone, _utc(first) if first else None, today, expected)
