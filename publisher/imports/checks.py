@@ -24,12 +24,13 @@ from publisher.services import cadres as cadre_service
 from publisher.services import phones
 from publisher.services.content import validate as validate_content
 from publisher.services.errors import FieldError, ServiceError
+from renderer.fields import FIELDS
 
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 _NO = {"否", "0", "n", "no", "false", "不在岗"}
 _YES_NO = {"", "是", "1", "y", "yes", "true", "在岗", *_NO}
-PRODUCE_LIMITS = {"product": 20, "village": 20, "seller": 20, "price": 12, "unit": 6,
-                  "quantity": 20, "description": 500}
+# The same limits as the form and the API: the kind's one declaration.
+PRODUCE_LIMITS = {f.name: f.limit for f in FIELDS["produce"] if f.limit}
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def _check_produce_row(row: Row, ctx: _Context, preview: Preview, today: date) -
     try:
         validate_content("produce", data)  # the renderer's own rules, as for a typed-in item
     except ServiceError as exc:
-        report("", str(exc))
+        report(getattr(exc, "field", ""), str(exc))
         return
     summary = " · ".join(s for s in (data["product"], data.get("village", ""),
                                      f"{data.get('price', '')}{data.get('unit', '')}") if s)
