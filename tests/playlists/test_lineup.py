@@ -135,7 +135,8 @@ class HourClock(VirtualClock):
 
 def _entry(page: AsRunEntry) -> Entry:
     return Entry(page.started_at, page.duration_s, page.item_id, page.version, page.category,
-                 page.title, page.page_key, page.page_no, page.page_count, page.interrupt)  # fmt: skip
+                 page.title, page.page_key, page.page_no, page.page_count,
+                 page.interrupt)  # fmt: skip
 
 
 @pytest.mark.ffmpeg
