@@ -22,7 +22,7 @@ from publisher.jobs import derived
 from publisher.jobs.channels import local_today
 from publisher.jobs.pipeline import UnitRepair, render_for_channel
 from publisher.models import Channel, ContentItem, Kind, RenderState
-from publisher.services.schedule import rules_for
+from publisher.services.schedule import max_gap_s_for, rules_for
 
 EPOCH_READY = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -107,6 +107,7 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
         items=tuple(sorted(items, key=lambda i: i.id)),
         categories=rules_for(channel),
         filler=filler,
+        max_gap_s=max_gap_s_for(channel),
     )
 
 

@@ -79,8 +79,8 @@ def channel_schedule(channel_id: int):  # noqa: ANN201
                 schedule.save_schedule(current_user, channel, None)
                 return done(_("“%(name)s”已恢复默认编排。", name=channel.name), here)
             raw = schedule.schedule_from_form(request.form)
-            changed = schedule.save_schedule(current_user, channel,
-                                             schedule.clean_schedule(raw))
+            changed = schedule.save_schedule(current_user, channel, schedule.clean_schedule(raw),
+                                             schedule.clean_max_gap(raw["max_gap_minutes"]))
             message = (_("已保存“%(name)s”的节目编排，当前画面播完后按新编排播出。",
                          name=channel.name) if changed else _("编排没有改动。"))
             return done(message, here)
@@ -97,6 +97,7 @@ def channel_schedule(channel_id: int):  # noqa: ANN201
         "people/org/channel_schedule.html", channel=channel, township=channel.township,
         rows=_form_rows(raw), shares=shares, idle=idle, errors=errors,
         max_dayparts=schedule.MAX_DAYPARTS, custom=bool(channel.schedule),
+        max_gap=raw.get("max_gap_minutes", schedule.max_gap_minutes(channel)),
     ), status
 
 

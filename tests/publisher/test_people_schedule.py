@@ -239,3 +239,24 @@ def test_the_channel_page_links_admins_to_the_schedule_only(app, org):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
             AuditEvent.target_type == "channel_schedule")) == 0
+
+
+def test_the_longest_gap_is_saved_refused_when_absurd_and_reaches_the_plan(app, client, auth,
+                                                                           org):
+    auth.login("admin_a")
+    url = f"/org/channels/{org.a_channel}/schedule"
+    assert 'name="max-gap" value="30"' in text_of(client.get(url))  # the default
+    response = post(client, url, {**FORM, "max-gap": "-5"})
+    assert response.status_code == 400 and "最长间隔" in text_of(response)
+    assert post(client, url, {**FORM, "max-gap": "20"}).status_code == 303
+    assert stored(app, org.a_channel)["max_gap_minutes"] == 20
+    assert 'name="max-gap" value="20"' in text_of(client.get(url))
+    from publisher.extensions import db
+    from publisher.models import Channel
+    from publisher.services.schedule import max_gap_s_for
+
+    with app.app_context():
+        assert max_gap_s_for(db.session.get(Channel, org.a_channel)) == 1200.0
+    post(client, url, {**FORM, "max-gap": "0"})
+    with app.app_context():
+        assert max_gap_s_for(db.session.get(Channel, org.a_channel)) is None

@@ -41,6 +41,12 @@ SWITCHED: frozenset[str] = frozenset()
 # Morning, noon, evening and night: more windows than that is a job for the weights.
 MAX_DAYPARTS = 4
 MAX_WEIGHT = 100.0  # shares are relative; a bigger number is a typo, not a wish
+# The longest an approved item may go without airing, in minutes (0: no limit). Half an hour
+# lets a household that watches for a while see everything; a gap shorter than the library
+# needs takes airtime from the weights (see playlists.timeline).
+MAX_GAP_FIELD = "max-gap"
+DEFAULT_MAX_GAP_MINUTES = 30
+MAX_GAP_LIMIT_MINUTES = 24 * 60
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::00)?$")
 
 
@@ -172,6 +178,22 @@ def _rule(cat: str, entry: Any, errors: dict[str, str]) -> CategoryRule:
     return CategoryRule(weight=weight, dayparts=tuple(dayparts), label=PLAN_LABELS[cat])
 
 
+def clean_max_gap(value: Any) -> int:
+    """Minutes between two airings of any item at most (0: no limit); ScheduleError if not."""
+    text = "" if value is None or isinstance(value, bool) else str(value).strip()
+    if text == "":
+        return DEFAULT_MAX_GAP_MINUTES
+    try:
+        minutes = int(text)
+    except ValueError:
+        minutes = -1
+    if not 0 <= minutes <= MAX_GAP_LIMIT_MINUTES:
+        message = _("最长间隔请填写 0 到 %(n)d 之间的整数分钟，0 表示不限。",
+                    n=MAX_GAP_LIMIT_MINUTES)
+        raise ScheduleError({MAX_GAP_FIELD: message})
+    return minutes
+
+
 def clean_entry(entry: Any, category: str = "policy") -> CategoryRule:
     """One category's stored entry (as in the audit log) as a rule, or ScheduleError."""
     errors: dict[str, str] = {}
@@ -219,4 +241,5 @@ def schedule_from_form(form: _Form) -> dict[str, Any]:
              "start": form.get(daypart_field(cat, i, "start"), ""),
              "end": form.get(daypart_field(cat, i, "end"), "")}
             for i in range(MAX_DAYPARTS)]}
+    raw["max_gap_minutes"] = form.get(MAX_GAP_FIELD, "")
     return raw
