@@ -115,28 +115,95 @@ class UnitCache:
         return unit
 
 
+def _adts_loop(path: Path) -> tuple[bytes, ...]:
+    frames = split_adts(path.read_bytes())
+    if len(frames) % UNIT_AAC_FRAMES:
+        frames = frames * UNIT_AAC_FRAMES  # a single steady frame, e.g. silence
+    return tuple(frames)
+
+
 @dataclass(frozen=True)
 class AudioBed:
-    """The audio under every page: ADTS frames looped, a whole number of units long."""
+    """The audio under every page: ADTS frames looped, a whole number of units long.
+
+    ``duck_down``/``duck_up`` (same length, same phase) crossfade the bed into the drone a
+    narrated page's track is mixed over, and back (see ``renderer.audio``); a bed without
+    them (silence, a music file) ducks by cutting straight to the track.
+    """
 
     frames: tuple[bytes, ...]
+    duck_down: tuple[bytes, ...] = ()
+    duck_up: tuple[bytes, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.frames or len(self.frames) % UNIT_AAC_FRAMES:
             raise ValueError(f"bed must be a non-empty multiple of {UNIT_AAC_FRAMES} frames")
+        for loop in (self.duck_down, self.duck_up):
+            if loop and len(loop) != len(self.frames):
+                raise ValueError("duck loops must be as long as the bed")
 
     @classmethod
-    def from_file(cls, path: Path) -> AudioBed:
-        """Load a bed written by ``renderer.encode`` (one frame of silence, or a loop)."""
-        frames = split_adts(path.read_bytes())
-        if len(frames) % UNIT_AAC_FRAMES:
-            frames = frames * UNIT_AAC_FRAMES  # a single steady frame, e.g. silence
-        return cls(tuple(frames))
+    def from_file(cls, path: Path, duck_down: Path | None = None,
+                  duck_up: Path | None = None) -> AudioBed:  # fmt: skip
+        """Load a bed written by ``renderer.encode`` or ``renderer.audio`` (one frame of
+        silence, or a loop), with its duck loops if it has them."""
+        return cls(
+            _adts_loop(path),
+            _adts_loop(duck_down) if duck_down else (),
+            _adts_loop(duck_up) if duck_up else (),
+        )
+
+    @staticmethod
+    def _unit(loop: tuple[bytes, ...], index: int) -> tuple[bytes, ...]:
+        start = (index * UNIT_AAC_FRAMES) % len(loop)
+        return loop[start : start + UNIT_AAC_FRAMES]
 
     def for_unit(self, index: int) -> tuple[bytes, ...]:
         """The 30 frames that play under unit ``index``."""
-        start = (index * UNIT_AAC_FRAMES) % len(self.frames)
-        return self.frames[start : start + UNIT_AAC_FRAMES]
+        return self._unit(self.frames, index)
+
+    def ducking(self, index: int) -> tuple[bytes, ...]:
+        """Unit ``index`` of the bed going down into the drone."""
+        return self._unit(self.duck_down or self.frames, index)
+
+    def unducking(self, index: int) -> tuple[bytes, ...]:
+        """Unit ``index`` of the drone coming back up into the bed."""
+        return self._unit(self.duck_up or self.frames, index)
+
+
+@dataclass(frozen=True)
+class PageTrack:
+    """A narrated page's own audio (``renderer.audio``): K units of AAC frames that air on
+    the page's units 1..K, between a unit of the bed ducking and one coming back up."""
+
+    path: Path
+    frames: tuple[bytes, ...]
+
+    @property
+    def units(self) -> int:
+        return len(self.frames) // UNIT_AAC_FRAMES
+
+    @classmethod
+    def from_file(cls, path: Path) -> PageTrack:
+        """Read a track; raises UnitError if it is unreadable or not whole units."""
+        try:
+            frames = split_adts(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise UnitError(f"page audio {path}: {exc}") from exc
+        if not frames or len(frames) % UNIT_AAC_FRAMES:
+            raise UnitError(f"page audio {path}: {len(frames)} frames, not whole units")
+        return cls(path, tuple(frames))
+
+    def audio_for(self, bed: AudioBed, page_unit: int, index: int) -> tuple[bytes, ...]:
+        """The frames under the page's unit ``page_unit`` (0-based), on air as ``index``."""
+        if page_unit == 0:
+            return bed.ducking(index)
+        if page_unit <= self.units:
+            start = (page_unit - 1) * UNIT_AAC_FRAMES
+            return self.frames[start : start + UNIT_AAC_FRAMES]
+        if page_unit == self.units + 1:
+            return bed.unducking(index)
+        return bed.for_unit(index)
 
 
 @dataclass(frozen=True)
@@ -190,15 +257,21 @@ class ContinuousFeed:
         if unit != self.next_unit:
             self.next_unit, self._jumped = unit, True
 
-    def emit(self, unit: LoadedUnit, repeats: int) -> Iterator[tuple[int, bytes]]:
-        """Yield ``(unit index, TS bytes)`` for ``repeats`` airings of ``unit``."""
+    def emit(
+        self, unit: LoadedUnit, repeats: int, track: PageTrack | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(unit index, TS bytes)`` for ``repeats`` airings of ``unit``: one page.
+
+        Its sound is the bed, or with a ``track`` the page's narration (ducking in and out).
+        """
         if unit.stream_type != self.stream_type:
             raise UnitError(f"{unit.path}: stream type {unit.stream_type:#x} on this channel")
-        for _ in range(repeats):
+        for page_unit in range(repeats):
             index = self.next_unit
-            data = self._muxer.mux_unit(
-                unit.pictures, self.bed.for_unit(index), unit_pts(index), self._jumped
+            audio = (
+                track.audio_for(self.bed, page_unit, index) if track else self.bed.for_unit(index)
             )
+            data = self._muxer.mux_unit(unit.pictures, audio, unit_pts(index), self._jumped)
             self.next_unit, self._jumped = index + 1, False
             yield index, data
 

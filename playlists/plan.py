@@ -34,6 +34,9 @@ class PlannedPage:
     duration_s: float  # on-air time, a multiple of renderer.timing.UNIT_SECONDS
     page_no: int = 1
     page_count: int = 1
+    # The page's narration track (renderer.audio), aired in place of the bed from the
+    # page's second unit; empty: the bed only. duration_s already makes room for it.
+    audio: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from playlists.feed import (
     ContinuousFeed,
     FeedState,
     LoadedUnit,
+    PageTrack,
     SystemClock,
     UnitCache,
     UnitError,
@@ -41,7 +42,7 @@ from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
 from playlists.udp import UdpRelay, UdpSettings
-from renderer import encode
+from renderer import audio, encode
 from renderer.timing import UNIT_SECONDS, units_for
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ PROVIDER_NAME = "villagecast"
 # A segment is built this long before it airs: the UDP relay's buffer, and the most a plan
 # change waits beyond the segment already built (so an alert airs within ~6 s).
 BUILD_LEAD = timedelta(seconds=2)
+MAX_TRACKS = 256  # page tracks kept parsed (~300 kB each): a plan's worth, well inside RSS
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Playout:
         clock: Clock,
         enc: encode.EncodingProfile | None = None,
         music: Path | None = None,
+        bed: AudioBed | None = None,
     ) -> None:
         self.plan_path = plan_path
         self.next_page = next_page
@@ -99,11 +102,8 @@ class Playout:
         h264 = self.enc.codec == "h264"
         self.cache = UnitCache(STREAM_TYPE_H264 if h264 else STREAM_TYPE_MPEG2)
         self.slate = self.cache.get(encode.ensure_slate_unit(cache_dir, self.enc))
-        bed = (
-            encode.ensure_music_bed(music, cache_dir, self.enc.audio_kbps)
-            if music
-            else encode.ensure_silence(cache_dir, self.enc.audio_kbps)
-        )
+        bed = bed or self._bed(cache_dir, music)
+        self._tracks: dict[str, PageTrack | None] = {}  # page audio by path, for this plan
         # A channel's first segment is named after the wall-clock segment number: above any
         # name an earlier life of the channel used, even if its HLS folder was wiped.
         first_serial = segment_of_unit(unit_index_at(clock.now()))
@@ -125,10 +125,35 @@ class Playout:
         self.published_count = 0  # segments published by this process (for the heartbeat)
         self.clock_steps = 0  # wall-clock steps followed by this process
         feed_state, jumped = self._resume()
-        self.feed = ContinuousFeed(
-            self.cache.stream_type, AudioBed.from_file(bed), feed_state, discontinuity=jumped
-        )
+        self.feed = ContinuousFeed(self.cache.stream_type, bed, feed_state, discontinuity=jumped)
         self.next_segment = segment_of_unit(feed_state.next_unit)
+
+    def _bed(self, cache_dir: Path, music: Path | None) -> AudioBed:
+        """A music file's loop, else the generated bed; digital silence if neither can be
+        made (the channel must go on air regardless)."""
+        kbps = self.enc.audio_kbps
+        try:
+            if music:
+                return AudioBed.from_file(encode.ensure_music_bed(music, cache_dir, kbps))
+            made = audio.ensure_bed(cache_dir, kbps)
+            return AudioBed.from_file(made.bed, made.duck_down, made.duck_up)
+        except Exception:  # noqa: BLE001 - silence rather than no channel
+            log.exception("%s: no music bed; airing silence", self.plan.slug)
+            return AudioBed.from_file(encode.ensure_silence(cache_dir, kbps))
+
+    def _track(self, page: PlannedPage) -> PageTrack | None:
+        """The page's narration track, or None (the bed) when it has none or it is broken."""
+        if not page.audio:
+            return None
+        if page.audio not in self._tracks:
+            if len(self._tracks) > MAX_TRACKS:
+                self._tracks.clear()
+            try:
+                self._tracks[page.audio] = PageTrack.from_file(Path(page.audio))
+            except UnitError as exc:
+                log.warning("%s: airing the bed: %s", self.plan.slug, exc)
+                self._tracks[page.audio] = None
+        return self._tracks[page.audio]
 
     def _load_play_state(self) -> PlayState:
         try:
@@ -224,7 +249,8 @@ class Playout:
             self._on_air = slot
             self._lineup_stale = self._lineup_stale or needs_rebuild(self.lineup, slot, self.plan)
             planned, aired = units_for(slot.duration_s), 0
-            for _, data in self.feed.emit(unit, planned):
+            track = self._track(slot.page) if unit is not self.slate else None
+            for _, data in self.feed.emit(unit, planned, track):
                 aired += 1
                 self._made += 1
                 yield data
@@ -335,6 +361,7 @@ def run_channel(
     enc: encode.EncodingProfile | None = None,
     status_dir: Path | None = None,
     music: Path | None = None,
+    bed: AudioBed | None = None,
     provider_name: str = PROVIDER_NAME,
 ) -> None:
     """Air one channel until ``stop`` is set. Blocks; run one per channel.
@@ -347,7 +374,7 @@ def run_channel(
     plan = load_plan(plan_path)
     status_dir = status_dir or hls_dir / plan.slug
     playout = Playout(
-        plan_path, hls_dir, status_dir, cache_dir, next_page, on_air, clock, enc, music
+        plan_path, hls_dir, status_dir, cache_dir, next_page, on_air, clock, enc, music, bed
     )
     # A relay passed in belongs to the caller (it outlives this feed and takes new
     # settings live); a URL gets a relay of our own at the profile's default rate.

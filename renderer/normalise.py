@@ -132,7 +132,9 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)")
 _MONEY_PREFIX = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 _MONEY_SUFFIX = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?元")
 _PERCENT = re.compile(rf"({_NUM})\s*[%％]")
-_TIME_RANGE = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})\s*[-－~～—至到]+\s*(\d{1,2})[:：](\d{2})(?!\d)")
+_TIME_RANGE = re.compile(
+    r"(?<!\d)(\d{1,2})[:：](\d{2})\s*[-－~～—至到]+\s*(\d{1,2})[:：](\d{2})(?!\d)"
+)
 _TIME = re.compile(r"(?<!\d)(\d{1,2})[:：](\d{2})(?!\d)")
 _RANGE = re.compile(rf"(?<![\d.])({_NUM})\s*[-－~～]\s*(?=\d)")
 _UNIT = re.compile(rf"({_NUM})\s*({_UNIT_RE})(?![A-Za-z])")

@@ -12,19 +12,38 @@ is laid out inside stays its own business.
 """
 
 from renderer.ffmpeg.commands import (
+    ebur128_cmd,
     frame_hashes_cmd,
     full_page_cmd,
     live_encode_cmd,
     loudness_measure_cmd,
     music_bed_cmd,
+    pcm_decode_cmd,
+    pcm_encode_cmd,
     probe_cmd,
     silence_cmd,
     units_cmd,
 )
-from renderer.ffmpeg.runner import FFmpegError, RunResult, frame_hashes, probe, run, spawn
+from renderer.ffmpeg.runner import (
+    FFmpegError,
+    Loudness,
+    RunResult,
+    frame_hashes,
+    measure_loudness,
+    parse_ebur128,
+    probe,
+    run,
+    spawn,
+)
 
 __all__ = [
     "FFmpegError",
+    "Loudness",
+    "ebur128_cmd",
+    "measure_loudness",
+    "parse_ebur128",
+    "pcm_decode_cmd",
+    "pcm_encode_cmd",
     "RunResult",
     "frame_hashes",
     "frame_hashes_cmd",

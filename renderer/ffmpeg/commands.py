@@ -245,3 +245,33 @@ def probe_cmd(target: str, *, packets: bool = False) -> list[str]:
         cmd += ["-show_entries", "packet=stream_index,pts,dts,duration,flags,size"]
         cmd += ["-show_packets"]
     return [*cmd, target]
+
+
+# --- audio: narration, the generated bed, loudness --------------------------------------
+
+
+def pcm_decode_cmd(src: Path, channels: int = 1) -> list[str]:
+    """Decode any audio file to raw 48 kHz float32 on stdout (a speech engine's WAV)."""
+    return [FFMPEG, *QUIET, "-i", str(src), "-map", "0:a:0", "-ac", str(channels),
+            "-ar", str(AUDIO_RATE), "-f", "f32le", "-"]  # fmt: skip
+
+
+def pcm_encode_cmd(out: Path, bitrate_kbps: int, channels: int = 2) -> list[str]:
+    """Encode raw 48 kHz float32 from stdin as AAC-LC ADTS (the channel's audio format)."""
+    return [FFMPEG, *QUIET, "-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", str(channels),
+            "-i", "-", "-c:a", "aac", "-b:a", f"{bitrate_kbps}k", "-ar", str(AUDIO_RATE),
+            "-ac", "2", "-f", "adts", "-y", str(out)]  # fmt: skip
+
+
+def ebur128_cmd(src: str | Path | None, channels: int = 2, *, framelog: bool = False) -> list[str]:
+    """Measure loudness (EBU R128 / ITU BS.1770: integrated, LRA, true peak) with ``ebur128``.
+
+    ``src`` None reads raw 48 kHz float32 from stdin; otherwise the first audio stream of a
+    file (the live TS, an HLS segment). The summary goes to stderr; with ``framelog`` the
+    momentary loudness of every 100 ms too.
+    """
+    source = (["-f", "f32le", "-ar", str(AUDIO_RATE), "-ac", str(channels), "-i", "-"]
+              if src is None else ["-i", str(src)])  # fmt: skip
+    level = "info" if framelog else "verbose"  # frames print only at their log level
+    return [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "info", *source, "-map", "0:a:0",
+            "-af", f"ebur128=peak=true:framelog={level}", "-f", "null", "-"]  # fmt: skip

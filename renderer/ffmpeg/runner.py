@@ -9,12 +9,13 @@ subprocess errors themselves.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from renderer.ffmpeg.commands import FFPROBE, frame_hashes_cmd, probe_cmd
+from renderer.ffmpeg.commands import FFPROBE, ebur128_cmd, frame_hashes_cmd, probe_cmd
 
 STDERR_TAIL_CHARS = 2000  # enough for ffmpeg's last few lines, short enough for a log line
 
@@ -80,3 +81,43 @@ def frame_hashes(src: Path) -> list[str]:
     """The MD5 of every decoded video frame, in order."""
     out = run(frame_hashes_cmd(src), timeout=120).stdout.decode()
     return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if line[:1].isdigit()]
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """An ``ebur128`` measurement: integrated loudness (LUFS), loudness range (LU), true
+    peak (dBTP), and the momentary loudness every 100 ms when asked for (LUFS)."""
+
+    integrated: float
+    lra: float
+    true_peak: float
+    momentary: tuple[float, ...] = ()
+
+
+_SUMMARY_I = re.compile(r"Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS")
+_SUMMARY_LRA = re.compile(r"Loudness range:\s+LRA:\s+(-?[\d.]+) LU")
+_SUMMARY_TP = re.compile(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS")
+_FRAME_M = re.compile(r"\] t: *[\d.]+ .*?M: *(-?[\d.]+|-inf|nan)")
+
+
+def parse_ebur128(stderr: str) -> Loudness:
+    """Read the summary (and any frame log) ``ebur128`` printed; raise FFmpegError if none."""
+    found = [r.findall(stderr) for r in (_SUMMARY_I, _SUMMARY_LRA, _SUMMARY_TP)]
+    if not all(found):
+        raise FFmpegError(["ffmpeg"], 0, f"no ebur128 summary in: {stderr[-500:]}")
+    i, lra, tp = (float(f[-1]) for f in found)
+    momentary = tuple(float(m) for m in _FRAME_M.findall(stderr))
+    return Loudness(i, lra, tp, momentary)
+
+
+def measure_loudness(
+    src: str | Path | None = None,
+    *,
+    pcm: bytes | None = None,
+    channels: int = 2,
+    framelog: bool = False,
+    timeout: float = 600,
+) -> Loudness:
+    """Measure a file (``src``) or raw 48 kHz float32 (``pcm``) with ffmpeg's ``ebur128``."""
+    cmd = ebur128_cmd(None if pcm is not None else src, channels, framelog=framelog)
+    return parse_ebur128(run(cmd, stdin=pcm, timeout=timeout).stderr)

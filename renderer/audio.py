@@ -1,0 +1,253 @@
+"""The channel's sound, encoded once: the generated bed and each page's narration track.
+
+**The bed** (:func:`ensure_bed`) is three loops of the same length, encoded once per
+installation and cached: ``bed`` (the pad at -24 LUFS), ``duck_down`` (each unit crossfades
+the pad into the drone 15 dB down) and ``duck_up`` (back again). Playout airs unit ``u`` of
+one of them by absolute unit index, so the music never jumps in phase at a page change.
+
+**A page's track** (:func:`ensure_page_audio`) is made at render time for a narrated page:
+the speech (and, for a public alert, the attention chime first) over the drone, the drone
+ducked by the speech's envelope (a little lift in long pauses), the speech loudness-normalised
+so the page measures -24 LUFS with true peak under -2 dBTP, encoded to exactly K x 30 AAC
+frames. Playout airs the page as: unit 0 ``duck_down``, units 1..K the track, unit K+1
+``duck_up``, then the bed; a narrated page therefore lasts at least K + 2 units
+(:attr:`PageAudio.min_seconds`). Every splice meets the same drone in the same phase (see
+:mod:`renderer.bed`), so nothing clicks, and nothing is mixed or encoded at air time.
+
+Tracks are cached by the speech's content, the chime and the bed's identity, like units.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from renderer import bed as synth
+from renderer import ffmpeg
+from renderer.atomic import temp_beside, write_atomic
+from renderer.bitstream import EncodeError, adts_frames
+from renderer.timing import AAC_FRAME_SAMPLES, AUDIO_RATE, UNIT_AAC_FRAMES, UNIT_SECONDS
+
+TARGET_LUFS = -24.0  # GY/T 282
+MAX_TRUE_PEAK = -3.0  # dBTP we aim under; the standard allows -2
+BED_UNITS = 150  # a 96 s loop: eight chords of 12 s
+DUCK_DB = -15.0  # the drone under speech, against the bed's level
+PAUSE_LIFT_DB = 6.0  # the drone rises this much in a pause of a second or more
+SPEECH_LEAD_S = 0.15  # from the end of the duck to the first word
+SPEECH_TAIL_S = 0.35  # after the last word, before the bed comes back
+CHIME_GAP_S = 0.4  # between the attention chime and the first word
+CHIME_DB = -4.0  # the chime against the speech's level
+SILENCE_DBFS = -50.0  # below this a speech engine's output is taken as silence
+AUDIO_VERSION = "1"  # bump when the mixing below changes the sound of a cached track
+
+
+@dataclass(frozen=True)
+class Bed:
+    """The encoded bed loops and what a page track needs to meet them."""
+
+    bed: Path
+    duck_down: Path
+    duck_up: Path
+    drone_gain: float  # linear gain of renderer.bed.drone() under speech
+    identity: str  # changes whenever the bed's sound changes
+
+
+@dataclass(frozen=True)
+class PageAudio:
+    """A page's narration track: ``units`` units of AAC, aired from the page's second unit."""
+
+    path: Path
+    units: int
+    loudness: float  # integrated LUFS of the track as mixed
+    true_peak: float  # dBTP
+    speech_s: float
+
+    @property
+    def min_seconds(self) -> float:
+        """How long the page must air: the duck down, the track, the duck back up."""
+        return round((self.units + 2) * UNIT_SECONDS, 2)
+
+
+def _pcm(signal: np.ndarray) -> bytes:
+    """(channels, n) float array → interleaved float32 bytes."""
+    return np.ascontiguousarray(np.atleast_2d(signal).T, dtype=np.float32).tobytes()
+
+
+def loudness(signal: np.ndarray) -> ffmpeg.Loudness:
+    """ebur128 of a stereo (2, n) signal."""
+    return ffmpeg.measure_loudness(pcm=_pcm(signal), channels=signal.shape[0])
+
+
+def _gain_to(measured: float, target: float) -> float:
+    return 10 ** ((target - measured) / 20)
+
+
+def _encode_middle(signal: np.ndarray, out: Path, bitrate_kbps: int, skip: int, keep: int) -> None:
+    """Encode ``signal`` and keep ``keep`` AAC frames from frame ``skip`` (the encoder is
+    in steady state there, with real signal on both sides of every kept frame)."""
+    tmp = temp_beside(out, ".adts")
+    try:
+        ffmpeg.run(ffmpeg.pcm_encode_cmd(tmp, bitrate_kbps), stdin=_pcm(signal), timeout=600)
+        frames = adts_frames(tmp.read_bytes())
+    finally:
+        tmp.unlink(missing_ok=True)
+    if len(frames) < skip + keep:
+        raise EncodeError(f"audio encode gave {len(frames)} frames, want {skip + keep}")
+    write_atomic(out, b"".join(frames[skip : skip + keep]))
+
+
+def _frames(path: Path) -> int:
+    try:
+        return len(adts_frames(path.read_bytes()))
+    except (OSError, EncodeError):
+        return -1
+
+
+def _bed_identity(units: int, bitrate_kbps: int) -> str:
+    source = Path(synth.__file__).read_bytes() + Path(__file__).read_bytes()
+    return hashlib.sha1(source + f"{units}/{bitrate_kbps}".encode()).hexdigest()[:12]
+
+
+# Beds this process made or read, by identity: another data directory copies the files
+# instead of synthesising and encoding them again (tests, several channels' caches).
+_KNOWN_BEDS: dict[str, Bed] = {}
+
+
+def _copy_bed(known: Bed, folder: Path) -> None:
+    for src in (known.bed, known.duck_down, known.duck_up, known.bed.parent / "bed.json"):
+        tmp = temp_beside(folder / src.name)
+        shutil.copyfile(src, tmp)
+        write_atomic(folder / src.name, tmp.read_bytes())
+        tmp.unlink(missing_ok=True)
+
+
+def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS) -> Bed:
+    """The bed's three loops, synthesised and encoded on first use, then read from cache.
+
+    Each loop is encoded with two units of its own end before it and of its start after it,
+    and the loop kept: the encoder is in steady state and its last frame flows into its first.
+    """
+    identity = _bed_identity(units, bitrate_kbps)
+    folder = Path(cache_dir) / "audio" / f"bed-{identity}"
+    names = ("bed", "duck_down", "duck_up")
+    paths = {n: folder / f"{n}.adts" for n in names}
+    manifest = folder / "bed.json"
+    period = units * UNIT_AAC_FRAMES
+    known = _KNOWN_BEDS.get(identity)
+    if known is not None and known.bed.parent != folder and not manifest.exists():
+        with contextlib.suppress(OSError):
+            _copy_bed(known, folder)
+    try:
+        meta = json.loads(manifest.read_text())
+        if all(_frames(p) == period for p in paths.values()):
+            _KNOWN_BEDS[identity] = Bed(*paths.values(), float(meta["drone_gain"]), identity)
+            return _KNOWN_BEDS[identity]
+    except (OSError, ValueError, KeyError):
+        pass
+    pad = synth.bed_loop(units)
+    pad *= _gain_to(loudness(pad).integrated, TARGET_LUFS)
+    drone = synth.drone(pad.shape[1])
+    drone_gain = _gain_to(loudness(drone[:, : 20 * synth.UNIT_SAMPLES]).integrated,
+                          TARGET_LUFS + DUCK_DB)  # fmt: skip
+    down, up = synth.duck_loops(pad, drone * drone_gain)
+    wrap = 2 * synth.UNIT_SAMPLES
+    for name, loop in zip(names, (pad, down, up), strict=True):
+        wrapped = np.concatenate([loop[:, -wrap:], loop, loop[:, :wrap]], axis=1)
+        _encode_middle(wrapped, paths[name], bitrate_kbps, 2 * UNIT_AAC_FRAMES, period)
+    write_atomic(manifest, json.dumps({"drone_gain": drone_gain, "units": units}).encode())
+    _KNOWN_BEDS[identity] = Bed(*paths.values(), drone_gain, identity)
+    return _KNOWN_BEDS[identity]
+
+
+# --- a page's narration track ------------------------------------------------------------
+
+
+def decode_speech(wav: Path) -> np.ndarray:
+    """A speech engine's output as mono 48 kHz float, silence trimmed at both ends."""
+    raw = ffmpeg.run(ffmpeg.pcm_decode_cmd(wav), timeout=120).stdout
+    voice = np.frombuffer(raw, dtype=np.float32).astype(np.float64)
+    loud = np.flatnonzero(np.abs(voice) > 10 ** (SILENCE_DBFS / 20))
+    return voice[loud[0] : loud[-1] + 1] if loud.size else voice[:0]
+
+
+def _envelope_duck(voice: np.ndarray) -> np.ndarray:
+    """Drone gain multiplier (1 = ducked) from the speech envelope: while speech is on, or
+    within 0.8 s of it, the drone stays ducked; in longer pauses it lifts PAUSE_LIFT_DB."""
+    hop = 480  # 10 ms
+    frames = max(1, voice.size // hop)
+    rms = np.sqrt(np.mean(voice[: frames * hop].reshape(frames, hop) ** 2, axis=1) + 1e-12)
+    active = (20 * np.log10(rms) > SILENCE_DBFS + 10).astype(float)
+    hold = 80  # 0.8 s either side
+    active = np.convolve(active, np.ones(2 * hold + 1), mode="same") > 0
+    smooth = np.convolve(active.astype(float), np.ones(30) / 30, mode="same")  # 0.3 s glide
+    smooth[:hold], smooth[-hold:] = 1.0, 1.0  # the track's edges meet the ducked drone
+    lift = 10 ** (PAUSE_LIFT_DB / 20)
+    per_frame = 1 + (lift - 1) * (1 - smooth)
+    curve = np.repeat(per_frame, hop)
+    return np.pad(curve, (0, voice.size - curve.size), constant_values=1.0)
+
+
+def page_audio_key(speech_digest: str, chime: bool, bed: Bed) -> str:
+    """Cache key of a page track: its speech, the chime, the bed and the mixing version."""
+    return hashlib.sha256(f"{speech_digest}/{chime}/{bed.identity}/{AUDIO_VERSION}".encode()
+                          ).hexdigest()  # fmt: skip
+
+
+def _track_path(cache_dir: Path, key: str) -> Path:
+    return Path(cache_dir) / "audio" / "pages" / key[:2] / f"{key}.adts"
+
+
+def ensure_page_audio(
+    speech: Path | None, bed: Bed, cache_dir: Path, *, chime: bool = False,
+    bitrate_kbps: int = 128,
+) -> PageAudio | None:  # fmt: skip
+    """The page's narration track (cached), or None when there is nothing to say."""
+    digest = hashlib.sha256(speech.read_bytes()).hexdigest() if speech else "-"
+    if digest == "-" and not chime:
+        return None
+    out = _track_path(cache_dir, page_audio_key(digest, chime, bed))
+    meta_path = out.with_suffix(".json")
+    try:
+        meta = json.loads(meta_path.read_text())
+        if _frames(out) == meta["units"] * UNIT_AAC_FRAMES:
+            return PageAudio(out, **meta)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    voice = decode_speech(speech) if speech else np.zeros(0)
+    if voice.size:
+        voice *= _gain_to(loudness(np.vstack([voice, voice])).integrated, TARGET_LUFS)
+    speech_s = voice.size / AUDIO_RATE
+    if chime:
+        bell = synth.chime()
+        level = loudness(np.vstack([bell, bell])).integrated
+        bell *= _gain_to(level, TARGET_LUFS + CHIME_DB)
+        gap = np.zeros(round(CHIME_GAP_S * AUDIO_RATE) if voice.size else 0)
+        voice = np.concatenate([bell, gap, voice])
+    lead, tail = round(SPEECH_LEAD_S * AUDIO_RATE), round(SPEECH_TAIL_S * AUDIO_RATE)
+    unit = synth.UNIT_SAMPLES
+    # The aired frames decode to the track's signal one AAC frame early (renderer.bed).
+    units = math.ceil((lead + voice.size + tail + AAC_FRAME_SAMPLES) / unit)
+    voice_track = np.zeros(units * unit)
+    voice_track[lead : lead + voice.size] = voice
+    duck = np.ones(units * unit)
+    duck[lead : lead + voice.size] = _envelope_duck(voice)
+    drone = synth.drone((units + 2) * unit) * bed.drone_gain
+    mix = drone.copy()
+    mix[:, unit:-unit] = drone[:, unit:-unit] * duck + voice_track
+    measured = loudness(mix[:, unit:-unit])
+    if measured.true_peak > MAX_TRUE_PEAK:  # a spiky voice: lower it, keep the drone
+        mix[:, unit:-unit] -= voice_track * (1 - _gain_to(measured.true_peak, MAX_TRUE_PEAK))
+        measured = loudness(mix[:, unit:-unit])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _encode_middle(mix, out, bitrate_kbps, UNIT_AAC_FRAMES, units * UNIT_AAC_FRAMES)
+    meta = {"units": units, "loudness": measured.integrated, "true_peak": measured.true_peak,
+            "speech_s": round(speech_s, 2)}  # fmt: skip
+    write_atomic(meta_path, json.dumps(meta).encode())
+    return PageAudio(out, **meta)
