@@ -118,7 +118,8 @@ def main() -> None:
                  (("PAT", ts.PAT_PID), ("PMT", ts.PMT_PID), ("SDT", ts.SDT_PID))}  # fmt: skip
     print(f"UDP capture: {report.seconds:.0f} s, {report.datagrams} datagrams of 7x188 bytes "
           f"at {args.rate / 1e6:.2f} Mbit/s ({args.profile}), sender reported "
-          f"{health['sent_bps'] / 1e6:.3f} Mbit/s")
+          f"{health['sent_bps'] / 1e6:.3f} Mbit/s, scheduled {health['priority']}, "
+          f"{health['late_datagrams']} datagrams dropped as late")
     print(f"rate per 100 ms window / nominal: whole datagrams {report.window_min:.3f} .. "
           f"{report.window_max:.3f}; spread over their send time {report.fluid_window_min:.3f}"
           f" .. {report.fluid_window_max:.3f}  (one datagram is "

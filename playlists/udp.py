@@ -129,7 +129,7 @@ class UdpRelay:
         if since is not None and proc is not None and time.monotonic() - since > STALL_S:
             log.warning("udp sender stalled for %.0f s; killing pid %s", STALL_S, proc.pid)
             proc.kill()
-        if not self.settings.url:
+        if not (self.settings.url or self._wanted.url):
             return True
         try:
             self._queue.put_nowait((first_unit, data))
@@ -179,6 +179,8 @@ class UdpRelay:
             "starts": self.starts,
             "dropped": self.dropped,
             "late_units": self.skipped_units,
+            "late_datagrams": int(self._report.get("late", 0) or 0),
+            "priority": str(self._report.get("priority", "")),
             "pid": self.pid,
         }
 
@@ -301,9 +303,8 @@ class UdpRelay:
                 first, data = self._queue.get(timeout=0.25)
             except queue.Empty:
                 continue
-            if not self.settings.url:
-                continue
             for i, unit_data in enumerate(cbr.split_units(data)):
-                self._recent.append((first + i, unit_data))
-                self._feed(first + i, unit_data)
+                self._recent.append((first + i, unit_data))  # for a sender (re)started soon
+                if self.settings.url:
+                    self._feed(first + i, unit_data)
         self._end()
