@@ -116,27 +116,39 @@ def main() -> None:
     report = udp_check.analyse(capture, args.rate)
     intervals = {name: report.interval_max_s.get(pid, float("nan")) * 1000 for name, pid in
                  (("PAT", ts.PAT_PID), ("PMT", ts.PMT_PID), ("SDT", ts.SDT_PID))}  # fmt: skip
-    print(f"UDP capture: {report.seconds:.0f} s, {report.datagrams} datagrams of 7x188 bytes "
-          f"at {args.rate / 1e6:.2f} Mbit/s ({args.profile}), sender reported "
-          f"{health['sent_bps'] / 1e6:.3f} Mbit/s, scheduled {health['priority']}, "
-          f"{health['late_datagrams']} datagrams dropped as late")
-    print(f"rate per 100 ms window / nominal: whole datagrams {report.window_min:.3f} .. "
-          f"{report.window_max:.3f}; spread over their send time {report.fluid_window_min:.3f}"
-          f" .. {report.fluid_window_max:.3f}  (one datagram is "
-          f"{1316 * 8 / (args.rate * 0.1) * 100:.1f}% of a window)")
-    print(f"PCR vs arrival jitter: p50 {report.pcr_jitter_p50_ms:.3f} ms, p99 "
-          f"{report.pcr_jitter_p99_ms:.3f} ms, max {report.pcr_jitter_max_ms:.3f} ms "
-          f"over {report.pcr_count} PCRs")
-    print(f"PCR repetition max {report.pcr_interval_max_ms:.1f} ms (arrival); accuracy max "
-          f"{report.pcr_accuracy_max_ns:.0f} ns; unflagged PCR jumps "
-          f"{report.pcr_discontinuity_errors}; flagged {report.discontinuities}")
+    print(
+        f"UDP capture: {report.seconds:.0f} s, {report.datagrams} datagrams of 7x188 bytes "
+        f"at {args.rate / 1e6:.2f} Mbit/s ({args.profile}), sender reported "
+        f"{health['sent_bps'] / 1e6:.3f} Mbit/s, scheduled {health['priority']}, "
+        f"{health['late_datagrams']} datagrams dropped as late"
+    )
+    print(
+        f"rate per 100 ms window / nominal: whole datagrams {report.window_min:.3f} .. "
+        f"{report.window_max:.3f}; spread over their send time {report.fluid_window_min:.3f}"
+        f" .. {report.fluid_window_max:.3f}  (one datagram is "
+        f"{1316 * 8 / (args.rate * 0.1) * 100:.1f}% of a window)"
+    )
+    print(
+        f"PCR vs arrival jitter: p50 {report.pcr_jitter_p50_ms:.3f} ms, p99 "
+        f"{report.pcr_jitter_p99_ms:.3f} ms, max {report.pcr_jitter_max_ms:.3f} ms "
+        f"over {report.pcr_count} PCRs"
+    )
+    print(
+        f"PCR repetition max {report.pcr_interval_max_ms:.1f} ms (arrival); accuracy max "
+        f"{report.pcr_accuracy_max_ns:.0f} ns; unflagged PCR jumps "
+        f"{report.pcr_discontinuity_errors}; flagged {report.discontinuities}"
+    )
     print("table interval max: " + ", ".join(f"{k} {v:.0f} ms" for k, v in intervals.items()))
-    print(f"null packets: {report.null_share * 100:.1f}%; CC errors {report.cc_errors}; "
-          f"sync errors {report.sync_errors}; wrong sizes {report.wrong_sizes}")
+    print(
+        f"null packets: {report.null_share * 100:.1f}%; CC errors {report.cc_errors}; "
+        f"sync errors {report.sync_errors}; wrong sizes {report.wrong_sizes}"
+    )
     if killed_at is not None:
         print(f"sender killed (SIGKILL): datagrams again after {back_after:.2f} s")
-    print(f"TR 101 290 priority 1: {'pass' if report.priority_1_ok() else 'FAIL'}; "
-          f"PCR checks of priority 2: {'pass' if report.pcr_ok() else 'FAIL'}")
+    print(
+        f"TR 101 290 priority 1: {'pass' if report.priority_1_ok() else 'FAIL'}; "
+        f"PCR checks of priority 2: {'pass' if report.pcr_ok() else 'FAIL'}"
+    )
     print(json.dumps({"service_names": [[p.hex(), s.hex()] for p, s in report.service_names]}))
 
 

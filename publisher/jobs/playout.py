@@ -82,8 +82,12 @@ def udp_settings(channel: Channel) -> UdpSettings:
     """What a channel's settings say its UDP output should do (off: no address or paused)."""
     if not channel.udp_url or channel.udp_paused:
         return UdpSettings()
-    return UdpSettings(channel.udp_url, channel_muxrate_bps(channel.profile,
-                       channel.udp_muxrate_kbps), channel.name, channel.sdt_provider)  # fmt: skip
+    try:
+        rate = channel_muxrate_bps(channel.profile, channel.udp_muxrate_kbps)
+    except ValueError:  # a profile this version does not know: no UDP, the feed goes on
+        log.error("channel %s: no UDP output for profile %r", channel.slug, channel.profile)
+        return UdpSettings()
+    return UdpSettings(channel.udp_url, rate, channel.name, channel.sdt_provider)
 
 
 def _enabled(app: Flask) -> list[tuple[int, str, UdpSettings]]:

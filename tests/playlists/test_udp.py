@@ -177,8 +177,16 @@ def test_paced_udp_through_a_sender_kill_and_live_settings(
     stop = threading.Event()
     channel = threading.Thread(
         target=run_channel,
-        args=(plan, tmp_path / "hls", relay, tmp_path / "cache", every_page, lambda e: None,
-              stop, SystemClock()),  # fmt: skip
+        args=(
+            plan,
+            tmp_path / "hls",
+            relay,
+            tmp_path / "cache",
+            every_page,
+            lambda e: None,
+            stop,
+            SystemClock(),
+        ),  # fmt: skip
         kwargs={"status_dir": tmp_path / "status"},
     )
     channel.start()

@@ -103,3 +103,12 @@ def test_running_relays_follow_the_settings_and_go_off_for_a_disabled_channel():
     new = UdpSettings("udp://239.1.1.9:1234", 3_000_000, "台", "乡")
     follow_udp_settings({"a": a, "b": b}, [(1, "a", new)])  # type: ignore[dict-item]
     assert a.settings == new and b.settings == UdpSettings()
+
+
+def test_a_channel_with_an_unknown_profile_gets_no_udp_rather_than_stopping_playout():
+    from publisher.jobs.playout import udp_settings
+    from publisher.models import Channel
+
+    channel = Channel(slug="x", name="x", profile="4k", udp_url="udp://239.1.1.1:1234",
+                      udp_paused=False, udp_muxrate_kbps=0)
+    assert udp_settings(channel).url == ""
