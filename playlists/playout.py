@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from playlists.coming import HOLD_UNITS, awaited, coming_path, load_coming
 from playlists.feed import (
     AudioBed,
     Clock,
@@ -114,6 +115,7 @@ class Playout:
         # The materialised lineup (guide and expected air times read it): rebuilt from the
         # page on air whenever what airs departs from it (see playlists.lineup).
         self.lineup_path = lineup_path(status_dir, self.plan.slug)
+        self.coming_path = coming_path(plan_path)  # approvals still rendering (clock)
         self.lineup: Lineup | None = None
         self._on_air: Slot | None = None
         self._lineup_stale = True
@@ -237,6 +239,16 @@ class Playout:
         alerts = {i.id for i in self.plan.items if i.interrupt and i.pages and is_valid(i, when)}
         return slot.item_id not in alerts if slot.interrupt else bool(alerts)
 
+    def _hold(self, slot: Slot, held: int) -> bool:
+        """Keep the page that just ended on screen one unit more: an item approved a moment
+        ago is still rendering and would otherwise wait a whole page (see playlists.coming)."""
+        if held >= HOLD_UNITS or slot.interrupt or self._jump_to is not None:
+            return False
+        if self._cut_short(slot):  # reloads the plan; an alert does not wait
+            return False
+        when = unit_start(self.feed.next_unit)
+        return bool(awaited(load_coming(self.coming_path), self.plan, when))
+
     def units(self) -> Iterator[bytes]:
         """The endless stream of muxed units, page after page."""
         while True:
@@ -260,6 +272,15 @@ class Playout:
                 if aired < planned and self._cut_short(slot):
                     note = (note + "; " if note else "") + "cut short by an alert"
                     break
+            held = 0
+            while aired == planned + held and self._hold(slot, held):
+                for _, data in self.feed.emit(unit, 1):  # the page stays; the bed plays on
+                    aired += 1
+                    self._made += 1
+                    yield data
+                held += 1
+            if held:
+                note = (note + "; " if note else "") + f"held {held * UNIT_SECONDS:.2f} s"
             item = next((i for i in self.plan.items if i.id == slot.item_id), None)
             entry = AsRunEntry(
                 self.plan.slug,

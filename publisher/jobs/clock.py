@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
-from publisher.jobs.plans import DerivedCache, sync_plans
+from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
 from publisher.supervision.heartbeat import Beater
@@ -46,6 +46,7 @@ class ContentClock:
         self.app = app
         self.cache = DerivedCache()
         self.written: dict[str, str] = {}
+        self.coming: dict[str, bytes] = {}
 
     def tick(self) -> None:
         """Both lanes once, in order (tests and one-shot runs)."""
@@ -58,6 +59,7 @@ class ContentClock:
         of normal content)."""
         with self.app.app_context():
             try:
+                sync_coming(utcnow(), self.coming)  # playout holds its page for these
                 process_render_queue(alerts_only=True)
                 changed = sync_plans(utcnow(), self.cache, self.written)
                 if changed:

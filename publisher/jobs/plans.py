@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from playlists.coming import COMING_WINDOW, Coming, coming_path, coming_to_json, save_coming
 from playlists.plan import (
     ChannelPlan,
     PlannedItem,
@@ -21,7 +22,7 @@ from publisher.extensions import db
 from publisher.jobs import derived
 from publisher.jobs.channels import local_today
 from publisher.jobs.pipeline import UnitRepair, render_for_channel
-from publisher.models import Channel, ContentItem, Kind, RenderState
+from publisher.models import Channel, ContentItem, ContentVersion, Kind, RenderState, VersionState
 from publisher.services.schedule import max_gap_s_for, rules_for
 
 EPOCH_READY = datetime(2000, 1, 1, tzinfo=UTC)
@@ -134,3 +135,29 @@ def sync_plans(now: datetime, cache: DerivedCache, written: dict[str, str]) -> l
         written[channel.slug] = body
         changed.append(channel.slug)
     return changed
+
+
+def sync_coming(now: datetime, written: dict[str, bytes]) -> None:
+    """Tell each enabled channel's playout which items were approved in the last moments and
+    are still rendering, so it holds the page on screen for them (see playlists.coming).
+
+    Run at the start of every clock tick, before the render queue: that is the only way the
+    playout hears of an approval before the item is in the plan. Written only when it changes.
+    """
+    rows = db.session.execute(
+        select(ContentItem, ContentVersion.number, ContentVersion.reviewed_at)
+        .join(ContentVersion, ContentVersion.item_id == ContentItem.id)
+        .where(ContentVersion.state == VersionState.APPROVED,
+               ContentVersion.render_state == RenderState.QUEUED,
+               ContentVersion.reviewed_at >= now - COMING_WINDOW,
+               ContentItem.withdrawn_at.is_(None), ContentItem.is_exercise.is_(False),
+               ContentItem.kind != Kind.ALERT)  # an alert cuts in anyway
+    ).all()
+    for channel in db.session.scalars(select(Channel).where(Channel.enabled)):
+        coming = [Coming(item.ref, number, reviewed_at) for item, number, reviewed_at in rows
+                  if item.township_id == channel.township_id and reviewed_at is not None]
+        body = coming_to_json(coming)
+        path = coming_path(plan_path(channel.slug))
+        if written.get(channel.slug) != body or not path.exists():
+            save_coming(path, coming)
+            written[channel.slug] = body
