@@ -13,7 +13,7 @@ from sqlalchemy import select
 from publisher.admin.kinds import KINDS
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for
-from publisher.models import Channel
+from publisher.models import Channel, utcnow
 from publisher.services import guide, schedule
 from publisher.services.feed_status import channel_status
 from publisher.services.scope import scoped
@@ -136,9 +136,11 @@ def channel_page() -> str:
         abort(404)
     status = channel_status(channel) if channel else None
     recent = guide.recent_as_run(channel, limit=30) if channel else []
+    upcoming = guide.upcoming(channel, utcnow()) if channel else []
     rows, idle = schedule.summary(schedule.rules_for(channel)) if channel else ([], "")
     return render_template("live/channel.html", channels=channels, channel=channel,
-                           status=status, recent=recent, aired_item=aired_item,
+                           status=status, recent=recent, upcoming=upcoming,
+                           aired_item=aired_item,
                            duration_text=duration_text, schedule_rows=rows, idle_share=idle)
 
 

@@ -161,3 +161,13 @@ def air_record(ref: str, version: int, township_id: int, now: datetime) -> AirRe
                     and (e := lu.next_airing(ref, version, now)) is not None]
         expected = min((e.start for e in upcoming), default=None)
     return AirRecord(zone, _utc(first) if first else None, today, expected)
+
+
+def upcoming(channel: Channel, now: datetime, limit: int = 12) -> list[Entry]:
+    """The next items playout will air (their first pages), from its lineup: the admin's
+    timeline shows exactly what the guide lists and playout airs."""
+    found = lineup(channel.slug)
+    if found is None:
+        return []
+    starts = [e for e in found.entries if e.end > now and (e.page_no == 1 or e.start <= now)]
+    return starts[:limit]

@@ -89,3 +89,15 @@ def test_the_guide_is_the_as_run_then_the_lineup(app, client, office):
     tv = ET.fromstring(body)
     descs = " ".join(p.findtext("desc") or "" for p in tv.iter("programme"))
     assert "大米" in descs and "停水通知" in descs and "不是这个" not in descs
+
+
+def test_the_channel_page_shows_what_playout_has_scheduled(app, login, office):
+    now = datetime.now(UTC).replace(microsecond=0)
+    lineup_with(app, [entry(now - timedelta(seconds=5), "policy:1", "正在播"),
+                      entry(now + timedelta(seconds=5), "notice:2", "停水通知",
+                            category="notice"),
+                      entry(now + timedelta(seconds=15), "notice:2", "停水通知", page=2,
+                            category="notice")])
+    page = login("editor").text("/channel")
+    upcoming = page[page.index('id="upcoming"'):].split("</table>", 1)[0]
+    assert "正在播" in upcoming and upcoming.count("停水通知") == 1  # items, not pages
