@@ -175,8 +175,13 @@ class CbrMux:
         self._last_unit: int | None = None
         self.units_without_pictures = 0
 
-    def mux_unit(self, unit: int, data: bytes) -> MuxedRun:
-        """Slots for unit ``unit`` (its TS from :class:`playlists.muxer.TsMuxer`)."""
+    def mux_unit(self, unit: int, data: bytes, not_before: int | None = None) -> MuxedRun:
+        """Slots for unit ``unit`` (its TS from :class:`playlists.muxer.TsMuxer`).
+
+        ``not_before``: a (re)start part-way through the unit's window begins at this slot,
+        with the unit's sound and the tables but not its pictures, which could no longer
+        arrive in time; the next unit is whole again.
+        """
         content = []
         for _, pid, pkt in ts.packets(data):
             if pid == ts.PAT_PID:
@@ -193,6 +198,10 @@ class CbrMux:
             self._tables.clear()
             self._fresh = {ts.PAT_PID, ts.PMT_PID, ts.SDT_PID, ts.VIDEO_PID, ts.AUDIO_PID}
             self._fresh_pcr = True
+            if not_before is not None and start < not_before < end:
+                start = not_before
+                content = [p for p in content if (p[1] & 0x1F) << 8 | p[2] != ts.VIDEO_PID]
+                self.units_without_pictures += 1
         self._last_unit = unit
         tables = self._table_slots(start, end)
         if self._pending and len(self._pending) + len(content) + tables > end - start:

@@ -32,9 +32,9 @@ from renderer.timing import TICKS_PER_SECOND
 log = logging.getLogger(__name__)
 
 QUEUE_CHUNKS = 4  # segments buffered for the sender (~15 s) before we start dropping
-RESTART_DELAY_S = 0.2  # a killed sender is back (and sending) within about a second
+RESTART_DELAY_S = 0.1  # a killed sender is back (and sending) within about half a second
 STALL_S = 5.0  # a pipe write blocked this long means a hung sender
-START_MARGIN_S = 0.3  # a unit whose window opens sooner than this is skipped: too late
+START_MARGIN_S = 0.2  # slots due sooner than this cannot reach a (new) sender in time
 KEEP_UNITS = 12  # recent units kept for muxing again after a sender restart (~7.7 s)
 REPORT_STALE_S = 3.0  # a sender silent this long is not counted as sending
 STDERR_LINES = 20
@@ -116,7 +116,7 @@ class UdpRelay:
         return self
 
     def configure(self, settings: UdpSettings) -> None:
-        """Take new settings; the writer thread applies them within a quarter second."""
+        """Take new settings; the writer thread applies them within a tenth of a second."""
         self._wanted = settings
 
     def send(self, first_unit: int, data: bytes) -> bool:
@@ -218,7 +218,7 @@ class UdpRelay:
         s = self.settings
         self._mux = cbr.CbrMux(s.muxrate_bps, s.service_name, s.provider_name)
         for unit, data in list(self._recent):
-            self._feed(unit, data)
+            self._feed(unit, data, part=True)
 
     def _read_reports(self, proc: subprocess.Popen[bytes]) -> None:
         assert proc.stdout is not None
@@ -249,18 +249,21 @@ class UdpRelay:
             proc.kill()
             proc.wait()
 
-    def _feed(self, unit: int, data: bytes) -> None:
-        """Mux one unit and hand its slots to the sender, unless its window has begun."""
+    def _feed(self, unit: int, data: bytes, part: bool = False) -> None:
+        """Mux one unit and hand its slots to the sender, unless its window has begun.
+
+        ``part``: a new sender starts at once, part-way through a unit's window.
+        """
         proc, mux = self._proc, self._mux
         if proc is None or mux is None:
             return
         opens = cbr.unit_first_slot(unit, mux.rate)
         soon = cbr.slot_at_ticks(now_stream_ticks() + int(START_MARGIN_S * TICKS_PER_SECOND),
                                  mux.rate)  # fmt: skip
-        if opens < soon:
+        if opens < soon and not (part and soon < cbr.unit_first_slot(unit + 1, mux.rate)):
             self.skipped_units += 1
             return
-        run = mux.mux_unit(unit, data)
+        run = mux.mux_unit(unit, data, not_before=soon if opens < soon else None)
         self._write_since = time.monotonic()
         try:
             assert proc.stdin is not None
@@ -300,7 +303,7 @@ class UdpRelay:
                 self._stop.wait(max(self.restart_delay, 1.0))  # could not start: retry
                 continue
             try:
-                first, data = self._queue.get(timeout=0.25)
+                first, data = self._queue.get(timeout=0.1)  # also how soon a death is seen
             except queue.Empty:
                 continue
             for i, unit_data in enumerate(cbr.split_units(data)):

@@ -209,3 +209,17 @@ def test_two_megabits_hold_every_profile_but_1080p() -> None:
 def test_split_units_cuts_at_each_first_picture() -> None:
     data = muxed(range(U0, U0 + 3))
     assert cbr.split_units(b"".join(data)) == data
+
+
+def test_a_start_part_way_through_a_window_sends_sound_and_tables_at_once() -> None:
+    mux = cbr.CbrMux(RATE, "s", "p")
+    data = muxed(range(U0, U0 + 2))
+    opens, closes = cbr.unit_first_slot(U0, RATE), cbr.unit_first_slot(U0 + 1, RATE)
+    now = (opens + closes) // 2
+    part = mux.mux_unit(U0, data[0], not_before=now)
+    assert part.first_slot == now and part.end_slot == closes
+    pids = {pid for _, pid, pkt in ts.packets(part.packets) if pkt[3] & 0x10}
+    assert {ts.PAT_PID, ts.PMT_PID, ts.AUDIO_PID} <= pids and ts.VIDEO_PID not in pids
+    assert ts.pcrs(part.packets) and mux.units_without_pictures == 1
+    whole = mux.mux_unit(U0 + 1, data[1])
+    assert whole.first_slot == closes and content(whole.packets, ts.VIDEO_PID)
