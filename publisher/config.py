@@ -86,6 +86,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Real modem for gammu-smsd (scripts/gammu-smsd.sh); empty = dummy phone (demo).
         "GAMMU_DEVICE": os.environ.get("VILLAGECAST_GAMMU_DEVICE", ""),
         "GAMMU_CONNECTION": os.environ.get("VILLAGECAST_GAMMU_CONNECTION", "at"),
+        # Several modems, one gammu-smsd each (publisher.sms.routes), comma separated:
+        # a device per modem, "dummy" for the dummy phone; empty = GAMMU_DEVICE alone.
+        "SMS_MODEMS": [d.strip() for d in os.environ.get("VILLAGECAST_SMS_MODEMS", "").split(",")
+                       if os.environ.get("VILLAGECAST_SMS_MODEMS", "").strip()],
+        # A message this long in one route's outbox goes on to the next route.
+        "SMS_ROUTE_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_ROUTE_TIMEOUT", "30")),
         # Disk: the admin's alarm shows when the data disk is this full or has less free
         # space, well before writes fail; the clock prunes old caches, HLS leftovers and
         # handled SMS files to keep the data directory within the budget.
@@ -96,6 +102,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # much memory (a maximal item takes well under a minute); alerts render in the clock.
         "RENDER_TIMEOUT_S": float(os.environ.get("VILLAGECAST_RENDER_TIMEOUT", "300")),
         "RENDER_MEMORY_BYTES": parse_size(os.environ.get("VILLAGECAST_RENDER_MEMORY", "3G")),
+        # Narration voice (renderer.speech): empty = Debian's espeak-ng Mandarin voice. A
+        # command template ({text_file}, {text}, {out}) or a module:function entry point.
+        "NARRATION_COMMAND": os.environ.get("VILLAGECAST_NARRATION_COMMAND", ""),
+        "NARRATION_ENTRY_POINT": os.environ.get("VILLAGECAST_NARRATION_ENTRY_POINT", ""),
+        "NARRATION_VOICE_ID": os.environ.get("VILLAGECAST_NARRATION_VOICE_ID", ""),
+        "NARRATION_YAO": os.environ.get("VILLAGECAST_NARRATION_YAO", "") in ("1", "true", "yes"),
     }
     config.update(overrides)
     config["DATA_DIR"] = Path(config["DATA_DIR"])

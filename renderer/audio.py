@@ -22,8 +22,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import math
+import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,8 @@ from renderer import ffmpeg
 from renderer.atomic import temp_beside, write_atomic
 from renderer.bitstream import EncodeError, adts_frames
 from renderer.timing import AAC_FRAME_SAMPLES, AUDIO_RATE, UNIT_AAC_FRAMES, UNIT_SECONDS
+
+log = logging.getLogger(__name__)
 
 TARGET_LUFS = -24.0  # GY/T 282
 MAX_TRUE_PEAK = -3.0  # dBTP we aim under; the standard allows -2
@@ -118,14 +123,20 @@ def _bed_identity(units: int, bitrate_kbps: int) -> str:
 # Beds this process made or read, by identity: another data directory copies the files
 # instead of synthesising and encoding them again (tests, several channels' caches).
 _KNOWN_BEDS: dict[str, Bed] = {}
+# A directory shared by several data directories (the test suite sets it), so a bed is made
+# once per machine rather than once per data directory and process.
+SHARED_AUDIO_ENV = "VILLAGECAST_SHARED_AUDIO"
+_BED_FILES = ("bed.adts", "duck_down.adts", "duck_up.adts", "bed.json")
 
 
-def _copy_bed(known: Bed, folder: Path) -> None:
-    for src in (known.bed, known.duck_down, known.duck_up, known.bed.parent / "bed.json"):
-        tmp = temp_beside(folder / src.name)
-        shutil.copyfile(src, tmp)
-        write_atomic(folder / src.name, tmp.read_bytes())
-        tmp.unlink(missing_ok=True)
+def _copy_bed(source: Path, folder: Path) -> None:
+    for name in _BED_FILES:
+        tmp = temp_beside(folder / name)
+        try:
+            shutil.copyfile(source / name, tmp)
+            write_atomic(folder / name, tmp.read_bytes())
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS) -> Bed:
@@ -141,9 +152,13 @@ def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS)
     manifest = folder / "bed.json"
     period = units * UNIT_AAC_FRAMES
     known = _KNOWN_BEDS.get(identity)
-    if known is not None and known.bed.parent != folder and not manifest.exists():
-        with contextlib.suppress(OSError):
-            _copy_bed(known, folder)
+    shared = os.environ.get(SHARED_AUDIO_ENV)
+    sources = [known.bed.parent] if known else []
+    sources += [Path(shared) / folder.name] if shared else []
+    for source in sources:
+        if source != folder and not manifest.exists():
+            with contextlib.suppress(OSError):
+                _copy_bed(source, folder)
     try:
         meta = json.loads(manifest.read_text())
         if all(_frames(p) == period for p in paths.values()):
@@ -162,6 +177,9 @@ def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS)
         wrapped = np.concatenate([loop[:, -wrap:], loop, loop[:, :wrap]], axis=1)
         _encode_middle(wrapped, paths[name], bitrate_kbps, 2 * UNIT_AAC_FRAMES, period)
     write_atomic(manifest, json.dumps({"drone_gain": drone_gain, "units": units}).encode())
+    if shared:
+        with contextlib.suppress(OSError):
+            _copy_bed(folder, Path(shared) / folder.name)
     _KNOWN_BEDS[identity] = Bed(*paths.values(), drone_gain, identity)
     return _KNOWN_BEDS[identity]
 
@@ -251,3 +269,59 @@ def ensure_page_audio(
             "speech_s": round(speech_s, 2)}  # fmt: skip
     write_atomic(meta_path, json.dumps(meta).encode())
     return PageAudio(out, **meta)
+
+
+# --- narrating an item's pages (render time) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class NarrationSettings:
+    """Whether and how pages are read: the channel's and item's switch, and the voice."""
+
+    enabled: bool = False
+    command: str = ""  # see renderer.speech
+    entry_point: str = ""
+    voice_id: str = ""
+    yao: bool = False  # read 1 as 幺 in phone numbers
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, object] | None) -> NarrationSettings:
+        return cls(**{k: v for k, v in (raw or {}).items() if k in cls.__dataclass_fields__})
+
+
+def narrate_pages(
+    scripts: Sequence[str], durations: Sequence[float], *, alert: bool,
+    settings: NarrationSettings, cache_dir: Path, bitrate_kbps: int = 128,
+) -> list[tuple[str, float]]:  # fmt: skip
+    """``(track path or "", on-air seconds)`` per page: each narrated page gets its track
+    and lasts at least as long as it. Alerts are always read, their first page after the
+    attention chime. A page whose speech or mixing fails airs on the bed (logged): sound
+    must never keep a page off air. Cached: an unchanged page costs a few file reads."""
+    from renderer.normalise import normalise
+    from renderer.speech import SpeechError, Voice, synthesise
+
+    out = [("", d) for d in durations]
+    if not (settings.enabled or alert):
+        return out
+    voice = Voice.from_settings(settings.command, settings.entry_point, settings.voice_id)
+    bed: Bed | None = None
+    for i, (script, duration) in enumerate(zip(scripts, durations, strict=True)):
+        chime = alert and i == 0
+        spoken = normalise(script, yao=settings.yao).strip()
+        if not spoken and not chime:
+            continue
+        wav = None
+        try:
+            if spoken:
+                wav = synthesise(spoken, voice, cache_dir)
+        except SpeechError as exc:
+            log.warning("page %d not narrated: %s", i + 1, exc)
+        try:
+            bed = bed or ensure_bed(cache_dir, bitrate_kbps)
+            track = ensure_page_audio(wav, bed, cache_dir, chime=chime, bitrate_kbps=bitrate_kbps)
+        except (ffmpeg.FFmpegError, EncodeError, OSError, ValueError) as exc:
+            log.warning("page %d airs on the bed: %s", i + 1, exc)
+            continue
+        if track is not None:
+            out[i] = (str(track.path), max(duration, track.min_seconds))
+    return out

@@ -6,7 +6,9 @@ priority: however large an item is, the clock's own timers, alerts and plan rewr
 their time. Pure renderer: the request carries everything (no database, no Flask).
 
 Request: ``{"item", "profile", "branding": {channel_name, township, logo, primary, accent,
-ticker}, "cache_dir", "today", "pace", "encode"}``. Answer: ``{"pages": [...]}`` or
+ticker}, "cache_dir", "today", "pace", "encode", "narration"}`` (``narration``: the fields of
+``renderer.audio.NarrationSettings``; absent, pages are not read unless an alert).
+Answer: ``{"pages": [...]}`` or
 ``{"error": "<Chinese message for staff>"}``.
 """
 
@@ -22,14 +24,16 @@ from typing import Any
 from renderer.items import ItemError
 from renderer.page import ReadingPace
 from renderer.theme import Branding
+from renderer.timing import snap_seconds
 
 
 def request_for(item: dict[str, Any], *, profile: str, branding: Branding, cache_dir: Path,
-                today: date, pace: ReadingPace, encode: bool) -> dict[str, Any]:
+                today: date, pace: ReadingPace, encode: bool,
+                narration: dict[str, Any] | None = None) -> dict[str, Any]:
     """The JSON request for one render (built in the parent, read by :func:`run`)."""
     return {
         "item": item, "profile": profile, "cache_dir": str(cache_dir),
-        "today": today.isoformat(), "encode": encode,
+        "today": today.isoformat(), "encode": encode, "narration": narration or {},
         "pace": {"chars_per_second": pace.chars_per_second, "min_seconds": pace.min_seconds,
                  "max_seconds": pace.max_seconds},
         "branding": {"channel_name": branding.channel_name, "township": branding.township,
@@ -54,10 +58,19 @@ def run(request: dict[str, Any]) -> list[dict[str, Any]]:
     todo = [(page.path, page.key) for page in pages]
     units = (ensure_units(todo, cache_dir, encoding_for_plan(request["profile"]))
              if request["encode"] else [None] * len(pages))
+    sound = [("", page.duration_s) for page in pages]
+    if request["encode"]:  # narration tracks are made with the units, and cached like them
+        from renderer.audio import NarrationSettings, narrate_pages
+
+        sound = narrate_pages([p.script for p in pages], [p.duration_s for p in pages],
+                              alert=request["item"].get("type") == "alert",
+                              settings=NarrationSettings.from_dict(request.get("narration")),
+                              cache_dir=cache_dir,
+                              bitrate_kbps=encoding_for_plan(request["profile"]).audio_kbps)
     return [{"key": page.key, "png": str(page.path), "unit": str(unit) if unit else "",
-             "duration_s": page.duration_s, "page_no": page.page_no,
-             "page_count": page.page_count}
-            for page, unit in zip(pages, units, strict=True)]
+             "duration_s": snap_seconds(duration), "page_no": page.page_no,
+             "page_count": page.page_count, "audio": track}
+            for page, unit, (track, duration) in zip(pages, units, sound, strict=True)]
 
 
 def apply_limits(limits: dict[str, Any]) -> None:

@@ -5,7 +5,8 @@ page's text is rewritten the way a Chinese announcer reads it aloud:
 
 - numbers by place value: 1,200 → 一千二百, 10 → 十, 1005 → 一千零五, 3.14 → 三点一四;
   a lone 2 before a measure word is 两 (两亩, 两位), and 2,000 is 两千;
-- dates: 2026年3月5日 and 2026-03-05 → 二零二六年三月五日 (the year digit by digit);
+- dates: 2026年3月5日 and 2026-03-05 → 二零二六年三月五日 (the year digit by digit, also
+  in a document number: 乾农发〔2026〕12号 → 乾农发〔二零二六〕十二号);
 - clock times: 8:30 → 八点三十分, 08:00-12:00 → 八点到十二点;
 - phone numbers digit by digit: 0991-12345678 → 零九九一，一二三四五六七八 (1 as 幺 when
   ``yao`` is set, as a telephone operator says it);
@@ -128,7 +129,7 @@ _PHONE = re.compile(
     r"|(?<=电话|热线|手机|拨打|号码)([:：]?\s*)(\d[\d－ -]*\d)"
 )
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-_YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?=年)|(?<=[〔\[【(（])(\d{4})(?=[〕\]】)）])")
 _MONEY_PREFIX = re.compile(r"[¥￥]\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 _MONEY_SUFFIX = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?元")
 _PERCENT = re.compile(rf"({_NUM})\s*[%％]")
@@ -154,7 +155,7 @@ def normalise(text: str, *, yao: bool = False) -> str:
     text = _ISO_DATE.sub(
         lambda m: f"{digits(m[1])}年{integer(int(m[2]))}月{integer(int(m[3]))}日", text
     )
-    text = _YEAR.sub(lambda m: digits(m[1]), text)
+    text = _YEAR.sub(lambda m: digits(m[1] or m[2]), text)
     text = _MONEY_PREFIX.sub(lambda m: _money(m[1], m[2] or ""), text)
     text = _MONEY_SUFFIX.sub(lambda m: _money(m[1], m[2] or ""), text)
     text = _TIME_RANGE.sub(lambda m: f"{_clock(m[1], m[2])}到{_clock(m[3], m[4])}", text)

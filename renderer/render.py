@@ -34,6 +34,7 @@ from renderer.draw import Canvas
 from renderer.fonts import FontSet, default_fonts
 from renderer.item_parser import parse_item
 from renderer.items import Item
+from renderer.narration import page_scripts
 from renderer.page import Ctx, PageSpec, ReadingPace, page_duration
 from renderer.profiles import get_profile
 from renderer.templates import template_for
@@ -77,6 +78,7 @@ class RenderedPage:
     page_no: int
     page_count: int
     duration_s: float
+    script: str = ""  # what the page says aloud (renderer.narration), before normalising
 
 
 def item_text(item: Item) -> str:
@@ -187,19 +189,27 @@ def render_item(
                     p["page_no"],
                     p["page_count"],
                     page_duration(p["chars"], pace),
+                    p.get("script", ""),
                 )
                 for p in known
             ]
     ctx, specs = plan_item(item, profile=profile, branding=branding, today=today)
+    parsed = item if dataclasses.is_dataclass(item) else parse_item(item)
+    scripts = page_scripts(parsed, specs, today)
     pages = []
-    for spec in specs:
+    for spec, script in zip(specs, scripts, strict=True):
         key = page_key_for(spec, ctx, fingerprint)
         path = page_path(cache_dir, key)
         if not page_is_whole(path):  # missing, or cut short by a power cut
             store_png(draw_page(spec, ctx).image, path)
         pages.append(
             RenderedPage(
-                path, key, spec.page_no, spec.page_count, page_duration(spec.reading_chars, pace)
+                path,
+                key,
+                spec.page_no,
+                spec.page_count,
+                page_duration(spec.reading_chars, pace),
+                script,
             )
         )
     if manifest is not None:
@@ -211,6 +221,7 @@ def render_item(
                     "page_no": p.page_no,
                     "page_count": p.page_count,
                     "chars": s.reading_chars,
+                    "script": p.script,
                 }
                 for p, s in zip(pages, specs, strict=True)
             ],

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# The generated music bed (renderer.audio) is made once per machine for the whole suite, not
+# once per test's data directory; render child processes inherit the setting.
+os.environ.setdefault("VILLAGECAST_SHARED_AUDIO",
+                      str(Path(tempfile.gettempdir()) / f"villagecast-test-audio-{os.getuid()}"))
 
 
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001

@@ -9,7 +9,7 @@ encodes it again, and :class:`UnitRepair` re-renders an on-air version whose uni
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,22 +34,38 @@ log = logging.getLogger(__name__)
 # A version whose repair failed (ffmpeg broken, disk full) is tried again after this long,
 # not on every one-second tick: the log stays readable and the clock keeps its time.
 REPAIR_RETRY = timedelta(seconds=60)
+# Pages rendered before narration was switched on get their voice one version at a time,
+# this far apart (each is a render in a child process: seconds, not minutes).
+NARRATION_REFRESH = timedelta(seconds=5)
+
+
+def narration_for(channel: Channel, narrate: bool = True) -> dict[str, Any]:
+    """The render request's narration settings: the channel's switch and the item's
+    (``narrate``), and the voice from the settings (``renderer.speech``)."""
+    config = current_app.config
+    return {"enabled": bool(channel.narration and narrate),
+            "command": config.get("NARRATION_COMMAND", ""),
+            "entry_point": config.get("NARRATION_ENTRY_POINT", ""),
+            "voice_id": config.get("NARRATION_VOICE_ID", ""),
+            "yao": bool(config.get("NARRATION_YAO", False))}
 
 
 def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
-                       *, encode: bool = True, isolated: bool = True) -> list[dict[str, Any]]:
+                       *, encode: bool = True, isolated: bool = True,
+                       narrate: bool = True) -> list[dict[str, Any]]:
     """Render ``data`` (renderer item JSON) for one channel; returns PlannedPage dicts.
 
     ``isolated``: in a child process with a time and a memory limit (``render_lane``), which
     raises RenderFailed with a message for staff. Alerts render in this process (short by
-    declaration, and a process start would cost them a second).
+    declaration, and a process start would cost them a second). With ``encode`` each page
+    the channel and the item (``narrate``) want read aloud gets its narration track.
     """
     from renderer.job import request_for, run
 
     request = request_for(data, profile=channel.profile, branding=branding_for(channel),
                           cache_dir=Path(current_app.config["CACHE_DIR"]),
                           today=local_today(channel, now), pace=pace_for(channel),
-                          encode=encode)
+                          encode=encode, narration=narration_for(channel, narrate))
     # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
     return run_isolated(request) if isolated else run(request)
 
@@ -101,7 +117,8 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
         now = now or utcnow()
         alert = version.item.kind == Kind.ALERT
         try:
-            pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert)
+            pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert,
+                                                 narrate=version.item.narration)
                      for ch in _channels(version.item.township_id)}
         except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
             log.exception("render failed for %s v%s", version.item.ref, version.number)
@@ -125,6 +142,8 @@ class UnitRepair:
     def __init__(self) -> None:
         self._whole: set[tuple[str, int, int]] = set()  # (path, size, mtime) read whole
         self._failed: dict[tuple[int, str], datetime] = {}  # (version, channel) -> retry at
+        self._narration_checked: set[tuple[int, str, bool]] = set()
+        self._next_narration = datetime.min.replace(tzinfo=UTC)
 
     def whole(self, pages: list[dict[str, Any]], channel: Channel) -> bool:
         """Whether every page's unit is on disk and whole."""
@@ -153,15 +172,28 @@ class UnitRepair:
         place of a unit it cannot read); it is tried again after ``REPAIR_RETRY``.
         """
         pages = (version.pages or {}).get(channel.slug) or []
-        if self.whole(pages, channel):
+        wanted = bool(channel.narration and version.item.narration)
+        if not wanted and version.item.kind != Kind.ALERT:
+            # Narration switched off since the render: the pages air on the bed at once.
+            pages = [{**p, "audio": ""} if p.get("audio") else p for p in pages]
+        stale = wanted and not any(p.get("audio") for p in pages)
+        if stale and ((version.id, channel.slug, wanted) in self._narration_checked
+                      or now < self._next_narration):
+            # Read once already (nothing to say), or another was just read: one every few
+            # seconds, so switching narration on never holds up the clock's air lane.
+            stale = False
+        if self.whole(pages, channel) and not stale:
             return pages
+        if stale:
+            self._narration_checked.add((version.id, channel.slug, wanted))
+            self._next_narration = now + NARRATION_REFRESH
         slot = (version.id, channel.slug)
         if slot in self._failed and now < self._failed[slot]:
             return pages
-        log.warning("%s v%s: a unit for %s is missing or cut short; encoding again",
-                    version.item.ref, version.number, channel.slug)
+        log.warning("%s v%s: a unit for %s is missing or cut short, or narration was switched "
+                    "on; encoding again", version.item.ref, version.number, channel.slug)
         try:
-            pages = render_for_channel(version.data, channel, now)
+            pages = render_for_channel(version.data, channel, now, narrate=wanted)
         except Exception:  # noqa: BLE001 - one broken item must not stop every plan
             log.exception("repair failed for %s v%s", version.item.ref, version.number)
             self._failed[slot] = now + REPAIR_RETRY

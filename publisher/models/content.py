@@ -56,6 +56,8 @@ class ContentItem(db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # An exercise/test alert is never aired as real (see the emergency issue).
     is_exercise: Mapped[bool] = mapped_column(default=False)
+    # Read aloud on air (when the channel narrates); public alerts are always read.
+    narration: Mapped[bool] = mapped_column(default=True)
 
     township: Mapped[Township] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

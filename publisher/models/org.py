@@ -61,6 +61,8 @@ class Channel(db.Model):
     udp_provider: Mapped[str] = mapped_column(String(80), default="")
     # Slow reading pace for elderly viewers, in Chinese characters per second.
     reading_pace: Mapped[float] = mapped_column(default=3.0)
+    # Pages read aloud in Mandarin over the music bed (public alerts are always read).
+    narration: Mapped[bool] = mapped_column(default=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     # The zone of channel time (dayparts, the guide, the date on slides); empty: the
     # township's. A county head-end may carry a township's channel in another zone.

@@ -27,6 +27,7 @@ def test_integers_by_place_value(n: int, spoken: str) -> None:
         # dates: the year digit by digit
         ("2026年3月5日", "二零二六年三月五日"),
         ("截止2026-03-05", "截止二零二六年三月五日"),
+        ("乾农发〔2026〕12号", "乾农发〔二零二六〕十二号"),
         # clock times
         ("上午8:30集合", "上午八点三十分集合"),
         ("08:00-12:00", "八点到十二点"),
