@@ -74,7 +74,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("product", "产品名称", TEXT, 20, True),
         Field("village", "所在村", TEXT, 20),
         Field("seller", "卖家", TEXT, 20),
-        Field("price", "价格（元）", PRICE, 10),
+        Field("price", "价格（元）", PRICE),  # the pattern bounds it: 7 digits, 2 decimals
         Field("unit", "单位", TEXT, 6),
         Field("quantity", "供应数量", TEXT, 20),
         Field("photo", "产品照片", PHOTO),

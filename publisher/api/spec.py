@@ -14,23 +14,14 @@ from publisher.api import bp
 from publisher.api.content import COLLECTIONS
 from publisher.models import WHEREABOUTS_STATUSES
 from publisher.services.content import PRIORITIES
+from renderer.fields import DATE, LINES, PHOTO, PRICE, PRICE_TEXT, YEARS, Field
+from renderer.fields import FIELDS as DECLARED
 
 TITLES = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
           "notice": "通知公告"}
-# The fields of each kind, as the renderer reads them (renderer.items).
-FIELDS = {
-    "policy": ["title", "category", "eligibility", "amount", "how_to_apply", "deadline",
-               "source_document", "contact", "body"],
-    "service": ["title", "steps", "documents", "location", "office_hours", "time_limit", "fee",
-                "contact"],
-    "produce": ["product", "village", "seller", "price", "unit", "quantity", "photo", "phone",
-                "available_until", "description"],
-    "notice": ["title", "body", "category", "issued_by", "date"],
-}
-REQUIRED = {"policy": ["title"], "service": ["title"], "produce": ["product"],
-            "notice": ["title"]}
-LISTS = {"steps", "documents"}
-DATES = {"deadline", "available_until", "date"}
+# The fields of each kind: the one declaration every door checks (renderer.fields).
+FIELDS = {kind: list(DECLARED[kind]) for kind in TITLES}
+REQUIRED = {kind: [f.name for f in DECLARED[kind] if f.required] for kind in TITLES}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -57,15 +48,31 @@ def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: l
     return op
 
 
+def _field_schema(f: Field) -> dict[str, Any]:
+    if f.type == LINES:
+        return {"type": "array", "items": {"type": "string"},
+                "description": f"{f.label}，合计最多 {f.limit} 字"}
+    if f.type == DATE:
+        return {"type": "string", "format": "date", "description": f"{f.label}，{YEARS[0]}–"
+                f"{YEARS[1]} 年"}
+    if f.type == PRICE:
+        return {"type": "string", "pattern": PRICE_TEXT.pattern,
+                "description": f"{f.label}：不为负，最多 7 位整数、2 位小数"}
+    if f.type == PHOTO:
+        return {"type": "string", "nullable": True,
+                "description": "照片只能在管理页面上传；修改时原样带回或省略"}
+    schema: dict[str, Any] = {"type": "string", "description": f.label}
+    if f.limit:
+        schema["maxLength"] = f.limit
+    if f.choices:
+        schema["enum"] = list(f.choices)
+    return schema
+
+
 def _item_schema(kind: str) -> dict[str, Any]:
     props: dict[str, Any] = {"type": {"type": "string", "enum": [kind]}}
-    for name in FIELDS[kind]:
-        if name in LISTS:
-            props[name] = {"type": "array", "items": {"type": "string"}}
-        elif name in DATES:
-            props[name] = {"type": "string", "format": "date"}
-        else:
-            props[name] = {"type": "string"}
+    for f in FIELDS[kind]:
+        props[f.name] = _field_schema(f)
     for name in ("valid_from", "valid_until"):
         props[name] = {"type": "string", "format": "date-time", "nullable": True}
     props["priority"] = {"type": "integer", "enum": list(PRIORITIES), "default": 0,

@@ -30,7 +30,9 @@ _SPLIT = re.compile(r"[、,，;；/\s]+")
 _NO = {"否", "0", "n", "no", "false", "不在岗"}
 _YES_NO = {"", "是", "1", "y", "yes", "true", "在岗", *_NO}
 # The same limits as the form and the API: the kind's one declaration.
-PRODUCE_LIMITS = {f.name: f.limit for f in FIELDS["produce"] if f.limit}
+# 0: no length limit of its own (the price has its pattern).
+PRODUCE_LIMITS = {f.name: f.limit for f in FIELDS["produce"]
+                  if f.name not in ("photo", "phone", "available_until")}
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def clean_produce(raw: Mapping[str, Any], villages: set[str], today: date) -> di
     data: dict[str, Any] = {}
     for key, limit in PRODUCE_LIMITS.items():
         value = str(raw.get(key) or "").strip()
-        if len(value) > limit:
+        if limit and len(value) > limit:
             raise FieldError(key, _("不能超过 %(n)d 个字。", n=limit))
         data[key] = value
     if not data["product"]:
