@@ -172,8 +172,9 @@ def test_page_duration_clamps_then_snaps():
 
 
 def test_invalid_item_raises_item_error(tmp_path, branding):
-    with pytest.raises(ItemError, match="title"):
+    with pytest.raises(ItemError, match="标题") as err:
         render_item({"type": "notice"}, branding=branding, cache_dir=tmp_path, today=TODAY)
+    assert err.value.field == "title"
     with pytest.raises(ValueError, match="profile"):
         render_item(samples.IDENT, profile="8k", branding=branding, cache_dir=tmp_path, today=TODAY)
 
@@ -190,7 +191,7 @@ def test_render_cli_copies_numbered_pages(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "match"),
-    [("{not json", "JSON"), ('{"type": "tv-show"}', "type"), ("[1, 2]", "object")],
+    [("{not json", "JSON"), ('{"type": "tv-show"}', "type"), ("[1, 2]", "JSON 对象")],
 )
 def test_render_cli_rejects_bad_input_clearly(tmp_path, content, match):
     src = tmp_path / "item.json"
