@@ -34,9 +34,10 @@ def render_cli(
     try:
         item = json.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise ItemError(f"无法读取文件 {path} (cannot read item file: {exc})") from exc
+        raise ItemError(f"无法读取文件 {path}（{exc.strerror or '读取出错'}）。") from exc
     except ValueError as exc:
-        raise ItemError(f"文件 {path} 不是有效的 JSON (invalid JSON: {exc})") from exc
+        where = f"（第 {exc.lineno} 行第 {exc.colno} 列附近）" if hasattr(exc, "lineno") else ""
+        raise ItemError(f"文件 {path} 不是有效的 JSON{where}。") from exc
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pages = render_item(
