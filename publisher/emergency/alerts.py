@@ -1,4 +1,4 @@
-"""Public alerts on air: staff-issued notices and ingested CAP 1.2 alerts.
+"""Public alerts on air: staff-issued notices and ingested CAP 1.2 / GB/T 35965.1 alerts.
 
 A public alert is a ContentItem of kind ``alert`` created *approved* (an authorised role
 skips the review queue; it is audited like an approval) with ``valid_until`` = expiry;
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from publisher.emergency import cap
+from publisher.emergency import cap, gbt35965
 from publisher.emergency.facts import local
 from publisher.emergency.i18n import _
 from publisher.emergency.labels import source_label
@@ -130,15 +130,30 @@ def _record(township: Township, alert: cap.CapAlert, raw: str, outcome: str, det
     return message
 
 
-def _referenced_items(township: Township, alert: cap.CapAlert) -> list[ContentItem]:
-    items = []
+def _referenced(township: Township, alert: cap.CapAlert) -> list[CapMessage]:
+    """The messages received earlier that ``alert`` references (a bare GB/T identifier
+    matches any sender)."""
+    rows = []
     for ref in alert.references:
-        row = db.session.scalar(select(CapMessage).where(
-            CapMessage.township_id == township.id, CapMessage.sender == ref.sender,
-            CapMessage.identifier == ref.identifier))
-        if row is not None and row.content_item_id is not None:
-            items.append(db.session.get(ContentItem, row.content_item_id))
-    return items
+        query = select(CapMessage).where(CapMessage.township_id == township.id,
+                                         CapMessage.identifier == ref.identifier[:200])
+        if ref.sender:
+            query = query.where(CapMessage.sender == ref.sender[:200])
+        rows.extend(db.session.scalars(query.order_by(CapMessage.id)))
+    return rows
+
+
+def severity_label(info: cap.Info) -> str:
+    """What the slide and the alerts page show as the level: "橙色预警" for a colour level,
+    else CAP's severity in Chinese."""
+    if info.colour:
+        return f"{info.colour}色预警"
+    return cap.SEVERITIES.get(info.severity, "")
+
+
+def alert_colour(severity: str) -> str:
+    """The colour level (红/橙/黄/蓝) a stored severity names, else "" (for the page)."""
+    return next((c for c in gbt35965.COLOURS if f"{c}色" in (severity or "")), "")
 
 
 def ingest_cap(township: Township, data: bytes, now: datetime,
@@ -150,13 +165,13 @@ def ingest_cap(township: Township, data: bytes, now: datetime,
     error half-way leaves the channel as it was.
 
     Returns {"outcome", "detail", "item_id"}; outcomes: aired, exercise, updated,
-    cancelled, duplicate, ignored.
+    cancelled, duplicate, ignored. A Cancel referencing nothing received raises CapError.
     """
     if actor is not None:
         ensure_township(actor, township.id)
         if not can_issue(actor):
             raise NotAllowed(_("只有管理员或分管领导可以导入 CAP 预警。"))
-    alert = cap.parse_cap(data)
+    alert = gbt35965.parse_alert(data)
     raw = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
     known = db.session.scalar(select(CapMessage.id).where(
         CapMessage.township_id == township.id, CapMessage.sender == alert.sender[:200],
@@ -186,12 +201,22 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
         return "ignored", f"msgType={alert.msg_type}，无需处理。", None
     exercise = alert.status == "Exercise"
     if alert.msg_type in ("Update", "Cancel"):
-        for old in _referenced_items(township, alert):
-            if old.is_exercise == exercise:
-                withdraw_alert(None, old, now, f"CAP {alert.msg_type} {alert.identifier}",
-                               commit=False)
+        referenced = _referenced(township, alert)
+        if alert.msg_type == "Cancel" and not referenced:
+            names = "、".join(r.identifier for r in alert.references)[:120]
+            raise cap.CapError(f"解除失败：所引用的预警（{names}）本频道从未收到，未做任何更改。"
+                               "请核对解除消息引用的预警编号。")
+        withdrawn = 0
+        for row in referenced:
+            old = db.session.get(ContentItem, row.content_item_id) if row.content_item_id else None
+            if old is not None and old.is_exercise == exercise and withdraw_alert(
+                    None, old, now, f"{alert.format} {alert.msg_type} {alert.identifier}",
+                    commit=False):
+                withdrawn += 1
         if alert.msg_type == "Cancel":
-            return "cancelled", "已解除所引用的预警。", None
+            if withdrawn:
+                return "cancelled", f"已解除所引用的 {withdrawn} 条预警，频道恢复正常节目。", None
+            return "ignored", "所引用的预警未在播出（未播出、已解除或已过期），无需解除。", None
     info = alert.info()
     if info is None:
         return "ignored", "预警没有 <info> 内容。", None
@@ -204,13 +229,13 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
     item = issue_alert(
         None, township, title=(info.headline or info.event)[:60],
         body="\n".join(x for x in (info.description, info.instruction) if x),
-        severity=cap.SEVERITIES[info.severity], issued_by=info.sender_name or alert.sender,
+        severity=severity_label(info), issued_by=info.sender_name or alert.sender,
         expires=min(expires, now + MAX_LIFETIME - timedelta(minutes=1)), now=now,
         is_exercise=exercise, valid_from=info.effective if info.effective and
         info.effective > now else None, source="CAP", commit=False)
     if actor is not None:
         audit.record("import", actor=actor, township_id=township.id, target_type="cap",
-                     target_id=item.id, summary=f"导入 CAP 预警 {alert.identifier}")
+                     target_id=item.id, summary=f"导入 {alert.format} 预警 {alert.identifier}")
     return ("updated" if alert.msg_type == "Update" else
             "exercise" if exercise else "aired"), (
                 "演练已记录，不会在频道播出。" if exercise else "已发布到频道。"), item

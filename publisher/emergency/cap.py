@@ -45,6 +45,9 @@ class Info:
     effective: datetime | None
     expires: datetime | None
     areas: tuple[Area, ...]
+    # GB/T 35965.1 only: the colour level (蓝/黄/橙/红, "" if none) and the event type code.
+    colour: str = ""
+    event_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CapAlert:
     scope: str
     references: tuple[Reference, ...]
     infos: tuple[Info, ...]
+    format: str = "CAP 1.2"  # or "GB/T 35965.1" (publisher.emergency.gbt35965)
 
     def info(self) -> Info | None:
         """The Chinese info block if there is one, else the first."""
@@ -130,8 +134,8 @@ def _info(node: Element) -> Info:
                 effective=opt_time("effective"), expires=opt_time("expires"), areas=areas)
 
 
-def parse_cap(data: bytes | str) -> CapAlert:
-    """The alert in ``data``; CapError if it is not a well-formed CAP 1.2 alert."""
+def load_root(data: bytes | str) -> Element:
+    """The root element of an alert file, parsed safely; CapError if it is not XML."""
     raw = data.encode() if isinstance(data, str) else data
     if len(raw) > MAX_BYTES:
         raise CapError(f"CAP 文件过大（超过 {MAX_BYTES // 1024} KB）。")
@@ -146,6 +150,16 @@ def parse_cap(data: bytes | str) -> CapAlert:
         line, column = getattr(exc, "position", (0, 0))
         raise CapError(f"CAP 文件不是有效的 XML（第 {line} 行第 {column + 1} 列附近有误，例如"
                        "标签不成对或含有非法字符）。请向预警发布方索取正确的文件。") from exc
+    return root
+
+
+def parse_cap(data: bytes | str) -> CapAlert:
+    """The alert in ``data``; CapError if it is not a well-formed CAP 1.2 alert."""
+    return cap_from_root(load_root(data))
+
+
+def cap_from_root(root: Element) -> CapAlert:
+    """A CAP 1.2 alert from its parsed root element."""
     if root.tag != _q("alert"):
         raise CapError(f"不是 CAP 1.2 预警文件（根元素应为 {NS} 的 <alert>）。")
     status = _choice(_text(root, "status", required=True), STATUSES, "status")
@@ -164,11 +178,35 @@ def parse_cap(data: bytes | str) -> CapAlert:
     )
 
 
+def _code_stem(code: str) -> str:
+    """An administrative division code without the zeros that pad it to 6 or 12 digits:
+    650101000000 (a county) → 650101, so it covers 650101103000 (a township in it)."""
+    code = code.strip()
+    if code.isdigit() and len(code) in (6, 9, 12):
+        significant = len(code.rstrip("0"))
+        # Levels: province, city, county (6 digits), township (9), village (12).
+        return code[:next(n for n in (2, 4, 6, 9, 12) if n >= significant)]
+    return code
+
+
+def geocode_matches(alert_code: str, channel_code: str) -> bool:
+    """Equal codes, or one division containing the other (GB/T 2260 codes by prefix)."""
+    a, c = _code_stem(alert_code), _code_stem(channel_code)
+    if not a or not c:
+        return False
+    if a == c:
+        return True
+    if a.isdigit() and c.isdigit() and len(a) >= 2 and len(c) >= 2:
+        return c.startswith(a) or a.startswith(c)
+    return False
+
+
 def area_matches(alert: CapAlert, names: tuple[str, ...], geocodes: tuple[str, ...]) -> bool:
-    """Whether any area of the alert is this channel's (by name contained, or geocode)."""
+    """Whether any area of the alert is this channel's (by name contained, or by geocode,
+    a division containing another matching too)."""
     for info in alert.infos:
         for area in info.areas:
-            if any(code and code in geocodes for code in area.geocodes):
+            if any(geocode_matches(code, own) for code in area.geocodes for own in geocodes):
                 return True
             if any(name and name in area.desc for name in names):
                 return True

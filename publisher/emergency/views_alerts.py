@@ -23,6 +23,9 @@ from publisher.services.scope import scoped
 
 from . import bp
 
+# The colour levels' own colours, for the badge on the alerts page.
+LEVEL_CSS = {"红": "#c62828", "橙": "#ef6c00", "黄": "#fdd835", "蓝": "#1565c0"}
+
 
 def _page(form: AlertForm | None = None, upload: CapUploadForm | None = None,
           source_form: CapSourceForm | None = None, status: int = 200):  # noqa: ANN202
@@ -38,7 +41,8 @@ def _page(form: AlertForm | None = None, upload: CapUploadForm | None = None,
         "emergency/alerts.html", items=items, caps=caps, sources=sources, now=now(),
         form=form or AlertForm(), upload=upload or CapUploadForm(),
         source_form=source_form or CapSourceForm(),
-        can_issue=alerts.can_issue(current_user)), status
+        can_issue=alerts.can_issue(current_user), alert_colour=alerts.alert_colour,
+        level_css=LEVEL_CSS), status
 
 
 @bp.get("/alerts")
