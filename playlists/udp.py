@@ -38,6 +38,7 @@ START_MARGIN_S = 0.2  # slots due sooner than this cannot reach a (new) sender i
 KEEP_UNITS = 12  # recent units kept for muxing again after a sender restart (~7.7 s)
 REPORT_STALE_S = 3.0  # a sender silent this long is not counted as sending
 STDERR_LINES = 20
+READY_S = 3.0  # how long a new sender may take to start (Python on a busy machine)
 
 
 def parse_url(url: str) -> tuple[str, int, int]:
@@ -98,6 +99,7 @@ class UdpRelay:
         self.error = ""  # why the output is not sending, in the sender's words
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
         self._report: dict[str, object] = {}
+        self._ready = threading.Event()  # the running sender has reported once
         # (monotonic time, datagrams sent, send errors) from the sender's last reports
         self._reports: collections.deque[tuple[float, int, int]] = collections.deque(maxlen=4)
         self._wanted = settings
@@ -209,8 +211,13 @@ class UdpRelay:
         self._proc = proc
         self._reports.clear()
         self._report = {}
+        self._ready.clear()
         threading.Thread(target=self._read_reports, args=(proc,), daemon=True).start()
         threading.Thread(target=self._drain, args=(proc,), daemon=True).start()
+        # Slots are handed over only once the sender runs, so none is due before it can
+        # send it (the first ones carry the discontinuity flags).
+        if not self._ready.wait(READY_S):
+            log.warning("udp sender pid %s not ready after %.0f s", proc.pid, READY_S)
         log.info("udp sender started (pid %s, start #%d) to %s at %d bit/s",
                  proc.pid, self.starts, self.settings.url, self.settings.muxrate_bps)  # fmt: skip
         # A new sender hears a new stream: a fresh mux marks the discontinuity, and the
@@ -228,6 +235,7 @@ class UdpRelay:
                 self._report = report
                 sent, errors = int(report.get("sent", 0)), int(report.get("errors", 0))
                 self._reports.append((time.monotonic(), sent, errors))
+                self._ready.set()
                 if report.get("error") and report.get("errors"):
                     self.error = str(report["error"])
 

@@ -171,6 +171,7 @@ def run(host: str, port: int, rate_bps: int, ttl: int) -> int:
     inbox = bytearray()
     gc.disable()  # nothing here makes cycles; a collection must not delay a datagram
     sender.priority = raise_priority()
+    _report(sender)  # the first line says we are ready: the relay waits for it
     next_report = time.monotonic() + REPORT_S
     while True:
         now = time.monotonic()
