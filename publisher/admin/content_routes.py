@@ -108,6 +108,8 @@ def content_new(kind: str):  # noqa: ANN201
                 data["photo"] = _photo_for(form, None, township)
             item = content.create_item(current_user, township, kind, data,
                                        **_schedule(form, township))
+            item.narration = bool(form.narration.data)
+            db.session.commit()
             if form.save_submit.data:
                 content.submit(current_user, item)
         except ServiceError as exc:
@@ -135,6 +137,7 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial["valid_from"] = utc_to_local(latest.valid_from, tz)
     initial["valid_until"] = utc_to_local(latest.valid_until, tz)
     initial["priority"] = latest.priority
+    initial["narration"] = item.narration
     form = spec.form(data=initial)
     if form.validate_on_submit():
         data = form_to_data(spec, form)
@@ -143,6 +146,8 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
                 data["photo"] = _photo_for(form, latest.data.get("photo"), item.township)
             version = content.edit_item(current_user, item, data,
                                         **_schedule(form, item.township))
+            item.narration = bool(form.narration.data)
+            db.session.commit()
             if form.save_submit.data:
                 content.submit(current_user, item)
         except ServiceError as exc:

@@ -80,6 +80,9 @@ class ContentForm(PageForm):
         _l("播出优先级"), choices=[SelectChoice(v, label) for v, label in PRIORITY_LABELS.items()],
         coerce=int, default=NORMAL,
         description=_l("同类节目轮播时，置顶的排在最前，其次是重要的。改优先级也要重新审核。"))
+    narration = BooleanField(
+        _l("语音播报"), default=True,
+        description=_l("频道开启语音播报时，用普通话朗读本条内容（紧急通知总是播报）。"))
     save = SubmitField(_l("保存草稿"))
     save_submit = SubmitField(_l("保存并提交审核"))
 

@@ -135,7 +135,7 @@ def village_delete(village_id: int):  # noqa: ANN201
 
 CHANNEL_FIELDS = ("slug", "name", "group", "profile", "primary_colour", "accent_colour",
                   "udp_url", "udp_paused", "udp_muxrate_kbps", "udp_provider",
-                  "reading_pace", "enabled", "timezone")
+                  "reading_pace", "narration", "enabled", "timezone")
 
 
 @bp.route("/channels")
@@ -171,7 +171,7 @@ def channel_edit(channel_id: int | None = None):  # noqa: ANN201
     township = channel.township if channel else selected_township()
     values = _fields(channel, CHANNEL_FIELDS) or {
         "profile": "720p", "primary_colour": "#0B3D5C", "accent_colour": "#F2C14E",
-        "reading_pace": 3.0, "enabled": True, "group": "乡村频道"}
+        "reading_pace": 3.0, "narration": True, "enabled": True, "group": "乡村频道"}
     if values.get("udp_muxrate_kbps") == 0:
         values = {**values, "udp_muxrate_kbps": ""}  # empty: the profile's default
     return _edit("people/org/channel_form.html", channel, values, service.clean_channel,

@@ -207,6 +207,7 @@ def clean_channel(raw: Mapping[str, Any]) -> dict[str, Any]:
         "udp_muxrate_kbps": _muxrate(raw, profile),
         "udp_provider": text(raw, "udp_provider", 80),
         "reading_pace": _pace(raw),
+        "narration": flag(raw, "narration"),
         "enabled": flag(raw, "enabled"),
         # Empty: channel time is the township's (see Channel.effective_timezone).
         "timezone": _zone(raw, ""),
