@@ -153,3 +153,31 @@ def test_cap_upload_message(app, login):
     html = response.get_data(as_text=True)
     assert "not well-formed" not in html
     assert_chinese([m for m in page_messages(html) if "CAP" in m])
+
+
+def test_alert_expiry_at_the_end_of_the_calendar_is_refused_in_chinese(app, login):
+    staff = login("admin")
+    for expires in ("0001-01-01T00:00", "9999-12-31T23:59"):
+        response = staff.post("/emergency/alerts", {
+            "title": "暴雨预警", "body": "请转移。", "severity": "严重", "issued_by": "乡应急办",
+            "expires": expires})
+        assert response.status_code == 400
+        assert_chinese(page_messages(response.get_data(as_text=True)))
+
+
+def test_a_cap_exercise_does_not_say_it_was_published(app, office):
+    from datetime import timedelta
+
+    from publisher.emergency import alerts
+    from publisher.extensions import db
+    from publisher.models import Township, utcnow
+    from tests.emergency.test_cap import cap_xml
+
+    now = utcnow()
+    with app.app_context():
+        township = db.session.get(Township, office.a)
+        result = alerts.ingest_cap(township, cap_xml(
+            identifier="E-9", status="Exercise",
+            expires=(now + timedelta(hours=3)).replace(microsecond=0)).encode(), now)
+    assert result["outcome"] == "exercise"
+    assert "不会在频道播出" in result["detail"] and "已发布" not in result["detail"]
