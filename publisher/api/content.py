@@ -129,6 +129,8 @@ def update(kind: str, item_id: int):  # noqa: ANN201
     _editor(user)
     item = _item(kind, item_id, user)
     data, window = _payload(kind, json_body(), item.township.timezone)
+    if "photo" in item.latest.data and "photo" not in data:
+        data["photo"] = item.latest.data["photo"]  # uploaded in the admin: an edit keeps it
     service.edit_item(user, item, data, **window)
     return jsonify(item_json(item))
 
