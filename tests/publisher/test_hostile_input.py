@@ -208,3 +208,28 @@ def test_import_refuses_or_stores_what_renders(app, login, rows):
     else:
         assert response.status_code == 400 or "错误" in html
     _pages_still_open(staff, "produce", None)
+
+
+def test_api_edit_keeps_an_uploaded_photo_and_refuses_a_path(app, office, tokens):
+    from pathlib import Path
+
+    from publisher.extensions import db
+    from publisher.models import ContentItem, Township, User
+    from publisher.services import content
+
+    photo = Path(app.config["UPLOAD_DIR"]) / "potato.jpg"
+    photo.write_bytes(b"\xff\xd8\xff")
+    with app.app_context():
+        item = content.create_item(db.session.get(User, office.editor),
+                                   db.session.get(Township, office.a), "produce",
+                                   {**SAMPLES["produce"], "photo": str(photo)})
+        item_id = item.id
+    client = app.test_client()
+    edit = {k: v for k, v in SAMPLES["produce"].items() if k != "photo"} | {"price": "2.5"}
+    response = client.put(f"/api/v1/produce/{item_id}", headers=tokens, json=edit)
+    assert response.status_code == 200 and response.get_json()["photo"] == str(photo)
+    response = client.put(f"/api/v1/produce/{item_id}", headers=tokens,
+                          json={**edit, "photo": "/etc/passwd"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.get(ContentItem, item_id).latest.data["photo"] == str(photo)
