@@ -45,6 +45,8 @@ bench: setup
 	$(BIN)/python bench/playout_bench.py
 	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/emergency_bench.py
+	$(BIN)/python bench/udp_bench.py
+	$(BIN)/python bench/recovery_bench.py
 
 migration: python-deps
 	scripts/regen-initial-migration
