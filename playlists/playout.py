@@ -119,6 +119,7 @@ class Playout:
         self.lineup: Lineup | None = None
         self._on_air: Slot | None = None
         self._lineup_stale = True
+        self._materialising = False
         # (units made up to the page's last unit, entry): sent once those units are published
         self._pending: list[tuple[int, AsRunEntry]] = []
         self._made = self._published = 0  # units muxed, units published, by this process
@@ -354,15 +355,32 @@ class Playout:
         self._write_lineup()
 
     def _write_lineup(self) -> None:
-        """Materialise the lineup from the page chosen last, if it no longer holds."""
-        if not self._lineup_stale or self._on_air is None:
+        """Materialise the lineup from the page chosen last, if it no longer holds.
+
+        Hours of timeline take a fraction of a second, so they are worked out beside the
+        feed, from frozen copies of plan, page and state; the next segment never waits.
+        """
+        if not self._lineup_stale or self._on_air is None or self._materialising:
             return
-        try:
-            self.lineup = materialise(self.plan, self._on_air, self.state)
-            save_lineup(self.lineup, self.lineup_path)
-            self._lineup_stale = False
-        except Exception:  # the guide may lag; the channel must not
-            log.exception("%s: lineup not written", self.plan.slug)
+        plan, on_air, state = self.plan, self._on_air, self.state
+        self._materialising, self._lineup_stale = True, False
+
+        def work() -> None:
+            try:
+                lineup = materialise(plan, on_air, state)
+                save_lineup(lineup, self.lineup_path)
+                self.lineup = lineup
+                # Pages chosen meanwhile were checked against the old lineup: check again.
+                latest = self._on_air
+                self._lineup_stale = latest is not None and needs_rebuild(lineup, latest,
+                                                                          self.plan)
+            except Exception:  # the guide may lag; the channel must not
+                log.exception("%s: lineup not written", plan.slug)
+                self._lineup_stale = True
+            finally:
+                self._materialising = False
+
+        threading.Thread(target=work, name=f"lineup-{plan.slug}", daemon=True).start()
 
 
 def _udp_health(relay: UdpRelay | None) -> dict[str, object]:
