@@ -35,7 +35,9 @@ class Coming:
 
 
 def coming_path(plan_path: Path) -> Path:
-    return plan_path.with_name(plan_path.stem + ".coming.json")
+    """``PLAN_DIR/coming/<slug>.json``: beside the plans, but not among them (every
+    ``*.json`` in the plan folder is read as a plan)."""
+    return plan_path.parent / "coming" / plan_path.name
 
 
 def coming_to_json(coming: list[Coming]) -> bytes:
@@ -44,6 +46,7 @@ def coming_to_json(coming: list[Coming]) -> bytes:
 
 
 def save_coming(path: Path, coming: list[Coming]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, coming_to_json(coming))
 
 

@@ -52,7 +52,7 @@ def test_only_recent_approvals_not_yet_in_the_plan_are_awaited():
 
 def test_coming_round_trips_and_a_bad_file_means_nothing(tmp_path: Path):
     path = coming_path(tmp_path / "demo.json")
-    assert path.name == "demo.coming.json"
+    assert path == tmp_path / "coming" / "demo.json"  # not read as a plan
     save_coming(path, [Coming("policy:3", 1, T0)])
     assert load_coming(path) == [Coming("policy:3", 1, T0)]
     path.write_text("{not json")
