@@ -92,6 +92,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                        if os.environ.get("VILLAGECAST_SMS_MODEMS", "").strip()],
         # A message this long in one route's outbox goes on to the next route.
         "SMS_ROUTE_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_ROUTE_TIMEOUT", "30")),
+        # Several modems, one gammu-smsd each (publisher.sms.routes), comma separated:
+        # a device per modem, "dummy" for the dummy phone; empty = GAMMU_DEVICE alone.
+        "SMS_MODEMS": [d.strip() for d in os.environ.get("VILLAGECAST_SMS_MODEMS", "").split(",")
+                       if os.environ.get("VILLAGECAST_SMS_MODEMS", "").strip()],
+        # A message this long in one route's outbox goes on to the next route.
+        "SMS_ROUTE_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_ROUTE_TIMEOUT", "30")),
         # Disk: the admin's alarm shows when the data disk is this full or has less free
         # space, well before writes fail; the clock prunes old caches, HLS leftovers and
         # handled SMS files to keep the data directory within the budget.

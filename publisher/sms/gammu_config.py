@@ -1,7 +1,8 @@
 """The gammu-smsd configuration (smsdrc) for our spool, and a CLI that writes it.
 
-``python -m publisher.sms.gammu_config`` writes ``<spool>/gammu-smsdrc`` and prints its
-path; scripts/gammu-smsd.sh runs it and then gammu-smsd. Tests use the same function, so
+``python -m publisher.sms.gammu_config [N]`` writes modem N's ``<spool>/gammu-smsdrc``
+(publisher.sms.routes: one spool per modem) and prints its path; scripts/gammu-smsd.sh
+runs it and then gammu-smsd. Tests use the same function, so
 the daemon under test is configured exactly like the one in production.
 """
 
@@ -63,14 +64,23 @@ def write_config(spool: Path, **kwargs: object) -> Path:
     return path
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    """Write the smsdrc of modem N (``argv[0]``, from 1; default 1) and print its path."""
     from publisher.config import load_config
+    from publisher.sms.routes import modems
 
-    config = load_config()
-    path = write_config(Path(config["SMS_SPOOL_DIR"]), device=config["GAMMU_DEVICE"],
-                        connection=config["GAMMU_CONNECTION"])
+    args = sys.argv[1:] if argv is None else argv
+    number = int(args[0]) if args else 1
+    configured = modems(load_config())
+    if not 1 <= number <= len(configured):
+        sys.stderr.write(f"modem {number} is not configured (VILLAGECAST_SMS_MODEMS lists "
+                         f"{len(configured)})\n")
+        return 2
+    modem = configured[number - 1]
+    path = write_config(modem.spool, device=modem.device, connection=modem.connection)
     sys.stdout.write(f"{path}\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -23,8 +23,8 @@ def sms_tick(app: Flask) -> None:
             with wallstep.guard_for(app).tick() as now:
                 store.poll_inbox(router.handle, now)
                 store.deliver_pending(now)
-                store.refresh_statuses(now,
-                                       timeout_s=app.config.get("SMS_SEND_TIMEOUT_S", 120))
+                store.refresh_statuses(now, timeout_s=app.config.get(
+                    "SMS_ROUTE_TIMEOUT_S", app.config.get("SMS_SEND_TIMEOUT_S", 120)))
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("SMS tick failed")

@@ -28,6 +28,7 @@ from publisher.services.errors import ServiceError
 from publisher.services.whereabouts import cadre_by_phone, record_whereabouts, township_today
 from publisher.sms.checkin import USAGE, CheckInError, is_checkin, parse_checkin
 from publisher.sms.numbers import is_service_number
+from publisher.sms.queue import REPLY
 from publisher.sms.store import queue_sms
 
 UNKNOWN_SENDER = "本号码未登记为乡干部或应急联系人手机，短信未处理。如需登记请联系乡党政办。"
@@ -37,7 +38,7 @@ USAGE_REPLY_EVERY = timedelta(hours=1)
 
 
 def _reply(message: SmsMessage, text: str, now: datetime, *, usage: bool = False,
-           priority: str = "C") -> None:
+           priority: str = REPLY) -> None:
     if is_service_number(message.number):
         return
     if usage:
@@ -121,4 +122,5 @@ def _household(message: SmsMessage, household, now: datetime) -> None:  # noqa: 
     result = trigger(household, source="sms", now=now)
     message.related_type, message.related_id = "incident", result.incident_id
     _done(message, "trigger")
-    _reply(message, messages.household_receipt_text(), now, priority="A")
+    # A confirmation: after every responder's notification (publisher.sms.queue).
+    _reply(message, messages.household_receipt_text(), now)

@@ -1,9 +1,9 @@
 """Storing SMS around the gateway: nothing received is lost, nothing queued is sent twice.
 
-Outbound: ``queue_sms`` adds a pending row in the caller's transaction; ``deliver_pending``
-claims rows one by one (conditional UPDATE), hands them to the gateway with the row id
-as the idempotency ref, and records the gateway's id. ``refresh_statuses`` reads back
-sent / failed. Inbound: ``poll_inbox`` stores each message and commits *before* it tells
+Outbound: ``queue_sms`` adds a pending row in the caller's transaction; the queue
+(publisher.sms.queue) alone hands rows to a route, in priority order, and reads back
+sent / failed (``deliver_pending`` and ``refresh_statuses`` call it).
+Inbound: ``poll_inbox`` stores each message and commits *before* it tells
 the gateway to forget it; a message seen again after a crash is recognised by its
 gateway ref and only acknowledged.
 """
@@ -12,32 +12,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus, utcnow
-from publisher.sms import get_gateway
-from publisher.sms.gateway import GatewayError, SendStatus, check_outbound
+from publisher.sms import queue
+from publisher.sms.gateway import GatewayError, check_outbound
 from publisher.sms.numbers import normalize_number
+from publisher.sms.routes import get_routes
 
 log = logging.getLogger(__name__)
-# A row left "sending" this long was claimed by a worker that died: hand it over again
-# (the gateway's idempotency ref prevents a duplicate).
-RECLAIM_AFTER = timedelta(seconds=30)
 
 
 def queue_sms(number: str, text: str, *, key: str | None = None, related_type: str = "",
               related_id: int | None = None, reply_to: SmsMessage | None = None,
-              priority: str = "C", now: datetime | None = None,
+              priority: str = "D", now: datetime | None = None,
               new_key: bool = False, flush: bool = True) -> SmsMessage:
     """Add an outbound message to the session (the caller commits). Same key, same row.
 
     ``new_key``: the caller knows the key is new (e.g. made from a row it just created),
-    which saves a look-up.
+    which saves a look-up. ``priority``: publisher.sms.queue's letters — FIRST (a new
+    call's first notification), REPEAT, REMINDER (and links), REPLY (the default).
     """
     if key and not new_key:
         existing = db.session.scalar(select(SmsMessage).where(SmsMessage.dedupe_key == key))
@@ -58,105 +56,42 @@ def queue_sms(number: str, text: str, *, key: str | None = None, related_type: s
     return row
 
 
-def _claim(row: SmsMessage, now: datetime) -> bool:
-    result = db.session.execute(
-        update(SmsMessage)
-        .where(SmsMessage.id == row.id, SmsMessage.status == row.status,
-               SmsMessage.status_at == row.status_at)
-        .values(status=SmsStatus.SENDING, status_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
 def deliver_pending(now: datetime | None = None, *, ids: list[int] | None = None,
-                    limit: int = 100) -> int:
-    """Hand pending messages to the gateway (emergency first). Returns how many."""
-    now = now or utcnow()
-    query = select(SmsMessage).where(
-        SmsMessage.direction == "out",
-        or_(SmsMessage.status == SmsStatus.PENDING,
-            (SmsMessage.status == SmsStatus.SENDING)
-            & (SmsMessage.status_at < now - RECLAIM_AFTER)),
-    )
-    if ids is not None:
-        query = query.where(SmsMessage.id.in_(ids))
-    rows = db.session.scalars(
-        query.order_by(SmsMessage.priority, SmsMessage.id).limit(limit)
-    ).all()
-    gateway = get_gateway()
-    # Claim them all in one transaction (a second worker then sees them taken) …
-    claimed = [row.id for row in rows if _claim(row, now)]
-    db.session.commit()
-    if not claimed:
-        return 0
-    # … and hand them over; a crash here leaves them "sending", retried after
-    # RECLAIM_AFTER with the same ref, which the gateway does not send twice.
-    handed = 0
-    for row in db.session.scalars(select(SmsMessage).where(SmsMessage.id.in_(claimed))
-                                  .order_by(SmsMessage.priority, SmsMessage.id)):
-        try:
-            ref = gateway.send(row.number, row.text, ref=f"m{row.id}", priority=row.priority,
-                               at=row.created_at)
-        except GatewayError as exc:
-            row.status, row.error = SmsStatus.FAILED, str(exc)[:500]
-        except OSError as exc:
-            # The spool's disk is full (or gone): a fault of ours, not the message's. It
-            # stays pending and is handed over again next tick.
-            log.warning("cannot hand SMS %s to the gateway, retrying: %s", row.id, exc)
-            row.status = SmsStatus.PENDING
-        else:
-            row.gateway_ref, row.status = ref, SmsStatus.QUEUED
-            handed += 1
-        row.gateway, row.status_at = gateway.name, now
-    db.session.commit()
-    return handed
+                    limit: int | None = None) -> int:
+    """Hand waiting messages to the routes, highest priority first (publisher.sms.queue).
+
+    ``ids`` and ``limit`` are accepted for older callers: the queue always releases in
+    priority order, as much as the routes' windows take. Returns how many left our hands.
+    """
+    return queue.release(now or utcnow())
 
 
 def refresh_statuses(now: datetime | None = None, *, timeout_s: float = 120,
-                     limit: int = 500) -> int:
-    """Read back sent / failed for queued messages. Returns how many changed."""
-    now = now or utcnow()
-    gateway = get_gateway()
-    rows = db.session.scalars(
-        select(SmsMessage)
-        .where(SmsMessage.direction == "out", SmsMessage.status == SmsStatus.QUEUED)
-        .order_by(SmsMessage.id).limit(limit)
-    ).all()
-    changed = 0
-    for row in rows:
-        try:
-            status = gateway.status(row.gateway_ref or "")
-            if status == SendStatus.QUEUED and row.status_at and (
-                now - row.status_at > timedelta(seconds=timeout_s)
-            ):
-                # The daemon is down or stuck: take the message back so it is not sent
-                # late, and report it failed so an escalation moves on.
-                if gateway.cancel(row.gateway_ref or ""):
-                    # No brackets: the incident log quotes this inside its own.
-                    row.error = _("超过 %(n)d 秒仍未发出，短信网关可能未运行", n=int(timeout_s))
-                    status = SendStatus.FAILED
-                else:
-                    status = gateway.status(row.gateway_ref or "")
-        except GatewayError as exc:
-            log.warning("status of SMS %s unknown: %s", row.id, exc)
-            continue
-        if status != SendStatus.QUEUED:
-            row.status, row.status_at = SmsStatus(status.value), now
-            if status == SendStatus.FAILED and not row.error:
-                row.error = _("短信网关报告发送失败")
-            changed += 1
-    db.session.commit()
-    return changed
+                     limit: int | None = None) -> int:
+    """Read back sent / failed; a message stuck ``timeout_s`` in a route's outbox goes to
+    the next route (failed only when none is left). Returns how many changed."""
+    return queue.track(now or utcnow(), timeout_s=timeout_s)
 
 
 Handler = Callable[[SmsMessage, datetime], None]
 
 
 def poll_inbox(handle: Handler, now: datetime | None = None) -> int:
-    """Store and handle every received message. Returns how many were new."""
+    """Store and handle every message received by any route. Returns how many were new."""
     now = now or utcnow()
-    gateway = get_gateway()
+    return sum(_poll_one(gateway, handle, now) for gateway in _receivers())
+
+
+def _receivers() -> list:
+    """Each gateway that receives (every modem, the HTTP gateway), once."""
+    seen: dict[int, object] = {}
+    for route in get_routes():
+        if not route.last_resort:
+            seen.setdefault(id(route.gateway), route.gateway)
+    return list(seen.values())
+
+
+def _poll_one(gateway, handle: Handler, now: datetime) -> int:  # noqa: ANN001
     try:
         messages = gateway.receive()
     except GatewayError as exc:
