@@ -68,6 +68,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "STATUS_DIR": data_dir / "status",
         "CHANNEL_TIMEZONE": os.environ.get("VILLAGECAST_TIMEZONE", DEFAULT_TIMEZONE),
         "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
+        # The SIM number households text for help (the phone page's SMS fallback, the card).
+        "SMS_GATEWAY_NUMBER": os.environ.get("VILLAGECAST_SMS_NUMBER", ""),
         "BABEL_DEFAULT_LOCALE": os.environ.get("VILLAGECAST_LOCALE", "zh"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         # A whole request: one upload plus the form's other fields.
@@ -86,12 +88,6 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Real modem for gammu-smsd (scripts/gammu-smsd.sh); empty = dummy phone (demo).
         "GAMMU_DEVICE": os.environ.get("VILLAGECAST_GAMMU_DEVICE", ""),
         "GAMMU_CONNECTION": os.environ.get("VILLAGECAST_GAMMU_CONNECTION", "at"),
-        # Several modems, one gammu-smsd each (publisher.sms.routes), comma separated:
-        # a device per modem, "dummy" for the dummy phone; empty = GAMMU_DEVICE alone.
-        "SMS_MODEMS": [d.strip() for d in os.environ.get("VILLAGECAST_SMS_MODEMS", "").split(",")
-                       if os.environ.get("VILLAGECAST_SMS_MODEMS", "").strip()],
-        # A message this long in one route's outbox goes on to the next route.
-        "SMS_ROUTE_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_ROUTE_TIMEOUT", "30")),
         # Several modems, one gammu-smsd each (publisher.sms.routes), comma separated:
         # a device per modem, "dummy" for the dummy phone; empty = GAMMU_DEVICE alone.
         "SMS_MODEMS": [d.strip() for d in os.environ.get("VILLAGECAST_SMS_MODEMS", "").split(",")

@@ -23,5 +23,6 @@ from publisher.emergency import (  # noqa: E402, F401
     views_households,
     views_incidents,
     views_people,
+    views_phone,
     views_public,
 )

@@ -25,9 +25,12 @@ CHANNELS = ("sms", "voice")
 # Presses of the same household within this window join the open incident quietly;
 # a later press on an acknowledged incident is passed on again (it may be a new problem).
 MERGE_WINDOW = timedelta(minutes=30)
-# Bounds that keep a policy sane: a wait shorter than the SMS round trip is pointless,
-# one longer than an hour defeats the purpose of an emergency call.
-MIN_WAIT_S, MAX_WAIT_S = 30, 3600
+# Bounds that keep a policy sane: one longer than an hour defeats the purpose of an
+# emergency call. 5 s is shorter than a real SMS round trip: it is there for drills and
+# tests of a whole plan; the call-plan form says so beside the field.
+MIN_WAIT_S, MAX_WAIT_S = 5, 3600
+# An acknowledged call nobody resolves is re-notified this often (per call plan; 0 = never).
+DEFAULT_REMINDER_S, MIN_REMINDER_S, MAX_REMINDER_S = 30 * 60, 60, 24 * 3600
 MAX_REPEAT = 5
 # A final step none of whose messages got through is tried again after this long, until
 # one does or the incident is closed: the escalation must never end silently.
@@ -54,6 +57,9 @@ class StepRule:
     responder_kind: str
     channels: tuple[str, ...]
     wait_seconds: int
+    # Reached when a duty-roster step finds nobody on duty today (0: nobody).
+    fallback_id: int = 0
+    fallback_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +74,19 @@ class Policy:
     steps: tuple[StepRule, ...]
     repeat_count: int
     final: FinalRule
+    reminder_seconds: int = DEFAULT_REMINDER_S
 
     def to_json(self) -> dict[str, Any]:
         return {
             "steps": [
                 {"responder_id": s.responder_id, "responder_name": s.responder_name,
                  "responder_kind": s.responder_kind, "channels": list(s.channels),
-                 "wait_seconds": s.wait_seconds}
+                 "wait_seconds": s.wait_seconds, "fallback_id": s.fallback_id,
+                 "fallback_name": s.fallback_name}
                 for s in self.steps
             ],
             "repeat_count": self.repeat_count,
+            "reminder_seconds": self.reminder_seconds,
             "final": {"phone": self.final.phone, "instructions": self.final.instructions,
                       "channels": list(self.final.channels)},
         }
@@ -86,13 +95,16 @@ class Policy:
     def from_json(cls, data: dict[str, Any]) -> Policy:
         steps = tuple(
             StepRule(int(s["responder_id"]), str(s["responder_name"]), str(s["responder_kind"]),
-                     tuple(s["channels"]), int(s["wait_seconds"]))
+                     tuple(s["channels"]), int(s["wait_seconds"]),
+                     int(s.get("fallback_id") or 0), str(s.get("fallback_name") or ""))
             for s in data.get("steps", [])
         )
         final = data["final"]
+        # Snapshots taken before reminders existed get the default interval.
         return cls(steps, int(data.get("repeat_count", 0)),
                    FinalRule(str(final["phone"]), str(final["instructions"]),
-                             tuple(final.get("channels", ("sms", "voice")))))
+                             tuple(final.get("channels", ("sms", "voice")))),
+                   int(data.get("reminder_seconds", DEFAULT_REMINDER_S)))
 
 
 @dataclass(frozen=True)
@@ -130,6 +142,10 @@ def validate_policy(policy: Policy) -> list[str]:
             problems.append(f"第{n}步的通知方式无效。")
         if not MIN_WAIT_S <= step.wait_seconds <= MAX_WAIT_S:
             problems.append(f"第{n}步的等待时间须在 {MIN_WAIT_S} 到 {MAX_WAIT_S} 秒之间。")
+    if policy.reminder_seconds and not (
+            MIN_REMINDER_S <= policy.reminder_seconds <= MAX_REMINDER_S):
+        problems.append(f"办结提醒间隔须在 {MIN_REMINDER_S // 60} 到 {MAX_REMINDER_S // 60} 分钟"
+                        "之间（0 表示不提醒）。")
     if not policy.final.phone.strip():
         problems.append("必须填写最后一步的乡镇值班电话。")
     return problems
@@ -190,6 +206,22 @@ def retry_final(timer: Timer, policy: Policy, failed_seq: int, now: datetime) ->
             or timer.next_seq != final_seq + 1):
         return timer
     return replace(timer, next_seq=final_seq, next_at=now + FINAL_RETRY)
+
+
+def reminder_at(policy: Policy, since: datetime) -> datetime | None:
+    """When an acknowledged, unresolved call is next re-notified (None: never)."""
+    if policy.reminder_seconds <= 0:
+        return None
+    return since + timedelta(seconds=policy.reminder_seconds)
+
+
+def reply_code(taken: set[str]) -> str:
+    """The smallest reply code not used by another open call: two digits (11–99) while
+    they last, then three. Never "1" or one digit: a bare "1" means "the only call"."""
+    for n in range(11, 1000):
+        if str(n) not in taken:
+            return str(n)
+    raise ValueError("no reply code left")
 
 
 def transition(state: str, action: str) -> str:

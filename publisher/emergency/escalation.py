@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -26,7 +27,10 @@ from publisher.sms.gateway import GatewayError, check_outbound
 from publisher.sms.store import deliver_pending, queue_sms
 
 log = logging.getLogger(__name__)
-DUTY_STATUS = "乡机关值班"
+DUTY_STATUS, VILLAGE_STATUS = "乡机关值班", "在村走访"  # models.WHEREABOUTS_STATUSES
+ROSTER_KINDS = ("duty_cadre", "village_duty")  # steps whose people come from the roster
+# The link message goes after every first message ("A"), before routine SMS ("C").
+LINK_PRIORITY = "B"
 
 
 @dataclass(frozen=True)
@@ -35,32 +39,68 @@ class Contact:
     number: str
 
 
+def _latest_reports(township_id: int, today: date) -> list[Whereabouts]:
+    """Each active cadre's latest whereabouts report of the day (the latest one wins)."""
+    reports = db.session.scalars(
+        select(Whereabouts).join(Cadre).where(
+            Whereabouts.day == today, Cadre.township_id == township_id,
+            Cadre.active.is_(True))
+        .order_by(Whereabouts.reported_at, Whereabouts.id)).all()
+    return list({r.cadre_id: r for r in reports}.values())
+
+
+def on_duty(reports: list[Whereabouts], village_id: int | None) -> list[Cadre]:
+    """Whom the duty roster names for a call from ``village_id`` (None: the township's).
+
+    For a village: the cadres covering it (包村) who report being in it today; when none
+    is, the township's duty cadres of the day (乡机关值班).
+    """
+    def reachable(cadres: list[Cadre]) -> list[Cadre]:
+        return sorted((c for c in cadres if c.phone), key=lambda c: (c.sort_order, c.id))
+
+    if village_id is not None:
+        here = reachable([r.cadre for r in reports if r.status == VILLAGE_STATUS
+                          and r.village_id == village_id
+                          and any(v.id == village_id for v in r.cadre.villages)])
+        if here:
+            return here
+    return reachable([r.cadre for r in reports if r.status == DUTY_STATUS])
+
+
+def _one_responder(responder: Responder | None, name: str) -> tuple[list[Contact], str]:
+    if responder is None or not responder.active:
+        return [], f"联系人{name}已停用"
+    if responder.kind == "cadre":
+        cadre = responder.cadre
+        if cadre is None or not cadre.active or not cadre.phone:
+            return [], f"干部{name}没有手机号码"
+        return [Contact(responder.name, cadre.phone)], ""
+    if responder.kind in ROSTER_KINDS:
+        return [], f"{responder.name}不能作为替补联系人"
+    if responder.phone_verified_at is None:
+        return [], f"{responder.name}的号码尚未核实，跳过"
+    return [Contact(responder.name, crypto.decrypt(responder.phone_enc))], ""
+
+
 def contacts_for(rule: engine.StepRule, incident: Incident, now: datetime
                  ) -> tuple[list[Contact], str]:
     """Whom a step reaches now, or ([], why not)."""
     responder = db.session.get(Responder, rule.responder_id)
-    if responder is None or not responder.active:
-        return [], f"联系人{rule.responder_name}已停用"
-    if responder.kind == "duty_cadre":
-        today = local(incident.township, now).date()
-        reports = db.session.scalars(
-            select(Whereabouts).join(Cadre).where(
-                Whereabouts.day == today, Cadre.township_id == incident.township_id,
-                Cadre.active.is_(True))
-            .order_by(Whereabouts.reported_at, Whereabouts.id)).all()
-        latest = {r.cadre_id: r for r in reports}  # the latest report of the day wins
-        on_duty = [r.cadre for r in latest.values() if r.status == DUTY_STATUS and r.cadre.phone]
-        if not on_duty:
-            return [], "今日没有登记乡机关值班的干部"
-        return [Contact(f"值班干部{c.name}", c.phone) for c in on_duty], ""
-    if responder.kind == "cadre":
-        cadre = responder.cadre
-        if cadre is None or not cadre.active or not cadre.phone:
-            return [], f"干部{rule.responder_name}没有手机号码"
-        return [Contact(responder.name, cadre.phone)], ""
-    if responder.phone_verified_at is None:
-        return [], f"{responder.name}的号码尚未核实，跳过"
-    return [Contact(responder.name, crypto.decrypt(responder.phone_enc))], ""
+    if responder is None or not responder.active or responder.kind not in ROSTER_KINDS:
+        return _one_responder(responder, rule.responder_name)
+    today = local(incident.township, now).date()
+    village_id = incident.household.village_id if responder.kind == "village_duty" else None
+    cadres = on_duty(_latest_reports(incident.township_id, today), village_id)
+    if cadres:
+        return [Contact(f"值班干部{c.name}", c.phone) for c in cadres], ""
+    why = "今日没有登记在村或乡机关值班的干部" if village_id else "今日没有登记乡机关值班的干部"
+    if not rule.fallback_id:
+        return [], why
+    contacts, fallback_why = _one_responder(db.session.get(Responder, rule.fallback_id),
+                                            rule.fallback_name)
+    if not contacts:
+        return [], f"{why}，替补：{fallback_why}"
+    return [Contact(f"{c.name}（替补）", c.number) for c in contacts], ""
 
 
 @dataclass(frozen=True)
@@ -129,9 +169,9 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Planned
             tries = sum(1 for a in incident.attempts if a.seq == step.seq
                         and a.address_digest == digest and a.channel == "sms")
             key += f":{tries}" if tries else ""
-        link = notify.ack_url(incident.id, digest)
-        text = (messages.final_text(facts, alerted, policy.final.instructions, link)
-                if step.is_final else messages.alert_text(facts, link))
+        code = incident.reply_code
+        text = (messages.final_text(facts, alerted, code=code)
+                if step.is_final else messages.alert_text(facts, code))
         for channel in planned.channels:
             attempt = NotificationAttempt(
                 incident_id=incident.id, seq=step.seq, purpose=planned.purpose,
@@ -148,10 +188,24 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Planned
                     new_key=True, flush=False)
                 if attempt.sms.status == SmsStatus.FAILED:
                     attempt.status, attempt.error = "failed", attempt.sms.error[:300]
+                elif current_app.config.get("EMERGENCY_LINK_SMS"):
+                    _queue_link(incident, contact, digest, key, policy, step.is_final, now)
             log_event(incident.id, "send", f"{label}{'短信' if channel == 'sms' else '电话'}"
                       f"通知{contact.name} {attempt.address_masked}", now)
             attempts.append(attempt)
     return attempts
+
+
+def _queue_link(incident: Incident, contact: Contact, digest: str, key: str,
+                policy: engine.Policy, is_final: bool, now: datetime) -> None:
+    """The acknowledgement link in a second message, after the first (lower priority):
+    the first fits one SMS part and already says how to answer."""
+    link = notify.ack_url(incident.id, digest)
+    text = messages.link_text(facts_of(incident), incident.reply_code, link,
+                              policy.final.instructions if is_final else "")
+    queue_sms(contact.number, text, key=f"{key}:link", related_type="incident",
+              related_id=incident.id, priority=LINK_PRIORITY, now=now, new_key=True,
+              flush=False)
 
 
 def run_due(now: datetime, limit: int = 200) -> list[int]:
@@ -193,8 +247,8 @@ def _preload(ids: list[int]) -> list[object]:
     incidents = db.session.scalars(select(Incident).where(Incident.id.in_(ids)).options(
         selectinload(Incident.household).selectinload(Household.village),
         selectinload(Incident.township))).all()
-    responder_ids = {s["responder_id"] for i in incidents
-                     for s in i.policy_snapshot.get("steps", [])}
+    responder_ids = {r for i in incidents for s in i.policy_snapshot.get("steps", [])
+                     for r in (s["responder_id"], s.get("fallback_id")) if r}
     responders = db.session.scalars(select(Responder).where(Responder.id.in_(responder_ids))
                                     .options(selectinload(Responder.cadre))).all()
     return [*incidents, *responders]
@@ -223,10 +277,11 @@ def _run_incident(incident_id: int, now: datetime) -> list[int]:
 
 def tick(now: datetime) -> None:
     """One clock tick of the emergency side."""
+    from publisher.emergency import reminders
     from publisher.emergency.delivery import dispatch_voice, sync_attempts
 
     sync_attempts(now)
-    queued = run_due(now)
+    queued = run_due(now) + reminders.run_reminders(now)
     if queued:
         deliver_pending(now, ids=queued)  # the first SMS must not wait for the SMS job
     dispatch_voice(now)

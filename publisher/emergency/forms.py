@@ -105,6 +105,8 @@ class StepForm(Form):
     channels = SelectField(_l("方式"), choices=choices(labels.CHANNEL_CHOICES.items()),
                            default="sms")
     wait_seconds = IntegerField(_l("等待（秒）"), default=300, validators=[Optional()])
+    # Only for a duty-roster step: reached when nobody is on duty today.
+    fallback_id = SelectField(_l("无人值班时改为"), coerce=int, default=0, validate_choice=False)
 
 
 class PolicyForm(PageForm):
@@ -112,6 +114,10 @@ class PolicyForm(PageForm):
     steps = FieldList(FormField(StepForm), min_entries=5, max_entries=8)
     repeat_count = IntegerField(_l("无人接警时重复几轮"), default=0, validators=[
         Optional(), NumberRange(0, 5, _l("须在 0 到 5 之间。"))])
+    reminder_minutes = IntegerField(
+        _l("接警后未办结，每隔几分钟提醒一次"), default=30,
+        description=_l("0 表示不提醒；1 到 1440 分钟。"),
+        validators=[Optional(), NumberRange(0, 1440, _l("须在 0 到 1440 之间。"))])
     final_phone = StringField(_l("最后一步：乡镇值班电话"), validators=[Length(max=30)])
     final_instructions = StringField(_l("最后一步的提示"),
                                      default="如有生命危险请立即拨打120，并派人前往。",

@@ -125,8 +125,10 @@ def _trigger_once(household: Household, source: str, now: datetime, device: Devi
     label = SOURCE_LABELS.get(source, source) + ("（演练）" if is_drill else "")
     if decision == "new":
         policy = responders.snapshot_for(household)
+        code = _free_reply_code(household.township_id)
         incident = Incident(township_id=household.township_id, household_id=household.id,
                             open_key=household.id, is_drill=is_drill, source=source,
+                            reply_code=code, open_code=f"{household.township_id}:{code}",
                             policy_snapshot=policy.to_json(), next_seq=0, next_action_at=now,
                             triggered_at=now, last_trigger_at=now)
         db.session.add(incident)
@@ -158,15 +160,37 @@ def _trigger_once(household: Household, source: str, now: datetime, device: Devi
     return TriggerResult(incident_id, decision)
 
 
+def _free_reply_code(township_id: int) -> str:
+    """A reply code no open call of the township uses (a concurrent trigger taking the same
+    one fails on the unique ``open_code`` and ``trigger`` tries again)."""
+    taken = set(db.session.scalars(select(Incident.reply_code).where(
+        Incident.township_id == township_id, Incident.open_code.is_not(None))))
+    return engine.reply_code(taken)
+
+
+def record_location(incident_id: int, location_enc: str, now: datetime) -> None:
+    """Keep where the phone was (encrypted; the caller commits). The log says only that a
+    location came, not where: the log is read by more people than the full record."""
+    db.session.execute(update(Incident).where(Incident.id == incident_id)
+                       .values(location_enc=location_enc)
+                       .execution_options(synchronize_session=False))
+    log_event(incident_id, "trigger", "本户同意提供位置，已随呼救发送（仅有权限者可查看）", now)
+
+
 def _close(incident_id: int, action: str, now: datetime, by: str, *, note: str = "",
-           allowed: tuple[str, ...] | None = None) -> bool:
-    """The conditional UPDATE behind every transition. True if this call made it."""
+           allowed: tuple[str, ...] | None = None, next_at: datetime | None = None,
+           digest: str = "") -> bool:
+    """The conditional UPDATE behind every transition. True if this call made it.
+
+    ``next_at``: for an acknowledgement, when the first reminder is due."""
     values: dict = {"state": engine.RESULT_OF[action], "version": Incident.version + 1,
                     "next_action_at": None}
     if action == "acknowledge":
-        values.update(acknowledged_at=now, acknowledged_by=by[:60])
+        values.update(acknowledged_at=now, acknowledged_by=by[:60], next_action_at=next_at,
+                      acknowledged_digest=digest)
     else:
-        values.update(closed_at=now, closed_by=by[:60], open_key=None, resolution_note=note)
+        values.update(closed_at=now, closed_by=by[:60], open_key=None, open_code=None,
+                      resolution_note=note)
     result = db.session.execute(
         update(Incident)
         .where(Incident.id == incident_id,
@@ -197,11 +221,18 @@ def _stop_pending(incident_id: int, now: datetime) -> None:
 
 
 def change_state(incident: Incident, action: str, *, now: datetime, by: str,
-                 actor: User | None = None, note: str = "", commit: bool = True) -> None:
-    """Acknowledge, resolve or cancel; raises ServiceError if the state forbids it."""
+                 actor: User | None = None, note: str = "", commit: bool = True,
+                 digest: str = "") -> None:
+    """Acknowledge, resolve or cancel; raises ServiceError if the state forbids it.
+
+    ``digest``: the number that acknowledged (reminders go to it)."""
     if action == "resolve" and not note.strip():
         raise ServiceError(_("请填写处置结果。"))
-    if not _close(incident.id, action, now, by, note=note.strip()[:2000]):
+    next_at = None
+    if action == "acknowledge":
+        next_at = engine.reminder_at(engine.Policy.from_json(incident.policy_snapshot), now)
+    if not _close(incident.id, action, now, by, note=note.strip()[:2000], next_at=next_at,
+                  digest=digest):
         db.session.refresh(incident)
         raise ServiceError(_("该呼救%(state)s，不能再%(act)s。",
                              state=label("incident_state", incident.state),

@@ -26,11 +26,12 @@ ATTEMPT_STATUSES = {"pending": _l("待发送"), "queued": _l("发送中"), "sent
 # Kinds of entries in an incident's log.
 EVENT_KINDS = {"trigger": _l("呼救"), "send": _l("发出通知"), "status": _l("发送结果"),
                "escalate": _l("升级"), "reply": _l("回复"), "acknowledge": _l("接警"),
-               "resolve": _l("办结"), "cancel": _l("取消")}
+               "resolve": _l("办结"), "cancel": _l("取消"), "remind": _l("办结提醒")}
 CHANNELS = {"sms": _l("短信"), "voice": _l("电话")}
 # What a call-plan step may use, as the form offers it.
 CHANNEL_CHOICES = {"sms": _l("短信"), "voice": _l("电话"), "sms,voice": _l("短信+电话")}
-RESPONDER_KINDS = {"duty_cadre": _l("当日值班干部"), "cadre": _l("乡干部"),
+RESPONDER_KINDS = {"duty_cadre": _l("当日值班干部"),
+                   "village_duty": _l("本村当日值班干部"), "cadre": _l("乡干部"),
                    "relative": _l("亲属"), "doctor": _l("村医"), "neighbour": _l("邻居"),
                    "other": _l("其他")}
 CAP_OUTCOMES = {"aired": _l("已播出"), "exercise": _l("演练（不播出）"), "updated": _l("已更新"),

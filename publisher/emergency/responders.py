@@ -54,7 +54,7 @@ def save_responder(actor: User, township_id: int, data: ResponderData,
         if household is None or household.township_id != township_id:
             raise FieldError("household_id", _("所选户不属于本乡镇。"))
     number = check_phone(data.phone) if data.phone.strip() else ""
-    if data.kind not in ("duty_cadre", "cadre") and not number:
+    if data.kind not in ("duty_cadre", "village_duty", "cadre") and not number:
         raise FieldError("phone", _("请填写联系人手机号码。"))
     creating = responder is None
     if responder is None:
@@ -135,12 +135,13 @@ class StepData:
     responder_id: int
     channels: tuple[str, ...]
     wait_seconds: int
+    fallback_id: int | None = None  # for a duty-roster step: whom to reach if nobody is on duty
 
 
 def save_policy(actor: User, township_id: int, name: str, steps: list[StepData], *,
                 repeat_count: int = 0, final_phone: str = "", final_instructions: str = "",
-                is_default: bool = False, policy: EscalationPolicy | None = None
-                ) -> EscalationPolicy:
+                is_default: bool = False, policy: EscalationPolicy | None = None,
+                reminder_minutes: int = engine.DEFAULT_REMINDER_S // 60) -> EscalationPolicy:
     ensure_manager(actor, township_id)
     township = db.session.get(Township, township_id)
     final_phone = check_phone(final_phone or township.duty_phone or "", "final_phone")
@@ -150,10 +151,15 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
         responder = db.session.get(Responder, ident) if ident is not None else None
         if responder is None or responder.township_id != township_id:
             raise ServiceError(_("所选联系人不属于本乡镇。"))
+        fallback = _fallback(township_id, responder, step.fallback_id)
         rules.append(engine.StepRule(responder.id, responder.name, responder.kind,
-                                     tuple(step.channels), step.wait_seconds))
+                                     tuple(step.channels), step.wait_seconds,
+                                     fallback.id if fallback else 0,
+                                     fallback.name if fallback else ""))
+        step.fallback_id = fallback.id if fallback else None
     draft = engine.Policy(tuple(rules), repeat_count,
-                          engine.FinalRule(final_phone, final_instructions))
+                          engine.FinalRule(final_phone, final_instructions),
+                          max(reminder_minutes, 0) * 60)
     problems = engine.validate_policy(draft)
     if not name.strip():
         problems.insert(0, _("请填写预案名称。"))
@@ -164,10 +170,12 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
         policy = EscalationPolicy(township_id=township_id)
         db.session.add(policy)
     policy.name, policy.repeat_count = name.strip()[:60], repeat_count
+    policy.reminder_minutes = max(reminder_minutes, 0)
     policy.final_phone = final_phone
     policy.final_instructions = final_instructions.strip()[:200]
     policy.steps = [EscalationStep(position=n, responder_id=s.responder_id,
-                                   channels=",".join(s.channels), wait_seconds=s.wait_seconds)
+                                   channels=",".join(s.channels), wait_seconds=s.wait_seconds,
+                                   fallback_responder_id=s.fallback_id)
                     for n, s in enumerate(steps)]
     if is_default:
         for other in db.session.scalars(select(EscalationPolicy).where(
@@ -183,11 +191,25 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
     return policy
 
 
+def _fallback(township_id: int, responder: Responder, fallback_id: int | None
+              ) -> Responder | None:
+    """A duty-roster step's fallback (None for other steps or when none is chosen)."""
+    ident = row_id(fallback_id) if fallback_id else None
+    if ident is None or responder.kind not in ("duty_cadre", "village_duty"):
+        return None
+    fallback = db.session.get(Responder, ident)
+    if (fallback is None or fallback.township_id != township_id
+            or fallback.kind in ("duty_cadre", "village_duty")):
+        raise ServiceError(_("替补联系人须为本乡镇的具体联系人（不能是值班干部）。"))
+    return fallback
+
+
 def _audit_view(policy: engine.Policy) -> dict:
     """A call plan as the audit log shows it (admin/helpers.audit_value renders the steps)."""
     return {"call_steps": [{"responder": s.responder_name, "channels": list(s.channels),
                             "wait_seconds": s.wait_seconds} for s in policy.steps],
             "repeat_count": policy.repeat_count, "final_phone": policy.final.phone,
+            "reminder_minutes": policy.reminder_seconds // 60,
             "final_instructions": policy.final.instructions}
 
 
@@ -208,12 +230,15 @@ def snapshot_for(household: Household) -> engine.Policy:
             township.duty_phone or "", DEFAULT_FINAL_INSTRUCTIONS, final_channels))
     rules = tuple(
         engine.StepRule(s.responder_id, s.responder.name, s.responder.kind,
-                        tuple(c for c in s.channels.split(",") if c), s.wait_seconds)
+                        tuple(c for c in s.channels.split(",") if c), s.wait_seconds,
+                        s.fallback_responder_id or 0,
+                        s.fallback_responder.name if s.fallback_responder else "")
         for s in policy.steps
     )
     return engine.Policy(rules, policy.repeat_count, engine.FinalRule(
         policy.final_phone or township.duty_phone or "",
-        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS, final_channels))
+        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS, final_channels),
+        policy.reminder_minutes * 60)
 
 
 def _voice_configured() -> bool:

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from publisher.emergency import engine, incidents, registry
+from publisher.emergency import crypto, engine, incidents, registry
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
 from publisher.emergency.forms import ResolveForm
@@ -15,6 +15,7 @@ from publisher.emergency.labels import INCIDENT_STATES
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus
 from publisher.models.emergency import DeviceTask, Incident
+from publisher.services import audit
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
 
@@ -54,7 +55,18 @@ def incident(incident_id: int):  # noqa: ANN201
     row = scoped_get(Incident, incident_id)
     plan = engine.plan(engine.Policy.from_json(row.policy_snapshot))
     return render_template("emergency/incident.html", incident=row, form=ResolveForm(),
-                           plan=plan)
+                           plan=plan, location=_location(row))
+
+
+def _location(row: Incident) -> str:
+    """Where the phone was (sent with consent): for the roles that see full records, and
+    audited like a full view; "" for everyone else or when none was sent."""
+    if not row.location_enc or not registry.can_see_sensitive(current_user):
+        return ""
+    audit.record("reveal", actor=current_user, township_id=row.township_id,
+                 target_type="incident", target_id=row.id, summary="查看呼救位置")
+    db.session.commit()
+    return crypto.decrypt(row.location_enc)
 
 
 @bp.post("/incidents/<int:incident_id>/<any(acknowledge, resolve, cancel):action>")

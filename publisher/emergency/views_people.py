@@ -117,11 +117,13 @@ def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
         for entry, step in zip(form.steps, policy.steps, strict=False):
             entry.responder_id.data, entry.channels.data = step.responder_id, step.channels
             entry.wait_seconds.data = step.wait_seconds
+            entry.fallback_id.data = step.fallback_responder_id or 0
     for entry in form.steps:
         entry.responder_id.choices = choices(people_choices)
+        entry.fallback_id.choices = choices(people_choices)
     if form.validate_on_submit():
         steps = [responders.StepData(e.responder_id.data, tuple(e.channels.data.split(",")),
-                                     e.wait_seconds.data or 0)
+                                     e.wait_seconds.data or 0, e.fallback_id.data or None)
                  for e in form.steps if e.responder_id.data]
         target = policy.township_id if policy else township_id()
         try:
@@ -129,7 +131,9 @@ def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
                 current_user, target, form.name.data, steps,
                 repeat_count=form.repeat_count.data or 0, final_phone=form.final_phone.data or "",
                 final_instructions=form.final_instructions.data or "",
-                is_default=form.is_default.data, policy=policy)
+                is_default=form.is_default.data, policy=policy,
+                reminder_minutes=(30 if form.reminder_minutes.data is None
+                                  else form.reminder_minutes.data))
         except ServiceError as exc:
             show_error(form, exc)
         else:

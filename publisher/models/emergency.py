@@ -23,6 +23,9 @@ from publisher.models.sms import SmsMessage
 HOUSEHOLD_KINDS = ("空巢老人", "留守儿童", "残疾人家庭", "其他")
 RESPONDER_KINDS = {
     "duty_cadre": "当日值班干部",
+    # The cadres covering the household's village who report being there today, else the
+    # township's duty cadre of the day (from the whereabouts roster).
+    "village_duty": "本村当日值班干部",
     "cadre": "乡干部",
     "relative": "亲属",
     "doctor": "村医",
@@ -133,6 +136,8 @@ class EscalationPolicy(db.Model):
     final_phone: Mapped[str] = mapped_column(String(24), default="")  # township duty phone
     final_instructions: Mapped[str] = mapped_column(String(200), default="")
     is_default: Mapped[bool] = mapped_column(default=False)
+    # An acknowledged call nobody resolves is re-notified this often; 0 = never.
+    reminder_minutes: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     steps: Mapped[list[EscalationStep]] = relationship(
@@ -147,9 +152,13 @@ class EscalationStep(db.Model):
     responder_id: Mapped[int] = mapped_column(ForeignKey("responder.id"))
     channels: Mapped[str] = mapped_column(String(16), default="sms")  # sms | voice | sms,voice
     wait_seconds: Mapped[int] = mapped_column(default=300)
+    # Reached instead when a duty-roster step finds nobody on duty today.
+    fallback_responder_id: Mapped[int | None] = mapped_column(ForeignKey("responder.id"))
 
     policy: Mapped[EscalationPolicy] = relationship(back_populates="steps")
-    responder: Mapped[Responder] = relationship()
+    responder: Mapped[Responder] = relationship(foreign_keys=[responder_id])
+    fallback_responder: Mapped[Responder | None] = relationship(
+        foreign_keys=[fallback_responder_id])
 
 
 class Incident(db.Model):
@@ -161,6 +170,10 @@ class Incident(db.Model):
     open_key: Mapped[int | None] = mapped_column(unique=True)
     state: Mapped[str] = mapped_column(String(16), default=IncidentState.TRIGGERED, index=True)
     version: Mapped[int] = mapped_column(default=1)  # bumped by every conditional UPDATE
+    # The short number responders text back ("回复 37 确认"); ``open_code`` is
+    # "<township>:<code>" while the call is open (unique), NULL once closed.
+    reply_code: Mapped[str] = mapped_column(String(4), default="")
+    open_code: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
     is_drill: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(8))  # device | sms | drill
     policy_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -171,6 +184,9 @@ class Incident(db.Model):
     last_trigger_at: Mapped[datetime] = mapped_column(UTCDateTime)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by: Mapped[str] = mapped_column(String(60), default="")
+    acknowledged_digest: Mapped[str] = mapped_column(String(64), default="")  # who, by SMS
+    # "lat,lon ±m" from the household's phone page, only when the person chose to send it.
+    location_enc: Mapped[str] = mapped_column(Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by: Mapped[str] = mapped_column(String(60), default="")
     resolution_note: Mapped[str] = mapped_column(Text, default="")
@@ -225,7 +241,8 @@ class NotificationAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id"), index=True)
     seq: Mapped[int | None]  # step of the plan; None for cancel notices
-    purpose: Mapped[str] = mapped_column(String(8), default="alert")  # alert | final | cancel
+    # alert | final | cancel | notice | remind
+    purpose: Mapped[str] = mapped_column(String(8), default="alert")
     responder_name: Mapped[str] = mapped_column(String(60), default="")
     channel: Mapped[str] = mapped_column(String(8))  # sms | voice
     address_enc: Mapped[str] = mapped_column(Text, default="")

@@ -206,7 +206,7 @@ def test_policy_round_trips_through_json():
 
 
 def test_validate_policy_reports_each_problem_in_chinese():
-    bad = Policy((StepRule(1, "R", "relative", ("fax",), 5),), 9, FinalRule(" ", ""))
+    bad = Policy((StepRule(1, "R", "relative", ("fax",), 4),), 9, FinalRule(" ", ""))
     problems = engine.validate_policy(bad)
     assert len(problems) == 4
     assert any("重复次数" in p for p in problems) and any("值班电话" in p for p in problems)

@@ -2,6 +2,7 @@
 real database: the conditional UPDATEs let exactly one transition win each time."""
 
 import threading
+from datetime import timedelta
 
 from publisher.emergency.engine import RESOLVED
 
@@ -89,7 +90,7 @@ def test_acknowledgement_racing_the_clock_never_sends_after_the_ack(app, world, 
         assert [k for k, _ in helpers.events(app, result.incident_id)].count("send") == len(sends)
         with app.app_context():
             incident = db.session.get(Incident, result.incident_id)
-            assert incident.next_action_at is None
+            assert incident.next_action_at == clock() + timedelta(minutes=30)  # a reminder
             from publisher.emergency import incidents
             incidents.change_state(incident, "resolve", now=clock(), by="t", note="完")
         clock.advance(minutes=1)
