@@ -299,6 +299,9 @@ def seed_demo() -> Iterator[str]:
     today = utcnow().astimezone(zone(township.timezone)).date()
     yield from _seed_cadres(township, today)
     yield from _seed_content(township, today)
+    from publisher.emergency.demo import seed_emergency  # the emergency side of the demo
+
+    yield from seed_emergency(township)
     yield ""
     yield f"演示账号：admin / editor / reviewer / cadre1，密码均为 {DEMO_PASSWORD}"
     yield "这是演示密码，人人皆知：正式使用前请立即修改密码，或删除这些账号！"
