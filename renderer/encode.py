@@ -4,9 +4,10 @@ A *unit* is 0.64 s of video (16 frames: one intra frame then 15 P frames, closed
 raw elementary stream. The encoder only ever makes the page's intra picture (pages are
 encoded in batches, one picture each); the 15 P pictures, which just repeat it, come from a
 per-profile template (see ``_template``). Playout airs a page by repeating its unit with
-fresh timestamps, so air time costs no encoding at all. Audio never belongs to a page: the
-feed takes it from the *bed* (silence, or a loudness-normalised music loop) so every unit
-has exactly 30 AAC frames and nothing can drift.
+fresh timestamps, so air time costs no encoding at all. Audio is not part of a unit: the
+feed takes it from the *bed* (the generated music of ``renderer.audio``, a loudness-normalised
+music file, or silence), or from a narrated page's own track, so every unit has exactly 30
+AAC frames and nothing can drift.
 """
 
 from __future__ import annotations

@@ -392,7 +392,7 @@ def test_a_failed_repair_keeps_the_old_pages_and_waits_before_trying_again(
                                                                           township)
     calls = []
 
-    def render(data, channel, now):  # noqa: ANN001, ANN202
+    def render(data, channel, now, **options):  # noqa: ANN001, ANN003, ANN202
         calls.append(now)
         if len(calls) < 3:
             raise RuntimeError("ffmpeg is broken")
