@@ -47,6 +47,7 @@ bench: setup
 	$(BIN)/python bench/emergency_bench.py
 	$(BIN)/python bench/udp_bench.py
 	$(BIN)/python bench/recovery_bench.py
+	$(BIN)/python bench/loudness_bench.py
 
 migration: python-deps
 	scripts/regen-initial-migration
