@@ -66,24 +66,28 @@ def difference(a: Path, b: Path) -> float:
 
 @contextmanager
 def running_clock(app, interval_s: float = 0.5) -> Iterator[None]:  # noqa: ANN001
-    """The clock's content work (render queue, previews, plans), ticking in a thread."""
+    """The clock's content work in its two lanes, each ticking in a thread as in the clock
+    process: alerts and plans (air), previews and approved content (content)."""
     from publisher.jobs.clock import ContentClock
 
     stop = threading.Event()
     clock = ContentClock(app)
 
-    def loop() -> None:
+    def loop(tick) -> None:  # noqa: ANN001
         while not stop.is_set():
-            clock.tick()
+            tick()
             stop.wait(interval_s)
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
+    threads = [threading.Thread(target=loop, args=(tick,), daemon=True)
+               for tick in (clock.air_tick, clock.work_tick)]
+    for thread in threads:
+        thread.start()
     try:
         yield
     finally:
         stop.set()
-        thread.join(timeout=30)
+        for thread in threads:
+            thread.join(timeout=30)
 
 
 @contextmanager
