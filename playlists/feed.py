@@ -127,13 +127,15 @@ class AudioBed:
     """The audio under every page: ADTS frames looped, a whole number of units long.
 
     ``duck_down``/``duck_up`` (same length, same phase) crossfade the bed into the drone a
-    narrated page's track is mixed over, and back (see ``renderer.audio``); a bed without
-    them (silence, a music file) ducks by cutting straight to the track.
+    narrated page's track is mixed over, and back; ``drone`` is one unit of that drone alone
+    (see ``renderer.audio``). A bed without them (silence, a music file) ducks by cutting
+    straight to the track.
     """
 
     frames: tuple[bytes, ...]
     duck_down: tuple[bytes, ...] = ()
     duck_up: tuple[bytes, ...] = ()
+    drone: tuple[bytes, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.frames or len(self.frames) % UNIT_AAC_FRAMES:
@@ -144,13 +146,14 @@ class AudioBed:
 
     @classmethod
     def from_file(cls, path: Path, duck_down: Path | None = None,
-                  duck_up: Path | None = None) -> AudioBed:  # fmt: skip
+                  duck_up: Path | None = None, drone: Path | None = None) -> AudioBed:  # fmt: skip
         """Load a bed written by ``renderer.encode`` or ``renderer.audio`` (one frame of
-        silence, or a loop), with its duck loops if it has them."""
+        silence, or a loop), with its duck loops and drone if it has them."""
         return cls(
             _adts_loop(path),
             _adts_loop(duck_down) if duck_down else (),
             _adts_loop(duck_up) if duck_up else (),
+            _adts_loop(drone) if drone else (),
         )
 
     @staticmethod
@@ -169,6 +172,10 @@ class AudioBed:
     def unducking(self, index: int) -> tuple[bytes, ...]:
         """Unit ``index`` of the drone coming back up into the bed."""
         return self._unit(self.duck_up or self.frames, index)
+
+    def droning(self, index: int) -> tuple[bytes, ...]:
+        """A unit of the drone alone: the bed stays ducked (a track cut short by a page)."""
+        return self._unit(self.drone or self.frames, index)
 
 
 @dataclass(frozen=True)
@@ -194,16 +201,20 @@ class PageTrack:
             raise UnitError(f"page audio {path}: {len(frames)} frames, not whole units")
         return cls(path, tuple(frames))
 
-    def audio_for(self, bed: AudioBed, page_unit: int, index: int) -> tuple[bytes, ...]:
-        """The frames under the page's unit ``page_unit`` (0-based), on air as ``index``."""
+    def audio_for(
+        self, bed: AudioBed, page_unit: int, index: int, ducked: bool = False
+    ) -> tuple[tuple[bytes, ...], bool]:
+        """The frames under the page's unit ``page_unit`` (0-based), on air as ``index``,
+        and whether the bed is ducked after them. ``ducked``: the page before was cut
+        while the bed was down (an alert), so there is nothing to duck."""
         if page_unit == 0:
-            return bed.ducking(index)
+            return (bed.droning(index) if ducked else bed.ducking(index)), True
         if page_unit <= self.units:
             start = (page_unit - 1) * UNIT_AAC_FRAMES
-            return self.frames[start : start + UNIT_AAC_FRAMES]
+            return self.frames[start : start + UNIT_AAC_FRAMES], True
         if page_unit == self.units + 1:
-            return bed.unducking(index)
-        return bed.for_unit(index)
+            return bed.unducking(index), False
+        return bed.for_unit(index), False
 
 
 @dataclass(frozen=True)
@@ -244,6 +255,7 @@ class ContinuousFeed:
         self.next_unit = state.next_unit
         self._muxer = TsMuxer(stream_type, state.continuity)
         self._jumped = discontinuity
+        self._ducked = False  # the last unit left the bed down under a narration
 
     @property
     def state(self) -> FeedState:
@@ -268,9 +280,13 @@ class ContinuousFeed:
             raise UnitError(f"{unit.path}: stream type {unit.stream_type:#x} on this channel")
         for page_unit in range(repeats):
             index = self.next_unit
-            audio = (
-                track.audio_for(self.bed, page_unit, index) if track else self.bed.for_unit(index)
-            )
+            if track:
+                audio, ducked = track.audio_for(self.bed, page_unit, index, self._ducked)
+            elif self._ducked and page_unit == 0:  # a narration was cut: bring the bed back
+                audio, ducked = self.bed.unducking(index), False
+            else:
+                audio, ducked = self.bed.for_unit(index), False
+            self._ducked = ducked
             data = self._muxer.mux_unit(unit.pictures, audio, unit_pts(index), self._jumped)
             self.next_unit, self._jumped = index + 1, False
             yield index, data

@@ -139,7 +139,7 @@ class Playout:
             if music:
                 return AudioBed.from_file(encode.ensure_music_bed(music, cache_dir, kbps))
             made = audio.ensure_bed(cache_dir, kbps)
-            return AudioBed.from_file(made.bed, made.duck_down, made.duck_up)
+            return AudioBed.from_file(made.bed, made.duck_down, made.duck_up, made.drone)
         except Exception:  # noqa: BLE001 - silence rather than no channel
             log.exception("%s: no music bed; airing silence", self.plan.slug)
             return AudioBed.from_file(encode.ensure_silence(cache_dir, kbps))

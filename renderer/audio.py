@@ -2,7 +2,8 @@
 
 **The bed** (:func:`ensure_bed`) is three loops of the same length, encoded once per
 installation and cached: ``bed`` (the pad at -24 LUFS), ``duck_down`` (each unit crossfades
-the pad into the drone 15 dB down) and ``duck_up`` (back again). Playout airs unit ``u`` of
+the pad into the drone 15 dB down) and ``duck_up`` (back again); plus one unit of the drone
+alone, for a narration cut short by an alert. Playout airs unit ``u`` of
 one of them by absolute unit index, so the music never jumps in phase at a page change.
 
 **A page's track** (:func:`ensure_page_audio`) is made at render time for a narrated page:
@@ -60,6 +61,7 @@ class Bed:
     bed: Path
     duck_down: Path
     duck_up: Path
+    drone: Path  # one unit of the drone alone
     drone_gain: float  # linear gain of renderer.bed.drone() under speech
     identity: str  # changes whenever the bed's sound changes
 
@@ -126,7 +128,7 @@ _KNOWN_BEDS: dict[str, Bed] = {}
 # A directory shared by several data directories (the test suite sets it), so a bed is made
 # once per machine rather than once per data directory and process.
 SHARED_AUDIO_ENV = "VILLAGECAST_SHARED_AUDIO"
-_BED_FILES = ("bed.adts", "duck_down.adts", "duck_up.adts", "bed.json")
+_BED_FILES = ("bed.adts", "duck_down.adts", "duck_up.adts", "drone.adts", "bed.json")
 
 
 def _copy_bed(source: Path, folder: Path) -> None:
@@ -140,17 +142,17 @@ def _copy_bed(source: Path, folder: Path) -> None:
 
 
 def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS) -> Bed:
-    """The bed's three loops, synthesised and encoded on first use, then read from cache.
+    """The bed's loops and drone, synthesised and encoded on first use, then from cache.
 
     Each loop is encoded with two units of its own end before it and of its start after it,
     and the loop kept: the encoder is in steady state and its last frame flows into its first.
     """
     identity = _bed_identity(units, bitrate_kbps)
     folder = Path(cache_dir) / "audio" / f"bed-{identity}"
-    names = ("bed", "duck_down", "duck_up")
+    names = ("bed", "duck_down", "duck_up", "drone")
     paths = {n: folder / f"{n}.adts" for n in names}
+    lengths = {"bed": units, "duck_down": units, "duck_up": units, "drone": 1}
     manifest = folder / "bed.json"
-    period = units * UNIT_AAC_FRAMES
     known = _KNOWN_BEDS.get(identity)
     shared = os.environ.get(SHARED_AUDIO_ENV)
     sources = [known.bed.parent] if known else []
@@ -161,7 +163,7 @@ def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS)
                 _copy_bed(source, folder)
     try:
         meta = json.loads(manifest.read_text())
-        if all(_frames(p) == period for p in paths.values()):
+        if all(_frames(paths[n]) == lengths[n] * UNIT_AAC_FRAMES for n in names):
             _KNOWN_BEDS[identity] = Bed(*paths.values(), float(meta["drone_gain"]), identity)
             return _KNOWN_BEDS[identity]
     except (OSError, ValueError, KeyError):
@@ -173,9 +175,12 @@ def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS)
                           TARGET_LUFS + DUCK_DB)  # fmt: skip
     down, up = synth.duck_loops(pad, drone * drone_gain)
     wrap = 2 * synth.UNIT_SAMPLES
-    for name, loop in zip(names, (pad, down, up), strict=True):
-        wrapped = np.concatenate([loop[:, -wrap:], loop, loop[:, :wrap]], axis=1)
-        _encode_middle(wrapped, paths[name], bitrate_kbps, 2 * UNIT_AAC_FRAMES, period)
+    loops = (pad, down, up, drone[:, : synth.UNIT_SAMPLES] * drone_gain)
+    for name, loop in zip(names, loops, strict=True):
+        n = loop.shape[1]
+        wrapped = np.take(loop, np.arange(-wrap, n + wrap), axis=1, mode="wrap")
+        _encode_middle(wrapped, paths[name], bitrate_kbps, 2 * UNIT_AAC_FRAMES,
+                       lengths[name] * UNIT_AAC_FRAMES)  # fmt: skip
     write_atomic(manifest, json.dumps({"drone_gain": drone_gain, "units": units}).encode())
     if shared:
         with contextlib.suppress(OSError):

@@ -40,14 +40,22 @@ def test_a_track_airs_between_a_duck_down_and_a_duck_up_unit() -> None:
     bed = AudioBed(_frames("b", 4), _frames("d", 4), _frames("u", 4))
     track = PageTrack(Path("t.adts"), _frames("t", 2))
     # page units 0..5 on air as absolute units 9..14 (the bed loop has 4 units)
-    heard = [track.audio_for(bed, page_unit, 9 + page_unit)[0] for page_unit in range(6)]
+    heard = [track.audio_for(bed, page_unit, 9 + page_unit)[0][0] for page_unit in range(6)]
     assert heard == [b"d30", b"t0", b"t30", b"u0", b"b30", b"b60"]
 
 
 def test_a_bed_without_duck_loops_cuts_straight_to_the_track() -> None:
     bed = AudioBed(_frames("b", 2))
     track = PageTrack(Path("t.adts"), _frames("t", 1))
-    assert [track.audio_for(bed, u, u)[0] for u in range(3)] == [b"b0", b"t0", b"b0"]
+    assert [track.audio_for(bed, u, u)[0][0] for u in range(3)] == [b"b0", b"t0", b"b0"]
+
+
+def test_a_narration_cut_short_leaves_the_next_page_to_lift_or_hold_the_duck() -> None:
+    bed = AudioBed(_frames("b", 2), _frames("d", 2), _frames("u", 2), _frames("r", 1))
+    track = PageTrack(Path("t.adts"), _frames("t", 3))
+    # an alert page after a cut narration: the drone holds, no second duck
+    assert track.audio_for(bed, 0, 4, ducked=True) == (bed.drone, True)
+    assert track.audio_for(bed, 0, 4, ducked=False)[0] == bed.duck_down[:UNIT_AAC_FRAMES]
 
 
 def test_a_broken_track_is_refused(tmp_path: Path) -> None:
@@ -103,9 +111,9 @@ def aired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
                   for n, p in pages.items())  # fmt: skip
     plan_path = root / "plan.json"
     save_plan(ChannelPlan("sound", "频道", "Asia/Shanghai", "720p", T0, items), plan_path)
+    loops = AudioBed.from_file(bed.bed, bed.duck_down, bed.duck_up, bed.drone)
     playout = Playout(plan_path, root / "hls", root / "status", cache, InOrder(),
-                      lambda entry: None, VirtualClock(T0), ENC,
-                      bed=AudioBed.from_file(bed.bed, bed.duck_down, bed.duck_up))  # fmt: skip
+                      lambda entry: None, VirtualClock(T0), ENC, bed=loops)  # fmt: skip
     stream = playout.units()
     spans, data = {}, []
     for name, page in pages.items():
