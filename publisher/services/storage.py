@@ -52,6 +52,10 @@ RETENTION: dict[scan.Kind, Retention] = {
     "page": Retention(keep=timedelta(days=7), grace=timedelta(days=1)),
     "unit": Retention(keep=timedelta(days=7), grace=timedelta(days=1)),
     "manifest": Retention(keep=timedelta(days=7), grace=timedelta(days=1)),
+    # A page's narration track, like its unit; the speech it was mixed from is needed only
+    # to mix it again (and is synthesised again in well under a second if it has gone).
+    "audio": Retention(keep=timedelta(days=7), grace=timedelta(days=1)),
+    "speech": Retention(keep=timedelta(days=7), grace=timedelta(days=1)),
     # HLS of a channel removed or disabled: no player is still on it after a day.
     "hls": Retention(keep=timedelta(days=1), grace=timedelta(days=1)),
     # Handled SMS files: a month for looking into a complaint, a day when space is short
@@ -119,13 +123,13 @@ def disk_state(usage: DiskUsage, policy: DiskPolicy, data_bytes: int | None = No
 
 @dataclass(frozen=True)
 class InUse:
-    keys: frozenset[str]  # page keys a current plan or content version names
+    keys: frozenset[str]  # page (and narration track) keys a plan or content version names
     channels: frozenset[str]  # slugs of enabled channels
 
 
 def retention(entry: Stored, in_use: InUse) -> Retention | None:
     """How long ``entry`` may stay unused, or ``None`` if it must never be pruned."""
-    if entry.kind in ("page", "unit"):
+    if entry.kind in ("page", "unit", "audio"):
         if entry.name in in_use.keys or entry.name.startswith("slate-"):
             return None
     elif entry.kind == "manifest":
@@ -205,7 +209,13 @@ def plan_keys(plan_dir: Path) -> set[str]:
         plan = load_plan(path)
         for item in (*plan.items, *((plan.filler,) if plan.filler else ())):
             keys.update(page.key for page in item.pages)
+            keys.update(track_key(page.audio) for page in item.pages if page.audio)
     return keys
+
+
+def track_key(path: str) -> str:
+    """The cache key of a page's narration track, from its path in a plan or version."""
+    return Path(path).name.split(".", 1)[0]
 
 
 def current_in_use(config: Mapping[str, Any], now: datetime) -> InUse:
@@ -230,6 +240,7 @@ def current_in_use(config: Mapping[str, Any], now: datetime) -> InUse:
     for pages in rows:
         for channel_pages in (pages or {}).values():
             keys.update(str(page["key"]) for page in channel_pages)
+            keys.update(track_key(page["audio"]) for page in channel_pages if page.get("audio"))
     channels = db.session.scalars(select(Channel.slug).where(Channel.enabled))
     return InUse(frozenset(keys), frozenset(channels))
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from renderer.atomic import is_temporary
 
-Kind = Literal["page", "unit", "manifest", "hls", "sms"]
+Kind = Literal["page", "unit", "manifest", "audio", "speech", "hls", "sms"]
 # The SMS spool folders whose files are handled: gammu sent them, gave up, or we stored them.
 SMS_HANDLED = ("sent", "error", "processed")
 SMS_TEMP_DIR = "tmp"  # the SMS gateway's half-written files (not named *.tmp)
@@ -70,11 +70,13 @@ def spool_dir(config: Mapping[str, Any]) -> Path:
 
 
 def _cache_entries(cache_dir: Path) -> Iterator[Stored]:
-    """Pages, units and manifests: ``<dir>/<key[:2]>/<key>.<ext>`` files only, so unit
-    templates (``units/<tag>/template.*``) and the audio beds are never listed."""
+    """Pages, units, manifests, page narration tracks and synthesised speech:
+    ``<dir>/<key[:2]>/<key>.<ext>`` files only, so unit templates
+    (``units/<tag>/template.*``) and the audio beds are never listed."""
     layouts: list[tuple[Kind, Path, int]] = [
         ("page", cache_dir / "pages", 1), ("manifest", cache_dir / "items", 1),
-        ("unit", cache_dir / "units", 2),
+        ("unit", cache_dir / "units", 2), ("audio", cache_dir / "audio" / "pages", 1),
+        ("speech", cache_dir / "speech", 1),
     ]
     for kind, base, depth in layouts:
         pattern = "/".join(["*"] * (depth + 1))
