@@ -103,8 +103,9 @@ def aired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     ready = datetime(2026, 1, 1, tzinfo=UTC)
     pages = {
         "bed": _page(root, cache, "bed", 12.8),
-        "narrated": _page(root, cache, "narrated", narrated.min_seconds + 1.28,
-                          str(narrated.path)),  # fmt: skip
+        "narrated": _page(
+            root, cache, "narrated", narrated.min_seconds + 1.28, str(narrated.path)
+        ),  # fmt: skip
         "alert": _page(root, cache, "alert", alert.min_seconds, str(alert.path)),
     }
     items = tuple(PlannedItem(f"notice:{n}", 1, "notice", n, (p,), ready)
@@ -124,8 +125,14 @@ def aired(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     out.write_bytes(b"".join(data))
     raw = ffmpeg.run(ffmpeg.pcm_decode_cmd(out, channels=2), timeout=120).stdout
     stereo = np.frombuffer(raw, dtype=np.float32).reshape(-1, 2)
-    return {"ts": out, "spans": spans, "stereo": stereo, "pcm": stereo.mean(axis=1),
-            "narrated": narrated, "alert": alert}
+    return {
+        "ts": out,
+        "spans": spans,
+        "stereo": stereo,
+        "pcm": stereo.mean(axis=1),
+        "narrated": narrated,
+        "alert": alert,
+    }
 
 
 def _band_db(pcm: np.ndarray, start_s: float, end_s: float, lo: float, hi: float) -> float:

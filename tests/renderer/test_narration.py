@@ -131,7 +131,12 @@ def test_an_alert_is_always_read_and_chimes(tmp_path: Path) -> None:
 @pytest.mark.ffmpeg
 def test_a_broken_voice_leaves_the_page_on_the_bed(tmp_path: Path) -> None:
     bed = audio.ensure_bed(tmp_path, units=25)
-    out = audio.narrate_pages(["你好。"], [8.32], alert=False, cache_dir=tmp_path,
-                              settings=audio.NarrationSettings(True, command="/nonexistent {out}"))
+    out = audio.narrate_pages(
+        ["你好。"],
+        [8.32],
+        alert=False,
+        cache_dir=tmp_path,
+        settings=audio.NarrationSettings(True, command="/nonexistent {out}"),
+    )
     assert out == [("", 8.32)]
     assert bed.bed.exists()
