@@ -22,9 +22,10 @@ def sms_tick(app: Flask) -> None:
             # The emergency tick's guard: send timeouts count from wall-clock times too.
             with wallstep.guard_for(app).tick() as now:
                 store.poll_inbox(router.handle, now)
-                store.deliver_pending(now)
+                # Read back first: a slot a modem freed is filled in the same tick.
                 store.refresh_statuses(now, timeout_s=app.config.get(
                     "SMS_ROUTE_TIMEOUT_S", app.config.get("SMS_SEND_TIMEOUT_S", 120)))
+                store.deliver_pending(now)
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("SMS tick failed")

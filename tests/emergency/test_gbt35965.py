@@ -161,3 +161,18 @@ def test_cancel_of_an_alert_never_received_is_refused_and_changes_nothing(app, t
     assert withdrawn is False  # the alert on air stays on air
     with app.app_context():
         assert db.session.query(CapMessage).count() == 1  # the refused Cancel is not stored
+
+
+def test_uploaded_national_alert_shows_its_colour_on_the_alerts_page(app, client, auth, world):
+    import io
+    import re
+
+    auth.login("boss")
+    html = client.get("/emergency/alerts").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    response = client.post("/emergency/alerts/cap", data={
+        "csrf_token": token, "file": (io.BytesIO(gbt_xml(severity="Red").encode()), "a.xml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = client.get("/emergency/alerts").get_data(as_text=True)
+    assert re.search(r'class="badge level-红"[^>]*>红色预警<', html)
