@@ -40,8 +40,12 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> Path:
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None,
+                 durable: bool = True) -> Path:
     """Put ``data`` at ``path`` atomically and durably; returns ``path``.
+
+    ``durable=False`` skips both fsyncs, for files rewritten every few seconds whose loss in
+    a power cut costs nothing (heartbeats): under heavy disk load an fsync can take seconds.
 
     ``mode`` sets the permissions before the file becomes visible (``0o600`` for secrets;
     otherwise the temporary file's private ``0o600`` is widened to the usual ``0o644``).
@@ -52,10 +56,12 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> Path:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o644 if mode is None else mode)
         os.replace(tmp, path)
-        fsync_dir(path.parent)
+        if durable:
+            fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
     return path

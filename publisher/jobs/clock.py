@@ -167,18 +167,18 @@ def run_clock() -> None:
     quiet_overlap_notices()
     app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
     lock = _hold_lock(Path(app.config["DATA_DIR"]))
+    # The heartbeat runs from the start (setting up is progress) and stops when the
+    # scheduler stops running jobs (stopped, or every worker thread stuck), so the
+    # watchdog can tell a hung clock from a busy one.
+    last_job = [time.monotonic()]
+    beater = Beater(Path(app.config["STATUS_DIR"]), "clock",
+                    alive=lambda: time.monotonic() - last_job[0] < HEARTBEAT_JOB_LATE_S).start()
     scheduler = build_scheduler(app)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
-    # The heartbeat stops when the scheduler stops running jobs (stopped, or every worker
-    # thread stuck), so the watchdog can tell a hung clock from a busy one.
-    last_job = [time.monotonic()]
     scheduler.add_job(lambda: last_job.__setitem__(0, time.monotonic()), "interval",
                       seconds=1, id="heartbeat")
-    beater = Beater(Path(app.config["STATUS_DIR"]), "clock",
-                    alive=lambda: time.monotonic() - last_job[0] < HEARTBEAT_JOB_LATE_S)
     log.info("clock started")
     try:
-        beater.start()
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass

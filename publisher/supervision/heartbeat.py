@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from playlists.plan import write_atomic
+from renderer.atomic import write_atomic
 
 HEARTBEAT_DIR = "processes"
 BEAT_SECONDS = 2.0  # how often a process beats
@@ -50,7 +50,7 @@ def write_heartbeat(status_dir: Path, beat: Heartbeat) -> None:
         "beat_monotonic": beat.beat_monotonic,
         "detail": beat.detail,
     }
-    write_atomic(path, json.dumps(raw).encode())
+    write_atomic(path, json.dumps(raw).encode(), durable=False)  # rewritten every 2 s
 
 
 def read_heartbeat(status_dir: Path, name: str) -> Heartbeat | None:

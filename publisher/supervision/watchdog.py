@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import time
+import xmlrpc.client
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,6 +121,8 @@ def run_listener(status_dir: Path, watched: list[str], rpc: Any, *,
                     _save_events(status_dir, events)
             elif event.startswith("TICK_"):
                 _kill_hung(status_dir, watched, rpc, events, stale_s)
+        except xmlrpc.client.Fault as fault:  # e.g. SHUTDOWN_STATE while supervisord stops
+            log.info("watchdog: supervisord answered %s", fault.faultString)
         except Exception:  # noqa: BLE001 - the listener must answer every event
             log.exception("watchdog: handling %s failed", event)
         childutils.listener.ok(stdout)

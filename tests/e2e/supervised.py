@@ -49,7 +49,7 @@ class SupervisedSite:
 
     data_dir: Path
     port: int = field(default_factory=free_port)
-    stale_s: float = 8.0  # the watchdog's hang threshold (30 s in production)
+    stale_s: float = 15.0  # the watchdog's hang threshold (30 s in production)
     proc: subprocess.Popen | None = None
 
     @property
