@@ -10,6 +10,10 @@ measures from the outside, as a player and a browser would:
 - web: GET /login answers 200;
 - feed: the live HLS playlist lists a segment newer than any it listed at the kill.
 
+VLC plays the live channel through every kill; at the end the benchmark says whether it is
+still running and still fetching new segments (its requests are read from the web's log).
+Twelve rounds take about ten minutes.
+
 Side by side, the baseline is the same site with nothing restarted: the time a playlist
 takes to advance on its own (one segment, 3.84 s, is the floor for "feed" after any kill).
 Target (issue 9): the feed and the admin back within 5 s of any kill.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,7 +31,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.e2e.supervised import SupervisedSite  # noqa: E402
+from tests.e2e.supervised import (  # noqa: E402
+    SLUG,
+    SupervisedSite,
+    vlc_command,
+    vlc_segments,
+)
 
 PROCESSES = ("playout", "clock", "web", "sms")
 TARGET_S = 5.0
@@ -61,10 +71,26 @@ def main() -> None:
             print(f"baseline: playlist advances on its own in {statistics.mean(base):.2f} s "
                   f"(max {max(base):.2f} s)")
             results: dict[str, list[dict[str, float]]] = {name: [] for name in PROCESSES}
-            for _ in range(args.rounds):
-                for name in PROCESSES:
-                    results[name].append(site.kill_and_time(name))
-                    time.sleep(SETTLE_S)
+            url = f"{site.base_url}/live/{SLUG}/index.m3u8"
+            vlc = subprocess.Popen(vlc_command(url), stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, cwd="/tmp")
+            started = time.monotonic()
+            try:
+                for _ in range(args.rounds):
+                    for name in PROCESSES:
+                        results[name].append(site.kill_and_time(name))
+                        time.sleep(SETTLE_S)
+                fetched = set(vlc_segments(site))
+                time.sleep(10)
+                fresh = len(set(vlc_segments(site)) - fetched)
+                alive = vlc.poll() is None
+            finally:
+                vlc.terminate()
+                vlc.wait(10)
+            print(f"VLC after {(time.monotonic() - started) / 60:.1f} min and "
+                  f"{args.rounds * len(PROCESSES)} kills: {'running' if alive else 'EXITED'}, "
+                  f"{fresh} new segments fetched in the last 10 s, "
+                  f"{len(set(vlc_segments(site)))} segments in all")
             print(f"\n{'killed':<9}{'process back':>14}{'web answers':>13}{'feed moves':>12}"
                   f"   (max of {args.rounds} kills, seconds)")
             worst = 0.0

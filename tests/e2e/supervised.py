@@ -174,3 +174,22 @@ class SupervisedSite:
     def log_text(self, name: str) -> str:
         path = self.data_dir / "logs" / f"{name}.log"
         return path.read_text("utf-8", "replace") if path.exists() else ""
+
+
+# --- a real player ------------------------------------------------------------------------
+
+VLC_SEGMENT = re.compile(r'"GET /live/\w+/(\S+\.ts) HTTP[^"]*" 200 .*"VLC/')
+
+
+def vlc_command(url: str) -> list[str]:
+    """Headless VLC playing ``url`` (as nobody when we are root: VLC refuses root)."""
+    command = ["cvlc", "--intf", "dummy", "--vout", "dummy", "--aout", "dummy",
+               "--no-video-title-show", "-v", url]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "nobody", "--", *command]
+    return command
+
+
+def vlc_segments(site: SupervisedSite) -> list[str]:
+    """The segments VLC fetched, from the web's access log, in order."""
+    return VLC_SEGMENT.findall(site.log_text("web"))

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -21,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.stream import wait_for
-from tests.e2e.supervised import SLUG, SupervisedSite
+from tests.e2e.supervised import SLUG, SupervisedSite, vlc_command, vlc_segments
 
 pytestmark = [pytest.mark.slow, pytest.mark.ffmpeg, pytest.mark.sms]
 
@@ -85,33 +83,17 @@ def test_a_hung_clock_is_killed_by_the_watchdog_and_restarted(site: SupervisedSi
     assert "has not beaten" in (site.data_dir / "logs/watchdog.log").read_text()
 
 
-def _vlc_command(url: str) -> list[str]:
-    command = ["cvlc", "--intf", "dummy", "--vout", "dummy", "--aout", "dummy",
-               "--no-video-title-show", "-v", url]
-    # VLC refuses to run as root; the CI machine runs tests as root.
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "nobody", "--", *command]
-    return command
-
-
-_VLC_SEGMENT = re.compile(r'"GET /live/\w+/(\S+\.ts) HTTP[^"]*" 200 .*"VLC/')
-
-
-@pytest.mark.skipif(shutil.which("cvlc") is None, reason="VLC is installed by the set-up")
 def test_vlc_keeps_playing_through_a_playout_kill(site: SupervisedSite, tmp_path: Path):
     url = f"{site.base_url}/live/{SLUG}/index.m3u8"
     log_path = tmp_path / "vlc.log"
     with log_path.open("wb") as log:
-        vlc = subprocess.Popen(_vlc_command(url), stdout=log, stderr=log,
+        vlc = subprocess.Popen(vlc_command(url), stdout=log, stderr=log,
                                cwd="/tmp")
     try:
-        def vlc_segments() -> list[str]:
-            return _VLC_SEGMENT.findall(site.log_text("web"))
-
-        wait_for(lambda: len(vlc_segments()) >= 2, RECOVERY_LIMIT_S, "VLC fetching segments")
+        wait_for(lambda: len(vlc_segments(site)) >= 2, RECOVERY_LIMIT_S, "VLC fetching segments")
         site.kill_and_time("playout", RECOVERY_LIMIT_S)
-        before = set(vlc_segments())
-        wait_for(lambda: len(set(vlc_segments()) - before) >= 4, RECOVERY_LIMIT_S,
+        before = set(vlc_segments(site))
+        wait_for(lambda: len(set(vlc_segments(site)) - before) >= 4, RECOVERY_LIMIT_S,
                  "VLC fetching four new segments after the restart")
         assert vlc.poll() is None, log_path.read_text("utf-8", "replace")[-2000:]
     finally:
