@@ -70,6 +70,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
         # The SIM number households text for help (the phone page's SMS fallback, the card).
         "SMS_GATEWAY_NUMBER": os.environ.get("VILLAGECAST_SMS_NUMBER", ""),
+        # "1": each emergency alert's acknowledgement link follows in a second, lower-priority
+        # SMS (off by default: the first message's reply code is enough, and a link doubles
+        # the modem's load).
+        "EMERGENCY_LINK_SMS": os.environ.get("VILLAGECAST_EMERGENCY_LINK_SMS", "") == "1",
         "BABEL_DEFAULT_LOCALE": os.environ.get("VILLAGECAST_LOCALE", "zh"),
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         # A whole request: one upload plus the form's other fields.

@@ -20,6 +20,7 @@ from publisher.extensions import db
 from publisher.models import SmsMessage
 from publisher.models.emergency import Incident, NotificationAttempt
 from publisher.services.errors import ServiceError
+from publisher.sms import queue
 from publisher.sms.store import queue_sms
 
 
@@ -113,7 +114,7 @@ def ack_by_sms(message: SmsMessage, now: datetime) -> bool:
             _acked, text = acknowledge_attempt(chosen, now, via)
         message.related_type, message.related_id = "incident", chosen.incident_id
     queue_sms(message.number, text, key=f"reply:{message.id}", related_type="incident",
-              related_id=message.related_id, reply_to=message, priority="A", now=now)
+              related_id=message.related_id, reply_to=message, priority=queue.REPLY, now=now)
     return True
 
 

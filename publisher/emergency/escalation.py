@@ -23,14 +23,15 @@ from publisher.emergency.incidents import log_event
 from publisher.extensions import db
 from publisher.models import Cadre, SmsStatus, Whereabouts
 from publisher.models.emergency import Household, Incident, NotificationAttempt, Responder
+from publisher.sms import queue
 from publisher.sms.gateway import GatewayError, check_outbound
 from publisher.sms.store import deliver_pending, queue_sms
 
 log = logging.getLogger(__name__)
 DUTY_STATUS, VILLAGE_STATUS = "乡机关值班", "在村走访"  # models.WHEREABOUTS_STATUSES
 ROSTER_KINDS = ("duty_cadre", "village_duty")  # steps whose people come from the roster
-# The link message goes after every first message ("A"), before routine SMS ("C").
-LINK_PRIORITY = "B"
+# The link message goes after every first notification and repeat, with the reminders.
+LINK_PRIORITY = queue.REMINDER
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,8 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Planned
                 # Keyed by incident, step and number: unique, and known before any flush.
                 attempt.sms = queue_sms(
                     contact.number, text, key=key,
-                    related_type="incident", related_id=incident.id, priority="A", now=now,
+                    related_type="incident", related_id=incident.id,
+                    priority=queue.step_priority(step.seq, step.round), now=now,
                     new_key=True, flush=False)
                 if attempt.sms.status == SmsStatus.FAILED:
                     attempt.status, attempt.error = "failed", attempt.sms.error[:300]

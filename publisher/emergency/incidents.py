@@ -34,6 +34,7 @@ from publisher.models.emergency import (
 )
 from publisher.services import audit
 from publisher.services.errors import ServiceError
+from publisher.sms import queue
 from publisher.sms.store import queue_sms
 
 log = logging.getLogger(__name__)
@@ -266,9 +267,10 @@ def _notify_alerted(incident: Incident, text: str, purpose: str, now: datetime) 
             address_masked=attempt.address_masked, created_at=now, scheduled_at=now)
         db.session.add(notice)
         db.session.flush()
+        # A repeat's priority: after first notifications of new calls, before reminders.
         message = queue_sms(decrypt(attempt.address_enc), text, key=f"attempt:{notice.id}",
-                            related_type="incident", related_id=incident.id, priority="A",
-                            now=now)
+                            related_type="incident", related_id=incident.id,
+                            priority=queue.REPEAT, now=now)
         notice.sms_message_id = message.id
         log_event(incident.id, "send",
                   f"通知{attempt.responder_name} {attempt.address_masked}：{text[:60]}", now)

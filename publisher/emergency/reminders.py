@@ -18,11 +18,12 @@ from publisher.emergency.facts import facts_of
 from publisher.emergency.incidents import log_event
 from publisher.extensions import db
 from publisher.models.emergency import Incident, NotificationAttempt
+from publisher.sms import queue
 from publisher.sms.store import queue_sms
 
 log = logging.getLogger(__name__)
-# Re-notified with the priority of a repeat: after first notifications of new calls.
-REMINDER_PRIORITY = "A"
+# After every first notification and repeat of a call still unanswered.
+REMINDER_PRIORITY = queue.REMINDER
 
 
 def _targets(incident: Incident) -> list[NotificationAttempt]:

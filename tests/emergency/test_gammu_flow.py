@@ -26,12 +26,16 @@ def test_escalates_then_a_reply_of_1_stops_it(app, world, clock, helpers, gammu)
     gammu.phone.deliver("+86" + DOCTOR, "1")
     pump(app, clock, lambda: len(_sent_to(gammu.spool, DOCTOR)) == 2)
     assert helpers.state(app, result.incident_id) == ACKNOWLEDGED
-    assert _sent_to(gammu.spool, DOCTOR)[1].startswith("已确认由您接警")
+    assert "回复11确认" in _sent_to(gammu.spool, DOCTOR)[0]  # the call's own code …
+    assert any(t.startswith("已确认由您接警") for t in _sent_to(gammu.spool, DOCTOR))
 
     clock.advance(hours=2)
+    pump(app, clock, lambda: any("待办结" in t for t in _sent_to(gammu.spool, DOCTOR)))
     for _ in range(3):
         pump(app, clock, lambda: True)
-    assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE, DOCTOR, DOCTOR]
+    # No further step; one reminder to the one who acknowledged (the next is 30 min away).
+    assert [to for to, _ in sent_files(gammu.spool)] == [RELATIVE, DOCTOR, DOCTOR, DOCTOR]
+    assert sum("待办结" in t for t in _sent_to(gammu.spool, DOCTOR)) == 1
     assert list((gammu.spool / "outbox").iterdir()) == []
     assert list((gammu.spool / "error").iterdir()) == []
     kinds = [k for k, _ in helpers.events(app, result.incident_id)]
