@@ -105,3 +105,30 @@ def test_without_a_card_the_page_says_how_to_get_one(live_server, browser):
         _no_sideways_scroll(phone)
     finally:
         context.close()
+
+
+def test_without_data_the_page_offers_the_sms_and_retries_the_press(app, live_server, browser,
+                                                                   world, helpers):
+    app.config["SMS_GATEWAY_NUMBER"] = "13800100500"
+    context = browser.new_context(**PHONE)
+    try:
+        phone = context.new_page()
+        phone.goto(f"{live_server}/emergency/phone/#t={world.token}")
+        phone.wait_for_function("document.getElementById('who').textContent.includes('王大爷')")
+        context.set_offline(True)
+        phone.locator("#press").tap()
+        phone.wait_for_selector("#app[data-state=offline]")
+        assert "没有网络，呼救没有发出" in phone.text_content("#status")
+        assert phone.is_visible("#sms")
+        phone.screenshot(path=str(SHOTS / "phone-390-offline.png"), full_page=True)
+        context.set_offline(False)  # the page tries again with the same key: one call
+        phone.wait_for_selector("#app[data-state=triggered]", timeout=15000)
+        phone.wait_for_timeout(4000)  # a further retry, had one been left, would arrive now
+        from publisher.extensions import db
+        from publisher.models.emergency import Incident, TriggerLog
+
+        with app.app_context():
+            assert db.session.query(Incident).count() == 1
+            assert {t.outcome for t in db.session.query(TriggerLog)} <= {"new", "duplicate"}
+    finally:
+        context.close()
