@@ -100,6 +100,7 @@ def main() -> None:
                        for i in ids)
 
     idle = [issue(n) for n in range(1, args.runs + 1)]
+    print("alert on air with an idle content lane: " + ", ".join(f"{t:.2f} s" for t in idle))
     loaded, heavy = [], []
     for run in range(1, args.runs + 1):
         ids = []
