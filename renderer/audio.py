@@ -67,6 +67,15 @@ class Bed:
 
 
 @dataclass(frozen=True)
+class DroneLevel:
+    """What a page track needs of the bed: the drone's gain and the bed's identity. Known
+    without making the bed, so a render never waits for it (see :func:`drone_level`)."""
+
+    drone_gain: float
+    identity: str
+
+
+@dataclass(frozen=True)
 class PageAudio:
     """A page's narration track: ``units`` units of AAC, aired from the page's second unit."""
 
@@ -122,6 +131,20 @@ def _bed_identity(units: int, bitrate_kbps: int) -> str:
     return hashlib.sha1(source + f"{units}/{bitrate_kbps}".encode()).hexdigest()[:12]
 
 
+_LEVELS: dict[str, DroneLevel] = {}
+
+
+def drone_level(bitrate_kbps: int = 128, units: int = BED_UNITS) -> DroneLevel:
+    """The drone's level under speech for the bed of these settings (memoised: one short
+    ffmpeg measurement per process)."""
+    identity = _bed_identity(units, bitrate_kbps)
+    if identity not in _LEVELS:
+        drone = synth.drone(20 * synth.UNIT_SAMPLES)
+        gain = _gain_to(loudness(drone).integrated, TARGET_LUFS + DUCK_DB)
+        _LEVELS[identity] = DroneLevel(gain, identity)
+    return _LEVELS[identity]
+
+
 # Beds this process made or read, by identity: another data directory copies the files
 # instead of synthesising and encoding them again (tests, several channels' caches).
 _KNOWN_BEDS: dict[str, Bed] = {}
@@ -171,8 +194,7 @@ def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS)
     pad = synth.bed_loop(units)
     pad *= _gain_to(loudness(pad).integrated, TARGET_LUFS)
     drone = synth.drone(pad.shape[1])
-    drone_gain = _gain_to(loudness(drone[:, : 20 * synth.UNIT_SAMPLES]).integrated,
-                          TARGET_LUFS + DUCK_DB)  # fmt: skip
+    drone_gain = drone_level(bitrate_kbps, units).drone_gain
     down, up = synth.duck_loops(pad, drone * drone_gain)
     wrap = 2 * synth.UNIT_SAMPLES
     loops = (pad, down, up, drone[:, : synth.UNIT_SAMPLES] * drone_gain)
@@ -217,7 +239,7 @@ def _envelope_duck(voice: np.ndarray) -> np.ndarray:
     return np.pad(curve, (0, voice.size - curve.size), constant_values=1.0)
 
 
-def page_audio_key(speech_digest: str, chime: bool, bed: Bed) -> str:
+def page_audio_key(speech_digest: str, chime: bool, bed: Bed | DroneLevel) -> str:
     """Cache key of a page track: its speech, the chime, the bed and the mixing version."""
     return hashlib.sha256(f"{speech_digest}/{chime}/{bed.identity}/{AUDIO_VERSION}".encode()
                           ).hexdigest()  # fmt: skip
@@ -228,7 +250,7 @@ def _track_path(cache_dir: Path, key: str) -> Path:
 
 
 def ensure_page_audio(
-    speech: Path | None, bed: Bed, cache_dir: Path, *, chime: bool = False,
+    speech: Path | None, bed: Bed | DroneLevel, cache_dir: Path, *, chime: bool = False,
     bitrate_kbps: int = 128,
 ) -> PageAudio | None:  # fmt: skip
     """The page's narration track (cached), or None when there is nothing to say."""
@@ -309,7 +331,7 @@ def narrate_pages(
     if not (settings.enabled or alert):
         return out
     voice = Voice.from_settings(settings.command, settings.entry_point, settings.voice_id)
-    bed: Bed | None = None
+    level: DroneLevel | None = None
     for i, (script, duration) in enumerate(zip(scripts, durations, strict=True)):
         chime = alert and i == 0
         spoken = normalise(script, yao=settings.yao).strip()
@@ -322,8 +344,9 @@ def narrate_pages(
         except SpeechError as exc:
             log.warning("page %d not narrated: %s", i + 1, exc)
         try:
-            bed = bed or ensure_bed(cache_dir, bitrate_kbps)
-            track = ensure_page_audio(wav, bed, cache_dir, chime=chime, bitrate_kbps=bitrate_kbps)
+            level = level or drone_level(bitrate_kbps)  # the bed itself is playout's to make
+            track = ensure_page_audio(wav, level, cache_dir, chime=chime,
+                                      bitrate_kbps=bitrate_kbps)  # fmt: skip
         except (ffmpeg.FFmpegError, EncodeError, OSError, ValueError) as exc:
             log.warning("page %d airs on the bed: %s", i + 1, exc)
             continue
