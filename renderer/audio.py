@@ -51,7 +51,7 @@ SPEECH_TAIL_S = 0.35  # after the last word, before the bed comes back
 CHIME_GAP_S = 0.4  # between the attention chime and the first word
 CHIME_DB = -4.0  # the chime against the speech's level
 SILENCE_DBFS = -50.0  # below this a speech engine's output is taken as silence
-AUDIO_VERSION = "1"  # bump when the mixing below changes the sound of a cached track
+AUDIO_VERSION = "2"  # bump when the mixing below changes the sound of a cached track
 
 
 @dataclass(frozen=True)
@@ -239,6 +239,18 @@ def _envelope_duck(voice: np.ndarray) -> np.ndarray:
     return np.pad(curve, (0, voice.size - curve.size), constant_values=1.0)
 
 
+_CHIMES: list[np.ndarray] = []
+
+
+def _chime() -> np.ndarray:
+    """The attention chime at its level (measured once per process)."""
+    if not _CHIMES:
+        bell = synth.chime()
+        level = loudness(np.vstack([bell, bell])).integrated
+        _CHIMES.append(bell * _gain_to(level, TARGET_LUFS + CHIME_DB))
+    return _CHIMES[0].copy()
+
+
 def page_audio_key(speech_digest: str, chime: bool, bed: Bed | DroneLevel) -> str:
     """Cache key of a page track: its speech, the chime, the bed and the mixing version."""
     return hashlib.sha256(f"{speech_digest}/{chime}/{bed.identity}/{AUDIO_VERSION}".encode()
@@ -270,9 +282,7 @@ def ensure_page_audio(
         voice *= _gain_to(loudness(np.vstack([voice, voice])).integrated, TARGET_LUFS)
     speech_s = voice.size / AUDIO_RATE
     if chime:
-        bell = synth.chime()
-        level = loudness(np.vstack([bell, bell])).integrated
-        bell *= _gain_to(level, TARGET_LUFS + CHIME_DB)
+        bell = _chime()
         gap = np.zeros(round(CHIME_GAP_S * AUDIO_RATE) if voice.size else 0)
         voice = np.concatenate([bell, gap, voice])
     lead, tail = round(SPEECH_LEAD_S * AUDIO_RATE), round(SPEECH_TAIL_S * AUDIO_RATE)
