@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
-from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans
+from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans, warm_plans
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
 from publisher.supervision.heartbeat import Beater
@@ -61,7 +61,8 @@ class ContentClock:
             try:
                 sync_coming(utcnow(), self.coming)  # playout holds its page for these
                 process_render_queue(alerts_only=True)
-                changed = sync_plans(utcnow(), self.cache, self.written)
+                with self.cache.renders_elsewhere():  # slides and repairs: content lane
+                    changed = sync_plans(utcnow(), self.cache, self.written)
                 if changed:
                     log.info("plans updated: %s", ", ".join(changed))
             except Exception:  # noqa: BLE001 - the clock must keep ticking
@@ -76,6 +77,7 @@ class ContentClock:
             try:
                 self.run_previews()
                 process_render_queue(content_only=True)
+                warm_plans(utcnow(), self.cache)  # derived slides and repairs, for the air lane
             except Exception:  # noqa: BLE001 - the clock must keep ticking
                 db.session.rollback()
                 log.exception("content tick failed")

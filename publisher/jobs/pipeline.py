@@ -9,6 +9,7 @@ encodes it again, and :class:`UnitRepair` re-renders an on-air version whose uni
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,8 @@ class UnitRepair:
         self._failed: dict[tuple[int, str], datetime] = {}  # (version, channel) -> retry at
         self._narration_checked: set[tuple[int, str, bool]] = set()
         self._next_narration = datetime.min.replace(tzinfo=UTC)
+        # False in the clock's air lane (see plans.DerivedCache): it never renders.
+        self.may_render: Callable[[], bool] = lambda: True
 
     def whole(self, pages: list[dict[str, Any]], channel: Channel) -> bool:
         """Whether every page's unit is on disk and whole."""
@@ -183,6 +186,8 @@ class UnitRepair:
             # seconds, so switching narration on never holds up the clock's air lane.
             stale = False
         if self.whole(pages, channel) and not stale:
+            return pages
+        if not self.may_render():  # the air lane: the content lane repairs it
             return pages
         if stale:
             self._narration_checked.add((version.id, channel.slug, wanted))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,13 +35,35 @@ def _pages(raw: list[dict[str, Any]]) -> tuple[PlannedPage, ...]:
     return tuple(PlannedPage(**p) for p in raw)
 
 
+class NotReady(Exception):
+    """A derived slide not rendered yet, asked for in a thread that may not render."""
+
+
 class DerivedCache:
     """Remembers rendered derived slides so an unchanged board costs no rendering, and
-    (``units``) which units were found whole, so a broken one is encoded again."""
+    (``units``) which units were found whole, so a broken one is encoded again.
+
+    Shared by the clock's two lanes: inside :meth:`renders_elsewhere` (the air lane) nothing
+    is rendered or repaired, the slides last rendered are used; the content lane renders
+    (:func:`warm_plans`).
+    """
 
     def __init__(self) -> None:
         self._seen: dict[tuple[str, str], tuple[int, list[dict[str, Any]], datetime]] = {}
         self.units = UnitRepair()
+        self.units.may_render = self.may_render  # repairs too: only in the content lane
+        self._lane = threading.local()
+
+    @contextmanager
+    def renders_elsewhere(self) -> Iterator[None]:
+        self._lane.no_render = True
+        try:
+            yield
+        finally:
+            self._lane.no_render = False
+
+    def may_render(self) -> bool:
+        return not getattr(self._lane, "no_render", False)
 
     def pages(self, channel: Channel, name: str, data: dict[str, Any],
               now: datetime) -> tuple[list[dict[str, Any]], datetime]:
@@ -46,6 +71,10 @@ class DerivedCache:
                                      "profile": channel.profile, "name": channel.name,
                                      "colours": [channel.primary_colour, channel.accent_colour]})
         cached = self._seen.get((channel.slug, name))
+        if not self.may_render():
+            if cached is None:
+                raise NotReady(name)
+            return cached[1], cached[2]  # the content lane renders the new ones
         if cached and cached[0] == stamp and self.units.whole(cached[1], channel):
             return cached[1], cached[2]
         pages = render_for_channel(data, channel, now)
@@ -85,17 +114,19 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
             interrupt=item.kind == Kind.ALERT,
         ))
     roster = derived.roster_item(township)
-    if roster["rows"]:
-        pages, ready = cache.pages(channel, "roster", roster, now)
-        items.append(PlannedItem(id=f"roster:{township.id}", version=derived.fingerprint(roster),
-                                 category="roster", title=roster["title"], pages=_pages(pages),
-                                 ready_at=ready))
+    with suppress(NotReady):  # not rendered yet: in a later plan
+        if roster["rows"]:
+            pages, ready = cache.pages(channel, "roster", roster, now)
+            items.append(PlannedItem(id=f"roster:{township.id}",
+                                     version=derived.fingerprint(roster), category="roster",
+                                     title=roster["title"], pages=_pages(pages), ready_at=ready))
     board, board_version = derived.whereabouts_item(township, local_today(channel, now), now)
-    if board["rows"]:
-        pages, ready = cache.pages(channel, "whereabouts", board, now)
-        items.append(PlannedItem(id=f"whereabouts:{township.id}", version=board_version,
-                                 category="whereabouts", title="今日干部去向",
-                                 pages=_pages(pages), ready_at=ready))
+    with suppress(NotReady):
+        if board["rows"]:
+            pages, ready = cache.pages(channel, "whereabouts", board, now)
+            items.append(PlannedItem(id=f"whereabouts:{township.id}", version=board_version,
+                                     category="whereabouts", title="今日干部去向",
+                                     pages=_pages(pages), ready_at=ready))
     ident_pages, _ = cache.pages(channel, "ident", derived.ident_item(), now)
     filler = PlannedItem(id=f"ident:{channel.slug}", version=1, category="ident",
                          title=channel.name, pages=_pages(ident_pages), ready_at=EPOCH_READY)
@@ -126,7 +157,10 @@ def sync_plans(now: datetime, cache: DerivedCache, written: dict[str, str]) -> l
     """Rewrite the plan of every enabled channel whose content changed; returns their slugs."""
     changed = []
     for channel in db.session.scalars(select(Channel).where(Channel.enabled)):
-        plan = build_plan(channel, now, cache)
+        try:
+            plan = build_plan(channel, now, cache)
+        except NotReady:
+            continue  # the filler is not rendered yet: the content lane is on it
         body = _comparable(plan)
         path = plan_path(channel.slug)
         if written.get(channel.slug) == body and path.exists():
@@ -135,6 +169,13 @@ def sync_plans(now: datetime, cache: DerivedCache, written: dict[str, str]) -> l
         written[channel.slug] = body
         changed.append(channel.slug)
     return changed
+
+
+def warm_plans(now: datetime, cache: DerivedCache) -> None:
+    """The content lane's share of the plans: render the derived slides that changed and
+    repair broken units, so the air lane's :func:`sync_plans` finds them ready."""
+    for channel in db.session.scalars(select(Channel).where(Channel.enabled)).all():
+        build_plan(channel, now, cache)
 
 
 def sync_coming(now: datetime, written: dict[str, bytes]) -> None:

@@ -71,3 +71,31 @@ def test_alerts_and_content_run_in_separate_lanes(app):
     assert jobs["content"].executor == "content"
     assert jobs["air"].executor == "default"
     assert jobs["emergency"].executor == "default"
+
+
+def test_the_air_lane_never_renders_content_it_leaves_repairs_to_the_content_lane(
+        app, people, monkeypatch):  # noqa: F811
+    from pathlib import Path
+
+    from publisher.extensions import db
+    from publisher.jobs import pipeline
+    from publisher.jobs.clock import ContentClock
+    from publisher.models import ContentItem
+
+    clock = ContentClock(app)
+    with app.app_context():
+        item_id = _approved(app, people, POLICY)
+    clock.tick()  # rendered, encoded, planned
+    with app.app_context():
+        pages = next(iter(db.session.get(ContentItem, item_id).live_version.pages.values()))
+    Path(pages[0]["unit"]).write_bytes(b"cut short by a power cut")
+
+    renders = []
+    real = pipeline.render_for_channel
+    monkeypatch.setattr(pipeline, "render_for_channel",
+                        lambda data, *a, **kw: renders.append(data["type"]) or real(data, *a, **kw))
+    clock.air_tick()
+    assert renders == []  # the broken unit is not repaired here
+    clock.work_tick()
+    assert renders == ["policy"]  # the content lane repairs it
+    assert Path(pages[0]["unit"]).stat().st_size > 1000
