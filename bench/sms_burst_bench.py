@@ -10,7 +10,8 @@ Runs:
   0. the dummy daemon alone: files written straight into its outbox, its send rate;
   1. one modem;
   2. two modems and the HTTP gateway (a local server on 127.0.0.1 taking HTTP_DELAY_S a
-     message, like a slow operator platform).
+     message, like a slow operator platform);
+  3. the same with the second modem's daemon killed KILL_AFTER_S into the burst.
 Each reports when the last first notification left, whether any repeat left before a
 first notification, how many messages expired or failed (goal: none), how many changed
 route, and how long a single call pressed into the backlog waited for its first message.
@@ -41,6 +42,7 @@ LATE_CALL_AFTER_S = 20  # the single call pressed into the backlog
 HTTP_DELAY_S = 0.1
 RATE_FILES = 20
 RUN_LIMIT_S = 400
+KILL_AFTER_S = 5  # run 3: a modem dies; its messages must move on, not expire
 # --drain: keep going until every step of every call has left (about 400 messages: some
 # minutes with one modem), to show that none of them expires on the way.
 DRAIN = "--drain" in sys.argv
@@ -119,7 +121,8 @@ def daemon_rate(tmp: Path) -> float:
     return len(list((spool / "sent").iterdir())) / took
 
 
-def run(tmp: Path, modems: int, http: bool) -> dict[str, object]:
+def run(tmp: Path, modems: int, http: bool, kill_after_s: float | None = None
+        ) -> dict[str, object]:
     from publisher.extensions import db
     from publisher.models import SmsMessage
     from publisher.models.emergency import Incident, NotificationAttempt
@@ -151,6 +154,9 @@ def run(tmp: Path, modems: int, http: bool) -> dict[str, object]:
                                        headers={"Idempotency-Key": f"burst-{n}"})
                 assert response.status_code == 201, response.get_data(as_text=True)
             pressed_s = time.time() - started
+            if kill_after_s is not None:  # the second modem's daemon dies mid-burst
+                threading.Timer(max(0.0, started + kill_after_s - time.time()),
+                                daemons[-1].stop).start()
             time.sleep(max(0.0, started + LATE_CALL_AFTER_S - time.time()))
             late_pressed = time.time()
             response = client.post(f"/emergency/trigger/{devices[CALLS][0]}",
@@ -255,11 +261,12 @@ def main() -> None:
     print(f"sms burst bench: {CALLS} calls pressed at once, 3 responders {STEP_WAIT_S} s apart "
           f"then the duty phone; gammu-smsd dummy driver, real time")
     print(f"dummy daemon alone, {RATE_FILES} files in its outbox: {rate:.2f} messages/s")
-    for modems, http in ((1, False), (2, True)):
+    for modems, http, kill in ((1, False, None), (2, True, None), (2, True, KILL_AFTER_S)):
         with tempfile.TemporaryDirectory() as tmp:
-            result = run(Path(tmp), modems, http)
+            result = run(Path(tmp), modems, http, kill)
         label = f"{modems} modem{'s' if modems > 1 else ''}" + (
-            f" + HTTP gateway ({HTTP_DELAY_S * 1000:.0f} ms a message)" if http else "")
+            f" + HTTP gateway ({HTTP_DELAY_S * 1000:.0f} ms a message)" if http else "") + (
+            f", modem 2's daemon killed {kill:.0f} s in" if kill else "")
         print(f"{label} (all {CALLS} pressed in {result['pressed_s']:.1f} s):")
         print(f"  first notifications left: {result['firsts_left']}/{result['calls']}, "
               f"the last {_s(result['last_first_s'])} after the presses "
