@@ -44,8 +44,8 @@ class PlayState:
 
     ``lag`` is each category's virtual time (seconds aired / weight) ahead of the least-served
     eligible category; ``cursors`` holds, per category, the (priority, id) of the item the
-    rotation picked last; ``resume`` is the item a fresh item stepped in front of between two
-    of its pages, to be carried on once the fresh ones have aired.
+    rotation picked last; ``resume`` holds the items fresh items stepped in front of between
+    two of their pages, the latest last, to be carried on once the fresh ones have aired.
     """
 
     started_at: datetime | None = None
@@ -53,7 +53,7 @@ class PlayState:
     current: InProgress | None = None
     cursors: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     lag: Mapping[str, float] = field(default_factory=dict)
-    resume: InProgress | None = None
+    resume: tuple[InProgress, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("aired", "cursors", "lag"):
@@ -61,7 +61,7 @@ class PlayState:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (ISO-8601 instants)."""
-        cur, res = self.current, self.resume
+        cur = self.current
         return {
             "format": STATE_FORMAT,
             "started_at": self.started_at.isoformat() if self.started_at else None,
@@ -69,7 +69,7 @@ class PlayState:
             "current": [cur.item_id, cur.version, cur.next_page] if cur else None,
             "cursors": {k: list(v) for k, v in self.cursors.items()},
             "lag": dict(self.lag),
-            "resume": [res.item_id, res.version, res.next_page] if res else None,
+            "resume": [[r.item_id, r.version, r.next_page] for r in self.resume],
         }
 
     @classmethod
@@ -85,7 +85,7 @@ class PlayState:
                 current=InProgress(str(cur[0]), int(cur[1]), int(cur[2])) if cur else None,
                 cursors={k: (int(p), str(i)) for k, (p, i) in raw["cursors"].items()},
                 lag={k: float(v) for k, v in raw["lag"].items()},
-                resume=InProgress(str(res[0]), int(res[1]), int(res[2])) if res else None,
+                resume=tuple(InProgress(str(r[0]), int(r[1]), int(r[2])) for r in res or ()),
             )
         except PlayStateError:
             raise

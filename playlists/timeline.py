@@ -13,9 +13,10 @@ Order of decisions at each page boundary:
    aired and ready after this state began (so a restart with an empty state does not make the
    whole library "fresh"). A fresh item airs at the next *page* boundary: the page on screen is
    never cut, but an item part-way through its pages steps aside and is carried on (``resume``)
-   once the fresh items have aired. Oldest ``ready_at`` first; each airs once this way and then
-   keeps its normal place (if that place was next anyway, the rotation steps past it rather than
-   air it twice running). A fresh item on air is not itself pushed aside by a later one.
+   once the fresh items have aired (a fresh item on air steps aside for a later one the same
+   way; the latest pushed aside is carried on first). Oldest ``ready_at`` first; each airs once
+   this way and then keeps its normal place (if that place was next anyway, the rotation steps
+   past it rather than air it twice running).
 3. **The item on air** continues with its next page, so an item's pages air consecutively. If
    its version changed it restarts at page 1; if it is gone or no longer eligible it stops.
 4. At an item boundary, in this order:
@@ -47,6 +48,7 @@ from playlists.playstate import Aired, InProgress, PlayState
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 WHEREABOUTS = "whereabouts"
 INTERRUPT_ROTATION = "!interrupt"  # cursor key of the alert loop; no category has a "!"
+MAX_RESUME = 4  # items waiting to be carried on; more approvals at once drop the oldest
 _ALL_DAYS = frozenset(range(7))
 _DEFAULT_RULE = CategoryRule()
 
@@ -159,7 +161,7 @@ class _Run:
             self.started_at = now
         alerts = [i for i in self.alerts if is_valid(i, now)]
         if alerts:
-            self.resume = None  # the item an alert cut into is not resumed
+            self.resume = ()  # the item an alert cut into is not resumed
             going = self._continuing(self.current, now, {i.id for i in alerts})
             if going:
                 return self._air(*going, now)
@@ -168,15 +170,18 @@ class _Run:
         fresh = self._fresh(now)
         if fresh is not None and (going is None or self._may_step_aside(going[0], fresh)):
             if going is not None and going[1] > 0 and going[0] is not self.filler:
-                self.resume = self.current  # carried on after the fresh items
+                # Carried on after the fresh items; a few at most, so the state stays small.
+                self.resume = (*self.resume, self.current)[-MAX_RESUME:]
             self._skip_if_next(fresh, now)
             return self._air(fresh, 0, now)
         if going:
             return self._air(*going, now)
-        going = self._continuing(self.resume, now, None)
-        self.resume = None
-        if going:
-            return self._air(*going, now)
+        while self.resume:
+            *rest, last = self.resume
+            self.resume = tuple(rest)
+            going = self._continuing(last, now, None)
+            if going:
+                return self._air(*going, now)
         item = self._overdue(now) or self._pick(now)
         if item is not None:
             return self._air(item, 0, now)
@@ -188,10 +193,8 @@ class _Run:
 
     def _may_step_aside(self, on_air: PlannedItem, fresh: PlannedItem) -> bool:
         """Whether the item on air gives way to ``fresh`` at this page boundary."""
-        if on_air.id == fresh.id:
-            return False  # a new version of the item on air: it restarts at page 1 anyway
-        # A fresh item is not pushed aside by a later one, nor the filler kept in front.
-        return self.resume is None or on_air is self.filler
+        # A new version of the item on air restarts at page 1 anyway.
+        return on_air.id != fresh.id
 
     def _on_air(self, category: str, local: datetime) -> bool:
         """Whether ``category`` airs at channel-local ``local`` (weight > 0, in a daypart)."""
