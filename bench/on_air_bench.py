@@ -270,8 +270,12 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
         at_ready = page_on_air(ready_at)
         if found is None or on_air is None:
             misses += 1
+            with app.app_context():
+                logged = db.session.scalar(select(AsRunEntry.aired_at).where(
+                    AsRunEntry.item_ref == ref).order_by(AsRunEntry.aired_at).limit(1))
+                db.session.remove()
             print(f"run {n:2d}: {ref} not seen in the stream within 180 s (in the plan after "
-                  f"{in_plan:.2f} s)", flush=True)
+                  f"{in_plan:.2f} s; as-run: {logged and (logged - approved_at)})", flush=True)
             continue
         seen_at, diff = found
         # Playout's part alone: from the item's arrival in the plan, it should air at the
