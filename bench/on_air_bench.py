@@ -218,7 +218,10 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
     work.mkdir()
     watcher = Watcher(Path(app.config["HLS_DIR"]) / slug, work)
     watcher.start()
-    time.sleep(30)
+    while not watcher.frames:  # the feed's first start makes the music bed: wait until on air
+        time.sleep(1)
+    print(f"on air {time.monotonic() - built:.0f} s after the start", flush=True)
+    time.sleep(20)
 
     def plan_pages(ref: str, version: int) -> list[str] | None:
         try:
