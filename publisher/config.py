@@ -98,6 +98,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
                        if os.environ.get("VILLAGECAST_SMS_MODEMS", "").strip()],
         # A message this long in one route's outbox goes on to the next route.
         "SMS_ROUTE_TIMEOUT_S": int(os.environ.get("VILLAGECAST_SMS_ROUTE_TIMEOUT", "30")),
+        # Files a modem's outbox holds at once: small, so our priority order holds at the modem.
+        "SMS_MODEM_WINDOW": int(os.environ.get("VILLAGECAST_SMS_MODEM_WINDOW", "2")),
         # Disk: the admin's alarm shows when the data disk is this full or has less free
         # space, well before writes fail; the clock prunes old caches, HLS leftovers and
         # handled SMS files to keep the data directory within the budget.

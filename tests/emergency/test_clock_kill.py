@@ -28,7 +28,9 @@ def _start_clock(app, log: Path, **extra_env: str) -> subprocess.Popen:
                DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="test",
                VILLAGECAST_SMS_SPOOL=str(app.config["SMS_SPOOL_DIR"]),
                VILLAGECAST_SMS_BACKEND="gammu", VILLAGECAST_SMS_SEND_TIMEOUT="3600",
-               VILLAGECAST_PUBLIC_URL="http://127.0.0.1:8000")
+               VILLAGECAST_PUBLIC_URL="http://127.0.0.1:8000",
+               # No gammu-smsd empties the outbox here: let it hold every step's SMS.
+               VILLAGECAST_SMS_MODEM_WINDOW="100")
     command = [str(Path(sys.executable).with_name("villagecast")), "clock"]
     return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
