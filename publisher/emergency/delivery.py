@@ -98,11 +98,12 @@ def _retry_final(attempt: NotificationAttempt, now: datetime) -> None:
 def _call_text(incident: Incident, attempt: NotificationAttempt) -> str:
     """What the voice gateway reads out: the duty phone hears that nobody answered."""
     facts = facts_of(incident)
+    code = incident.reply_code  # the same code the SMS carries, so a reply by text works
     if attempt.purpose != "final":
-        return messages.alert_text(facts)
+        return messages.alert_text(facts, code)
     policy = engine.Policy.from_json(incident.policy_snapshot)
     alerted = len({a.address_digest for a in incident.attempts if a.purpose == "alert"})
-    return messages.final_text(facts, alerted, policy.final.instructions)
+    return messages.final_text(facts, alerted, policy.final.instructions, code)
 
 
 def dispatch_voice(now: datetime, limit: int = 50) -> int:

@@ -71,6 +71,12 @@ def test_voice_step_posts_once_per_attempt(app, voice_first, clock, helpers, web
     assert key.startswith("attempt-") and payload["kind"] == "call"
     assert payload["to"] == RELATIVE and payload["incident_id"] == result.incident_id
     assert payload["text"].startswith("【应急呼救】") and "/emergency/ack/" in payload["ack_url"]
+    from publisher.extensions import db
+    from publisher.models import Incident
+
+    with app.app_context():
+        code = db.session.get(Incident, result.incident_id).reply_code
+    assert code and payload["text"].endswith(f"回复{code}确认")  # the call's own code
     assert payload["is_drill"] is False
     assert helpers.numbers(app) == []  # voice only: no SMS to 李四
     assert _attempts(app) == [("voice", "alert", "sent")]
