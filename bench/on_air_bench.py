@@ -245,7 +245,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
     after_ready: list[float] = []
     readies: list[float] = []
     for n in range(1, args.runs + 1):
-        time.sleep(rng.uniform(2, 12))  # a random moment of whatever page is on air
+        # A random moment of whatever page is on air: pages last 20-45 s, so waiting up to
+        # 45 s spreads approvals over whole pages, their last seconds included.
+        time.sleep(rng.uniform(2, 45))
         with app.app_context():
             editor = db.session.scalar(select(User).where(User.username == "editor"))
             reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
