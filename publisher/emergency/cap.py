@@ -99,7 +99,8 @@ def parse_time(value: str, field: str) -> datetime:
     return moment
 
 
-def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+def choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+    """``value`` if it is one of ``allowed``, else a CapError naming the field."""
     if value not in allowed:
         raise CapError(f"<{field}> 的值无效：{value[:40]}（应为 {'/'.join(allowed)}）")
     return value
@@ -126,7 +127,7 @@ def _info(node: Element) -> Info:
         for a in node.findall(_q("area"))
     )
     severity = _text(node, "severity", required=True, where="info")
-    _choice(severity, tuple(SEVERITIES), "severity")
+    choice(severity, tuple(SEVERITIES), "severity")
     return Info(language=_text(node, "language") or "en-US",
                 event=_text(node, "event", required=True, where="info"), severity=severity,
                 headline=_text(node, "headline"), description=_text(node, "description"),
@@ -162,8 +163,8 @@ def cap_from_root(root: Element) -> CapAlert:
     """A CAP 1.2 alert from its parsed root element."""
     if root.tag != _q("alert"):
         raise CapError(f"不是 CAP 1.2 预警文件（根元素应为 {NS} 的 <alert>）。")
-    status = _choice(_text(root, "status", required=True), STATUSES, "status")
-    msg_type = _choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
+    status = choice(_text(root, "status", required=True), STATUSES, "status")
+    msg_type = choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
     references = _references(_text(root, "references"))
     if msg_type in ("Update", "Cancel") and not references:
         raise CapError(f"msgType={msg_type} 的预警必须包含 <references>。")
@@ -172,7 +173,7 @@ def cap_from_root(root: Element) -> CapAlert:
         sender=_text(root, "sender", required=True),
         sent=parse_time(_text(root, "sent", required=True), "sent"),
         status=status, msg_type=msg_type,
-        scope=_choice(_text(root, "scope", required=True), SCOPES, "scope"),
+        scope=choice(_text(root, "scope", required=True), SCOPES, "scope"),
         references=references,
         infos=tuple(_info(i) for i in root.findall(_q("info"))),
     )

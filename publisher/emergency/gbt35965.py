@@ -38,6 +38,7 @@ from publisher.emergency.cap import (
     Info,
     Reference,
     cap_from_root,
+    choice,
     load_root,
 )
 
@@ -110,12 +111,6 @@ def colour_of(severity: str, headline: str = "") -> str:
     return ""
 
 
-def _choice(value: str, allowed: tuple[str, ...], field: str) -> str:
-    if value not in allowed:
-        raise CapError(f"<{field}> 的值无效：{value[:40]}（应为 {'/'.join(allowed)}）")
-    return value
-
-
 def _references(value: str) -> tuple[Reference, ...]:
     refs = []
     for token in value.split():
@@ -170,7 +165,7 @@ def is_gbt(root: Element) -> bool:
 
 def gbt_from_root(root: Element) -> CapAlert:
     """A GB/T 35965.1 message from its parsed root element."""
-    msg_type = _choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
+    msg_type = choice(_text(root, "msgType", required=True), MSG_TYPES, "msgType")
     references = _references(_text(root, "references"))
     if msg_type in ("Update", "Cancel") and not references:
         raise CapError(f"msgType={msg_type} 的预警必须包含 <references>（所引用预警的标识符）。")
@@ -187,8 +182,8 @@ def gbt_from_root(root: Element) -> CapAlert:
     return CapAlert(
         identifier=_text(root, "identifier", required=True), sender=sender_code or sender,
         sent=parse_time(sent, "sendTime"),
-        status=_choice(_text(root, "status", required=True), STATUSES, "status"),
-        msg_type=msg_type, scope=_choice(_text(root, "scope") or "Public", SCOPES, "scope"),
+        status=choice(_text(root, "status", required=True), STATUSES, "status"),
+        msg_type=msg_type, scope=choice(_text(root, "scope") or "Public", SCOPES, "scope"),
         references=references, infos=infos, format=FORMAT)
 
 
