@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.e2e.stream import serve_app
 
 CHROMIUM = "/usr/bin/chromium"
 # Flags for a root, offline, headless machine: no sandbox, no background network calls.
@@ -25,14 +25,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_server(app) -> Iterator[str]:  # noqa: ANN001
     """Serve ``app`` on 127.0.0.1 in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

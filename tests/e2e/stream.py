@@ -110,3 +110,23 @@ def running_playout(app, channel_slug: str) -> Iterator[None]:  # noqa: ANN001
     finally:
         stop.set()
         thread.join(timeout=30)
+
+
+@contextmanager
+def serve_app(app, backlog: int | None = None) -> Iterator[str]:  # noqa: ANN001
+    """Serve ``app`` on 127.0.0.1 in a thread (threaded werkzeug); yields the base URL.
+
+    ``backlog`` widens the listen queue for tests where many clients connect at once.
+    """
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    if backlog:
+        server.socket.listen(backlog)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.e2e.stream import serve_app
 
 PRESSES = 1000
 EDITORS = 20
@@ -22,15 +23,8 @@ REQUEST_TIMEOUT_S = 120  # bounded: a stuck request fails the test instead of ha
 
 @pytest.fixture
 def live_server(app) -> Iterator[str]:  # noqa: ANN001
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    server.socket.listen(2048)  # a thousand devices connect at once
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve_app(app, backlog=2048) as url:  # a thousand devices connect at once
+        yield url
 
 
 def _post(url: str, body: dict, headers: dict[str, str], method: str = "POST") -> int:
