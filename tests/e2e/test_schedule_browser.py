@@ -34,27 +34,27 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
     page.goto(f"{live_server}/org/channels")
     page.get_by_role("link", name="节目编排").click()
     page.wait_for_url(f"**/org/channels/{org.a_channel}/schedule")
-    assert share(page, "policy") == "30%"
+    assert share(page, "policy") == "27.3%"  # 3 of 3+2+2+2+1+1
     shot(page, "schedule-default")
 
     # The share column follows the weights before anything is saved.
     page.fill("#f-weight-policy", "6")
     page.wait_for_function("document.querySelector('#share-policy').textContent.trim()"
-                           " === '46.2%'")
+                           " === '42.9%'")
     page.fill("#f-weight-produce", "0")
     page.wait_for_function("document.querySelector('#share-produce').textContent.trim()"
                            " === '0%'")
     assert "off" in page.get_attribute('tr[data-category="produce"]', "class")
 
     # Notices only on weekday evenings: Monday to Friday, 18:00 to 22:00, 20 of the week's
-    # 168 hours, shared 2:6:2:1 with policy, service and roster.
+    # 168 hours, shared 2:6:2:1:1 with policy, service, roster and the whereabouts board.
     row = page.locator('tr[data-category="notice"]')
     for day in ("周一", "周二", "周三", "周四", "周五"):
         row.get_by_label(day).first.check()
     row.locator('input[name="dp-notice-0-start"]').fill("18:00")
     row.locator('input[name="dp-notice-0-end"]').fill("22:00")
     page.wait_for_function("document.querySelector('#share-notice').textContent.trim()"
-                           " === '2.2%'")
+                           " === '2%'")
     # A second window for the weekend, added with the button.
     assert row.locator("tr.daypart:visible").count() == 1
     row.get_by_role("button", name="添加时段").click()
@@ -74,7 +74,7 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
     page.get_by_role("button", name="保存编排").click()
     assert "已保存“监山乡村频道”的节目编排" in page.text_content("[role=alert]")
     assert (share(page, "policy"), share(page, "notice"), share(page, "produce")) == (
-        "64.8%", "2.8%", "0%")
+        "58.5%", "2.6%", "0%")
     assert page.input_value("#f-weight-policy") == "6"
     assert page.input_value('input[name="dp-notice-1-start"]') == "09:00"
     shot(page, "schedule-saved")
@@ -82,5 +82,5 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
     # The channel page sums the schedule up.
     page.goto(f"{live_server}/channel")
     summary = page.text_content("#schedule-summary")
-    assert "64.8%" in summary and "周一至周五 18:00–22:00；周六、周日 09:00–12:00" in summary
+    assert "58.5%" in summary and "周一至周五 18:00–22:00；周六、周日 09:00–12:00" in summary
     shot(page, "channel-page")
