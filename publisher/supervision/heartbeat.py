@@ -12,9 +12,10 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from publisher.models.base import utcnow
 from renderer.atomic import write_atomic
 
 HEARTBEAT_DIR = "processes"
@@ -82,14 +83,14 @@ class Beater:
         self.name = name
         self.alive = alive or (lambda: True)
         self.every_s = every_s
-        self.started_at = datetime.now(UTC)
+        self.started_at = utcnow()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{name}", daemon=True)
 
     def beat(self, detail: str = "") -> None:
         write_heartbeat(
             self.status_dir,
-            Heartbeat(self.name, os.getpid(), self.started_at, datetime.now(UTC),
+            Heartbeat(self.name, os.getpid(), self.started_at, utcnow(),
                       time.monotonic(), detail),
         )
 

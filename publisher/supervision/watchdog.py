@@ -18,11 +18,12 @@ import time
 import xmlrpc.client
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from playlists.plan import write_atomic
+from publisher.models.base import utcnow
 from publisher.supervision.heartbeat import (
     HEARTBEAT_DIR,
     STALE_SECONDS,
@@ -117,7 +118,7 @@ def run_listener(status_dir: Path, watched: list[str], rpc: Any, *,
         event = headers.get("eventname", "")
         try:
             if event.startswith("PROCESS_STATE_"):
-                if record_event(events, event, parse_payload(payload), datetime.now(UTC)):
+                if record_event(events, event, parse_payload(payload), utcnow()):
                     _save_events(status_dir, events)
             elif event.startswith("TICK_"):
                 _kill_hung(status_dir, watched, rpc, events, stale_s)
