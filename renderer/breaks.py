@@ -6,6 +6,10 @@ wherever a break would leave closing punctuation at the start of a line or openi
 punctuation at the end of one. A cluster wider than the line (a very long Latin word)
 is force-broken by characters.
 
+A URL is one word broken only at its own break points (after ``/``, ``.``, ``?``, ``&``,
+``=``, ``-`` …, never between two digits); a Latin word may break after a hyphen between
+letters. A number never splits, and a unit (亩, 千瓦时, kWh, m², % …) stays with it.
+
 The engine has no dictionary, so it knows phrases only by their edges: punctuation,
 spaces, the list separator 、 and the dot of a name (阿依古丽·买买提). Each break
 between clusters is named by the edge it falls on, for the line fillers to weigh
@@ -19,11 +23,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from renderer.fonts import Metrics
-from renderer.lexicon import MEASURE_UNITS
+from renderer.lexicon import LATIN_UNITS, MEASURE_UNITS
 
 # May not start a line (行首禁则): closing brackets and quotes, sentence punctuation, etc.
 NO_START = frozenset(
-    "，。、；：？！）》」』】〉〕〗｝］〙〛…‥’”〞・·ー～％‰℃°,.;:?!)]}>%'\u00bb\u203a\u2019"
+    "，。、；：？！）》」』】〉〕〗｝］〙〛…‥’”〞・·ー～％‰℃°²³,.;:?!)]}>%'\u00bb\u203a\u2019"
 )
 # May not end a line (行尾禁则): opening brackets and quotes, currency signs before amounts.
 NO_END = frozenset("（《「『【〈〔〖｛［〘〚‘“〝([{<\u00ab\u2039￥¥$#＃·・")
@@ -31,8 +35,14 @@ NO_END = frozenset("（《「『【〈〔〖｛［〘〚‘“〝([{<\u00ab\u203
 # a line may break after the dot, never before it.
 NAME_DOTS = "·・‧•"
 
-_UNIT = "(?:" + "|".join(re.escape(u) for u in MEASURE_UNITS) + ")"
-_SYMBOL_UNIT = "(?:%|％|‰|℃)"
+# Longest first: the pattern takes the first unit that matches (千瓦时 before 千瓦 and 千).
+_UNIT = "(?:" + "|".join(re.escape(u) for u in sorted(MEASURE_UNITS, key=len, reverse=True)) + ")"
+# A Latin unit after a number and a space ("12.5 kWh"), not the start of a word ("3 Lakes").
+_LATIN_UNIT = (
+    "(?:" + "|".join(re.escape(u) for u in sorted(LATIN_UNITS, key=len, reverse=True)) + ")"
+    "(?![A-Za-z])"
+)
+_SYMBOL_UNIT = "(?:%|％|‰|℃|°C)"
 _DIGIT = "[0-9０-９]"
 _ALNUM = "[A-Za-z0-9０-９]"
 _LETTER = "A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -40,9 +50,19 @@ _LETTER = "A-Za-z\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # (186,420.5). A full-width ， between numbers separates list items and is left alone.
 _THOUSANDS = rf"(?<={_DIGIT}),{_DIGIT}{{3}}(?!{_DIGIT})"
 # A unit after a number, also across one space ("38,600 元" as typed by village clerks).
-_NUMBER_UNIT = rf"(?<={_DIGIT})[ \u00a0]?(?:{_SYMBOL_UNIT}?{_UNIT}(?:/{_UNIT})?|{_SYMBOL_UNIT})"
+# 万 and 亿 multiply the unit after them (3万亩, 1.2亿千瓦时): one unit.
+_NUMBER_UNIT = (
+    rf"(?<={_DIGIT})[ \u00a0]?"
+    rf"(?:{_SYMBOL_UNIT}?[万亿]?{_UNIT}(?:/{_UNIT})?|{_LATIN_UNIT}(?:/{_LATIN_UNIT})?|{_SYMBOL_UNIT})"
+)
+# A web address: a scheme or www. and then the characters a URL may hold; a mark that
+# ends the sentence (``www.gov.cn.``) is not part of it.
+_URL = r"(?:https?://|ftp://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&*+;=%]*[A-Za-z0-9\-_~/#=&%]"
+# Where a URL may break: after a run of these (``https://`` stays whole).
+_URL_BREAK = re.compile(r"[^/.?&=#\-_~]+[/.?&=#\-_~]*|[/.?&=#\-_~]+")
 _ATOM = re.compile(
     r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日)"
+    rf"|(?P<url>{_URL})"
     rf"|(?P<word>第?{_ALNUM}+(?:{_THOUSANDS}|[.\-_/:@&+~～–—·]{_ALNUM}+)*(?:{_NUMBER_UNIT})?)"
     r"|(?P<space>\s+)"
     r"|(?P<run>—{2,}|…{2,}|-{2,}|\.{2,})"
@@ -63,9 +83,45 @@ _PHRASE_END = frozenset("，。；：？！）》」』】〉〕〗”’…—,
 _PHRASE_START = frozenset("（《「『【〈〔〖“‘([{")
 
 
+# A hyphen between two letters: a Latin word may break after it (well-/known).
+_WORD_HYPHEN = re.compile(r"(?<=[A-Za-z]-)(?=[A-Za-z])")
+
+
+def url_parts(url: str) -> list[str]:
+    """A URL cut at its break points: after each run of ``/ . ? & = # - _ ~``, except
+    between two digits (a version or a date in the path stays whole)."""
+    parts: list[str] = []
+    for part in _URL_BREAK.findall(url):
+        if parts and parts[-1][-1] in ".-_~" and parts[-1][-2:-1].isdigit() and part[0].isdigit():
+            parts[-1] += part
+        else:
+            parts.append(part)
+    return parts
+
+
+def _split(match: re.Match[str]) -> list[str]:
+    """The atoms of one match: a URL or a hyphenated word gives several."""
+    text = match.group(0)
+    if match.lastgroup == "url":
+        return url_parts(text)
+    if match.lastgroup == "word" and "-" in text:
+        return [p for p in _WORD_HYPHEN.split(text) if p]
+    return [text]
+
+
+def _atoms(text: str) -> list[tuple[str, bool]]:
+    """Atoms with whether each is the dot of a name."""
+    return [(a, m.lastgroup == "dot") for m in _ATOM.finditer(text) for a in _split(m)]
+
+
 def atoms(text: str) -> list[str]:
     """Cut ``text`` into atoms, the smallest pieces a line may break between."""
-    return [m.group(0) for m in _ATOM.finditer(text)]
+    return [a for a, _ in _atoms(text)]
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Where the URLs of ``text`` are."""
+    return [m.span() for m in _ATOM.finditer(text) if m.lastgroup == "url"]
 
 
 @lru_cache(maxsize=4096)
@@ -75,13 +131,11 @@ def clusters(text: str) -> tuple[tuple[str, bool], ...]:
     Cached: fitting tries one paragraph at several sizes, the clusters never change."""
     out: list[tuple[str, bool]] = []
     glue_next = False
-    for match in _ATOM.finditer(text):
-        atom = match.group(0)
+    for atom, name_dot in _atoms(text):
         if atom.isspace():
             out.append((atom, True))
             glue_next = False
             continue
-        name_dot = match.lastgroup == "dot"
         if out and (atom[0] in NO_START or glue_next or name_dot):
             # Closing punctuation joins the word before it (across a space, if any).
             if out[-1][1] and len(out) >= 2 and not glue_next:
@@ -100,8 +154,17 @@ def clusters(text: str) -> tuple[tuple[str, bool], ...]:
     return tuple(out)
 
 
-def _gap(prev: str, piece: str, at: int, names: Sequence[tuple[int, int]]) -> str:
-    """The kind of break between clusters ``prev`` and ``piece`` (which starts at ``at``)."""
+def _gap(
+    prev: str,
+    piece: str,
+    at: int,
+    names: Sequence[tuple[int, int]],
+    words: Sequence[tuple[int, int]] = (),
+) -> str:
+    """The kind of break between clusters ``prev`` and ``piece`` (which starts at ``at``);
+    ``words`` are the spans of URLs, whose break points cut a word."""
+    if any(start < at < end for start, end in words):
+        return WORD
     if any(start < at < end for start, end in names):
         return AFTER_DOT if prev[-1] in NAME_DOTS else IN_NAME
     if prev[-1] == "、":
@@ -115,6 +178,7 @@ def _gap(prev: str, piece: str, at: int, names: Sequence[tuple[int, int]]) -> st
 def pieces(text: str) -> tuple[tuple[str, bool, str], ...]:
     """The clusters a line may hold, as ``(text, space_before, break_before)``."""
     names = [m.span() for m in _NAME.finditer(text)]
+    urls = url_spans(text)
     out: list[tuple[str, bool, str]] = []
     at = 0
     space = False
@@ -122,7 +186,7 @@ def pieces(text: str) -> tuple[tuple[str, bool, str], ...]:
         if is_space:
             space = bool(out)
         else:
-            kind = _gap(out[-1][0], piece, at, names) if out and not space else EDGE
+            kind = _gap(out[-1][0], piece, at, names, urls) if out and not space else EDGE
             out.append((piece, space, kind))
             space = False
         at += len(piece)

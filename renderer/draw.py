@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
-from renderer.fonts import FontSet
+from renderer.fonts import FontChain, FontSet
 from renderer.layout import Line, gap_above
 from renderer.profiles import Rect
+from renderer.spacing import place, squeezes
 from renderer.theme import RGB
 
 # Noto Sans CJK: ascender 0.88 em. The em box is centred in the line box and the
@@ -60,27 +61,58 @@ class Canvas:
         bold: bool = False,
         line_height: int | None = None,
         align: str = "left",
+        justify: float | None = None,
     ) -> float:
         """Draw one line in a line box starting at ``top``; ``x`` is the left, centre or
-        right edge depending on ``align``. Returns the drawn width."""
+        right edge depending on ``align``. Adjacent fullwidth marks are compressed; with
+        ``justify`` (a width) the line is spread to that width where it can be (see
+        :func:`renderer.spacing.place`). Returns the drawn width."""
         chain = self.fonts.chain(bold)
         lh = line_height if line_height is not None else chain.line_height(size)
-        width = chain.measure(text, size)
+        placed = place(text, chain, size, justify) if justify or squeezes(text) else None
+        width = placed.width if placed is not None else chain.measure(text, size)
         if align == "right":
             x -= width
         elif align == "center":
             x -= width / 2
         em_top = top + (lh - size) / 2
         baseline = round(em_top + ASCENT * size)
-        pen = x
-        for run in chain.runs(text):
-            font = chain.font(run.face, size)
-            self.draw.text((round(pen), baseline), run.text, font=font, fill=fill, anchor="ls")
-            pen += chain.measure(run.text, size)
+        if placed is None:
+            pen = x
+            for run in chain.runs(text):
+                font = chain.font(run.face, size)
+                self.draw.text((round(pen), baseline), run.text, font=font, fill=fill, anchor="ls")
+                pen += chain.measure(run.text, size)
+        else:
+            self._placed(chain, text, placed.xs, x, baseline, size, fill)
         if text.strip():
             box = Rect(int(x), int(em_top), int(x + width + 0.999), int(em_top + size + 0.999))
             self.marks.append(Mark("text", box, text, size, fill, bg))
         return width
+
+    def _placed(
+        self,
+        chain: FontChain,
+        text: str,
+        xs: Sequence[float],
+        x: float,
+        baseline: int,
+        size: int,
+        fill: RGB,
+    ) -> None:
+        """Draw characters at their placed x, in as few calls as the spacing allows:
+        a stretch of characters that sit at their natural advances is one call."""
+        start = 0
+        for i in range(1, len(text) + 1):
+            natural = i < len(text) and xs[i] - xs[i - 1] == chain.char_width(text[i - 1], size)
+            if natural:
+                continue
+            pen = x + xs[start]
+            for run in chain.runs(text[start:i]):
+                font = chain.font(run.face, size)
+                self.draw.text((round(pen), baseline), run.text, font=font, fill=fill, anchor="ls")
+                pen += chain.measure(run.text, size)
+            start = i
 
     def rect(self, box: Rect, fill: RGB, radius: int = 0) -> None:
         """Filled rectangle, optionally with rounded corners."""
@@ -141,7 +173,8 @@ class Canvas:
         gap: int,
     ) -> int:
         """Draw laid-out lines (markers, headings, right-aligned signatures); returns
-        the y below the last line."""
+        the y below the last line. Running text is justified (两端对齐): every line but
+        a paragraph's last spans the full ``width``."""
         y = top
         for i, line in enumerate(lines):
             if gap_above(lines, i):
@@ -170,6 +203,7 @@ class Canvas:
                     bg=bg,
                     bold=heading,
                     line_height=line_height,
+                    justify=None if heading or line.last else width - line.indent,
                 )
             y += line_height
         return y

@@ -23,6 +23,7 @@ from typing import Protocol
 from PIL import ImageFont
 
 from renderer.cmap import read_coverage
+from renderer.spacing import PUNCT, squeeze_width
 
 ASSET_FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 SYSTEM_FONT_DIRS = (
@@ -198,12 +199,15 @@ class FontChain:
         return width
 
     def measure(self, text: str, size: int) -> float:
-        """Advance width of ``text`` at ``size`` px."""
+        """Advance width of ``text`` at ``size`` px, adjacent fullwidth marks compressed
+        (clreq; see :mod:`renderer.spacing`) as :meth:`renderer.draw.Canvas.text` draws them."""
         widths = self._widths
         total = 0.0
         for ch in text:
             w = widths.get((ch, size))
             total += w if w is not None else self.char_width(ch, size)
+        if len(text) > 1 and not PUNCT.isdisjoint(text):
+            total -= squeeze_width(text, self.char_width, size)
         return total
 
     def line_height(self, size: int) -> int:

@@ -11,6 +11,14 @@ from __future__ import annotations
 # pattern takes the first that matches, so 个工作日 must come before 工作日, 个 and 日.
 MEASURE_UNITS = (
     "个工作日",
+    "平方公里",
+    "平方千米",
+    "千瓦时",
+    "兆瓦时",
+    "千瓦",
+    "兆瓦",
+    "公顷",
+    "度电",
     "工作日",
     "个月",
     "平方米",
@@ -31,6 +39,7 @@ MEASURE_UNITS = (
     "年度",
     "人次",
     "户次",
+    "瓦",
     "元",
     "万",
     "亿",
@@ -44,6 +53,7 @@ MEASURE_UNITS = (
     "米",
     "升",
     "㎡",
+    "㎥",
     "年",
     "月",
     "日",
@@ -90,6 +100,12 @@ MEASURE_UNITS = (
     "组",
     "度",
 )
+
+# Latin units that stay with the number before them, also across a space (12.5 kWh).
+LATIN_UNITS = (
+    "kWh", "MWh", "kW", "MW", "W", "kV", "V", "kg", "km", "cm", "mm", "mL", "ml", "m²",
+    "m³", "m2", "m3", "L", "t", "g", "m", "h",
+)  # fmt: skip
 
 # Two-character words common in township notices; a title broken inside one reads worst.
 _WORD_RUN = (

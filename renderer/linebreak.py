@@ -27,6 +27,7 @@ from renderer.breaks import (
 )
 from renderer.fieldbreak import break_field
 from renderer.fonts import Metrics
+from renderer.spacing import PUNCT
 
 # Running text pulls a list item or a name's last part back to the next line only when
 # the line stays nearly full: at most this many ems and this share of the line move.
@@ -123,6 +124,9 @@ def _fill(
     for piece, space, kind in text_pieces:
         unit = (piece, metrics.measure(piece, size), space, kind)
         gap = space_w if line and space else 0.0
+        if line and not space and line[-1][0][-1] in PUNCT and piece[0] in PUNCT:
+            # Two marks meeting across clusters (``，“``) are set closer: measure the pair.
+            gap += _pair_kern(metrics, line[-1][0][-1], piece[0], size)
         if line and line_w + gap + unit[1] <= width + 0.01:
             line.append(unit)
             line_w += gap + unit[1]
@@ -143,6 +147,11 @@ def _fill(
     if line:
         lines.append(join_units(line))
     return lines, moved
+
+
+def _pair_kern(metrics: Metrics, a: str, b: str, size: int) -> float:
+    """How much closer ``a`` and ``b`` sit side by side than apart (0 or less)."""
+    return metrics.measure(a + b, size) - metrics.measure(a, size) - metrics.measure(b, size)
 
 
 def iter_paragraphs(text: str) -> Iterator[str]:
