@@ -22,6 +22,7 @@ class RowLayout:
     cells: tuple[tuple[Line, ...], ...]
     height: int
     continued: bool = False  # True for the second and later parts of a split row
+    span: bool = False  # one cell across the whole table (the 未报告 line of a board)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def _split(row: RowLayout, cap: int, lh: int, pad: int) -> list[RowLayout]:
     for start in range(0, tallest, per_part):
         cells = tuple(c[start : start + per_part] for c in row.cells)
         height = max(block_height(c, lh) for c in cells) + 2 * pad
-        parts.append(RowLayout(cells, height, continued=start > 0))
+        parts.append(RowLayout(cells, height, continued=start > 0, span=row.span))
     return parts
 
 
@@ -91,24 +92,79 @@ def balanced_pages(
     rows: Sequence[RowLayout], caps: Sequence[int], lh: int, pad: int
 ) -> list[list[RowLayout]]:
     """Whole rows on as few pages as filling gives, spread evenly: nine cadres on three pages
-    go 3+3+3, not 4+4 and one lone row on the last page.
+    go 3+3+3, not 4+4 and one lone row on the last page; thirty at eight a page go 8+8+7+7.
 
-    The page heights are lowered together as far as the page count allows (filling is
-    monotonic in the height, so a binary search finds it). Rows taller than a page are
-    split by filling and keep the plain fill.
+    Each page break goes where the running height comes nearest to its even share of the
+    total, as long as the page holds it and the rows left still fit the pages left. Rows
+    taller than a page are split by filling and keep the plain fill.
     """
     pages = paginate_rows(rows, caps, lh, pad)
-    tallest = max((r.height for r in rows), default=0)
-    if len(pages) < 2 or tallest > min(caps):
+    count = len(pages)
+    if count < 2 or max(r.height for r in rows) > min(caps):
         return pages
-    lo, hi = 0, min(caps) - tallest  # how much every page height may shrink
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if len(paginate_rows(rows, [c - mid for c in caps], lh, pad)) == len(pages):
-            lo = mid
-        else:
-            hi = mid - 1
-    return paginate_rows(rows, [c - lo for c in caps], lh, pad)
+
+    def cap(page: int) -> int:
+        return caps[min(page, len(caps) - 1)]
+
+    def fits_in(start: int, first_page: int, pages_left: int) -> bool:
+        return len(paginate_rows(rows[start:], [cap(first_page + i) for i in range(
+            pages_left)] or [cap(first_page)], lh, pad)) <= pages_left
+
+    total = sum(r.height for r in rows)
+    out: list[list[RowLayout]] = []
+    start = 0
+    for page in range(count - 1):
+        target = total * (page + 1) / count
+        best, used, end = None, sum(r.height for r in rows[:start]), start
+        height = 0
+        while end < len(rows) and height + rows[end].height <= cap(page):
+            height += rows[end].height
+            end += 1
+            if fits_in(end, page + 1, count - page - 1) and (
+                best is None or abs(used + height - target) <= best[0]
+            ):
+                best = (abs(used + height - target), end)
+        if best is None:  # cannot happen when filling found ``count`` pages; keep filling
+            return pages
+        out.append(list(rows[start : best[1]]))
+        start = best[1]
+    out.append(list(rows[start:]))
+    return out
+
+
+def pack_names(names: Sequence[str], metrics: Metrics, size: int, width: float,
+               sep: str = "、") -> list[str]:
+    """Names joined by ``sep`` into lines no wider than ``width``, broken only between
+    names (a name wider than a whole line, which no real name is, breaks inside)."""
+    lines: list[str] = []
+    line = ""
+    for i, name in enumerate(names):
+        token = name + (sep if i < len(names) - 1 else "")
+        if line and metrics.measure(line + token, size) > width:
+            lines.append(line)
+            line = ""
+        if not line and metrics.measure(token, size) > width:
+            *whole, line = lay_out_broken(token, metrics, size, width)
+            lines.extend(whole)
+            continue
+        line += token
+    if line:
+        lines.append(line)
+    return lines
+
+
+def lay_out_broken(text: str, metrics: Metrics, size: int, width: float) -> list[str]:
+    """``text`` broken into lines by the ordinary rules (the fallback for an overlong name)."""
+    return [ln.text for ln in lay_out_lines([Para(text)], metrics, size, int(width))] or [""]
+
+
+def stretch_rows(rows: Sequence[RowLayout], cap: int, limit: int) -> int:
+    """Extra height for each row of a page so its rows fill ``cap`` (at most ``limit``):
+    row height follows the space there is, instead of leaving the page's foot empty."""
+    if not rows:
+        return 0
+    free = cap - sum(r.height for r in rows)
+    return max(0, min(limit, free // len(rows)))
 
 
 def fit_table(

@@ -10,10 +10,11 @@ from renderer.draw import Canvas
 from renderer.items import WhereaboutsItem
 from renderer.layout import Para
 from renderer.page import Ctx, PageSpec
-from renderer.templates.tables import Column, draw_table, plan_table
+from renderer.templates.tables import Column, Tail, draw_table, plan_table
 from renderer.theme import RGB, STATUS_COLOURS
 
 NAME = "whereabouts"
+UNREPORTED = "未报告"  # the label of the condensed line of cadres without a report
 
 # Checked in order: the first keyword found in the status picks the colour.
 _KEYWORDS = (
@@ -28,6 +29,11 @@ _KEYWORDS = (
     ("村", "green"),
     ("走访", "green"),
 )
+
+
+def unreported(status: str) -> bool:
+    """Is this the status of a cadre who has not reported (未报告, 未报)?"""
+    return "未报" in status
 
 
 def status_colour_name(status: str) -> str:
@@ -55,7 +61,11 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
     if item.updated_at is not None:
         # The publisher sends the stamp in the channel's own zone: show its wall-clock time.
         stamp = f"更新于 {item.updated_at:%H:%M}"
-    longest = max((r.status for r in item.rows), key=len, default="")
+    # Cadres without a report are named on one line under the table, not a red row each.
+    missing = tuple(r.name for r in item.rows if unreported(r.status))
+    reported = [r for r in item.rows if not unreported(r.status)]
+    tail = Tail(UNREPORTED, missing) if missing else None
+    longest = max((r.status for r in reported), key=len, default="")
     sample = longest if len(longest) > 4 else "外出开会"
     if ctx.profile.wide:
         # 16:9: one line per cadre wherever the activity allows, so a township's cadres fit on
@@ -76,7 +86,7 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
                 _cell(r.time_window),
                 _cell(r.activity),
             ]
-            for r in item.rows
+            for r in reported
         ]
     else:
         # 4:3 stacks name over post and place over time to keep four readable columns.
@@ -93,9 +103,9 @@ def plan(item: WhereaboutsItem, ctx: Ctx) -> list[PageSpec]:
                 [Para(p) for p in (r.village, r.time_window) if p],
                 _cell(r.activity),
             ]
-            for r in item.rows
+            for r in reported
         ]
-    return plan_table(ctx, NAME, title=title, stamp=stamp, columns=columns, rows=rows)
+    return plan_table(ctx, NAME, title=title, stamp=stamp, columns=columns, rows=rows, tail=tail)
 
 
 def draw(spec: PageSpec, ctx: Ctx) -> Canvas:

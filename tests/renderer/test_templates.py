@@ -11,6 +11,7 @@ from renderer.draw import Mark
 from renderer.page import Ctx, PageSpec
 from renderer.profiles import PROFILES
 from renderer.render import draw_page, plan_item
+from renderer.templates.tables import table_floor
 from renderer.theme import contrast_ratio
 from tests.renderer import samples
 from tests.renderer.conftest import TODAY, make_branding
@@ -56,6 +57,12 @@ CASES += [(n, p, True) for n in samples.ALL for p in ("1080p", "576i-4x3")]
 CASES += [(n, p, t) for n in EDGE_CASES for p, t in (("720p", False), ("576i-4x3", True))]
 
 
+def floor(ctx: Ctx, template: str) -> int:
+    """The legibility floor: 4.5% of picture height, 1/24 for the cells of a table page
+    (so eight cadres fit a 16:9 page; see renderer.templates.tables.table_floor)."""
+    return table_floor(ctx) if template in ("roster", "whereabouts") else ctx.profile.min_text
+
+
 def _texts(canvas) -> list[Mark]:
     return [m for m in canvas.marks if m.kind == "text"]
 
@@ -70,7 +77,7 @@ def test_safe_area_floor_and_contrast(name, profile, ticker):
         for mark in canvas.marks:
             assert safe.contains(mark.box), (mark.text or mark.kind, mark.box, safe)
         for mark in _texts(canvas):
-            assert mark.size >= ctx.profile.min_text, (mark.text, mark.size)
+            assert mark.size >= floor(ctx, specs[0].template), (mark.text, mark.size)
             assert contrast_ratio(mark.fg, mark.bg) >= 7.0, (mark.text, mark.fg, mark.bg)
 
 
@@ -133,7 +140,12 @@ def test_whereabouts_board_paginates_by_rows_and_keeps_everyone():
     _, specs, canvases = rendered("whereabouts-many", "720p", False)
     assert len(specs) > 1
     names = [m.text for c in canvases for m in _texts(c) if m.text.startswith("干部")]
-    assert sorted(names) == sorted(f"干部{i}" for i in range(20))
+    # Every fifth cadre has not reported: named on one line, not a red row each.
+    missing = "、".join(f"干部{i}" for i in range(4, 20, 5))
+    assert missing in names
+    assert names.count(missing) == 1 and not any(m.text == "未报告" for m in _texts(canvases[0]))
+    rows = sorted(n for n in names if n != missing)
+    assert rows == sorted(f"干部{i}" for i in range(20) if i % 5 != 4)
 
 
 def test_roster_splits_a_row_taller_than_a_page():
