@@ -54,6 +54,14 @@ PROVIDER_NAME = "villagecast"
 # change waits beyond the segment already built (so an alert airs within ~6 s).
 BUILD_LEAD = timedelta(seconds=2)
 MAX_TRACKS = 256  # page tracks kept parsed (~300 kB each): a plan's worth, well inside RSS
+# A page is chosen when the segment it starts in is built, up to BUILD_LEAD + a segment before
+# it airs. An item that reaches the plan in that gap (approved in the last seconds of the page
+# then on screen) would wait a whole page more; instead the page just chosen steps aside for
+# it, if that page has not aired longer than this and the item was ready before it began
+# (+ STEP_ASIDE_LATE for the plan to reach playout). The page that was on screen at the
+# approval is never cut; the one that stepped aside airs again whole, right after.
+STEP_ASIDE_S = 6.4
+STEP_ASIDE_LATE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -125,6 +133,8 @@ class Playout:
         self._made = self._published = 0  # units muxed, units published, by this process
         self._jump_to: int | None = None  # the unit to carry on at after a clock step
         self._fillers = 0
+        # The page on air was chosen at this wall time, from this play state and plan file.
+        self._chosen: tuple[datetime, PlayState, int] | None = None
         self.published_count = 0  # segments published by this process (for the heartbeat)
         self.clock_steps = 0  # wall-clock steps followed by this process
         feed_state, jumped = self._resume()
@@ -240,6 +250,28 @@ class Playout:
         alerts = {i.id for i in self.plan.items if i.interrupt and i.pages and is_valid(i, when)}
         return slot.item_id not in alerts if slot.interrupt else bool(alerts)
 
+    def _step_aside(self, slot: Slot, aired: int) -> bool:
+        """Whether the page that just began gives way to an item that reached the plan after
+        the page was chosen but before it began (see STEP_ASIDE_S). If so, the play state goes
+        back to before the choice: the page is not counted as aired and airs again later."""
+        if self._chosen is None or aired * UNIT_SECONDS > STEP_ASIDE_S or slot.interrupt:
+            return False
+        chosen_at, before, mtime = self._chosen
+        if self._plan_mtime == mtime:  # _cut_short reloaded it just now
+            return False
+        when = unit_start(self.feed.next_unit)
+        try:
+            again, state = self.next_page(self.plan, when, before)
+        except Exception:  # noqa: BLE001 - the page on air simply goes on
+            return False
+        if (again.item_id, again.version) == (slot.item_id, slot.version):
+            return False
+        item = next((i for i in self.plan.items if i.id == again.item_id), None)
+        if item is None or not chosen_at < item.ready_at <= slot.start + STEP_ASIDE_LATE:
+            return False
+        self.state = before
+        return True
+
     def _hold(self, slot: Slot, held: int) -> bool:
         """Keep the page that just ended on screen one unit more: an item approved a moment
         ago is still rendering and would otherwise wait a whole page (see playlists.coming)."""
@@ -258,6 +290,7 @@ class Playout:
                 self.feed.jump_to(self._jump_to)
                 self._jump_to = None
             first = self.feed.next_unit
+            self._chosen = (self.clock.now(), self.state, self._plan_mtime)
             slot, unit, note = self._choose(unit_start(first))
             self._on_air = slot
             self._lineup_stale = self._lineup_stale or needs_rebuild(self.lineup, slot, self.plan)
@@ -272,6 +305,9 @@ class Playout:
                     break
                 if aired < planned and self._cut_short(slot):
                     note = (note + "; " if note else "") + "cut short by an alert"
+                    break
+                if aired < planned and self._step_aside(slot, aired):
+                    note = (note + "; " if note else "") + "stepped aside for a new item"
                     break
             held = 0
             while aired == planned + held and self._hold(slot, held):

@@ -1,7 +1,9 @@
 """The clock process: the one place APScheduler runs.
 
-Every second it renders what was approved, answers preview requests and rewrites the
-channel plans that changed; the emergency and SMS parts add their own jobs.
+Every second, and at once when the web pokes ``DATA/clock.wake`` after an approval (see
+``services.clock_wake``), it renders what was submitted or approved, answers preview
+requests and rewrites the channel plans that changed; the emergency and SMS parts add their
+own jobs.
 
 Two lanes, so an alert never waits behind normal content: the air lane (alerts rendered in
 this process, plan rewrites) runs with the other timers; the content lane (previews and
@@ -11,15 +13,19 @@ worker thread of its own.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib
 import logging
 import signal
+import threading
 import time
 from datetime import UTC
 from pathlib import Path
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 from flask_babel import gettext as _
@@ -28,8 +34,10 @@ from sqlalchemy import select
 from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
 from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans, warm_plans
+from publisher.jobs.prerender import adopt_prerendered, run_prerenders
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
+from publisher.services.clock_wake import WakeListener, wake_path
 from publisher.supervision.heartbeat import Beater
 
 log = logging.getLogger(__name__)
@@ -37,6 +45,9 @@ log = logging.getLogger(__name__)
 JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs", "publisher.jobs.housekeeping")
 # The scheduler's own once-a-second job this late means no worker thread is free.
 HEARTBEAT_JOB_LATE_S = 10.0
+# A lane runs again at once when woken mid-run, at most this often in a row (then it waits
+# for its tick, so a flood of pokes cannot starve the other timers of a thread).
+MAX_RERUNS = 3
 
 
 class ContentClock:
@@ -47,6 +58,10 @@ class ContentClock:
         self.cache = DerivedCache()
         self.written: dict[str, str] = {}
         self.coming: dict[str, bytes] = {}
+        # Set by a wake (an approval just committed): a tick that is running runs once more,
+        # so a change committed mid-tick never waits for the next one.
+        self.air_wanted = threading.Event()
+        self.work_wanted = threading.Event()
 
     def tick(self) -> None:
         """Both lanes once, in order (tests and one-shot runs)."""
@@ -55,12 +70,20 @@ class ContentClock:
         self.air_tick()
 
     def air_tick(self) -> None:
-        """The air lane: alerts to air, then every plan that changed (never waits on a render
-        of normal content)."""
+        """The air lane: alerts to air, approvals rendered before approval, then every plan
+        that changed (never waits on a render of normal content)."""
+        for _run in range(MAX_RERUNS):
+            self.air_wanted.clear()
+            self._air_once()
+            if not self.air_wanted.is_set():
+                break
+
+    def _air_once(self) -> None:
         with self.app.app_context():
             try:
-                sync_coming(utcnow(), self.coming)  # playout holds its page for these
                 process_render_queue(alerts_only=True)
+                adopt_prerendered()  # approved and already rendered: into the plan below
+                sync_coming(utcnow(), self.coming)  # playout holds its page for these
                 with self.cache.renders_elsewhere():  # slides and repairs: content lane
                     changed = sync_plans(utcnow(), self.cache, self.written)
                 if changed:
@@ -72,11 +95,27 @@ class ContentClock:
                 db.session.remove()
 
     def work_tick(self) -> None:
-        """The content lane: previews first (an editor is waiting), then approved content."""
+        """The content lane: previews first (an editor is waiting), then approved content,
+        then one submitted item rendered ahead of its approval."""
+        for _run in range(MAX_RERUNS):
+            self.work_wanted.clear()
+            self._work_once()
+            if not self.work_wanted.is_set():
+                break
+
+    def wake(self) -> None:
+        """Content changed (the web poked ``clock.wake``): both lanes run now, not at the
+        next tick."""
+        self.air_wanted.set()
+        self.work_wanted.set()
+
+    def _work_once(self) -> None:
         with self.app.app_context():
             try:
                 self.run_previews()
                 process_render_queue(content_only=True)
+                if run_prerenders():
+                    self.air_wanted.set()  # it may have adopted an approval: plan it now
                 warm_plans(utcnow(), self.cache)  # derived slides and repairs, for the air lane
             except Exception:  # noqa: BLE001 - the clock must keep ticking
                 db.session.rollback()
@@ -123,14 +162,14 @@ def _hold_lock(data_dir: Path):  # noqa: ANN202
     return handle
 
 
-def build_scheduler(app: Flask) -> BlockingScheduler:
+def build_scheduler(app: Flask, content: ContentClock | None = None) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
         # The content lane's own thread: a long render never holds a thread the timers need.
         executors={"default": ThreadPoolExecutor(10), "content": ThreadPoolExecutor(1)},
     )
-    content = ContentClock(app)
+    content = content or ContentClock(app)
     scheduler.add_job(content.air_tick, "interval", seconds=1, id="air", next_run_time=utcnow())
     scheduler.add_job(content.work_tick, "interval", seconds=1, id="content",
                       executor="content", next_run_time=utcnow())
@@ -175,15 +214,28 @@ def run_clock() -> None:
     last_job = [time.monotonic()]
     beater = Beater(Path(app.config["STATUS_DIR"]), "clock",
                     alive=lambda: time.monotonic() - last_job[0] < HEARTBEAT_JOB_LATE_S).start()
-    scheduler = build_scheduler(app)
+    content = ContentClock(app)
+    scheduler = build_scheduler(app, content)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     scheduler.add_job(lambda: last_job.__setitem__(0, time.monotonic()), "interval",
                       seconds=1, id="heartbeat")
+    listener = WakeListener(wake_path(app.config["DATA_DIR"]),
+                            lambda: wake_lanes(scheduler, content)).start()
     log.info("clock started")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        listener.stop()
         beater.stop()
         lock.close()
+
+
+def wake_lanes(scheduler: BaseScheduler, content: ContentClock) -> None:
+    """Run both content lanes now: a lane mid-run runs once more, an idle one starts."""
+    content.wake()
+    now = utcnow()
+    for job_id in ("air", "content"):
+        with contextlib.suppress(JobLookupError):
+            scheduler.modify_job(job_id, next_run_time=now)

@@ -8,6 +8,8 @@ encodes it again, and :class:`UnitRepair` re-renders an on-air version whose uni
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -61,14 +63,32 @@ def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
     declaration, and a process start would cost them a second). With ``encode`` each page
     the channel and the item (``narrate``) want read aloud gets its narration track.
     """
-    from renderer.job import request_for, run
+    from renderer.job import run
 
-    request = request_for(data, profile=channel.profile, branding=branding_for(channel),
-                          cache_dir=Path(current_app.config["CACHE_DIR"]),
-                          today=local_today(channel, now), pace=pace_for(channel),
-                          encode=encode, narration=narration_for(channel, narrate))
+    request = render_request(data, channel, now, encode=encode, narrate=narrate)
     # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
     return run_isolated(request) if isolated else run(request)
+
+
+def render_request(data: dict[str, Any], channel: Channel, now: datetime, *,
+                   encode: bool = True, narrate: bool = True) -> dict[str, Any]:
+    """The renderer's request for ``data`` on ``channel`` at ``now`` (see renderer.job)."""
+    from renderer.job import request_for
+
+    return request_for(data, profile=channel.profile, branding=branding_for(channel),
+                       cache_dir=Path(current_app.config["CACHE_DIR"]),
+                       today=local_today(channel, now), pace=pace_for(channel),
+                       encode=encode, narration=narration_for(channel, narrate))
+
+
+def render_fingerprint(data: dict[str, Any], channel: Channel, now: datetime,
+                       narrate: bool = True) -> str:
+    """What a render's pages depend on, as a digest: the item, the channel's look, pace and
+    voice, the channel-local day. Equal digests give equal pages (see :mod:`prerender`)."""
+    request = render_request(data, channel, now, narrate=narrate)
+    request.pop("cache_dir")
+    body = json.dumps(request, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
 def render_error(exc: Exception) -> str:
@@ -81,7 +101,7 @@ def render_error(exc: Exception) -> str:
     return _("生成画面时出错。请稍后重新提交；如果一直失败，请联系管理员。")
 
 
-def _channels(township_id: int) -> list[Channel]:
+def channels_of(township_id: int) -> list[Channel]:
     return list(db.session.scalars(
         select(Channel).where(Channel.township_id == township_id, Channel.enabled)
     ))
@@ -120,7 +140,7 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
         try:
             pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert,
                                                  narrate=version.item.narration)
-                     for ch in _channels(version.item.township_id)}
+                     for ch in channels_of(version.item.township_id)}
         except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
             log.exception("render failed for %s v%s", version.item.ref, version.number)
             version.render_state = RenderState.FAILED

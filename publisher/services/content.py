@@ -27,7 +27,9 @@ from publisher.models import (
     utcnow,
 )
 from publisher.services import audit
+from publisher.services.clock_wake import wake_clock
 from publisher.services.errors import FieldError, NotAllowed, ServiceError
+from publisher.services.jobs import enqueue
 from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
 
@@ -249,7 +251,11 @@ def submit(actor: User, item: ContentItem) -> ContentVersion:
         target_id=item.id,
         summary=f"{version.title} (v{version.number})",
     )
+    # Rendered while it waits for review (publisher.jobs.prerender): approval then only
+    # has to put it in the plan. Never aired before approval.
+    enqueue("prerender", {"version_id": version.id}, commit=False)
     db.session.commit()
+    wake_clock()
     return version
 
 
@@ -284,6 +290,7 @@ def approve(actor: User, item: ContentItem, note: str = "") -> ContentVersion:
         after={"note": note} if note else None,
     )
     db.session.commit()
+    wake_clock()  # on air at the next page boundary: the clock need not wait for its tick
     return version
 
 
@@ -330,3 +337,4 @@ def withdraw(actor: User, item: ContentItem) -> None:
         summary=item.latest.title,
     )
     db.session.commit()
+    wake_clock()
