@@ -68,6 +68,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "STATUS_DIR": data_dir / "status",
         "CHANNEL_TIMEZONE": os.environ.get("VILLAGECAST_TIMEZONE", DEFAULT_TIMEZONE),
         "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
+        # Internal hosts/addresses/networks (comma separated) CAP sources may fetch from
+        # although loopback or private; empty = only public addresses (publisher.security).
+        "OUTBOUND_ALLOW": os.environ.get("VILLAGECAST_OUTBOUND_ALLOW", ""),
         # The SIM number households text for help (the phone page's SMS fallback, the card).
         "SMS_GATEWAY_NUMBER": os.environ.get("VILLAGECAST_SMS_NUMBER", ""),
         # "1": each emergency alert's acknowledgement link follows in a second, lower-priority

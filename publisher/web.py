@@ -89,7 +89,7 @@ def init_app(app: Flask) -> None:
     # Lazy: translated when flashed, in the language of the request that was refused.
     login_manager.login_message = _l("请先登录。")
 
-    from publisher import admin, api, auth, emergency, live, people
+    from publisher import admin, api, auth, emergency, live, people, security
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(live.bp)
@@ -98,6 +98,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(emergency.bp)
     app.register_blueprint(people.bp)
     csrf.exempt(api.bp)  # the API authenticates with per-user tokens, not cookies
+    security.init_app(app)  # headers, no-store, refusals audited (publisher.security)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
@@ -153,7 +154,7 @@ def init_app(app: Flask) -> None:
             raise exc
         db.session.rollback()
         message = _("系统存储空间不足，暂时无法保存。请稍后再试，并请管理员清理磁盘。")
-        if request.path.startswith(("/api/", "/emergency/trigger/")):
+        if request.path.startswith(("/api/", "/emergency/trigger")):
             response = jsonify({"error": message})
         else:
             response = make_response(render_template("error.html", code=503, message=message))

@@ -9,11 +9,10 @@ withdraws it. Exercises are stored with ``is_exercise=True`` and never air.
 from __future__ import annotations
 
 import logging
-import urllib.parse
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -33,6 +32,7 @@ from publisher.models import (
     VersionState,
 )
 from publisher.models.emergency import CapMessage, CapSource
+from publisher.security.outbound import AllowList, FetchRefused, fetch
 from publisher.services import audit
 from publisher.services.content import validate
 from publisher.services.errors import FieldError, NotAllowed, ServiceError
@@ -241,26 +241,47 @@ def _act(township: Township, alert: cap.CapAlert, now: datetime, actor: User | N
                 "演练已记录，不会在频道播出。" if exercise else "已发布到频道。"), item
 
 
+def can_manage_sources(user: User) -> bool:
+    """CAP sources make the server fetch a URL: only administrators set them (SSRF)."""
+    return user.role == Role.ADMIN
+
+
+def outbound_allow() -> AllowList:
+    """The hosts and networks an operator allowed although internal (``OUTBOUND_ALLOW``)."""
+    return AllowList.parse(current_app.config.get("OUTBOUND_ALLOW", ""))
+
+
+# What staff read on the alerts page when a poll fails: a reason, never the body received
+# or an internal error's text (issue 11: the page must not help probe the network).
+NOT_CAP = "获取成功，但内容不是有效的 CAP/XML 预警文件，未做任何更改。"
+TOO_BIG = "获取成功，但文件过大，未导入。"
+FAILED = "导入时出错，请稍后再试。"
+
+
 def poll_sources(now: datetime, timeout: float = 10) -> int:
     """Fetch every enabled CAP source that is due; returns how many were fetched."""
     fetched = 0
+    allow = outbound_allow()
     for source in db.session.scalars(select(CapSource).where(CapSource.enabled.is_(True))).all():
         if source.last_polled_at and now - source.last_polled_at < timedelta(
                 seconds=source.interval_seconds):
             continue
         source.last_polled_at, source.last_error = now, ""
         try:
-            if urllib.parse.urlsplit(source.url).scheme not in ("http", "https"):
-                # urlopen would also read file:// and ftp:// URLs
-                raise ServiceError(_("CAP 地址只能是 http 或 https 网址。"))
-            with urllib.request.urlopen(source.url, timeout=timeout) as response:  # noqa: S310
-                data = response.read(cap.MAX_BYTES + 1)
+            data = fetch(source.url, allow, max_bytes=cap.MAX_BYTES, timeout=timeout)
+            if len(data) > cap.MAX_BYTES:
+                raise FetchRefused(TOO_BIG)
             township = db.session.get(Township, source.township_id)
             ingest_cap(township, data, now)
         except (OSError, cap.CapError, ServiceError) as exc:
             db.session.rollback()
+            if isinstance(exc, cap.CapError):
+                log.info("CAP source %s: not a usable alert: %s", source.id, exc)
             source = db.session.get(CapSource, source.id)
-            source.last_polled_at, source.last_error = now, str(exc)[:300]
+            reason = (NOT_CAP if isinstance(exc, cap.CapError)
+                      else str(exc) if isinstance(exc, FetchRefused | ServiceError)
+                      else FAILED)
+            source.last_polled_at, source.last_error = now, reason[:300]
         db.session.commit()
         fetched += 1
     return fetched

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from publisher.emergency import engine, press_journal, reserve, responders
+from publisher.emergency import engine, permissions, press_journal, reserve, responders
 from publisher.emergency.crypto import decrypt
 from publisher.emergency.facts import facts_of, local
 from publisher.emergency.i18n import _
@@ -33,7 +33,7 @@ from publisher.models.emergency import (
     TriggerLog,
 )
 from publisher.services import audit
-from publisher.services.errors import ServiceError
+from publisher.services.errors import NotAllowed, ServiceError
 from publisher.sms import queue
 from publisher.sms.store import queue_sms
 
@@ -226,7 +226,10 @@ def change_state(incident: Incident, action: str, *, now: datetime, by: str,
                  digest: str = "") -> None:
     """Acknowledge, resolve or cancel; raises ServiceError if the state forbids it.
 
-    ``digest``: the number that acknowledged (reminders go to it)."""
+    ``digest``: the number that acknowledged (reminders go to it). A staff ``actor`` must
+    be allowed the action (publisher.emergency.permissions), else NotAllowed."""
+    if actor is not None and not permissions.may_act(actor, incident, action):
+        raise NotAllowed(_("您没有权限对这次呼救执行此操作。"))
     if action == "resolve" and not note.strip():
         raise ServiceError(_("请填写处置结果。"))
     next_at = None

@@ -17,6 +17,7 @@ from publisher.emergency.labels import label
 from publisher.extensions import db
 from publisher.models import ContentItem, Kind, Township
 from publisher.models.emergency import CapMessage, CapSource
+from publisher.security.outbound import FetchRefused, check_url
 from publisher.services import audit
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
@@ -35,13 +36,14 @@ def _page(form: AlertForm | None = None, upload: CapUploadForm | None = None,
                                .order_by(ContentItem.id.desc()).limit(50)).all()
     caps = db.session.scalars(scoped(select(CapMessage), current_user, CapMessage.township_id)
                               .order_by(CapMessage.id.desc()).limit(30)).all()
-    sources = db.session.scalars(scoped(select(CapSource), current_user,
-                                        CapSource.township_id)).all()
+    sources = db.session.scalars(scoped(select(CapSource), current_user, CapSource.township_id)
+                                 .order_by(CapSource.id)).all()
     return render_template(
         "emergency/alerts.html", items=items, caps=caps, sources=sources, now=now(),
         form=form or AlertForm(), upload=upload or CapUploadForm(),
         source_form=source_form or CapSourceForm(),
         can_issue=alerts.can_issue(current_user), alert_colour=alerts.alert_colour,
+        can_manage_sources=alerts.can_manage_sources(current_user),
         level_css=LEVEL_CSS), status
 
 
@@ -111,12 +113,19 @@ def cap_upload():  # noqa: ANN201
 @bp.post("/alerts/sources")
 @login_required
 def cap_source_add():  # noqa: ANN201
-    if not alerts.can_issue(current_user):
+    """A URL the clock will fetch: administrators only, and never into the internal network
+    unless the operator allowed it (publisher.security.outbound)."""
+    if not alerts.can_manage_sources(current_user):
         abort(403)
     form = CapSourceForm()
     if not form.validate_on_submit():
         return _page(source_form=form, status=400)
-    source = CapSource(township_id=township_id(), url=form.url.data,
+    try:
+        url = check_url(form.url.data, alerts.outbound_allow())
+    except FetchRefused as exc:
+        form.url.errors = [*form.url.errors, str(exc)]
+        return _page(source_form=form, status=400)
+    source = CapSource(township_id=township_id(), url=url,
                        area_names=form.area_names.data or "", geocodes=form.geocodes.data or "",
                        interval_seconds=form.interval_seconds.data)
     db.session.add(source)
@@ -125,4 +134,18 @@ def cap_source_add():  # noqa: ANN201
                  target_type="cap_source", target_id=source.id, summary=source.url[:200])
     db.session.commit()
     flash(_("已添加，时钟进程将按间隔轮询。"), "success")
+    return redirect(url_for("emergency.alerts_page"))
+
+
+@bp.post("/alerts/sources/<int:source_id>/delete")
+@login_required
+def cap_source_delete(source_id: int):  # noqa: ANN201
+    if not alerts.can_manage_sources(current_user):
+        abort(403)
+    source = scoped_get(CapSource, source_id)
+    audit.record("delete", actor=current_user, township_id=source.township_id,
+                 target_type="cap_source", target_id=source.id, summary=source.url[:200])
+    db.session.delete(source)
+    db.session.commit()
+    flash(_("已删除该订阅，不再轮询。"), "success")
     return redirect(url_for("emergency.alerts_page"))

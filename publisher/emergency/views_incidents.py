@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from publisher.emergency import crypto, engine, incidents, registry
+from publisher.emergency import crypto, engine, incidents, permissions, registry
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
 from publisher.emergency.forms import ResolveForm
@@ -54,8 +54,10 @@ def incidents_list():  # noqa: ANN201
 def incident(incident_id: int):  # noqa: ANN201
     row = scoped_get(Incident, incident_id)
     plan = engine.plan(engine.Policy.from_json(row.policy_snapshot))
+    allowed = {a for a in permissions.INCIDENT_ACTIONS
+               if permissions.may_act(current_user, row, a)}
     return render_template("emergency/incident.html", incident=row, form=ResolveForm(),
-                           plan=plan, location=_location(row))
+                           plan=plan, location=_location(row), allowed_actions=allowed)
 
 
 def _location(row: Incident) -> str:
@@ -73,6 +75,8 @@ def _location(row: Incident) -> str:
 @login_required
 def incident_action(incident_id: int, action: str):  # noqa: ANN201
     row = scoped_get(Incident, incident_id)
+    if not permissions.may_act(current_user, row, action):
+        abort(403)  # audited as a refusal (publisher.security.refusals)
     form = ResolveForm()
     if form.validate_on_submit():
         try:

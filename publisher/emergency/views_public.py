@@ -19,10 +19,12 @@ from publisher.emergency import (
 from publisher.emergency.clock import now
 from publisher.emergency.i18n import _
 from publisher.extensions import csrf, db
+from publisher.security import refusals
 from publisher.services.errors import ServiceError
 
 from . import bp
 
+DEVICE_TOKEN_HEADER = "X-Device-Token"
 _KEY = re.compile(r"^[A-Za-z0-9._:-]{1,80}$")
 # How soon a device should press again (same Idempotency-Key) when the press could not be
 # stored: the clock frees room within a tick or two, staff may be clearing the disk.
@@ -42,13 +44,31 @@ def _must_retry():  # noqa: ANN202
     return response
 
 
+@bp.post("/trigger")
+@csrf.exempt
+def trigger_press():  # noqa: ANN201
+    """A device's press with its token kept out of the URL (and so out of every access
+    log): the ``X-Device-Token`` header, else a ``token`` form field or JSON member."""
+    body = request.get_json(silent=True) if request.data else None
+    token = (request.headers.get(DEVICE_TOKEN_HEADER) or request.form.get("token")
+             or (body.get("token") if isinstance(body, dict) else None))
+    return _press(token if isinstance(token, str) else "")
+
+
 @bp.post("/trigger/<token>")
 @csrf.exempt
 def trigger(token: str):  # noqa: ANN201
-    """A device's press: ``Idempotency-Key`` header (or JSON "idempotency_key") required;
-    JSON ``{"test": true}`` is a test press. Repeats of a key change nothing."""
+    """The older URL form, kept for devices already configured; logs redact the token
+    (publisher.emergency.logredact)."""
+    return _press(token)
+
+
+def _press(token: str):  # noqa: ANN202
+    """A press: ``Idempotency-Key`` header (or JSON "idempotency_key") required; JSON
+    ``{"test": true}`` is a test press. Repeats of a key change nothing."""
     device = registry.device_by_token(token)
     if device is None:
+        refusals.note("设备令牌无效", target_type="device")
         return _error(_("设备令牌无效。"), 404)
     body = request.get_json(silent=True) if request.data else {}
     if body is None or not isinstance(body, dict):
@@ -89,6 +109,7 @@ def ack(token: str):  # noqa: ANN201
     target = notify.link_target(token)
     attempt = acks.attempt_for_link(*target) if target else None
     if attempt is None:
+        refusals.note("确认链接无效", target_type="ack_link")
         return render_template("emergency/ack.html", invalid=True), 404
     if request.method == "POST":
         incident, acked, message = acks.ack_by_link(attempt, now())

@@ -186,6 +186,7 @@ def test_polling_a_url_ingests_and_records_errors(app, township):
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    app.config["OUTBOUND_ALLOW"] = "127.0.0.1"  # a loopback feed only when named (issue 11)
     try:
         with app.app_context():
             db.session.add(CapSource(township_id=township, interval_seconds=60,
