@@ -26,6 +26,7 @@ EDGE_CASES = {
     "produce-bare": {"type": "produce", "product": "核桃"},
     "produce-missing-photo": {**samples.PRODUCE, "photo": "/nonexistent/photo.jpg"},
     "notice-long": {**samples.NOTICE, "body": LONG, "category": "村务公开"},
+    "notice-short": {**samples.NOTICE, "body": "明天上午9点至12点全乡停水。"},
     "roster-empty": {"type": "roster", "rows": []},
     "roster-tall-row": {
         "type": "roster",
