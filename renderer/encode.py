@@ -48,6 +48,9 @@ class EncodingProfile:
     h264_profile: str = "high"
     h264_level: str = "4.0"
     audio_kbps: int = 128
+    # Shown on interlaced sets (576i): a gentle vertical low-pass so a 1-px horizontal
+    # stroke of a character lies in both fields instead of flickering at 25 Hz (twitter).
+    vertical_lowpass: bool = False
 
     @property
     def ext(self) -> str:
@@ -70,10 +73,12 @@ PROFILES: dict[str, EncodingProfile] = {
         EncodingProfile("720p", "h264", 1280, 720, (1, 1), "bt709", 14, 4000, 2560, 6_000_000,
                         h264_level="3.1"),
         EncodingProfile("sd-h264", "h264", 720, 576, (64, 45), "bt601", 14, 2500, 1600,
-                        4_000_000, h264_profile="main", h264_level="3.0"),
+                        4_000_000, h264_profile="main", h264_level="3.0", vertical_lowpass=True),
         # MPEG-2 MP@ML: vbv buffer at most 1835 kbit. 1024x576 pages -> 16:9, 768x576 -> 4:3.
-        EncodingProfile("sd", "mpeg2", 720, 576, (64, 45), "bt601", 3, 6000, 1835, 8_000_000),
-        EncodingProfile("sd43", "mpeg2", 720, 576, (16, 15), "bt601", 3, 6000, 1835, 8_000_000),
+        EncodingProfile("sd", "mpeg2", 720, 576, (64, 45), "bt601", 3, 6000, 1835, 8_000_000,
+                        vertical_lowpass=True),
+        EncodingProfile("sd43", "mpeg2", 720, 576, (16, 15), "bt601", 3, 6000, 1835, 8_000_000,
+                        vertical_lowpass=True),
     )
 }  # fmt: skip
 

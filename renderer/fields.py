@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from renderer.items import ItemError
+from renderer.sanitise import clean_text  # the one cleaning of every value
 
 # Field types.
 TEXT = "text"  # one line
@@ -103,25 +103,6 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 def field(kind: str, name: str) -> Field:
     """The declaration of one field (KeyError if the kind has no such field)."""
     return next(f for f in FIELDS[kind] if f.name == name)
-
-
-# Characters that draw nothing or change what is drawn: C0/C1 controls (a NUL airs as 〓),
-# format characters (U+202E reverses "通知公告" on air but not in a browser's form field, and
-# zero-width ones hide text from a reviewer) and lone surrogates (cannot be stored as UTF-8).
-_DROP = {"Cc", "Cf", "Cs"}
-
-
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """``value`` without invisible or direction-changing characters, trimmed.
-
-    A tab becomes a space; a line break stays in multi-line text and becomes a space
-    elsewhere.
-    """
-    value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    if not multiline:
-        value = value.replace("\n", " ")
-    kept = [c for c in value if c == "\n" or unicodedata.category(c) not in _DROP]
-    return "".join(kept).strip()
 
 
 def _fail(f: Field, message: str) -> ItemError:

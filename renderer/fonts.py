@@ -23,6 +23,7 @@ from typing import Protocol
 from PIL import ImageFont
 
 from renderer.cmap import read_coverage
+from renderer.sanitise import invisible
 from renderer.spacing import PUNCT, squeeze_width
 
 ASSET_FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
@@ -35,6 +36,9 @@ SYSTEM_FONT_DIRS = (
 # Shown in place of a character no font has: a visible, conventional "missing type" mark
 # (geta) instead of an anonymous box; render_item also logs a warning naming the character.
 MISSING_MARK = "\u3013"  # 〓
+
+# The "face" of a character that is removed rather than drawn: zero width, never drawn.
+HIDDEN = -2
 
 # Line height as a multiple of the font size. Generous leading helps elderly readers.
 LINE_SPACING = 1.5
@@ -150,12 +154,15 @@ class FontChain:
         self.paths = tuple(paths)
 
     def face_for(self, char: str) -> int:
-        """Index of the first face covering ``char``; -1 when none does."""
+        """Index of the first face covering ``char``; -1 when none does, :data:`HIDDEN`
+        for a character removed rather than drawn (see :mod:`renderer.sanitise`)."""
         face = self._faces.get(char)
         if face is None:
             code = ord(char)
-            face = -1
+            face = HIDDEN if invisible(char) else -1
             for i, (f, path) in enumerate(zip(self.files, self.paths, strict=True)):
+                if face == HIDDEN:
+                    break
                 if path != Path() and code in _coverage(path, f.index):
                     face = i
                     break
@@ -164,7 +171,7 @@ class FontChain:
 
     def missing(self, text: str) -> set[str]:
         """Characters of ``text`` that no face covers (whitespace ignored)."""
-        return {c for c in text if not c.isspace() and self.face_for(c) < 0}
+        return {c for c in text if not c.isspace() and self.face_for(c) == -1}
 
     def runs(self, text: str) -> Iterator[Run]:
         """Split ``text`` into runs drawn with one face each; uncovered chars become 〓."""
@@ -172,6 +179,8 @@ class FontChain:
         face_now = None
         for ch in text:
             face = self.face_for(ch)
+            if face == HIDDEN:
+                continue
             if face < 0:
                 ch, face = MISSING_MARK, self.face_for(MISSING_MARK)
             if face != face_now and current:
@@ -192,9 +201,12 @@ class FontChain:
         width = self._widths.get(key)
         if width is None:
             face = self.face_for(ch)
-            if face < 0:
-                ch, face = MISSING_MARK, self.face_for(MISSING_MARK)
-            width = self.font(face, size).getlength(ch)
+            if face == HIDDEN:
+                width = 0.0
+            else:
+                if face < 0:
+                    ch, face = MISSING_MARK, self.face_for(MISSING_MARK)
+                width = self.font(face, size).getlength(ch)
             self._widths[key] = width
         return width
 

@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from renderer.fields import FIELDS, clean_item, clean_text
+from renderer.fields import FIELDS, clean_item
 from renderer.items import (
     AlertItem,
     IdentItem,
@@ -27,6 +27,7 @@ from renderer.items import (
     WhereaboutsItem,
     WhereaboutsRow,
 )
+from renderer.sanitise import clean_text
 
 TITLE_MAX = 60  # characters; longer titles do not fit a TV page in large type
 _PHONE = re.compile(r"^[0-9０-９+\-－ ()（）转/、,，]*$")

@@ -34,16 +34,32 @@ def _compile(stream: Any, extra_globals: tuple[str, ...] = ()) -> list[str]:
     return [args[0], *QUIET, *extra_globals, *args[1:]]
 
 
+# The flicker filter of interlaced output: each line becomes 1/4 of the line above, 1/2
+# of itself and 1/4 of the line below (the [1 2 1] kernel of broadcast character
+# generators), so a stroke one line thick lies in both fields. Nothing horizontal.
+FLICKER_KERNEL = "0 1 0 0 2 0 0 1 0"
+FLICKER_DIV = 0.25
+
+
+def vertical_lowpass(stream: Any) -> Any:
+    """Soften a picture vertically only, on every plane (see :data:`FLICKER_KERNEL`)."""
+    planes = {f"{p}m": FLICKER_KERNEL for p in range(3)}
+    planes.update({f"{p}rdiv": FLICKER_DIV for p in range(3)})
+    return stream.filter("convolution", **planes)
+
+
 def _scaled(stream: Any, enc: EncodingProfile) -> Any:
-    """Scale a page to the coded size, converting RGB with the profile's matrix."""
+    """Scale a page to the coded size, converting RGB with the profile's matrix; pages for
+    interlaced sets get the gentle vertical low-pass there too."""
     matrix = COLOUR_TAGS[enc.colour][0]
-    return (
+    scaled = (
         stream.filter(
             "scale", enc.width, enc.height, flags="lanczos", out_color_matrix=matrix, out_range="tv"
         )
         .filter("setsar", f"{enc.sar[0]}/{enc.sar[1]}")
         .filter("format", "yuv420p")
     )
+    return vertical_lowpass(scaled) if enc.vertical_lowpass else scaled
 
 
 def _colour_args(enc: EncodingProfile) -> dict[str, str]:

@@ -10,6 +10,8 @@ from renderer import ffmpeg
 from renderer.encode import PROFILES
 
 QUIET = ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error"]
+# The interlaced profiles' vertical low-pass: [1 2 1]/4 down each column of every plane.
+LOWPASS = ":".join(f"{p}m=0 1 0 0 2 0 0 1 0:{p}rdiv=0.25" for p in range(3))
 
 
 def test_a_whole_h264_unit_holds_the_page_for_16_frames() -> None:
@@ -30,17 +32,19 @@ def test_a_whole_h264_unit_holds_the_page_for_16_frames() -> None:
     ]  # fmt: skip
 
 
-def test_a_mpeg2_batch_is_one_key_frame_per_page_scaled_to_pal_with_bt601() -> None:
+def test_a_mpeg2_batch_is_one_key_frame_per_page_scaled_to_pal_with_bt601_and_softened() -> None:
     cmd = ffmpeg.units_cmd([Path("a.png"), Path("b.png")], Path("u.m2v"), PROFILES["sd43"], 1)
     assert cmd == [
         *QUIET, "-framerate", "25", "-i", "a.png", "-framerate", "25", "-i", "b.png",
         "-filter_complex",
         "[0:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s0];"
         "[s0]setsar=16/15[s1];[s1]format=yuv420p[s2];"
-        "[1:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s3];"
-        "[s3]setsar=16/15[s4];[s4]format=yuv420p[s5];[s2][s5]concat=a=0:n=2:v=1[s6];"
-        "[s6]setpts=N/(25*TB)[s7]",
-        "-map", "[s7]", "-f", "mpeg2video", "-bf", "0", "-bufsize", "1835k",
+        f"[s2]convolution={LOWPASS}[s3];"
+        "[1:v]scale=720:576:flags=lanczos:out_color_matrix=bt601:out_range=tv[s4];"
+        "[s4]setsar=16/15[s5];[s5]format=yuv420p[s6];"
+        f"[s6]convolution={LOWPASS}[s7];[s3][s7]concat=a=0:n=2:v=1[s8];"
+        "[s8]setpts=N/(25*TB)[s9]",
+        "-map", "[s9]", "-f", "mpeg2video", "-bf", "0", "-bufsize", "1835k",
         "-c:v", "mpeg2video", "-color_primaries", "bt470bg", "-color_range", "tv",
         "-color_trc", "smpte170m", "-colorspace", "bt470bg", "-flags", "+cgop",
         "-force_key_frames", "expr:1", "-frames:v", "2", "-g", "16", "-intra_vlc", "1",
