@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 # before upload and in the 413 page; a phone photo is 3–8 MB.
 UPLOAD_MAX_MB = 10
 UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+REMEMBER_DAYS = 14
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
 
 
@@ -41,14 +43,20 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _encryption_key(data_dir: Path) -> str:
-    """The Fernet key for personal data at rest: environment, else generated once."""
-    import base64
+def _key_ring(path: Path) -> tuple[str, str]:
+    """(Fernet keys newest first, comma separated; digest key) from the key file, which is
+    created 0600 on first use (publisher.vault.keys)."""
+    from publisher.vault.keys import load_or_create
 
-    path = data_dir / "encryption_key"
-    if not path.exists():
-        write_atomic(path, base64.urlsafe_b64encode(secrets.token_bytes(32)), mode=0o600)
-    return path.read_text().strip()
+    ring = load_or_create(path)
+    return ",".join(ring.fernet_keys), ring.digest_key
+
+
+def _secure_cookies() -> bool:
+    wanted = os.environ.get("VILLAGECAST_SECURE_COOKIES", "").strip().lower()
+    if wanted:
+        return wanted in ("1", "true", "yes", "on")
+    return os.environ.get("VILLAGECAST_PUBLIC_URL", "").lower().startswith("https://")
 
 
 def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -84,10 +92,23 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # a form left open all morning must still submit
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # Cookies only over HTTPS: on when the public address is https://, or set
+        # VILLAGECAST_SECURE_COOKIES=1/0 (a TLS proxy in front of gunicorn).
+        "SESSION_COOKIE_SECURE": _secure_cookies(),
+        "REMEMBER_COOKIE_SECURE": _secure_cookies(),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # 记住我 lasts two weeks (Flask-Login's default is a year); logout ends it sooner.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=REMEMBER_DAYS),
         "SMS_BACKEND": os.environ.get("VILLAGECAST_SMS_BACKEND", "gammu"),
         "SMS_SPOOL_DIR": Path(os.environ.get("VILLAGECAST_SMS_SPOOL", data_dir / "sms")),
         "SMS_HTTP_URL": os.environ.get("VILLAGECAST_SMS_HTTP_URL", ""),
+        # Fernet keys for personal data, newest first (comma separated), and the key of the
+        # phone-number digests; both read from KEY_FILE unless given here. Keep the key file
+        # outside the data directory (VILLAGECAST_KEY_FILE) so a copy of it does not decrypt.
         "ENCRYPTION_KEY": os.environ.get("VILLAGECAST_ENCRYPTION_KEY", ""),
+        "DIGEST_KEY": os.environ.get("VILLAGECAST_DIGEST_KEY", ""),
+        "KEY_FILE": Path(os.environ.get("VILLAGECAST_KEY_FILE") or data_dir / "encryption_key"),
         # Voice-call / other-gateway webhook for emergency notifications (JSON POST).
         "EMERGENCY_WEBHOOK_URL": os.environ.get("VILLAGECAST_EMERGENCY_WEBHOOK_URL", ""),
         # An SMS still in the gateway's outbox after this long counts as failed.
@@ -125,5 +146,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(config["DATA_DIR"])
     if not config["ENCRYPTION_KEY"]:
-        config["ENCRYPTION_KEY"] = _encryption_key(config["DATA_DIR"])
+        keys, digest_key = _key_ring(Path(config["KEY_FILE"]))
+        config["ENCRYPTION_KEY"] = keys
+        config["DIGEST_KEY"] = config["DIGEST_KEY"] or digest_key
     return config

@@ -1,60 +1,23 @@
 """Personal data at rest: Fernet encryption, keyed digests for look-ups, masking for display.
 
-ID numbers, phone numbers and medical notes are stored encrypted with the key in
-``ENCRYPTION_KEY``. A phone number also gets a keyed digest (HMAC) so an incoming SMS
-can be matched to a household or responder without decrypting every row.
+ID numbers, phone numbers, names, addresses and medical notes are stored encrypted with the
+keys in ``ENCRYPTION_KEY`` (newest first; see publisher.vault). A phone number also gets a
+keyed digest (HMAC under the separate digest key) so an incoming SMS can be matched to a
+household or responder without decrypting every row.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
-
 from publisher.sms.numbers import normalize_number
+from publisher.vault.cipher import CryptoError, decrypt, digest_text, encrypt, reencrypt
 
-
-class CryptoError(RuntimeError):
-    pass
-
-
-def _key() -> bytes:
-    key = current_app.config.get("ENCRYPTION_KEY") or ""
-    if not key:
-        raise CryptoError("ENCRYPTION_KEY is not configured")
-    return key.encode()
-
-
-def _fernet() -> Fernet:
-    try:
-        return Fernet(_key())
-    except ValueError as exc:  # not 32 url-safe base64-encoded bytes
-        raise CryptoError("ENCRYPTION_KEY is not a valid Fernet key") from exc
-
-
-def encrypt(plain: str) -> str:
-    """Ciphertext for ``plain`` ('' stays '' so empty fields need no key)."""
-    return _fernet().encrypt(plain.encode()).decode() if plain else ""
-
-
-def decrypt(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken as exc:
-        raise CryptoError("cannot decrypt: wrong ENCRYPTION_KEY or damaged data") from exc
+__all__ = ["CryptoError", "decrypt", "digest", "encrypt", "mask_id_number", "mask_phone",
+           "mask_text", "normalize_number", "reencrypt"]
 
 
 def digest(number: str) -> str:
     """Keyed hash of a normalised number ('' for no number)."""
-    norm = normalize_number(number)
-    if not norm:
-        return ""
-    mac_key = hashlib.sha256(b"villagecast-phone-index:" + _key()).digest()
-    return hmac.new(mac_key, norm.encode(), hashlib.sha256).hexdigest()
+    return digest_text(normalize_number(number))
 
 
 def mask_phone(number: str) -> str:

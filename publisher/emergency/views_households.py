@@ -30,7 +30,8 @@ def _policy_choices() -> list[tuple[int, str]]:
 @login_required
 def households():  # noqa: ANN201
     rows = db.session.scalars(scoped(select(Household), current_user, Household.township_id)
-                              .order_by(Household.village_id, Household.name)).all()
+                              .order_by(Household.village_id, Household.id)).all()
+    rows.sort(key=lambda h: (h.village_id, h.name))  # names are encrypted: sorted here
     phones = {h.id: [crypto.mask_phone(crypto.decrypt(p.number_enc)) for p in h.phones]
               for h in rows}
     return render_template("emergency/households.html", households=rows, phones=phones,

@@ -45,8 +45,9 @@ def _responder_form(responder: Responder | None):  # noqa: ANN202
     cadres = db.session.scalars(scoped(select(Cadre), current_user, Cadre.township_id)
                                 .order_by(Cadre.sort_order, Cadre.name))
     form.cadre_id.choices = choices([(0, "—")] + [(c.id, c.name) for c in cadres])
-    homes = db.session.scalars(scoped(select(Household), current_user, Household.township_id)
-                               .order_by(Household.name))
+    homes = sorted(db.session.scalars(scoped(select(Household), current_user,
+                                             Household.township_id)),
+                   key=lambda h: h.name)  # names are encrypted: sorted here
     form.household_id.choices = choices([(0, "—")] + [(h.id, h.name) for h in homes])
     if request.method == "GET" and responder is not None:
         form.phone.data = responders.reveal_phone(current_user, responder)

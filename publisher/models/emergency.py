@@ -19,6 +19,7 @@ from publisher.models.base import UTCDateTime, utcnow
 from publisher.models.org import Township, Village
 from publisher.models.people import Cadre
 from publisher.models.sms import SmsMessage
+from publisher.vault.fields import decrypt_on_load, encrypted
 
 HOUSEHOLD_KINDS = ("空巢老人", "留守儿童", "残疾人家庭", "其他")
 RESPONDER_KINDS = {
@@ -44,13 +45,17 @@ class IncidentState(StrEnum):
 OPEN_STATES = (IncidentState.TRIGGERED, IncidentState.ACKNOWLEDGED)
 
 
+@decrypt_on_load
 class Household(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(40))  # the person to help, e.g. 王大爷
-    address: Mapped[str] = mapped_column(String(200), default="")
+    # The person to help (e.g. 王大爷) and where: encrypted, sorted and searched in Python.
+    name_enc: Mapped[str] = mapped_column(Text, default="")
+    name = encrypted("name_enc")
+    address_enc: Mapped[str] = mapped_column(Text, default="")
+    address = encrypted("address_enc")
     notes: Mapped[str] = mapped_column(Text, default="")  # nothing medical here
     medical_notes_enc: Mapped[str] = mapped_column(Text, default="")
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("escalation_policy.id"))
@@ -72,10 +77,12 @@ class Household(db.Model):
     )
 
 
+@decrypt_on_load
 class HouseholdMember(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
+    name_enc: Mapped[str] = mapped_column(Text, default="")
+    name = encrypted("name_enc")
     relation: Mapped[str] = mapped_column(String(20), default="")  # 本人, 孙子 …
     birth_year: Mapped[int | None]
     id_number_enc: Mapped[str] = mapped_column(Text, default="")
