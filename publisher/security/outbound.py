@@ -84,8 +84,8 @@ def is_internal(address: IpAddress) -> bool:
     """Whether ``address`` is one a user-configured fetch must not reach (pure)."""
     if isinstance(address, ipaddress.IPv6Address):
         inner = _embedded_ipv4(address)
-        if inner is not None and is_internal(inner):
-            return True
+        if inner is not None:  # judged by the IPv4 address it carries, as it is reached
+            return is_internal(inner)
     return (not address.is_global or address.is_multicast or address.is_reserved
             or address.is_unspecified or address.is_loopback or address.is_link_local
             or address.is_private)
