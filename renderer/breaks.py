@@ -63,7 +63,7 @@ _URL_BREAK = re.compile(r"[^/.?&=#\-_~]+[/.?&=#\-_~]*|[/.?&=#\-_~]+")
 _ATOM = re.compile(
     r"(?P<date>\d{4}年\d{1,2}月(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日)"
     rf"|(?P<url>{_URL})"
-    rf"|(?P<word>第?{_ALNUM}+(?:{_THOUSANDS}|[.\-_/:@&+~～–—·]{_ALNUM}+)*(?:{_NUMBER_UNIT})?)"
+    rf"|(?P<word>第?(?:[-−－](?={_DIGIT}))?{_ALNUM}+(?:{_THOUSANDS}|[.\-_/:@&+~～–—·]{_ALNUM}+)*(?:{_NUMBER_UNIT})?)"
     r"|(?P<space>\s+)"
     r"|(?P<run>—{2,}|…{2,}|-{2,}|\.{2,})"
     rf"|(?P<dot>(?<=[{_LETTER}])[{NAME_DOTS}](?=[{_LETTER}]))"
