@@ -14,6 +14,6 @@ if ! command -v gammu-smsd >/dev/null; then
   echo "gammu-smsd is not installed (apt-get install gammu-smsd)" >&2
   exit 1
 fi
-config=$(.venv/bin/python -m publisher.sms.gammu_config "$modem")
-echo "gammu-smsd (modem $modem): config $config"
-exec gammu-smsd -c "$config"
+# gammu-smsd logs every number it handles: publisher.sms.smsd runs it with the log redacted
+# (into the spool's gammu-smsd.log and stdout) and passes our stop signal on to it.
+exec .venv/bin/python -m publisher.sms.smsd "$modem"

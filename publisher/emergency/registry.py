@@ -181,14 +181,23 @@ def sms_numbers(actor: User, numbers: list[str], *, full: bool) -> list[str]:
     return list(numbers)
 
 
-def household_by_phone(number: str) -> Household | None:
+def households_by_phone(number: str) -> list[Household]:
+    """Every active household this number is registered to, in any township (oldest
+    registration first): one phone may serve two homes, e.g. a son's for both parents."""
     key = crypto.digest(number)
     if not key:
-        return None
-    phone = db.session.query(HouseholdPhone).join(Household).filter(
+        return []
+    phones = db.session.query(HouseholdPhone).join(Household).filter(
         HouseholdPhone.number_digest == key, Household.active.is_(True)
-    ).order_by(HouseholdPhone.id).first()
-    return phone.household if phone else None
+    ).order_by(HouseholdPhone.id).all()
+    return list({p.household_id: p.household for p in phones}.values())
+
+
+def household_by_phone(number: str) -> Household | None:
+    """The first household of ``households_by_phone`` (for pages; the SMS router takes
+    them all)."""
+    found = households_by_phone(number)
+    return found[0] if found else None
 
 
 def _token_digest(token: str) -> str:

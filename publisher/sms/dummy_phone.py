@@ -10,11 +10,12 @@ on it (gammu-smsd then reads it like any received SMS); ``SmsDaemon`` runs gammu
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from publisher.sms.smsd import RedactedDaemon, log_path
 
 MAX_SINGLE_SMS = 70  # UCS-2 characters in one SMS; longer needs concatenation
 
@@ -62,32 +63,20 @@ class DummyPhone:
         return [p for p in self.inbox.iterdir() if p.name.isdigit()]
 
 
-class SmsDaemon:
-    """gammu-smsd on a generated config, stopped (TERM, then KILL) on exit."""
+class SmsDaemon(RedactedDaemon):
+    """gammu-smsd on a generated config (its log redacted into ``<spool>/gammu-smsd.log``,
+    as in production), stopped (TERM, then KILL) on exit."""
 
     def __init__(self, config: Path) -> None:
-        self.config = Path(config)
-        self.process: subprocess.Popen | None = None
+        super().__init__(config, log_path(Path(config).parent))
 
     def start(self) -> SmsDaemon:
-        self.process = subprocess.Popen(
-            ["gammu-smsd", "-c", str(self.config)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        super().start()
         time.sleep(0.2)
-        if self.process.poll() is not None:
-            err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
-            raise RuntimeError(f"gammu-smsd exited at once: {err[-500:]}")
+        if self.process is not None and self.process.poll() is not None:
+            self.wait(5)
+            raise RuntimeError(f"gammu-smsd exited at once: {''.join(self.tail)[-500:]}")
         return self
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
 
     def __enter__(self) -> SmsDaemon:
         return self.start()

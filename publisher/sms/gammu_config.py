@@ -29,7 +29,9 @@ def smsdrc(spool: Path, *, device: str = "", connection: str = "at",
         + gammu
         + "\n[smsd]\n"
         "service = files\n"
-        f"logfile = {log_file or paths['tmp'].parent / 'gammu-smsd.log'}\n"
+        # To stderr, which publisher.sms.smsd redacts into <spool>/gammu-smsd.log: gammu's
+        # own log names every number it sends to or receives from.
+        f"logfile = {log_file or 'stderr'}\n"
         "debuglevel = 0\n"
         # Poll the outbox and the phone every loop: emergency SMS must not wait 30 s.
         "commtimeout = 1\n"

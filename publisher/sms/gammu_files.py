@@ -3,7 +3,9 @@
 Layout under the spool directory (the same paths go into the generated smsdrc, see
 publisher.sms.gammu_config): ``inbox/`` (gammu writes), ``outbox/`` (we write, gammu
 takes), ``sent/`` and ``error/`` (gammu moves outbox files there), ``tmp/`` (our
-half-written files) and ``processed/`` (inbox files we stored).
+half-written files) and ``processed/`` (inbox files we stored). The names and contents of
+files in ``processed/``, ``sent/`` and ``error/`` carry phone numbers: the clock deletes
+each as soon as the database holds its result (publisher.sms.spool).
 
 File names follow gammu-smsd-files(7):
   outbound  OUT<priority><YYYYMMDD>_<HHMMSS>_<serial>_<recipient>_<note>.txt
@@ -160,6 +162,17 @@ class GammuFilesGateway(SmsGateway):
                 dest = dest.with_name(f"{name}.{secrets.token_hex(3)}")
             with contextlib.suppress(FileNotFoundError):  # already moved
                 os.replace(src, dest)
+
+
+    def handled_files(self) -> dict[str, list[Path]]:
+        """Files whose message left our hands: {"processed"|"sent"|"error": paths}."""
+        found: dict[str, list[Path]] = {}
+        for sub in ("processed", "sent", "error"):
+            try:
+                found[sub] = [p for p in self._dir(sub).iterdir() if p.is_file()]
+            except FileNotFoundError:
+                found[sub] = []
+        return found
 
 
 def spool_paths(spool: Path) -> dict[str, Path]:

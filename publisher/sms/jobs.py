@@ -15,7 +15,8 @@ TICK_SECONDS = 1
 
 def sms_tick(app: Flask) -> None:
     from publisher.emergency import wallstep
-    from publisher.sms import router, store
+    from publisher.sms import router, spool, store
+    from publisher.sms.routes import get_routes
 
     with app.app_context():
         try:
@@ -26,6 +27,8 @@ def sms_tick(app: Flask) -> None:
                 store.refresh_statuses(now, timeout_s=app.config.get(
                     "SMS_ROUTE_TIMEOUT_S", app.config.get("SMS_SEND_TIMEOUT_S", 120)))
                 store.deliver_pending(now)
+            # Last, after every result above is committed: no number stays on disk.
+            spool.sweep(get_routes())
         except Exception:  # noqa: BLE001 - the clock must keep ticking
             db.session.rollback()
             log.exception("SMS tick failed")

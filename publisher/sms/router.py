@@ -8,6 +8,18 @@
 
 A message from a registered phone is marked with that phone's township, so staff of one
 township do not read another's messages.
+
+One number registered in several places is never routed silently to one of them:
+
+- an emergency from a number registered to several households (in one township or
+  several) calls for every one of them: each household gets its own incident in its own
+  township, each incident's log says the number is shared, and the sender's receipt says
+  how many households were alerted. A safety engineer's choice: we cannot tell which home
+  is in trouble, and a false alarm in one township costs far less than a call for help
+  that reached the wrong one (or nobody, had we refused it);
+- a whereabouts check-in from a number registered as a cadre in several townships is not
+  recorded (nothing is at stake but a roster line): the reply says why and what to do.
+  An unmatched text from such a number is kept for no township rather than one of them.
 """
 
 from __future__ import annotations
@@ -19,19 +31,22 @@ from sqlalchemy import select
 from publisher.emergency import messages
 from publisher.emergency.acks import ack_by_sms
 from publisher.emergency.incidents import trigger
-from publisher.emergency.registry import household_by_phone
+from publisher.emergency.incidents import log_event
+from publisher.emergency.registry import households_by_phone
 from publisher.emergency.responders import verify_by_reply
 from publisher.extensions import db
-from publisher.models import SmsMessage, SmsStatus, Village
+from publisher.models import Cadre, SmsMessage, SmsStatus, Village
 from publisher.models.emergency import TriggerLog
 from publisher.services.errors import ServiceError
-from publisher.services.whereabouts import cadre_by_phone, record_whereabouts, township_today
+from publisher.services.whereabouts import record_whereabouts, township_today
 from publisher.sms.checkin import USAGE, CheckInError, is_checkin, parse_checkin
-from publisher.sms.numbers import is_service_number
+from publisher.sms.numbers import is_service_number, normalize_number
 from publisher.sms.queue import REPLY
 from publisher.sms.store import queue_sms
 
 UNKNOWN_SENDER = "本号码未登记为乡干部或应急联系人手机，短信未处理。如需登记请联系乡党政办。"
+SHARED_CADRE_PHONE = ("本号码登记为多个乡镇的干部手机，系统无法确定登记哪个乡镇的去向，"
+                      "本条未登记。请在系统中填写去向，或请乡党政办核对号码登记。")
 # Usage replies go out at most this often per number, so two automatic systems texting
 # each other cannot loop.
 USAGE_REPLY_EVERY = timedelta(hours=1)
@@ -72,22 +87,38 @@ def handle(message: SmsMessage, now: datetime) -> None:
             return _reply(message, "号码核实成功，谢谢！您将在呼救时收到通知。", now)
     if is_checkin(text):
         return _checkin(message, now)
-    household = household_by_phone(message.number)
-    if household is not None:
-        return _household(message, household, now)
+    households = households_by_phone(message.number)
+    if households:
+        return _households(message, households, now)
     _done(message, "", SmsStatus.UNMATCHED)
-    cadre = cadre_by_phone(message.number)
-    if cadre is not None:
-        message.township_id = cadre.township_id
+    cadres = cadres_by_phone(message.number)
+    if cadres:
+        if len({c.township_id for c in cadres}) == 1:
+            message.township_id = cadres[0].township_id
         return _reply(message, USAGE, now, usage=True)
     _reply(message, UNKNOWN_SENDER, now, usage=True)
 
 
+def cadres_by_phone(number: str) -> list[Cadre]:
+    """Every active cadre registered with this mobile number, in any township."""
+    wanted = normalize_number(number)
+    if not wanted:
+        return []
+    found = db.session.scalars(select(Cadre).where(Cadre.active.is_(True), Cadre.phone != "")
+                               .order_by(Cadre.id)).all()
+    return [c for c in found if c.phone == wanted or normalize_number(c.phone) == wanted]
+
+
 def _checkin(message: SmsMessage, now: datetime) -> None:
-    cadre = cadre_by_phone(message.number)
-    if cadre is None:
+    cadres = cadres_by_phone(message.number)
+    if not cadres:
         _done(message, "checkin", SmsStatus.UNMATCHED)
         return _reply(message, UNKNOWN_SENDER, now, usage=True)
+    if len({c.township_id for c in cadres}) > 1:
+        _done(message, "checkin", SmsStatus.UNMATCHED)
+        message.error = "号码登记在多个乡镇"
+        return _reply(message, SHARED_CADRE_PHONE, now)
+    cadre = cadres[0]
     message.township_id = cadre.township_id
     villages = {v.name: v.id for v in db.session.scalars(
         select(Village).where(Village.township_id == cadre.township_id))}
@@ -111,16 +142,31 @@ def _checkin(message: SmsMessage, now: datetime) -> None:
                     f"{' ' + where if where else ''}{window}。", now)
 
 
-def _household(message: SmsMessage, household, now: datetime) -> None:  # noqa: ANN001
-    message.township_id = household.township_id
+def _households(message: SmsMessage, households: list, now: datetime) -> None:
+    # The message itself belongs to the first household's township (its staff list it);
+    # every other household's call is in its own township's incident list and log.
+    first = households[0]
+    message.township_id = first.township_id
     if messages.is_test(message.text):
-        db.session.add(TriggerLog(household_id=household.id, source="sms", outcome="test",
-                                  received_at=now))
-        message.related_type, message.related_id = "household", household.id
+        for household in households:
+            db.session.add(TriggerLog(household_id=household.id, source="sms", outcome="test",
+                                      received_at=now))
+        message.related_type, message.related_id = "household", first.id
         _done(message, "test")
         return _reply(message, messages.household_receipt_text(is_test=True), now)
-    result = trigger(household, source="sms", now=now)
-    message.related_type, message.related_id = "incident", result.incident_id
+    incidents = [trigger(household, source="sms", now=now).incident_id
+                 for household in households]
+    message.related_type, message.related_id = "incident", incidents[0]
     _done(message, "trigger")
+    receipt = messages.household_receipt_text()
+    if len(households) > 1:
+        townships = len({h.township_id for h in households})
+        note = (f"发来呼救短信的号码登记在 {len(households)} 户"
+                + (f"（{townships} 个乡镇）" if townships > 1 else "")
+                + "，无法确定是哪一户，已同时呼叫各户的联系人。")
+        for incident_id in incidents:
+            if incident_id is not None:
+                log_event(incident_id, "trigger", note, now)
+        receipt += f"本号码登记在{len(households)}户，已同时通知各户联系人。"
     # A confirmation: after every responder's notification (publisher.sms.queue).
-    _reply(message, messages.household_receipt_text(), now)
+    _reply(message, receipt, now)

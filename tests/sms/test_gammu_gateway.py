@@ -127,7 +127,10 @@ def test_real_daemon_sends_and_receives_chinese(tmp_path):
     assert (spool / "sent" / name).read_bytes().decode("utf-16").startswith("【应急呼救】")
     ((message),) = received
     assert (message.number, message.text) == ("+8613800000002", "1 马上到")
-    assert "13800000001" in (spool / "gammu-smsd.log").read_text()
+    # gammu's own log is redacted on its way to disk (publisher.sms.smsd).
+    log = (spool / "gammu-smsd.log").read_text()
+    assert "Transmitted" in log and "to 138****0001" in log
+    assert "13800000001" not in log and "13800000002" not in log
 
 
 def test_generated_config_points_gammu_at_our_spool(tmp_path):
