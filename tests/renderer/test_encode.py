@@ -219,3 +219,35 @@ def test_a_damaged_slate_silence_and_template_are_made_again(cache: Path) -> Non
     assert encode.unit_is_whole(slate, enc) and encode.unit_is_whole(template, enc)
     assert len(adts_frames(encode.ensure_silence(cache).read_bytes())) == 1
     assert not [p for p in cache.rglob("*") if ".tmp" in p.name]
+
+
+def _decoded_rows(unit: Path, width: int, height: int) -> list[float]:
+    """Mean luma of each row of the first decoded picture."""
+    raw = ffmpeg.run(
+        ["ffmpeg", "-v", "error", "-i", str(unit), "-frames:v", "1", "-pix_fmt", "gray",
+         "-f", "rawvideo", "-"]
+    ).stdout  # fmt: skip
+    return [sum(raw[y * width : (y + 1) * width]) / width for y in range(height)]
+
+
+@pytest.mark.parametrize(("name", "size", "spread"), [("sd43", (768, 576), True),
+                                                      ("720p", (1280, 720), False)])  # fmt: skip
+def test_a_one_line_stroke_lies_in_both_fields_only_on_interlaced_output(
+    tmp_path: Path, name: str, size: tuple[int, int], spread: bool
+) -> None:
+    # A 1-px white line across a black page: on an interlaced set it would sit in one
+    # field only and flicker at 25 Hz.
+    enc = encode.PROFILES[name]
+    img = Image.new("RGB", size, (0, 0, 0))
+    ImageDraw.Draw(img).line((0, 301, size[0], 301), fill=(255, 255, 255), width=1)
+    img.save(tmp_path / "p.png")
+    unit = tmp_path / f"u.{enc.ext}"
+    ffmpeg.run(ffmpeg.units_cmd([tmp_path / "p.png"], unit, enc, 1))
+    rows = _decoded_rows(unit, enc.width, enc.height)
+    line = max(range(len(rows)), key=rows.__getitem__)
+    field_a = rows[line] + (rows[line - 2] + rows[line + 2]) / 2
+    field_b = rows[line - 1] + rows[line + 1]
+    if spread:  # [1 2 1]/4: half the light in each field
+        assert field_b == pytest.approx(field_a, rel=0.25)
+    else:
+        assert field_b < 0.2 * field_a

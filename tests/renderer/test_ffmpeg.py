@@ -107,3 +107,15 @@ def test_probe_reads_a_real_file(tmp_path: Path) -> None:
     info = ffmpeg.probe(out)
     (stream,) = info["streams"]
     assert (stream["codec_name"], stream["sample_rate"], stream["channels"]) == ("aac", "48000", 2)
+
+
+def test_only_encodings_for_interlaced_sets_are_softened_vertically() -> None:
+    from renderer.encode import DEFAULT_FOR_RENDER_PROFILE
+    from renderer.profiles import PROFILES as RENDER_PROFILES
+
+    for render_name, enc_name in DEFAULT_FOR_RENDER_PROFILE.items():
+        interlaced = RENDER_PROFILES[render_name].interlaced
+        assert PROFILES[enc_name].vertical_lowpass == interlaced, render_name
+        graph = " ".join(ffmpeg.units_cmd([Path("p.png")], Path("u"), PROFILES[enc_name]))
+        assert ("convolution=" in graph) == interlaced
+    assert {p.name for p in PROFILES.values() if p.vertical_lowpass} == {"sd-h264", "sd", "sd43"}
