@@ -135,9 +135,10 @@ def device_add(household_id: int):  # noqa: ANN201
         except ServiceError as exc:
             show_error(form, exc)
         else:
-            trigger_url = url_for("emergency.trigger", token=token, _external=True)
+            # The token goes in a header, not the URL (URLs end up in access logs).
+            trigger_url = url_for("emergency.trigger_press", _external=True)
             return render_template("emergency/device_token.html", household=household,
-                                   device=device, trigger_url=trigger_url)
+                                   device=device, trigger_url=trigger_url, token=token)
     return _household_page(household, registry.household_view(household, full=False),
                            form, 400)
 

@@ -156,7 +156,7 @@ def test_preview_shows_the_rendered_pages_with_their_durations(live_server, app,
     with app.app_context():  # the clock process's part, done here in the test
         ContentClock(app).run_previews()
     page.wait_for_selector(".preview-pages figure img")
-    page.wait_for_function("[...document.querySelectorAll('.preview-pages img')]"
+    page.wait_for_function("() => [...document.querySelectorAll('.preview-pages img')]"
                            ".every(i => i.complete && i.naturalWidth > 0)")
     captions = page.locator(".preview-pages figcaption").all_text_contents()
     assert captions and all(re.search(r"第 \d+/\d+ 页 · 播出 [\d.]+ 秒", c) for c in captions)

@@ -49,7 +49,8 @@ def test_press_on_the_phone_then_see_who_acknowledged_by_sms(app, live_server, b
     try:
         phone = context.new_page()
         phone.goto(link)
-        phone.wait_for_function("document.getElementById('who').textContent.includes('王大爷')")
+        phone.wait_for_function(
+            "() => document.getElementById('who').textContent.includes('王大爷')")
         assert "#t=" not in phone.url  # kept on the phone, out of the address bar
         button = phone.locator("#press").bounding_box()
         assert button["width"] >= 250 and button["height"] >= 250  # one large button
@@ -114,7 +115,8 @@ def test_without_data_the_page_offers_the_sms_and_retries_the_press(app, live_se
     try:
         phone = context.new_page()
         phone.goto(f"{live_server}/emergency/phone/#t={world.token}")
-        phone.wait_for_function("document.getElementById('who').textContent.includes('王大爷')")
+        phone.wait_for_function(
+            "() => document.getElementById('who').textContent.includes('王大爷')")
         context.set_offline(True)
         phone.locator("#press").tap()
         phone.wait_for_selector("#app[data-state=offline]")

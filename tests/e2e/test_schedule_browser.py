@@ -39,10 +39,10 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
 
     # The share column follows the weights before anything is saved.
     page.fill("#f-weight-policy", "6")
-    page.wait_for_function("document.querySelector('#share-policy').textContent.trim()"
+    page.wait_for_function("() => document.querySelector('#share-policy').textContent.trim()"
                            " === '42.9%'")
     page.fill("#f-weight-produce", "0")
-    page.wait_for_function("document.querySelector('#share-produce').textContent.trim()"
+    page.wait_for_function("() => document.querySelector('#share-produce').textContent.trim()"
                            " === '0%'")
     assert "off" in page.get_attribute('tr[data-category="produce"]', "class")
 
@@ -53,7 +53,7 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
         row.get_by_label(day).first.check()
     row.locator('input[name="dp-notice-0-start"]').fill("18:00")
     row.locator('input[name="dp-notice-0-end"]').fill("22:00")
-    page.wait_for_function("document.querySelector('#share-notice').textContent.trim()"
+    page.wait_for_function("() => document.querySelector('#share-notice').textContent.trim()"
                            " === '2%'")
     # A second window for the weekend, added with the button.
     assert row.locator("tr.daypart:visible").count() == 1
