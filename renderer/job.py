@@ -35,7 +35,7 @@ def request_for(item: dict[str, Any], *, profile: str, branding: Branding, cache
         "item": item, "profile": profile, "cache_dir": str(cache_dir),
         "today": today.isoformat(), "encode": encode, "narration": narration or {},
         "pace": {"chars_per_second": pace.chars_per_second, "min_seconds": pace.min_seconds,
-                 "max_seconds": pace.max_seconds},
+                 "page_seconds": pace.page_seconds},
         "branding": {"channel_name": branding.channel_name, "township": branding.township,
                      "logo": str(branding.logo) if branding.logo else None,
                      "primary": branding.primary, "accent": branding.accent,

@@ -131,11 +131,17 @@ def _backs_off(page: Sequence[Line]) -> bool:
     return last.first and not last.last
 
 
+def line_chars(lines: Sequence[Line]) -> int:
+    """Characters a viewer reads in ``lines`` (whitespace does not count)."""
+    return sum(1 for line in lines for c in line.text if not c.isspace())
+
+
 def paginate(
     lines: Sequence[Line],
     line_height: int,
     heights: Sequence[int],
     resume: Sequence[Sequence[Line]] = (),
+    max_chars: Sequence[int] = (),
 ) -> list[list[Line]]:
     """Distribute lines over pages whose usable heights are ``heights`` (last one repeats).
 
@@ -143,6 +149,8 @@ def paginate(
     and always puts at least one line on a page so even a tiny box makes progress.
     ``resume[i]``, when given, is drawn above line ``i`` if a page opens there (the
     heading of a section continued from the page before) and counts in its height.
+    ``max_chars`` (last one repeats), when given, also ends a page before it holds more
+    characters than that: text beyond a page's reading time goes on the next page.
     """
 
     def head(start: int) -> list[Line]:
@@ -150,7 +158,10 @@ def paginate(
 
     def fits(start: int, end: int, page: int) -> bool:
         cap = heights[min(page, len(heights) - 1)]
-        return block_height([*head(start), *lines[start:end]], line_height) <= cap
+        block = [*head(start), *lines[start:end]]
+        if max_chars and line_chars(block) > max_chars[min(page, len(max_chars) - 1)]:
+            return False
+        return block_height(block, line_height) <= cap
 
     def keep(start: int, full: int) -> int:
         """Where a page filled up to ``full`` ends once the keep rules have their say."""
@@ -243,6 +254,7 @@ def fit_text(
     min_size: int,
     bold: Metrics | None = None,
     continued: str = "",
+    max_chars: Sequence[int] = (),
 ) -> Fit:
     """Fit paragraphs into a box of ``width`` and page heights ``heights``.
 
@@ -251,6 +263,8 @@ def fit_text(
     ``min_size``: at the largest size that needs no more pages than ``min_size`` would.
     With a ``continued`` mark, a section running on to a new page repeats its heading
     there, marked (``政策内容（续）``), so a viewer tuning in knows what the text is.
+    ``max_chars`` limits the characters per page as well (see :func:`paginate`): long text
+    takes more pages, each read at the channel's pace, and is set larger on them.
     """
     if min_size > max_size:
         raise ValueError("min_size must not exceed max_size")
@@ -261,7 +275,7 @@ def fit_text(
         resume: Sequence[Sequence[Line]] = ()
         if continued:
             resume = continued_headings(paras, lines, metrics, size, width, bold, continued)
-        return paginate(lines, metrics.line_height(size), heights, resume)
+        return paginate(lines, metrics.line_height(size), heights, resume, max_chars)
 
     first = heights[0]
     lines: list[Line] = []
@@ -270,7 +284,8 @@ def fit_text(
         if size != min_size and _surely_too_tall(paras, metrics, size, width, lh, first):
             continue
         lines = lay_out_lines(paras, metrics, size, width, bold)
-        if block_height(lines, lh) <= first:
+        if block_height(lines, lh) <= first and (not max_chars or line_chars(lines)
+                                                  <= max_chars[0]):
             return Fit(size, lh, (tuple(lines),))
     # It must paginate. The floor sets the page count; then take the largest size that
     # needs no more pages than that, so paginated text is as big as the pages allow.
@@ -278,10 +293,14 @@ def fit_text(
     if not lines:
         lines = lay_out_lines(paras, metrics, min_size, width, bold)
     pages = pages_at(min_size, lines)
+    # Where the character budget sets the page count, a page of larger type holds a line
+    # fewer of it now and then: a few more pages cost no air time (each is up for its own
+    # characters), so larger type may take up to a quarter more pages.
+    allowed = len(pages) + (len(pages) // 4 if max_chars else 0)
     for size in _sizes(max_size, min_size)[:-1]:
         size_lh = metrics.line_height(size)
         bigger = pages_at(size, lay_out_lines(paras, metrics, size, width, bold))
-        if len(bigger) <= len(pages):
+        if len(bigger) <= allowed:
             return Fit(size, size_lh, tuple(tuple(p) for p in bigger))
     return Fit(min_size, lh, tuple(tuple(p) for p in pages))
 

@@ -21,28 +21,45 @@ from renderer.theme import Branding, Palette, palette_for
 from renderer.timing import snap_seconds
 
 WEEKDAYS = "一二三四五六日"
+# Fewer characters than this a page would set a long text a line or two to a page, the
+# pages flipping more than they are read.
+MIN_PAGE_CHARS = 100
 
 
 @dataclass(frozen=True)
 class ReadingPace:
-    """How long a page stays on air: a slow reading pace for elderly viewers."""
+    """How long a page stays on air: the channel's slow reading pace for elderly viewers.
+
+    No page is ever hurried: it stays up for all its characters at ``chars_per_second``
+    (``min_seconds`` at least). Running text is instead cut into pages of at most
+    :attr:`page_chars` characters (``page_seconds`` of reading), so a long policy goes on
+    more pages, each up for as long as it takes to read, rather than on fewer pages read
+    too fast.
+    """
 
     chars_per_second: float = 3.0
     min_seconds: float = 8.0
-    max_seconds: float = 40.0
+    page_seconds: float = 45.0
 
     def __post_init__(self) -> None:
         if self.chars_per_second <= 0 or self.min_seconds <= 0:
             raise ValueError("reading pace and minimum duration must be positive")
-        if self.max_seconds < self.min_seconds:
-            raise ValueError("max_seconds must be at least min_seconds")
+        if self.page_seconds < self.min_seconds:
+            raise ValueError("page_seconds must be at least min_seconds")
+
+    @property
+    def page_chars(self) -> int:
+        """The most characters of running text one page carries: ``page_seconds`` of
+        reading, but never less than :data:`MIN_PAGE_CHARS` (at a very slow pace such a
+        page simply stays up longer)."""
+        return max(MIN_PAGE_CHARS, round(self.chars_per_second * self.page_seconds))
 
 
 def page_duration(chars: int, pace: ReadingPace | None = None) -> float:
-    """Seconds on air for a page with ``chars`` characters to read, snapped to the unit grid."""
+    """Seconds on air for a page with ``chars`` characters to read at the pace (never less
+    than its minimum, never capped), snapped up to the unit grid."""
     pace = pace or ReadingPace()
-    wanted = chars / pace.chars_per_second
-    return snap_seconds(min(pace.max_seconds, max(pace.min_seconds, wanted)))
+    return snap_seconds(max(pace.min_seconds, chars / pace.chars_per_second))
 
 
 def count_chars(*texts: str) -> int:
@@ -68,6 +85,7 @@ class Ctx:
     branding: Branding
     fonts: FontSet
     today: date
+    pace: ReadingPace = field(default_factory=ReadingPace)  # how much text a page carries
     palette: Palette = field(init=False)
 
     def __post_init__(self) -> None:

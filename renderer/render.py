@@ -107,10 +107,13 @@ def plan_item(
     branding: Branding,
     today: date,
     fonts: FontSet | None = None,
+    pace: ReadingPace | None = None,
 ) -> tuple[Ctx, list[PageSpec]]:
-    """Validate and lay out an item without drawing anything."""
+    """Validate and lay out an item without drawing anything. ``pace`` (the channel's)
+    decides how much running text a page carries."""
     parsed = item if dataclasses.is_dataclass(item) else parse_item(item)
-    ctx = Ctx(get_profile(profile), branding, fonts or default_fonts(), today)
+    ctx = Ctx(get_profile(profile), branding, fonts or default_fonts(), today,
+              pace or ReadingPace())
     missing = ctx.fonts.regular.missing(item_text(parsed) + branding.channel_name + branding.ticker)
     if missing:
         log.warning("no installed font has %s; drawn as 〓", "".join(sorted(missing)))
@@ -139,10 +142,15 @@ def page_key_for(spec: PageSpec, ctx: Ctx, branding_fingerprint: str | None = No
 
 
 def item_key(
-    item: dict[str, Any], profile: str, branding_fingerprint: str, today: date, fonts: FontSet
+    item: dict[str, Any],
+    profile: str,
+    branding_fingerprint: str,
+    today: date,
+    fonts: FontSet,
+    pace: ReadingPace | None = None,
 ) -> str:
     """Key of a whole item render: the item as given (photo contents included), profile,
-    fonts, branding, date and renderer version."""
+    fonts, branding, date, the text a page carries at the pace, and renderer version."""
     photo = item.get("photo") if item.get("type") == "produce" else None
     return page_key(
         RENDERER_VERSION,
@@ -153,6 +161,7 @@ def item_key(
         today.isoformat(),
         json.dumps(item, sort_keys=True, ensure_ascii=False, default=str),
         file_digest(photo) if isinstance(photo, str) and photo else "",
+        str((pace or ReadingPace()).page_chars),
     )
 
 
@@ -174,7 +183,7 @@ def render_item(
     """
     fingerprint = branding.fingerprint()
     whole = (
-        item_key(item, profile, fingerprint, today, default_fonts())
+        item_key(item, profile, fingerprint, today, default_fonts(), pace)
         if isinstance(item, dict)
         else None
     )
@@ -193,7 +202,7 @@ def render_item(
                 )
                 for p in known
             ]
-    ctx, specs = plan_item(item, profile=profile, branding=branding, today=today)
+    ctx, specs = plan_item(item, profile=profile, branding=branding, today=today, pace=pace)
     parsed = item if dataclasses.is_dataclass(item) else parse_item(item)
     scripts = page_scripts(parsed, specs, today)
     pages = []

@@ -79,9 +79,19 @@ def tag_height(ctx: Ctx) -> int:
     return round(ctx.profile.min_text * 1.4)
 
 
-def fit_body(ctx: Ctx, paras: Sequence[Para], width: int, heights: Sequence[int]) -> Fit:
+def fit_body(
+    ctx: Ctx,
+    paras: Sequence[Para],
+    width: int,
+    heights: Sequence[int],
+    max_chars: Sequence[int] | None = None,
+) -> Fit:
     """Body text: up to 6.2% of picture height, paginated at the floor if it must; a
-    section continued on a new page repeats its heading there, marked （续）."""
+    section continued on a new page repeats its heading there, marked （续）. A page holds
+    no more than the channel's pace reads in a page's time (``max_chars`` per page, else
+    ``ctx.pace.page_chars``): longer text takes more pages."""
+    if max_chars is None:
+        max_chars = [ctx.pace.page_chars]
     return fit_text(
         paras,
         ctx.fonts.regular,
@@ -91,6 +101,7 @@ def fit_body(ctx: Ctx, paras: Sequence[Para], width: int, heights: Sequence[int]
         min_size=ctx.profile.min_text,
         bold=ctx.fonts.bold,
         continued=CONTINUED,
+        max_chars=max_chars,
     )
 
 

@@ -135,7 +135,20 @@ def plan_document(
         heights = [space_big, space_cont] if body_first else [space_cont]
         if carry is not None:
             heights = [space_cont - facts_height(carry, 0, ctx) - gap(ctx), space_cont]
-        body = fit_body(ctx, paras, box.width, heights)
+        # The page's reading time covers its title (and facts) too: the body gets the rest
+        # of it, but never less than a third (a long title must not leave a line a page).
+        def budget(*texts: str) -> int:
+            return max(ctx.pace.page_chars // 3, ctx.pace.page_chars - count_chars(*texts))
+
+        cont_chars = budget(*(ln.text for ln in cont.lines))
+        first_chars = cont_chars
+        if body_first:
+            first_chars = budget(tag, banner, *(ln.text for ln in big.lines))
+        elif carry is not None:
+            first_chars = budget(*(ln.text for ln in cont.lines), *carry.page_labels[0],
+                                 *(ln.text for r in carry.fit.pages[0] for c in r.cells
+                                   for ln in c))
+        body = fit_body(ctx, paras, box.width, heights, [first_chars, cont_chars])
         for i, lines in enumerate(body.pages):
             first = body_first and i == 0
             add(
