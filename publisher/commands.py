@@ -12,6 +12,9 @@ from sqlalchemy import select
 
 
 def register(cli: click.Group) -> None:
+    from publisher.auth.cli import init
+
+    cli.add_command(init)
     cli.add_command(create_user)
     cli.add_command(seed)
     cli.add_command(render)
@@ -38,9 +41,13 @@ def create_user(username: str, display_name: str | None, role: str, township: st
     """Create a staff account (passwords are stored hashed)."""
     from publisher.extensions import db
     from publisher.models import Township, User
+    from publisher.services.errors import FieldError
+    from publisher.services.passwords import check_password
 
-    if len(password) < 8:
-        raise click.UsageError("password must be at least 8 characters")
+    try:
+        check_password(password, username)
+    except FieldError as exc:
+        raise click.UsageError(str(exc)) from None
     if db.session.scalar(select(User).where(User.username == username)):
         raise click.UsageError(f"user {username!r} already exists")
     township_id = None

@@ -222,6 +222,7 @@ def _seed_org() -> Iterator[str]:
                                 username=username)
         if new:
             user.set_password(DEMO_PASSWORD)
+            user.demo_password = True  # the login page warns while any keeps it
         yield f"账号 {username} · {display}：{'已创建' if new else '已存在，未改动'}"
     db.session.commit()
 

@@ -9,7 +9,7 @@ from publisher.models.jobs import Job, JobState
 from publisher.models.org import Channel, Township, Village
 from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
 from publisher.models.sms import SmsMessage, SmsStatus
-from publisher.models.users import Role, User
+from publisher.models.users import LoginFailure, Role, User
 
 __all__ = [
     "MAX_ROW_ID",
@@ -27,6 +27,7 @@ __all__ = [
     "Job",
     "JobState",
     "Kind",
+    "LoginFailure",
     "RenderState",
     "Role",
     "SmsMessage",

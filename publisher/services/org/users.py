@@ -15,10 +15,10 @@ from publisher.models import Role, User
 from publisher.services.errors import ServiceError
 from publisher.services.org.common import FieldError, record, save_audited, text
 from publisher.services.org.places import admin_only, county_only, township_for
+from publisher.services.passwords import check_password
 from publisher.services.scope import ensure_township
 
 ROLES = tuple(r.value for r in Role)
-MIN_PASSWORD = 8
 _USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{3,64}$")
 
 
@@ -34,8 +34,7 @@ def clean_user(raw: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
         if not _USERNAME.match(username):
             raise FieldError("username", _("用户名只能用字母、数字、“_”“.”“-”，3 到 64 位。"))
         password = str(raw.get("password") or "")
-        if len(password) < MIN_PASSWORD:
-            raise FieldError("password", _("密码至少 %(n)d 位。", n=MIN_PASSWORD))
+        check_password(password, username)
         fields.update(username=username, password=password)
     return fields
 
@@ -52,7 +51,8 @@ def create_user(actor: User, township_id: int | None, fields: dict[str, Any]) ->
     if db.session.scalar(select(User).where(User.username == fields["username"])):
         raise FieldError("username", _("用户名已被使用。"))
     user = User(username=fields["username"], township_id=township_id)
-    user.set_password(fields["password"])
+    # The administrator knows this password: the user replaces it at first login.
+    user.set_password(fields["password"], must_change=True)
     save_audited(actor, user, {"display_name": fields["display_name"], "role": fields["role"]},
                  kind="user", township_id=township_id, summary=fields["username"])
     return user
@@ -79,10 +79,14 @@ def update_user(actor: User, user: User, fields: dict[str, Any]) -> User:
 
 
 def reset_password(actor: User, user: User) -> str:
-    """Give ``user`` a new random password and return it (shown to the administrator once)."""
+    """Give ``user`` a one-time password and return it (shown to the administrator once).
+
+    It ends the user's sessions and opens only the page where they choose their own
+    password, so the administrator cannot go on using the account with it.
+    """
     _check(actor, user)
     password = secrets.token_urlsafe(9)  # 12 characters: short enough to read out by phone
-    user.set_password(password)
+    user.set_password(password, must_change=True)
     record("reset_password", actor, user, kind="user", summary=user.username,
            township_id=user.township_id)
     db.session.commit()
@@ -106,6 +110,9 @@ def set_user_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise ServiceError(_("不能停用自己的账号。"))
     user.active = active
+    if not active:  # its browsers and its API token stop working at once
+        user.revoke_sessions()
+        user.api_token_hash = ""
     record("activate" if active else "deactivate", actor, user, kind="user",
            summary=user.username, township_id=user.township_id)
     db.session.commit()

@@ -1,0 +1,121 @@
+"""Login throttling, tried as an attacker would: many wrong passwords, then the right one."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from publisher.auth.throttle import ACCOUNT_LIMIT, WINDOW, retry_after
+from tests.conftest import AuthActions
+
+NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
+
+
+def test_retry_after_counts_only_failures_inside_the_window():
+    minute = timedelta(minutes=1)
+    assert retry_after([], 3, NOW) is None
+    assert retry_after([NOW - minute, NOW - 2 * minute], 3, NOW) is None
+    three = [NOW - minute, NOW - 2 * minute, NOW - 3 * minute]
+    # Open again when the oldest of the three leaves the window.
+    assert retry_after(three, 3, NOW) == WINDOW - 3 * minute
+    old = [NOW - WINDOW - minute, NOW - minute, NOW - 2 * minute]
+    assert retry_after(old, 3, NOW) is None
+    # Of many failures, the lock lasts until the limit-th newest is out of the window.
+    many = [NOW - k * minute for k in range(1, 10)]
+    assert retry_after(many, 3, NOW) == WINDOW - 3 * minute
+
+
+def _attempt(client, username: str, password: str, addr: str = "127.0.0.1"):  # noqa: ANN001, ANN202
+    token = AuthActions(client).csrf_token("/login")
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": addr})
+
+
+def _actions(app) -> list[tuple[str, str]]:  # noqa: ANN001
+    from publisher.extensions import db
+    from publisher.models import AuditEvent
+
+    with app.app_context():
+        return [(e.action, e.summary) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("login%")).order_by(AuditEvent.id))]
+
+
+def test_fifty_wrong_passwords_then_the_right_one_is_refused(app, client, township, make_user,
+                                                             caplog):
+    make_user("wang", township_id=township)
+    caplog.set_level(logging.WARNING, logger="publisher.auth")
+    statuses = [_attempt(client, "wang", f"guess-{n}").status_code for n in range(50)]
+    assert statuses[:ACCOUNT_LIMIT - 1] == [200] * (ACCOUNT_LIMIT - 1)
+    assert set(statuses[ACCOUNT_LIMIT - 1:]) == {429}
+    response = _attempt(client, "wang", "secret-pass")
+    assert response.status_code == 429
+    assert "登录失败次数过多" in response.get_data(as_text=True)
+    assert int(response.headers["Retry-After"]) > 0
+    assert client.get("/").status_code == 302  # not logged in
+    actions = _actions(app)
+    assert [a for a, _s in actions].count("login_failed") == ACCOUNT_LIMIT
+    assert [a for a, _s in actions].count("login_locked") == 51 - ACCOUNT_LIMIT + 1
+    assert "login" not in [a for a, _s in actions]
+    # Neither the audit log nor the app log holds a password tried.
+    written = " ".join(s for _a, s in actions) + caplog.text
+    assert "wang" in written and "guess-" not in written and "secret-pass" not in written
+
+
+def test_the_lock_opens_after_the_window(app, client, township, make_user, monkeypatch):
+    from publisher.auth import routes
+
+    make_user("wang", township_id=township)
+    for n in range(ACCOUNT_LIMIT):
+        _attempt(client, "wang", f"guess-{n}")
+    assert _attempt(client, "wang", "secret-pass").status_code == 429
+    later = datetime.now(UTC) + WINDOW + timedelta(seconds=5)
+    monkeypatch.setattr(routes, "utcnow", lambda: later)
+    assert _attempt(client, "wang", "secret-pass").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_the_account_lock_holds_from_any_address_and_is_case_blind(client, township,
+                                                                   make_user):
+    make_user("wang", township_id=township)
+    for n in range(ACCOUNT_LIMIT):
+        _attempt(client, "WANG" if n % 2 else "wang", f"guess-{n}", addr=f"10.0.0.{n}")
+    assert _attempt(client, "wang", "secret-pass", addr="10.9.9.9").status_code == 429
+
+
+def test_one_address_trying_many_accounts_is_locked(app, client, township, make_user,
+                                                    monkeypatch):
+    from publisher.auth import throttle
+
+    # The same rule with a smaller number, so the test hashes fewer passwords.
+    monkeypatch.setattr(throttle, "ADDRESS_LIMIT", 6)
+    make_user("wang", township_id=township)
+    for n in range(6):  # a spray: one try per made-up account
+        assert _attempt(client, f"user{n}", "Password1", addr="203.0.113.7").status_code in (
+            200, 429)
+    assert _attempt(client, "wang", "secret-pass", addr="203.0.113.7").status_code == 429
+    # Another address is not affected, and unknown names are not written to the audit log.
+    assert _attempt(client, "wang", "secret-pass", addr="198.51.100.2").status_code == 302
+    assert not any("user1" in s for _a, s in _actions(app))
+
+
+def test_a_deactivated_account_with_the_right_password_counts_as_a_failure(
+        app, client, township, make_user):
+    from publisher.extensions import db
+    from publisher.models import User
+
+    user_id = make_user("wang", township_id=township)
+    with app.app_context():
+        db.session.get(User, user_id).active = False
+        db.session.commit()
+    assert _attempt(client, "wang", "secret-pass").status_code == 200
+    assert ("login_failed", "wang 账号已停用") in _actions(app)
+
+
+def test_failed_logins_tell_nothing_about_which_accounts_exist(client, township, make_user):
+    make_user("wang", township_id=township)
+    for username in ("wang", "nobody"):
+        body = _attempt(client, username, "wrong-one").get_data(as_text=True)
+        assert "用户名或密码错误" in body
