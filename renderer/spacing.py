@@ -25,6 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from renderer.sanitise import invisible
+
 if TYPE_CHECKING:  # fonts measures through this module: no import cycle at run time
     from renderer.fonts import Metrics
 
@@ -74,10 +76,12 @@ def _wide(ch: str) -> bool:
 
 
 def opportunities(text: str) -> list[int]:
-    """Indices ``i`` where justification may add space before ``text[i]``."""
+    """Indices ``i`` where justification may add space before ``text[i]``. Characters
+    removed rather than drawn (:func:`renderer.sanitise.invisible`) are looked through."""
+    seen = [i for i, ch in enumerate(text) if not invisible(ch) or ch == " "]
     out = []
-    for i in range(1, len(text)):
-        a, b = text[i - 1], text[i]
+    for h, i in zip(seen, seen[1:], strict=False):
+        a, b = text[h], text[i]
         if a.isspace():
             if not b.isspace():
                 out.append(i)

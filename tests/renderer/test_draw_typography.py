@@ -71,3 +71,11 @@ def test_body_lines_but_the_last_span_the_full_width(fonts):
         if not line.last and "\u4e00" <= line.text[-1] <= "\u9fff":
             # A line ending in a Han character has its ink right up to the measure.
             assert ink[2] >= 20 + width - 0.12 * SIZE, line.text
+
+
+def test_a_justified_line_looks_through_removed_characters(fonts):
+    clean, dirty = _canvas(fonts), _canvas(fonts)
+    clean.text(10, 0, "通知公告 notice", SIZE, fill=WHITE, bg=BLACK, justify=400)
+    dirty.text(10, 0, "通\x00知\u200b公告 \u202enotice", SIZE, fill=WHITE, bg=BLACK, justify=400)
+    assert ImageChops.difference(clean.image, dirty.image).getbbox() is None
+    assert _ink(clean.image)[2] > 10 + 380  # it was spread to the measure
