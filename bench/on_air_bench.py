@@ -4,10 +4,15 @@
 
 The demo township runs as in production: the clock's content job every second (render,
 encode, plan) and the channel's playout on the real clock, writing HLS and the as-run log.
-Each run a reviewer approves a new subsidy policy at a random moment of the page on air. A
-watcher reads the live playlist like a player, decodes one frame per 0.64 s unit of every new
-segment and finds the first frame that shows the new policy's first page (compared with the
-rendered slide). The as-run log says when the page that was on air at the approval ended.
+Each run an editor submits a new subsidy policy; the clock renders it while it waits for
+review (a pre-render job). Once it is rendered, a reviewer approves it at a chosen moment of a
+page: the runs' moments are spread evenly over whole pages (run k of n at a fraction drawn
+from [k/n, (k+1)/n) of the page, in shuffled order, read off playout's lineup), so the last
+seconds of a page get their share and no more. The clock is woken by the approval as in
+production (``clock.wake``). A watcher reads the live playlist like a player, decodes one
+frame per 0.64 s unit of every new segment and finds the first frame that shows the new
+policy's first page (compared with the rendered slide). The as-run log says when the page
+that was on air at the approval ended.
 
 Printed side by side: approval → first frame (latency), the page's remainder at approval, and
 their difference (overshoot). Target (issue 10): p95 overshoot ≤ 5 s, i.e. a new item airs at
@@ -18,6 +23,7 @@ fits in 5 s.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import subprocess
@@ -167,14 +173,25 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
     from flask_migrate import upgrade
     from sqlalchemy import select
 
+    from playlists.lineup import LineupError, lineup_path, load_lineup
     from playlists.plan import PlanError, load_plan
     from publisher import create_app
     from publisher.extensions import db
-    from publisher.jobs.clock import ContentClock, quiet_overlap_notices
+    from publisher.jobs.clock import ContentClock, quiet_overlap_notices, wake_lanes
     from publisher.jobs.playout import supervise
-    from publisher.models import AsRunEntry, Channel, ContentItem, Township, User, utcnow
+    from publisher.models import (
+        AsRunEntry,
+        Channel,
+        ContentItem,
+        Job,
+        JobState,
+        Township,
+        User,
+        utcnow,
+    )
     from publisher.seed import seed_demo
     from publisher.services import content
+    from publisher.services.clock_wake import WakeListener, wake_path
 
     tmp = Path(tempfile.mkdtemp(prefix="vc-on-air-bench-"))
     app = create_app({"DATA_DIR": tmp / "data", "SECRET_KEY": "bench",
@@ -198,6 +215,8 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
     scheduler.add_job(clock.air_tick, "interval", seconds=1, id="air")
     scheduler.add_job(clock.work_tick, "interval", seconds=1, id="content", executor="content")
     scheduler.start()
+    listener = WakeListener(wake_path(app.config["DATA_DIR"]),
+                            lambda: wake_lanes(scheduler, clock)).start()
     print(f"building the demo channel ({len(seeded)} items) from a cold cache …", flush=True)
     built = time.monotonic()
 
@@ -240,20 +259,56 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
             db.session.remove()
             return entry
 
+    lineup_file = lineup_path(Path(app.config["STATUS_DIR"]), slug)
+
+    def approval_moment(fraction: float) -> datetime:
+        """``fraction`` of the way through the next page that still has that moment ahead."""
+        while True:
+            try:
+                entries = load_lineup(lineup_file).entries
+            except LineupError:
+                time.sleep(0.5)
+                continue
+            soon = utcnow() + timedelta(seconds=0.3)
+            for entry in entries:
+                moment = entry.start + timedelta(seconds=fraction * entry.duration_s)
+                if moment >= soon:
+                    return moment
+            time.sleep(0.5)
+
+    def prerendered(version_id: int) -> bool:
+        with app.app_context():
+            jobs = db.session.scalars(select(Job).where(Job.kind == "prerender")).all()
+            done = any(j.payload.get("version_id") == version_id
+                       and j.state in (JobState.DONE, JobState.FAILED) for j in jobs)
+            db.session.remove()
+            return done
+
     salt = rng.randrange(10_000)
+    fractions = [(k + rng.random()) / args.runs for k in range(args.runs)]
+    rng.shuffle(fractions)
     latencies, remainders, overshoots, misses = [], [], [], 0
     after_ready: list[float] = []
     readies: list[float] = []
+    raw: list[tuple[float, float, float]] = []  # (fraction, remainder, overshoot)
     for n in range(1, args.runs + 1):
-        # A random moment of whatever page is on air: pages last 20-45 s, so waiting up to
-        # 45 s spreads approvals over whole pages, their last seconds included.
-        time.sleep(rng.uniform(2, 45))
         with app.app_context():
             editor = db.session.scalar(select(User).where(User.username == "editor"))
-            reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
             township = db.session.scalar(select(Township))
             item = content.create_item(editor, township, "policy", policy(n, salt))
             content.submit(editor, item)
+            item_id, version_id = item.id, item.latest.id
+            db.session.remove()
+        submitted = time.monotonic()
+        while not prerendered(version_id) and time.monotonic() - submitted < 180:
+            time.sleep(0.2)
+        rendered_in = time.monotonic() - submitted
+        fraction = fractions[n - 1]
+        moment = approval_moment(fraction)
+        time.sleep(max(0.0, (moment - utcnow()).total_seconds()))
+        with app.app_context():
+            reviewer = db.session.scalar(select(User).where(User.username == "reviewer"))
+            item = db.session.get(ContentItem, item_id)
             content.approve(reviewer, item)
             approved_at = utcnow()
             ref, version = item.ref, item.latest.number
@@ -296,7 +351,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
         readies.append(in_plan)
         remainders.append(remainder)
         overshoots.append(latency - remainder)
-        print(f"run {n:2d}: on air {latency:5.2f} s after approval; page remainder "
+        raw.append((fraction, remainder, latency - remainder))
+        print(f"run {n:2d}: pre-rendered in {rendered_in:5.1f} s, approved at {fraction:4.2f} "
+              f"of the page; on air {latency:5.2f} s after approval; page remainder "
               f"{remainder:5.2f} s ({on_air.item_ref} p{on_air.page_no}); overshoot "
               f"{latency - remainder:5.2f} s; in the plan after {in_plan:5.2f} s, on air "
               f"{after_ready[-1]:5.2f} s after the page then on air ended (frame diff "
@@ -304,6 +361,7 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
 
     watcher.stop.set()
     stop.set()
+    listener.stop()
     scheduler.shutdown(wait=True)
     feed.join(timeout=20)
     if not overshoots:
@@ -317,6 +375,9 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, read top to bottom
     print(f"in the plan → on air, past the end of the page then on air: p50 "
           f"{statistics.median(after_ready):.2f} s, p95 {percentile(after_ready, 0.95):.2f} s, "
           f"max {max(after_ready):.2f} s (playout's own part)")
+    print("raw (fraction of the page at approval, remainder s, overshoot s): " + ", ".join(
+        f"({f:.2f}, {r:.2f}, {o:.2f})" for f, r, o in raw))
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"page remainder at approval: p50 {statistics.median(remainders):.2f} s, "
           f"max {max(remainders):.2f} s")
     print(f"overshoot past the page's end: p50 {statistics.median(overshoots):.2f} s, p95 "

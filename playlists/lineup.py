@@ -25,10 +25,15 @@ from playlists.playstate import PlayState
 from playlists.timeline import Slot, simulate
 
 LINEUP_FORMAT = 1
-# How far ahead the lineup reaches, and how close to its end playout extends it. Six hours
-# cover the guide's next blocks and any item's next airing while costing a fraction of a second
-# to compute after a plan change.
-LINEUP_HOURS = 6.0
+# How far ahead the lineup reaches: a day, the usual depth of an EPG. Measured on a 32-item
+# library of 5-15 s pages (bench/lineup_bench.py): 24 h is ~8,700 pages, ~0.35 s of CPU and a
+# ~1 MB file. So after a departure playout materialises FIRST_HOURS at once (what the channel
+# page and the items' expected times need soonest) and extends the lineup by at most
+# EXTEND_STEP per segment until it reaches LINEUP_HOURS; from then on, whenever less than
+# LINEUP_HOURS - EXTEND_WITHIN is left, by the hour or so that aired.
+LINEUP_HOURS = 24.0
+FIRST_HOURS = 6.0
+EXTEND_STEP = timedelta(hours=6)
 EXTEND_WITHIN = timedelta(hours=1)
 
 
@@ -139,20 +144,47 @@ def materialise(
 ) -> Lineup:
     """The page ``on_air`` and everything the timeline airs after it for ``hours``, from
     ``state`` (the play state after choosing ``on_air``)."""
-    slots, _ = simulate(plan, on_air.end, on_air.end + timedelta(hours=hours), state)
+    return materialise_with_state(plan, on_air, state, hours)[0]
+
+
+def materialise_with_state(
+    plan: ChannelPlan, on_air: Slot, state: PlayState, hours: float
+) -> tuple[Lineup, PlayState]:
+    """:func:`materialise`, and the play state at the lineup's end (to :func:`extend` it)."""
+    slots, after = simulate(plan, on_air.end, on_air.end + timedelta(hours=hours), state)
     titles = _titles(plan)
     entries = tuple(entry_of(s, titles.get(s.item_id, "")) for s in (on_air, *slots))
-    return Lineup(plan.slug, on_air.start, plan.generated_at, entries)
+    return Lineup(plan.slug, on_air.start, plan.generated_at, entries), after
+
+
+def extend(
+    lineup: Lineup, plan: ChannelPlan, state: PlayState, by: timedelta
+) -> tuple[Lineup, PlayState]:
+    """``lineup`` followed by what the timeline airs for ``by`` after its end, from ``state``
+    (the play state at that end, as :func:`materialise_with_state` or this returned it): the
+    same pages a materialisation of the whole span from the first page gives."""
+    slots, after = simulate(plan, lineup.end, lineup.end + by, state)
+    titles = _titles(plan)
+    added = tuple(entry_of(s, titles.get(s.item_id, "")) for s in slots)
+    return Lineup(lineup.channel, lineup.built_at, lineup.plan_generated_at,
+                  lineup.entries + added), after
 
 
 def needs_rebuild(lineup: Lineup | None, aired: Slot, plan: ChannelPlan) -> bool:
-    """Whether the page just chosen for air departs from ``lineup`` or the lineup runs short."""
+    """Whether the page just chosen for air departs from ``lineup`` (or there is none)."""
     if lineup is None or lineup.plan_generated_at != plan.generated_at:
         return True
     expected = lineup.at(aired.start)
-    if expected is None or not expected.same_airing(entry_of(aired)):
-        return True
-    return lineup.end - aired.start < timedelta(hours=LINEUP_HOURS) - EXTEND_WITHIN
+    return expected is None or not expected.same_airing(entry_of(aired))
+
+
+def shortfall(lineup: Lineup, now: datetime) -> timedelta:
+    """How much to :func:`extend` ``lineup`` by at ``now`` (zero while it reaches far
+    enough; at most EXTEND_STEP at a time, so no extension costs more than a plan change)."""
+    ahead = lineup.end - now
+    if ahead >= timedelta(hours=LINEUP_HOURS) - EXTEND_WITHIN:
+        return timedelta(0)
+    return min(EXTEND_STEP, timedelta(hours=LINEUP_HOURS) - ahead)
 
 
 # --- storage ----------------------------------------------------------------------------------

@@ -37,7 +37,16 @@ from playlists.feed import (
     unit_start,
 )
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
-from playlists.lineup import Lineup, lineup_path, materialise, needs_rebuild, save_lineup
+from playlists.lineup import (
+    FIRST_HOURS,
+    Lineup,
+    extend,
+    lineup_path,
+    materialise_with_state,
+    needs_rebuild,
+    save_lineup,
+    shortfall,
+)
 from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
 from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, is_valid
@@ -125,6 +134,7 @@ class Playout:
         self.lineup_path = lineup_path(status_dir, self.plan.slug)
         self.coming_path = coming_path(plan_path)  # approvals still rendering (clock)
         self.lineup: Lineup | None = None
+        self._lineup_tail: PlayState | None = None  # the play state at the lineup's end
         self._on_air: Slot | None = None
         self._lineup_stale = True
         self._materialising = False
@@ -391,32 +401,54 @@ class Playout:
         self._write_lineup()
 
     def _write_lineup(self) -> None:
-        """Materialise the lineup from the page chosen last, if it no longer holds.
+        """Materialise the lineup from the page chosen last if it no longer holds, else
+        extend it towards LINEUP_HOURS (see playlists.lineup).
 
         Hours of timeline take a fraction of a second, so they are worked out beside the
         feed, from frozen copies of plan, page and state; the next segment never waits.
         """
-        if not self._lineup_stale or self._on_air is None or self._materialising:
+        if self._on_air is None or self._materialising:
             return
         plan, on_air, state = self.plan, self._on_air, self.state
-        self._materialising, self._lineup_stale = True, False
+        if self._lineup_stale:
+            self._lineup_stale = False
+            work = self._rebuild_lineup
+            args: tuple = (plan, on_air, state)
+        elif self.lineup is not None and self._lineup_tail is not None:
+            by = shortfall(self.lineup, on_air.start)
+            if not by or plan.generated_at != self.lineup.plan_generated_at:
+                return
+            work, args = self._extend_lineup, (plan, self.lineup, self._lineup_tail, by)
+        else:
+            return
+        self._materialising = True
 
-        def work() -> None:
+        def run() -> None:
             try:
-                lineup = materialise(plan, on_air, state)
-                save_lineup(lineup, self.lineup_path)
-                self.lineup = lineup
-                # Pages chosen meanwhile were checked against the old lineup: check again.
-                latest = self._on_air
-                self._lineup_stale = latest is not None and needs_rebuild(lineup, latest,
-                                                                          self.plan)
+                work(*args)
             except Exception:  # the guide may lag; the channel must not
                 log.exception("%s: lineup not written", plan.slug)
                 self._lineup_stale = True
             finally:
                 self._materialising = False
 
-        threading.Thread(target=work, name=f"lineup-{plan.slug}", daemon=True).start()
+        threading.Thread(target=run, name=f"lineup-{plan.slug}", daemon=True).start()
+
+    def _rebuild_lineup(self, plan: ChannelPlan, on_air: Slot, state: PlayState) -> None:
+        lineup, tail = materialise_with_state(plan, on_air, state, FIRST_HOURS)
+        save_lineup(lineup, self.lineup_path)
+        self.lineup, self._lineup_tail = lineup, tail
+        # Pages chosen meanwhile were checked against the old lineup: check again.
+        latest = self._on_air
+        self._lineup_stale = latest is not None and needs_rebuild(lineup, latest, self.plan)
+
+    def _extend_lineup(self, plan: ChannelPlan, base: Lineup, tail: PlayState,
+                       by: timedelta) -> None:
+        lineup, tail = extend(base, plan, tail, by)
+        if self._lineup_stale or self.lineup is not base:
+            return  # playout departed from it meanwhile: a rebuild follows
+        save_lineup(lineup, self.lineup_path)
+        self.lineup, self._lineup_tail = lineup, tail
 
 
 def _udp_health(relay: UdpRelay | None) -> dict[str, object]:

@@ -19,7 +19,7 @@ from playlists.asrun import AsRunRow, asrun_csv
 from playlists.lineup import Entry, Lineup, LineupError, guide_entries, lineup_path, load_lineup
 from playlists.m3u import build_m3u
 from playlists.plan import PlanError, load_plan
-from playlists.xmltv import ChannelInfo, build_epg, programmes_from_slots
+from playlists.xmltv import ChannelInfo, Programme, build_epg, programmes_from_slots
 from publisher.extensions import db
 from publisher.models import AsRunEntry, Channel, utcnow
 
@@ -43,12 +43,28 @@ def m3u(base_url: str) -> str:
     return build_m3u([_info(c, base_url) for c in _enabled()], base_url, f"{base_url}/epg.xml")
 
 
+# Lineups read, by file: a day's lineup is ~1 MB of JSON (~0.1 s to read), rewritten when
+# playout departs from it or extends it; every guide and item page in between reuses it.
+_READ: dict[Path, tuple[tuple[int, int], Lineup]] = {}
+
+
 def lineup(slug: str) -> Lineup | None:
     """The channel's materialised lineup as its playout last wrote it, if any."""
+    path = lineup_path(Path(current_app.config["STATUS_DIR"]), slug)
     try:
-        return load_lineup(lineup_path(Path(current_app.config["STATUS_DIR"]), slug))
+        st = path.stat()
+    except OSError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_size)
+    cached = _READ.get(path)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    try:
+        found = load_lineup(path)
     except LineupError:
         return None
+    _READ[path] = (stamp, found)
+    return found
 
 
 def aired_entries(channel: Channel, start: datetime, end: datetime) -> list[Entry]:
@@ -66,24 +82,29 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def programmes(channel: Channel, now: datetime) -> list[Programme]:
+    """The channel's guide in half-hour blocks: the last hour as aired, then its playout's
+    lineup (a day ahead); what ``/epg.xml`` lists and the channel page shows."""
+    path = Path(current_app.config["PLAN_DIR"]) / f"{channel.slug}.json"
+    if not path.exists():
+        return []
+    try:
+        plan = load_plan(path)
+    except PlanError:
+        log.warning("unreadable plan for %s; listing the channel without programmes",
+                    channel.slug)
+        return []
+    listed = guide_entries(aired_entries(channel, now - GUIDE_PAST, now),
+                           lineup(channel.slug), now)
+    return programmes_from_slots(listed, plan, block_minutes=GUIDE_BLOCK_MINUTES)
+
+
 def epg(base_url: str, now: datetime | None = None) -> bytes:
     now = now or utcnow()
-    entries = []
-    for channel in _enabled():
-        path = Path(current_app.config["PLAN_DIR"]) / f"{channel.slug}.json"
-        programmes = []
-        if path.exists():
-            try:
-                plan = load_plan(path)
-                listed = guide_entries(aired_entries(channel, now - GUIDE_PAST, now),
-                                       lineup(channel.slug), now)
-                programmes = programmes_from_slots(listed, plan,
-                                                   block_minutes=GUIDE_BLOCK_MINUTES)
-            except PlanError:
-                log.warning("unreadable plan for %s; listing the channel without programmes",
-                            channel.slug)
-        entries.append((_info(channel, base_url), programmes))
-    return build_epg(entries)
+    listed = [(_info(channel, base_url), programmes(channel, now)) for channel in _enabled()]
+    # A channel whose playout has not materialised anything yet is left out: XMLTV has no way
+    # to say "nothing known", and an empty channel fails tv_validate_file.
+    return build_epg([(info, shown) for info, shown in listed if shown])
 
 
 def _row(entry: AsRunEntry) -> AsRunRow:

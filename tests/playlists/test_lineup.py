@@ -14,15 +14,20 @@ from PIL import Image
 
 from playlists.feed import VirtualClock
 from playlists.lineup import (
+    EXTEND_STEP,
+    LINEUP_HOURS,
     Entry,
     LineupError,
+    extend,
     guide_entries,
     lineup_from_dict,
     lineup_path,
     lineup_to_dict,
     load_lineup,
     materialise,
+    materialise_with_state,
     needs_rebuild,
+    shortfall,
 )
 from playlists.plan import CategoryRule, ChannelPlan, PlannedItem, PlannedPage, save_plan
 from playlists.playout import AsRunEntry, run_channel
@@ -77,17 +82,31 @@ def test_lineup_round_trips_and_refuses_what_it_cannot_read(tmp_path: Path):
         load_lineup(tmp_path / "missing.json")
 
 
-def test_a_departure_or_a_new_plan_or_a_short_lineup_asks_for_a_rebuild():
+def test_a_departure_or_a_new_plan_asks_for_a_rebuild_and_a_short_lineup_for_more():
     plan = library()
     first, state = next_slot(plan, T0, PlayState())
     lineup = materialise(plan, first, state)
+    assert lineup.end - T0 >= timedelta(hours=LINEUP_HOURS)  # a day: the guide's depth
     second, _ = next_slot(plan, first.end, state)
     assert not needs_rebuild(lineup, second, plan)
     assert needs_rebuild(None, second, plan)
     assert needs_rebuild(lineup, replace(second, item_id="notice:4"), plan)
     assert needs_rebuild(lineup, second, replace(plan, generated_at=T0 + timedelta(seconds=1)))
-    late = replace(second, start=lineup.entries[-1].start)
-    assert needs_rebuild(lineup, replace(late, page=lineup_page(lineup.entries[-1])), plan)
+    assert shortfall(lineup, second.start) == timedelta(0)
+    late = lineup.entries[-1].start
+    assert shortfall(lineup, late) == EXTEND_STEP  # a step at a time
+    assert shortfall(lineup, lineup.end - timedelta(hours=22)) == timedelta(hours=2)
+
+
+def test_a_lineup_extended_step_by_step_is_the_one_made_at_once():
+    plan = library()
+    first, state = next_slot(plan, T0, PlayState())
+    whole = materialise(plan, first, state, hours=3)
+    part, tail = materialise_with_state(plan, first, state, 1)
+    for _ in range(4):
+        part, tail = extend(part, plan, tail, timedelta(minutes=30))
+    assert part.end >= whole.end
+    assert part.entries[:len(whole.entries)] == whole.entries
 
 
 def lineup_page(entry: Entry) -> PlannedPage:
