@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from publisher.emergency import crypto
+from publisher.emergency import crypto, permissions
 from publisher.emergency.i18n import _
 from publisher.extensions import db
 from publisher.models import Role, User, Village, utcnow
@@ -134,13 +134,20 @@ def save_household(actor: User, township_id: int, data: HouseholdData,
     audit.record(
         "create" if creating else "edit", actor=actor, township_id=township_id,
         target_type="household", target_id=household.id,
-        summary=f"{household.name}（{household.kind}）",
+        summary=f"{audit_name(household)}（{household.kind}）",
         # Masked only: the audit log itself must not become a copy of the secrets.
         after={"phones": [crypto.mask_phone(n) for _, n in phones],
                "members": len(members), "medical_notes": bool(data.medical_notes.strip())},
     )
     db.session.commit()
     return household
+
+
+def audit_name(household: Household) -> str:
+    """How the audit log names a household: its number and the name's first character
+    (the audit log is kept in plain text and must not become a copy of the register)."""
+    name = household.name
+    return f"#{household.id} {name[:1]}{'*' * (len(name) - 1)}"
 
 
 def household_view(household: Household, *, full: bool) -> dict[str, Any]:
@@ -161,11 +168,14 @@ def household_view(household: Household, *, full: bool) -> dict[str, Any]:
 
 
 def reveal(actor: User, household: Household, reason: str = "view") -> dict[str, Any]:
-    """The full record, for an allowed role; every call is audited."""
+    """The full record, for an allowed role; every call is audited. A cadre sees only the
+    households of the villages they are stationed in."""
     ensure_manager(actor, household.township_id)
+    if not permissions.may_see_village(actor, household.village_id):
+        raise NotAllowed(_("驻村干部只能查看本人所驻村住户的完整信息。"))
     audit.record("reveal", actor=actor, township_id=household.township_id,
                  target_type="household", target_id=household.id,
-                 summary=f"查看完整信息：{household.name}（{reason}）")
+                 summary=f"查看完整信息：{audit_name(household)}（{reason}）")
     db.session.commit()
     return household_view(household, full=True)
 
@@ -219,7 +229,7 @@ def add_device(actor: User, household: Household, label: str = "",
     db.session.flush()
     audit.record("create", actor=actor, township_id=household.township_id,
                  target_type="device", target_id=device.id,
-                 summary=f"{household.name} · {device.label}")
+                 summary=f"{audit_name(household)} · {device.label}")
     db.session.commit()
     return device, token
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from publisher.emergency import crypto, incidents, registry
+from publisher.emergency import crypto, incidents, permissions, registry
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get, show_error, village_choices
 from publisher.emergency.forms import DeviceForm, HouseholdForm, choices
@@ -14,6 +14,7 @@ from publisher.emergency.i18n import _
 from publisher.extensions import db
 from publisher.models import Village
 from publisher.models.emergency import EscalationPolicy, Household, Incident
+from publisher.security import refusals
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
 
@@ -89,8 +90,9 @@ def household_new():  # noqa: ANN201
 @login_required
 def household_edit(household_id: int):  # noqa: ANN201
     household = scoped_get(Household, household_id)
-    if not registry.can_see_sensitive(current_user):
-        abort(403)
+    if not registry.can_see_sensitive(current_user) or not permissions.may_see_village(
+            current_user, household.village_id):
+        abort(403)  # a cadre edits only the households of their own villages
     return _edit(household)
 
 
@@ -117,6 +119,8 @@ def household_reveal(household_id: int):  # noqa: ANN201
     try:
         view = registry.reveal(current_user, household, "view")
     except ServiceError as exc:
+        refusals.note(str(exc), target_type="household", target_id=household.id,
+                      township_id=household.township_id)  # audited as a refusal
         flash(str(exc), "error")
         return redirect(url_for("emergency.household", household_id=household.id))
     return _household_page(household, view)

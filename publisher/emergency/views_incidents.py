@@ -65,6 +65,8 @@ def _location(row: Incident) -> str:
     audited like a full view; "" for everyone else or when none was sent."""
     if not row.location_enc or not registry.can_see_sensitive(current_user):
         return ""
+    if not permissions.may_see_village(current_user, row.household.village_id):
+        return ""  # a cadre sees where the phone was only for their own villages
     audit.record("reveal", actor=current_user, township_id=row.township_id,
                  target_type="incident", target_id=row.id, summary="查看呼救位置")
     db.session.commit()

@@ -14,9 +14,10 @@ from publisher.admin.kinds import KINDS
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for
 from publisher.models import Channel, utcnow
+from publisher.security import refusals
 from publisher.services import guide, schedule
 from publisher.services.feed_status import channel_status
-from publisher.services.scope import scoped
+from publisher.services.scope import may_see_page, scoped
 
 bp = Blueprint("live", __name__)
 
@@ -75,10 +76,16 @@ def hls(slug: str, name: str) -> Response:
     return response
 
 
+def _public_base() -> str:
+    """The address players reach us at, from the settings (``VILLAGECAST_PUBLIC_URL``),
+    never from the request's Host header: these lists are cached (max-age, proxies), and a
+    forged Host would otherwise be served to every viewer as the stream's address."""
+    return str(current_app.config["PUBLIC_BASE_URL"]).rstrip("/")
+
+
 @bp.route("/channels.m3u")
 def channel_list() -> Response:
-    base = request.host_url.rstrip("/")
-    body = guide.m3u(base)
+    body = guide.m3u(_public_base())
     return Response(body, mimetype="audio/x-mpegurl",
                     headers={"Content-Disposition": 'inline; filename="channels.m3u"',
                              "Cache-Control": "max-age=60"})
@@ -86,7 +93,7 @@ def channel_list() -> Response:
 
 @bp.route("/epg.xml")
 def epg() -> Response:
-    return Response(guide.epg(request.host_url.rstrip("/")), mimetype="application/xml",
+    return Response(guide.epg(_public_base()), mimetype="application/xml",
                     headers={"Cache-Control": "max-age=60"})
 
 
@@ -105,9 +112,13 @@ def channel_logo(slug: str) -> Response:
 @bp.route("/render/<key>.png")
 @login_required
 def rendered_page(key: str) -> Response:
-    """A rendered slide from the page cache (content-addressed, so cacheable forever)."""
+    """A rendered slide from the page cache (content-addressed, so cacheable forever, but
+    only by this browser: the slide may be another township's unpublished draft)."""
     if not _KEY.match(key):
         abort(404)
+    if not may_see_page(current_user, key):
+        refusals.note("页面不属于本乡镇", target_type="page", target_id=key[:16])
+        abort(404)  # another township's slide is "not found", like a missing one
     path = Path(current_app.config["CACHE_DIR"]) / "pages" / key[:2] / f"{key}.png"
     if not path.is_file():
         abort(404)

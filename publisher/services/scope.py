@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select
+from sqlalchemy import Select, String, cast, select
 
-from publisher.models import User
+from publisher.extensions import db
+from publisher.models import AsRunEntry, Channel, ContentItem, ContentVersion, Job, User
 from publisher.services.errors import NotAllowed
 
 
@@ -22,3 +23,31 @@ def scoped(query: Select, actor: User, township_column) -> Select:  # noqa: ANN0
     if actor.is_county_admin:
         return query
     return query.where(township_column == actor.township_id)
+
+
+def may_see_page(actor: User, key: str) -> bool:
+    """Whether ``actor`` may look at the rendered slide ``key`` (a content hash): one of
+    their township's previews, content versions or aired pages. County admins see all.
+
+    ``key`` must already be checked to be hex (it is matched inside JSON text)."""
+    if actor.is_county_admin:
+        return True
+    township = actor.township_id
+    if township is None:
+        return False
+    pattern = f'%"{key}"%'
+    aired = select(AsRunEntry.id).join(Channel, Channel.id == AsRunEntry.channel_id).where(
+        AsRunEntry.page_key == key, Channel.township_id == township).limit(1)
+    if db.session.scalar(aired) is not None:
+        return True
+    version = select(ContentVersion.id).join(ContentItem, ContentItem.id == ContentVersion.item_id
+                                             ).where(ContentItem.township_id == township,
+                                                     cast(ContentVersion.pages, String)
+                                                     .like(pattern)).limit(1)
+    if db.session.scalar(version) is not None:
+        return True
+    # Previews: the job's payload names the township it was made for.
+    jobs = db.session.scalars(select(Job).where(cast(Job.result, String).like(pattern))
+                              .order_by(Job.id.desc()).limit(20))
+    return any(isinstance(job.payload, dict) and job.payload.get("township_id") == township
+               for job in jobs)
