@@ -16,6 +16,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # A ``.env`` in the working directory (the checkout, under ``make run``) fills in settings
     # the environment does not give; real environment variables always win.
     load_dotenv(find_dotenv(usecwd=True), override=False)
+    from publisher.emergency.logredact import install as redact_logs
+
+    redact_logs()  # phone numbers and tokens masked in every log record of this process
     app = Flask(__name__)
     app.config.update(load_config(test_config))
     for key in ("DATA_DIR", "CACHE_DIR", "PLAN_DIR", "HLS_DIR", "UPLOAD_DIR", "STATUS_DIR"):

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 def register(cli: click.Group) -> None:
     from publisher.auth.cli import init
+    from publisher.security.key_rotation import rotate_key
 
     cli.add_command(init)
+    cli.add_command(rotate_key)
     cli.add_command(create_user)
     cli.add_command(seed)
     cli.add_command(render)

@@ -46,9 +46,12 @@ def init_sqlite(app) -> None:  # noqa: ANN001
     """WAL and a busy timeout for the app's engine, when the database is SQLite."""
     from sqlalchemy import event
 
+    from publisher.vault.files import private_sqlite
+
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
+            private_sqlite(engine.url.database)  # 0600 before the first connection
             event.listen(engine, "connect", sqlite_pragmas)
 
 
