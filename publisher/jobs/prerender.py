@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -65,6 +66,9 @@ def adopt(version: ContentVersion, renders: dict[str, dict[str, Any]], now: date
         done = renders.get(channel.slug) or {}
         if not done.get("pages") or done.get("fingerprint") != render_fingerprint(
                 version.data, channel, now, narrate=item.narration):
+            return False
+        # Pruned while it waited for review (over budget): render again rather than air filler.
+        if not all(Path(p.get("unit") or "").is_file() for p in done["pages"]):
             return False
     version.pages = {c.slug: renders[c.slug]["pages"] for c in channels}
     version.render_state = RenderState.READY

@@ -148,9 +148,11 @@ def channel_page() -> str:
     status = channel_status(channel) if channel else None
     recent = guide.recent_as_run(channel, limit=30) if channel else []
     upcoming = guide.upcoming(channel, utcnow()) if channel else []
+    programmes = guide.programmes(channel, utcnow()) if channel else []
     rows, idle = schedule.summary(schedule.rules_for(channel)) if channel else ([], "")
     return render_template("live/channel.html", channels=channels, channel=channel,
                            status=status, recent=recent, upcoming=upcoming,
+                           programmes=programmes,
                            aired_item=aired_item,
                            duration_text=duration_text, schedule_rows=rows, idle_share=idle)
 

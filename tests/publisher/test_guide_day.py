@@ -11,7 +11,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from tests.publisher.test_content_support import office  # noqa: F401 - fixture
+from tests.publisher.test_content_support import login, office  # noqa: F401 - fixtures
 
 
 def _day_lineup(app, now: datetime) -> None:  # noqa: ANN001
@@ -67,3 +67,14 @@ def test_the_guide_is_read_again_only_when_playout_rewrites_the_lineup(app, offi
         _day_lineup(app, now + timedelta(seconds=10.24))
         again = guide.lineup("jianshan")
         assert again is not first and again.built_at > first.built_at
+
+
+def test_the_channel_page_lists_the_same_day_of_blocks_as_the_guide(app, client, login, office):  # noqa: F811
+    now = datetime.now(UTC).replace(microsecond=0)
+    _day_lineup(app, now)
+    blocks = ET.fromstring(client.get("/epg.xml").get_data()).findall("programme")
+    page = login("editor").text("/channel")
+    day = page[page.index('id="guide-day"'):].split("</table>", 1)[0]
+    rows = day.count("<tr>") - 1  # the header row
+    assert rows == len(blocks) >= 48
+    assert blocks[-1].findtext("title") in day
