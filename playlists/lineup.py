@@ -25,10 +25,11 @@ from playlists.playstate import PlayState
 from playlists.timeline import Slot, simulate
 
 LINEUP_FORMAT = 1
-# How far ahead the lineup reaches: a day, the usual depth of an EPG. Measured on a 32-item
-# library of 5-15 s pages (bench/lineup_bench.py): 24 h is ~8,700 pages, ~0.35 s of CPU and a
-# ~1 MB file. So after a departure playout materialises FIRST_HOURS at once (what the channel
-# page and the items' expected times need soonest) and extends the lineup by at most
+# How far ahead the lineup reaches: a day, the usual depth of an EPG. Measured with
+# bench/lineup_bench.py: 24 h of 10-41 s pages is ~2,800 pages, 45-100 ms of CPU (32-80 items)
+# and a 0.33 MB file; of 5-15 s pages ~8,700 pages, ~0.35 s and ~1 MB. So after a departure
+# (a plan change, an approval, an alert) playout materialises FIRST_HOURS at once (what the
+# channel page and the items' expected times need soonest) and extends the lineup by at most
 # EXTEND_STEP per segment until it reaches LINEUP_HOURS; from then on, whenever less than
 # LINEUP_HOURS - EXTEND_WITHIN is left, by the hour or so that aired.
 LINEUP_HOURS = 24.0
