@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "alert": _l("发布紧急通知"), "drill": _l("演练"), "trigger": _l("呼救"),
     "acknowledge": _l("确认接警"), "resolve": _l("办结"), "cancel": _l("取消呼救"),
     "reveal": _l("查看完整信息"), "verify": _l("核实号码"),
+    # refused requests (publisher.security.refusals) and removals
+    "refused": _l("拒绝访问"), "delete": _l("删除"),
 }
 
 
