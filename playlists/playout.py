@@ -49,7 +49,7 @@ from playlists.lineup import (
 )
 from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
 from playlists.playstate import PlayState, PlayStateError
-from playlists.timeline import Slot, is_valid
+from playlists.timeline import Slot, fresh_ids, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
 from playlists.udp import UdpRelay, UdpSettings
 from renderer import audio, encode
@@ -278,6 +278,8 @@ class Playout:
             return False
         item = next((i for i in self.plan.items if i.id == again.item_id), None)
         if item is None or not chosen_at < item.ready_at <= slot.start + STEP_ASIDE_LATE:
+            return False
+        if item.id not in fresh_ids(self.plan, before):  # news only, not a redrawn board
             return False
         self.state = before
         return True

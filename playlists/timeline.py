@@ -347,6 +347,15 @@ def next_slot(plan: ChannelPlan, now: datetime, state: PlayState) -> tuple[Slot,
     return slot, run.freeze()
 
 
+def fresh_ids(plan: ChannelPlan, state: PlayState) -> set[str]:
+    """The items that count as fresh news (rule 2) for ``state``: they air at the next page
+    boundary. The whereabouts board and alerts are never among them."""
+    run = _Run(plan, state)
+    if run.started_at is None:
+        return set()
+    return {i for i in run._fresh_ids() if _news_worthy(run.items[i])}  # noqa: SLF001
+
+
 def simulate(
     plan: ChannelPlan, start: datetime, end: datetime, state: PlayState
 ) -> tuple[list[Slot], PlayState]:

@@ -64,3 +64,19 @@ def test_an_item_landing_after_the_page_began_waits_for_that_page_to_end(
     assert on_screen.started_at == end and on_screen.duration_s == 10.24
     assert not on_screen.note
     assert not any("stepped aside" in a.note for a in aired)
+
+
+def test_only_news_counts_as_fresh_not_a_redrawn_board():
+    from datetime import UTC, datetime
+
+    from playlists.playstate import PlayState
+    from playlists.timeline import fresh_ids, next_slot
+
+    start = datetime(2026, 11, 23, 2, 0, 0, 320000, tzinfo=UTC)
+    later = start + timedelta(minutes=1)
+    plan = plan_of(item("policy:1"))
+    _, state = next_slot(plan, start, PlayState())
+    board = replace(item("whereabouts:1", ready_at=later), category="whereabouts")
+    newer = replace(plan, items=(*plan.items, item("policy:new", ready_at=later), board))
+    assert fresh_ids(newer, state) == {"policy:new"}
+    assert fresh_ids(newer, PlayState()) == set()  # nothing has aired: nothing is news yet
