@@ -32,6 +32,9 @@ def sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted or rewritten rows are zeroed on disk, not left in free pages: a plain
+        # value from before encryption (or a ciphertext under a retired key) does not linger.
+        cursor.execute("PRAGMA secure_delete = ON")
         # Kept by the file once set; setting it writes, which a full disk refuses: the
         # database then simply stays in its old mode until there is room.
         cursor.execute("PRAGMA journal_mode = WAL")
