@@ -10,6 +10,7 @@ from publisher.admin import (  # noqa: E402, F401
     content_actions,
     content_routes,
     dashboard_routes,
+    estimate_routes,
     helpers,
     labels,
     review_routes,
