@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from publisher.emergency.logredact import redact
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus, utcnow
 from publisher.sms import queue
@@ -49,7 +50,7 @@ def queue_sms(number: str, text: str, *, key: str | None = None, related_type: s
     try:
         check_outbound(row.number, text)
     except GatewayError as exc:  # recorded as failed at once: callers escalate on it
-        row.status, row.error = SmsStatus.FAILED, str(exc)
+        row.status, row.error = SmsStatus.FAILED, redact(str(exc))  # it may quote the number
     db.session.add(row)
     if flush:
         db.session.flush()
@@ -136,7 +137,8 @@ def _store_and_handle(message, gateway_name: str, handle: Handler,  # noqa: ANN0
         db.session.rollback()
         log.exception("handling SMS %s failed", message.ref)
         row = _inbound_row(message, gateway_name, now)
-        row.status, row.error = SmsStatus.UNMATCHED, f"{type(exc).__name__}: {exc}"[:500]
+        row.status = SmsStatus.UNMATCHED
+        row.error = redact(f"{type(exc).__name__}: {exc}")[:500]
         db.session.add(row)
         db.session.commit()
         return True
