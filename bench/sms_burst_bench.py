@@ -30,6 +30,7 @@ import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -165,12 +166,15 @@ def run(tmp: Path, modems: int, http: bool, kill_after_s: float | None = None
 
             def firsts_left() -> tuple[list[tuple[int, float | None]], dict]:
                 with app.app_context():
-                    rows = db.session.execute(
+                    # The gateway reference is encrypted: read through the row, not a column.
+                    rows = [SimpleNamespace(incident_id=incident_id, seq=seq, id=m.id,
+                                            gateway=m.gateway, gateway_ref=m.gateway_ref,
+                                            status=m.status)
+                            for incident_id, seq, m in db.session.execute(
                         db.select(NotificationAttempt.incident_id, NotificationAttempt.seq,
-                                  SmsMessage.id, SmsMessage.gateway, SmsMessage.gateway_ref,
-                                  SmsMessage.status)
+                                  SmsMessage)
                         .join(SmsMessage, NotificationAttempt.sms_message_id == SmsMessage.id)
-                        .where(NotificationAttempt.purpose.in_(("alert", "final")))).all()
+                        .where(NotificationAttempt.purpose.in_(("alert", "final")))).all()]
                     db.session.remove()
                 return rows
 
