@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from publisher.extensions import db
@@ -14,6 +14,9 @@ from publisher.models.users import User
 
 
 class AuditEvent(db.Model):
+    # The refusal audit's rate limit counts recent rows by action and address (0011).
+    __table_args__ = (Index("ix_audit_event_action_addr_at", "action", "remote_addr", "at"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
