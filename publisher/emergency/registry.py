@@ -217,8 +217,11 @@ def _token_digest(token: str) -> str:
 def add_device(actor: User, household: Household, label: str = "",
                test_interval_hours: int = 24 * 7, now: datetime | None = None
                ) -> tuple[Device, str]:
-    """A new device and its secret token (shown once; only its hash is kept)."""
+    """A new device and its secret token (shown once; only its hash is kept). A cadre adds
+    devices only in their own villages (a device can raise that household's alarm)."""
     ensure_manager(actor, household.township_id)
+    if not permissions.may_see_village(actor, household.village_id):
+        raise NotAllowed(_("驻村干部只能为本人所驻村的住户添加呼救设备。"))
     if not 1 <= test_interval_hours <= 24 * 90:
         raise ServiceError(_("测试间隔须在 1 小时到 90 天之间。"))
     token = secrets.token_urlsafe(24)

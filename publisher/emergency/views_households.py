@@ -151,8 +151,9 @@ def device_add(household_id: int):  # noqa: ANN201
 @login_required
 def drill(household_id: int):  # noqa: ANN201
     household = scoped_get(Household, household_id)
-    if not registry.can_see_sensitive(current_user):
-        abort(403)
+    if not registry.can_see_sensitive(current_user) or not permissions.may_see_village(
+            current_user, household.village_id):
+        abort(403)  # a drill texts the responders: cadres only in their own villages
     try:
         result = incidents.trigger(household, source="drill", now=now(), actor=current_user,
                                    is_drill=True)

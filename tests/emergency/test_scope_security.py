@@ -79,6 +79,19 @@ def test_a_cadre_reveals_only_households_of_their_villages(app, world, make_user
         assert (HOUSEHOLD in text or full in text) is shown, role
         edit = client.get(f"/emergency/households/{world.household}/edit")
         assert (edit.status_code == 200) is shown, role
+    # The other village's cadre can neither add a device (which could raise the alarm) nor
+    # start a drill (which texts the responders) there.
+    base = f"/emergency/households/{world.household}"
+    assert client.post(f"{base}/phone-card", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"{base}/devices", data={"csrf_token": token, "label": "x",
+                                                "test_interval_hours": 24}).status_code == 400
+    assert client.post(f"{base}/drill", data={"csrf_token": token}).status_code == 403
+    from publisher.extensions import db
+    from publisher.models.emergency import Device, Incident
+
+    with app.app_context():
+        assert db.session.query(Device).count() == 1  # the world's own device only
+        assert db.session.query(Incident).count() == 0
 
 
 def test_the_host_header_never_reaches_the_channel_list_or_guide(app, client, township):
