@@ -32,6 +32,10 @@ ACTION_LABELS = {
     "reveal": _l("查看完整信息"), "verify": _l("核实号码"),
     # refused requests (publisher.security.refusals) and removals
     "refused": _l("拒绝访问"), "delete": _l("删除"),
+    # accounts (publisher.auth)
+    "logout": _l("退出登录"), "login_failed": _l("登录失败"), "login_locked": _l("登录被锁定"),
+    "change_password": _l("修改密码"), "reset_password": _l("重置密码"),
+    "deactivate": _l("停用账号"), "activate": _l("启用账号"),
 }
 
 
