@@ -40,9 +40,9 @@ PUNCT = CLOSING | OPENING
 # face drew it) and has no blank half to give.
 FULLWIDTH_SHARE = 0.9
 # Justification spreads at most this much per opportunity (in em). A line that would
-# need more (a short line before a long unbreakable word) stays flush left: wide holes
-# read worse than a ragged edge.
-MAX_STRETCH_EM = 1.0
+# need more (a short line before a long unbreakable word, a few Latin words) stays flush
+# left: holes wider than a Latin space and a half read worse than a ragged edge.
+MAX_STRETCH_EM = 0.5
 
 
 def squeezes(text: str) -> tuple[tuple[int, bool], ...]:

@@ -45,7 +45,7 @@ def test_justified_line_spans_the_measure_exactly(fake):
 
 def test_latin_words_and_numbers_keep_their_letters_together(fake):
     text = "装机5 kW可得2,000元"
-    placed = place(text, fake, SIZE, 140)
+    placed = place(text, fake, SIZE, 125)
     assert placed.justified
     natural = place(text, fake, SIZE).xs
     for word in ("2,000", "kW"):
