@@ -1,7 +1,9 @@
 """Staff accounts: create, edit role, reset password, API token, deactivate.
 
-A new password or API token is shown once, on the page that made it, and never stored
-in the clear (the session does not carry it either).
+A temporary password or API token is shown once, on the page that made it, and never
+stored in the clear (the session does not carry it either). A temporary password only
+lets its holder choose a new one (``publisher.auth``), so the administrator who saw it
+cannot go on using the account.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ def _secret(user: User, make, label: str):  # noqa: ANN001, ANN202
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @admin_required
 def user_password(user_id: int):  # noqa: ANN201
-    return _secret(scoped_or_404(User, user_id), service.reset_password, _("新密码"))
+    return _secret(scoped_or_404(User, user_id), service.reset_password, _("临时密码"))
 
 
 @bp.route("/users/<int:user_id>/token", methods=["POST"])
