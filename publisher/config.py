@@ -43,11 +43,12 @@ def _secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def _key_ring(path: Path) -> tuple[str, str]:
+def _key_ring(path: Path, data_dir: Path) -> tuple[str, str]:
     """(Fernet keys newest first, comma separated; digest key) from the key file, which is
-    created 0600 on first use (publisher.vault.keys)."""
-    from publisher.vault.keys import load_or_create
+    created 0600 on first use, or moved there from the data directory (publisher.vault.keys)."""
+    from publisher.vault.keys import load_or_create, move_out
 
+    move_out(data_dir / "encryption_key", path)
     ring = load_or_create(path)
     return ",".join(ring.fernet_keys), ring.digest_key
 
@@ -146,7 +147,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = _secret_key(config["DATA_DIR"])
     if not config["ENCRYPTION_KEY"]:
-        keys, digest_key = _key_ring(Path(config["KEY_FILE"]))
+        keys, digest_key = _key_ring(Path(config["KEY_FILE"]), config["DATA_DIR"])
         config["ENCRYPTION_KEY"] = keys
         config["DIGEST_KEY"] = config["DIGEST_KEY"] or digest_key
     return config

@@ -115,6 +115,21 @@ def load_or_create(path: Path) -> KeyRing:
     return ring
 
 
+def move_out(legacy: Path, path: Path) -> bool:
+    """Move a key file from the data directory (``legacy``) to ``path`` when ``path`` is
+    configured but not there yet: a new key there would leave every row undecryptable.
+    Returns whether it moved."""
+    legacy, path = Path(legacy), Path(path)
+    if path.exists() or not legacy.exists() or legacy.resolve() == path.resolve():
+        return False
+    try:
+        write(path, read(legacy))
+        legacy.unlink()
+    except FileNotFoundError:  # another process starting at the same moment moved it
+        return False
+    return True
+
+
 def rotated(ring: KeyRing, *, new_digest: bool = False) -> KeyRing:
     """``ring`` with a new newest Fernet key; the digest key written down (kept unless
     ``new_digest``)."""

@@ -89,6 +89,21 @@ def test_key_file_outside_the_data_directory(tmp_path, monkeypatch):
     assert _mode(key_file) == 0o600
 
 
+def test_a_key_file_in_the_data_directory_moves_out_when_a_key_file_is_configured(
+        tmp_path, monkeypatch):
+    from publisher.config import load_config
+
+    monkeypatch.delenv("VILLAGECAST_ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("VILLAGECAST_KEY_FILE", raising=False)
+    before = load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x"})
+    monkeypatch.setenv("VILLAGECAST_KEY_FILE", str(tmp_path / "keys" / "villagecast.keys"))
+    after = load_config({"DATA_DIR": tmp_path / "data", "SECRET_KEY": "x"})
+    assert (after["ENCRYPTION_KEY"], after["DIGEST_KEY"]) == (before["ENCRYPTION_KEY"],
+                                                               before["DIGEST_KEY"])
+    assert not (tmp_path / "data" / "encryption_key").exists()
+    assert _mode(tmp_path / "keys" / "villagecast.keys") == 0o600
+
+
 def test_rotate_key_reencrypts_everything_and_keeps_lookups(app, populated, monkeypatch):
     from publisher.emergency.registry import household_by_phone
     from publisher.extensions import db
