@@ -26,8 +26,8 @@ def _content_marks(canvas, ctx):
             and m.box.bottom <= frame.footer.bottom]
 
 
-@pytest.mark.parametrize("profile", ["720p", "1080p", "576i-4x3"])
-@pytest.mark.parametrize("ticker", ["", "今晚有大风降温，请关好门窗。"])
+@pytest.mark.parametrize(("profile", "ticker"), [
+    ("720p", ""), ("1080p", "今晚有大风降温，请关好门窗。"), ("576i-4x3", "今晚有大风降温。")])
 def test_a_short_notice_is_large_and_centred(profile, ticker):
     ctx, specs, canvases = _page(SHORT, profile, ticker)
     assert len(specs) == 1 and "centred" in specs[0].data
