@@ -101,6 +101,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         # 记住我 lasts two weeks (Flask-Login's default is a year); logout ends it sooner.
         "REMEMBER_COOKIE_DURATION": timedelta(days=REMEMBER_DAYS),
+        # Reverse proxies in front of gunicorn whose X-Forwarded-For/-Proto are believed
+        # (login throttling and the audit log need the client's own address). 0: none, as
+        # anyone can send those headers.
+        "PROXY_HOPS": int(os.environ.get("VILLAGECAST_PROXY_HOPS", "0")),
         "SMS_BACKEND": os.environ.get("VILLAGECAST_SMS_BACKEND", "gammu"),
         "SMS_SPOOL_DIR": Path(os.environ.get("VILLAGECAST_SMS_SPOOL", data_dir / "sms")),
         "SMS_HTTP_URL": os.environ.get("VILLAGECAST_SMS_HTTP_URL", ""),

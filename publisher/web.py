@@ -25,6 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import Gone
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from publisher.config import UPLOAD_MAX_MB
@@ -79,6 +80,9 @@ def localtime(value: datetime | None, zone: str | None = None,
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = RowIdConverter  # before any blueprint adds its rules
+    if app.config.get("PROXY_HOPS"):  # the client's address and scheme, as the proxy saw them
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     db.init_app(app)
     init_sqlite(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

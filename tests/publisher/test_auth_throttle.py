@@ -119,3 +119,43 @@ def test_failed_logins_tell_nothing_about_which_accounts_exist(client, township,
     for username in ("wang", "nobody"):
         body = _attempt(client, username, "wrong-one").get_data(as_text=True)
         assert "用户名或密码错误" in body
+
+
+def test_the_client_address_comes_from_a_proxy_only_when_one_is_configured(
+        tmp_path, client, township, make_user, monkeypatch):
+    from flask_migrate import upgrade
+
+    from publisher import create_app
+    from publisher.auth import throttle
+    from publisher.extensions import db
+    from publisher.models import User
+
+    monkeypatch.setattr(throttle, "ADDRESS_LIMIT", 3)
+
+    def spray(target, forwarded: str) -> int:  # noqa: ANN001
+        token = AuthActions(target).csrf_token("/login")
+        return target.post("/login", data={"username": f"u{forwarded}", "password": "x" * 9,
+                                           "csrf_token": token},
+                           headers={"X-Forwarded-For": forwarded}).status_code
+
+    # No proxy configured: a forged X-Forwarded-For does not get a locked address out.
+    make_user("wang", township_id=township)
+    assert [spray(client, f"10.0.0.{n}") for n in range(3)][-1] == 429
+    assert _attempt(client, "wang", "secret-pass").status_code == 429
+    # Behind one proxy: each client is counted by the address the proxy saw.
+    proxied = create_app({"TESTING": True, "DATA_DIR": tmp_path / "proxied", "PROXY_HOPS": 1,
+                          "SECRET_KEY": "test",
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxied.db'}"})
+    with proxied.app_context():
+        upgrade()
+        user = User(username="wang", display_name="wang", role="admin")
+        user.set_password("secret-pass")
+        db.session.add(user)
+        db.session.commit()
+    behind = proxied.test_client()
+    assert [spray(behind, "203.0.113.5") for _n in range(3)][-1] == 429
+    token = AuthActions(behind).csrf_token("/login")
+    response = behind.post("/login", data={"username": "wang", "password": "secret-pass",
+                                           "csrf_token": token},
+                           headers={"X-Forwarded-For": "198.51.100.9"})
+    assert response.status_code == 302
