@@ -91,3 +91,20 @@ def test_the_login_page_warns_while_demo_accounts_keep_the_known_password(
             user.set_password("Jianshan-real-2026")
         db.session.commit()
     assert "演示系统" not in client.get("/login").get_data(as_text=True)
+
+
+def test_seeding_again_flags_a_demo_account_that_still_has_the_demo_password(app):  # noqa: ANN001
+    from publisher.extensions import db
+    from publisher.models import User
+    from publisher.seed import _seed_org
+
+    with app.app_context():
+        list(_seed_org())
+        for user in db.session.scalars(select(User)):  # as a database seeded before the flag
+            user.demo_password = False
+        db.session.scalar(select(User).where(User.username == "editor")).set_password(
+            "Jianshan-real-2026")
+        db.session.commit()
+        list(_seed_org())
+        flagged = db.session.scalars(select(User.username).where(User.demo_password)).all()
+    assert sorted(flagged) == ["admin", "cadre1", "reviewer"]
