@@ -62,15 +62,19 @@ class WakeListener:
         self._fds: tuple[int, int] | None = None
 
     def start(self) -> WakeListener:
+        """Listen from now on; without a pipe (a file system that has none) the clock's own
+        ticks carry on alone, a second later at most."""
         try:
-            if not stat.S_ISFIFO(self.path.lstat().st_mode):
-                self.path.unlink()
-        except FileNotFoundError:
-            pass
-        with contextlib.suppress(FileExistsError):
-            os.mkfifo(self.path, 0o600)
-        read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
-        self._fds = (read_fd, os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+            with contextlib.suppress(FileNotFoundError):
+                if not stat.S_ISFIFO(self.path.lstat().st_mode):
+                    self.path.unlink()  # not ours: a pipe only ever stands here
+            with contextlib.suppress(FileExistsError):
+                os.mkfifo(self.path, 0o600)
+            read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            self._fds = (read_fd, os.open(self.path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            log.exception("no wake pipe at %s; the clock runs on its ticks alone", self.path)
+            return self
         self._thread = threading.Thread(target=self._run, name="clock-wake", daemon=True)
         self._thread.start()
         return self
