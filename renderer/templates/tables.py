@@ -33,6 +33,7 @@ TABLE_FLOOR = 1 / 24  # and down to 1/24 of it (see table_floor) when many
 TABLE_TITLE = 0.06  # the title shares its row with the stamp and the page mark
 LINE_SPACING = 1.3  # cells sit tighter than running text
 PAD_EM = 0.12  # above and below a row's text; rows then grow into the page's free space
+TIGHT_PAD_EM = 0.02  # packed at the floor size when that saves a page
 STRETCH_EM = 0.6  # by at most this much each
 PAGE_MARK_SAMPLE = "第99/99页"  # the room kept for the page mark in the title row
 NAME_PART_MAX = 8  # characters in one part of a dotted name (阿不都热合曼·), dot included
@@ -213,12 +214,12 @@ def plan_table(
     title_fit = fit_title(ctx, title, int(box.width - right_w), px(ctx, TABLE_TITLE), max_lines=1)
     area = frame.footer.bottom - box.top - title_height(title_fit) - gap(ctx, 0.5)
     regular, bold = ctx.fonts.regular, ctx.fonts.bold
-    tried: dict[int, _Attempt] = {}
+    tried: dict[tuple[int, float], _Attempt] = {}
 
-    def attempt(size: int) -> _Attempt:
-        if size not in tried:
+    def attempt(size: int, pad_em: float = PAD_EM) -> _Attempt:
+        if (size, pad_em) not in tried:
             widths = tuple(column_widths(ctx, columns, rows, box.width, size))
-            lh, pad = round(size * LINE_SPACING), round(size * PAD_EM)
+            lh, pad = round(size * LINE_SPACING), round(size * pad_em)
             laid = [lay_out_row(r, widths, regular, bold, size, pad, lh) for r in rows]
             indent = 0
             if tail is not None:
@@ -229,19 +230,21 @@ def plan_table(
                 laid.append(RowLayout((cell,), len(cell) * lh + 2 * pad, span=True))
             head_size = min(size, small)
             head_h = round(head_size * LINE_SPACING)
-            tried[size] = _Attempt(size, widths, lh, pad, tuple(laid), head_size, head_h,
-                                   area - head_h, indent)
-        return tried[size]
+            tried[size, pad_em] = _Attempt(size, widths, lh, pad, tuple(laid), head_size, head_h,
+                                           area - head_h, indent)
+        return tried[size, pad_em]
 
     def page_count(a: _Attempt) -> int:
         return len(paginate_rows(a.rows, [a.cap], a.line_height, a.pad))
 
     sizes = _sizes(max(px(ctx, TABLE_MAX), table_floor(ctx)), table_floor(ctx))
-    chosen = next((attempt(s) for s in sizes if sum(r.height for r in attempt(s).rows)
-                   <= attempt(s).cap), None)
+    # The last resort before another page: the floor size with the rows packed tight (the
+    # rows then grow back into whatever space is left).
+    candidates = [attempt(s) for s in sizes] + [attempt(sizes[-1], TIGHT_PAD_EM)]
+    chosen = next((a for a in candidates if sum(r.height for r in a.rows) <= a.cap), None)
     if chosen is None:
-        fewest = page_count(attempt(sizes[-1]))
-        chosen = next(attempt(s) for s in sizes if page_count(attempt(s)) <= fewest)
+        fewest = page_count(candidates[-1])
+        chosen = next(a for a in candidates if page_count(a) <= fewest)
     fit_pages = balanced_pages(chosen.rows, [chosen.cap], chosen.line_height, chosen.pad)
     limit = round(chosen.size * STRETCH_EM)
     pages = []

@@ -82,6 +82,14 @@ def _area(ctx, page) -> int:
             - page.head_h)
 
 
+def test_rows_pack_tight_rather_than_spill_onto_a_second_page():
+    item = board(9, missing=3)
+    item["rows"][3]["name"] = "阿依古丽·买买提"  # wraps after its dot: one row two lines
+    ctx, specs = plan(item, "720p")
+    assert len(specs) == 1 and _cadre_rows(specs[0]) == 9
+    assert specs[0].data["table"].size >= table_floor(ctx)
+
+
 def test_a_short_board_is_set_large():
     ctx, specs = plan(board(4), "1080p")
     assert len(specs) == 1
