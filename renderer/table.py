@@ -44,11 +44,15 @@ def lay_out_row(
     size: int,
     pad: int,
     lh: int,
+    hpad: int | None = None,
 ) -> RowLayout:
-    """Wrap each cell in its column (less the padding on both sides), at phrase edges
-    where that costs no extra line: a cell is a short field, not running text."""
+    """Wrap each cell in its column (less the padding on both sides: ``hpad``, else
+    ``pad``), at phrase edges where that costs no extra line: a cell is a short field, not
+    running text. ``pad`` is above and below the row's text."""
+    side = pad if hpad is None else hpad
     laid = tuple(
-        tuple(lay_out_lines(cell, metrics, size, w - 2 * pad, bold, by_phrase=True)) if cell else ()
+        tuple(lay_out_lines(cell, metrics, size, w - 2 * side, bold, by_phrase=True))
+        if cell else ()
         for cell, w in zip(cells, widths, strict=True)
     )
     height = max((block_height(c, lh) for c in laid), default=lh) + 2 * pad

@@ -34,6 +34,7 @@ TABLE_TITLE = 0.06  # the title shares its row with the stamp and the page mark
 LINE_SPACING = 1.3  # cells sit tighter than running text
 PAD_EM = 0.12  # above and below a row's text; rows then grow into the page's free space
 TIGHT_PAD_EM = 0.02  # packed at the floor size when that saves a page
+H_PAD_EM = 0.25  # left and right of a cell's text (as column_widths counts it)
 STRETCH_EM = 0.6  # by at most this much each
 PAGE_MARK_SAMPLE = "第99/99页"  # the room kept for the page mark in the title row
 NAME_PART_MAX = 8  # characters in one part of a dotted name (阿不都热合曼·), dot included
@@ -65,6 +66,7 @@ class TablePage:
     size: int
     line_height: int
     pad: int
+    hpad: int = 0  # left of a cell's text (and right of it, in the column's width)
     head_size: int = 0
     head_h: int = 0
     stretch: int = 0  # px each row grows by to fill the page
@@ -77,7 +79,7 @@ def column_widths(
 ) -> list[int]:
     """Natural widths (widest cell on one line, capped), then spare width goes to the
     flexible columns, or the flexible columns give way when the table is too wide."""
-    pad = round(size * 0.25)
+    pad = round(size * H_PAD_EM)
     pill = round(size * 0.9)
 
     def need(text: str, bold: bool, status: bool = False) -> int:
@@ -165,6 +167,7 @@ class _Attempt:
     widths: tuple[int, ...]
     line_height: int
     pad: int
+    hpad: int
     rows: tuple[RowLayout, ...]
     head_size: int
     head_h: int
@@ -220,18 +223,19 @@ def plan_table(
         if (size, pad_em) not in tried:
             widths = tuple(column_widths(ctx, columns, rows, box.width, size))
             lh, pad = round(size * LINE_SPACING), round(size * pad_em)
-            laid = [lay_out_row(r, widths, regular, bold, size, pad, lh) for r in rows]
+            hpad = round(size * H_PAD_EM)
+            laid = [lay_out_row(r, widths, regular, bold, size, pad, lh, hpad) for r in rows]
             indent = 0
             if tail is not None:
                 indent = round(bold.measure(tail.label, size) + 2 * round(size * 0.45) + size / 2)
-                names = pack_names(tail.names, regular, size, box.width - 2 * pad - indent)
+                names = pack_names(tail.names, regular, size, box.width - 2 * hpad - indent)
                 cell = tuple(Line(text, first=i == 0, last=i == len(names) - 1)
                              for i, text in enumerate(names))
                 laid.append(RowLayout((cell,), len(cell) * lh + 2 * pad, span=True))
             head_size = min(size, small)
             head_h = round(head_size * LINE_SPACING)
-            tried[size, pad_em] = _Attempt(size, widths, lh, pad, tuple(laid), head_size, head_h,
-                                           area - head_h, indent)
+            tried[size, pad_em] = _Attempt(size, widths, lh, pad, hpad, tuple(laid), head_size,
+                                           head_h, area - head_h, indent)
         return tried[size, pad_em]
 
     def page_count(a: _Attempt) -> int:
@@ -258,6 +262,7 @@ def plan_table(
             chosen.size,
             chosen.line_height,
             chosen.pad,
+            hpad=chosen.hpad,
             head_size=chosen.head_size,
             head_h=chosen.head_h,
             stretch=stretch_rows(page_rows, chosen.cap, limit),
@@ -289,7 +294,7 @@ def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = 
     y += gap(ctx, 0.5)
     x = box.left
     for head, w in zip(page.heads, page.widths, strict=True):
-        canvas.text(x + page.pad, y, head, page.head_size, fill=pal.accent, bg=pal.background,
+        canvas.text(x + page.hpad, y, head, page.head_size, fill=pal.accent, bg=pal.background,
                     bold=True, line_height=page.head_h)
         x += w
     y += page.head_h
@@ -302,11 +307,11 @@ def draw_table(spec: PageSpec, ctx: Ctx, status_colours: StatusColours | None = 
             canvas.rect(Rect(box.left, y, box.right, y + height), pal.panel)
         top = y + page.pad + page.stretch // 2  # the grown row keeps its text in the middle
         if row.span:
-            _tail(canvas, ctx, row, box.left + page.pad, top, page, bg, status_colours)
+            _tail(canvas, ctx, row, box.left + page.hpad, top, page, bg, status_colours)
         else:
             x = box.left
             for cell, w in zip(row.cells, page.widths, strict=True):
-                _cell(canvas, ctx, cell, x + page.pad, top, page, bg, status_colours)
+                _cell(canvas, ctx, cell, x + page.hpad, top, page, bg, status_colours)
                 x += w
         y += height
     # The page mark is drawn in the title row above (the footer's line holds rows).
