@@ -37,16 +37,8 @@ from playlists.feed import (
     unit_start,
 )
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
-from playlists.lineup import (
-    FIRST_HOURS,
-    Lineup,
-    extend,
-    lineup_path,
-    materialise_with_state,
-    needs_rebuild,
-    save_lineup,
-    shortfall,
-)
+from playlists.lineup import lineup_path
+from playlists.lineup_keeper import LineupKeeper
 from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
 from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, fresh_ids, is_valid
@@ -131,13 +123,8 @@ class Playout:
         self.state = self._load_play_state()
         # The materialised lineup (guide and expected air times read it): rebuilt from the
         # page on air whenever what airs departs from it (see playlists.lineup).
-        self.lineup_path = lineup_path(status_dir, self.plan.slug)
+        self.lineup = LineupKeeper(lineup_path(status_dir, self.plan.slug))
         self.coming_path = coming_path(plan_path)  # approvals still rendering (clock)
-        self.lineup: Lineup | None = None
-        self._lineup_tail: PlayState | None = None  # the play state at the lineup's end
-        self._on_air: Slot | None = None
-        self._lineup_stale = True
-        self._materialising = False
         # (units made up to the page's last unit, entry): sent once those units are published
         self._pending: list[tuple[int, AsRunEntry]] = []
         self._made = self._published = 0  # units muxed, units published, by this process
@@ -304,8 +291,7 @@ class Playout:
             first = self.feed.next_unit
             self._chosen = (self.clock.now(), self.state, self._plan_mtime)
             slot, unit, note = self._choose(unit_start(first))
-            self._on_air = slot
-            self._lineup_stale = self._lineup_stale or needs_rebuild(self.lineup, slot, self.plan)
+            self.lineup.chosen(slot, self.plan, self.state)
             planned, aired = units_for(slot.duration_s), 0
             track = self._track(slot.page) if unit is not self.slate else None
             for _, data in self.feed.emit(unit, planned, track):
@@ -400,58 +386,7 @@ class Playout:
         }
         write_atomic(self.status_path, json.dumps(status).encode())
         write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
-        self._write_lineup()
-
-    def _write_lineup(self) -> None:
-        """Materialise the lineup from the page chosen last if it no longer holds, else
-        extend it towards LINEUP_HOURS (see playlists.lineup).
-
-        Hours of timeline take a fraction of a second, so they are worked out beside the
-        feed, from frozen copies of plan, page and state; the next segment never waits.
-        """
-        if self._on_air is None or self._materialising:
-            return
-        plan, on_air, state = self.plan, self._on_air, self.state
-        if self._lineup_stale:
-            self._lineup_stale = False
-            work = self._rebuild_lineup
-            args: tuple = (plan, on_air, state)
-        elif self.lineup is not None and self._lineup_tail is not None:
-            by = shortfall(self.lineup, on_air.start)
-            if not by or plan.generated_at != self.lineup.plan_generated_at:
-                return
-            work, args = self._extend_lineup, (plan, self.lineup, self._lineup_tail, by)
-        else:
-            return
-        self._materialising = True
-
-        def run() -> None:
-            try:
-                work(*args)
-            except Exception:  # the guide may lag; the channel must not
-                log.exception("%s: lineup not written", plan.slug)
-                self._lineup_stale = True
-            finally:
-                self._materialising = False
-
-        threading.Thread(target=run, name=f"lineup-{plan.slug}", daemon=True).start()
-
-    def _rebuild_lineup(self, plan: ChannelPlan, on_air: Slot, state: PlayState) -> None:
-        lineup, tail = materialise_with_state(plan, on_air, state, FIRST_HOURS)
-        save_lineup(lineup, self.lineup_path)
-        self.lineup, self._lineup_tail = lineup, tail
-        # Pages chosen meanwhile were checked against the old lineup: check again.
-        latest = self._on_air
-        self._lineup_stale = latest is not None and needs_rebuild(lineup, latest, self.plan)
-
-    def _extend_lineup(self, plan: ChannelPlan, base: Lineup, tail: PlayState,
-                       by: timedelta) -> None:
-        lineup, tail = extend(base, plan, tail, by)
-        if self._lineup_stale or self.lineup is not base:
-            return  # playout departed from it meanwhile: a rebuild follows
-        save_lineup(lineup, self.lineup_path)
-        self.lineup, self._lineup_tail = lineup, tail
-
+        self.lineup.write()
 
 def _udp_health(relay: UdpRelay | None) -> dict[str, object]:
     return relay.health() if relay else {"state": "off"}
