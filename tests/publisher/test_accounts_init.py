@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from tests.publisher.test_auth_support import fast_hashing  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+
 
 @pytest.fixture
 def bare_app(tmp_path):  # noqa: ANN001, ANN201
@@ -64,15 +68,12 @@ def test_init_refuses_a_weak_password(bare_app):  # noqa: ANN001
         result = _init(bare_app, "--password-stdin", input=f"{password}\n")
         assert result.exit_code == 2 and message in result.output, password
         assert _users(bare_app) == []
+    from publisher.commands import create_user  # the other CLI door, same policy
 
-
-def test_create_user_uses_the_same_policy(app):  # noqa: ANN001
-    from publisher.commands import create_user
-
-    result = app.test_cli_runner().invoke(create_user, ["wang", "--role", "admin",
-                                                        "--password", "demo1234"])
+    result = bare_app.test_cli_runner().invoke(create_user, [
+        "wang", "--role", "admin", "--password", "demo1234"])
     assert result.exit_code == 2 and "太常见" in result.output
-    assert _users(app) == []
+    assert _users(bare_app) == []
 
 
 def test_the_login_page_warns_while_demo_accounts_keep_the_known_password(
@@ -87,24 +88,16 @@ def test_the_login_page_warns_while_demo_accounts_keep_the_known_password(
     assert sorted(flagged) == ["admin", "cadre1", "editor", "reviewer"]
     assert "演示系统" in client.get("/login").get_data(as_text=True)
     with app.app_context():
-        for user in db.session.scalars(select(User)):
-            user.set_password("Jianshan-real-2026")
-        db.session.commit()
-    assert "演示系统" not in client.get("/login").get_data(as_text=True)
-
-
-def test_seeding_again_flags_a_demo_account_that_still_has_the_demo_password(app):  # noqa: ANN001
-    from publisher.extensions import db
-    from publisher.models import User
-    from publisher.seed import _seed_org
-
-    with app.app_context():
-        list(_seed_org())
         for user in db.session.scalars(select(User)):  # as a database seeded before the flag
             user.demo_password = False
         db.session.scalar(select(User).where(User.username == "editor")).set_password(
             "Jianshan-real-2026")
         db.session.commit()
-        list(_seed_org())
+        list(_seed_org())  # seeding again finds who still has the demo password
         flagged = db.session.scalars(select(User.username).where(User.demo_password)).all()
     assert sorted(flagged) == ["admin", "cadre1", "reviewer"]
+    with app.app_context():
+        for user in db.session.scalars(select(User)):
+            user.set_password("Jianshan-real-2026")
+        db.session.commit()
+    assert "演示系统" not in client.get("/login").get_data(as_text=True)
