@@ -10,7 +10,7 @@ ffmpeg, no speech synthesis in the request.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import abort, jsonify, request
 from flask_babel import gettext as _
@@ -24,9 +24,11 @@ from publisher.jobs.channels import branding_for, local_today, pace_for
 from publisher.models import Channel, Kind, Township, row_id, utcnow
 from publisher.services import content
 from publisher.services.errors import ServiceError
-from renderer.estimate import AirEstimate, estimate_air_time
 from renderer.items import ItemError
 from renderer.theme import default_branding
+
+if TYPE_CHECKING:
+    from renderer.estimate import AirEstimate
 
 DEFAULT_PROFILE = "720p"  # a township with no channel yet: the channel form's default
 
@@ -47,6 +49,8 @@ def air_time_text(pages: int, seconds: float) -> str:
 def estimate_for(payload: dict[str, Any], township: Township, *, narrate: bool,
                  now: datetime) -> tuple[AirEstimate, Channel | None]:
     """The estimate on the township's first channel on air (or the defaults without one)."""
+    from renderer.estimate import estimate_air_time  # the layout engine, loaded when asked
+
     channel = db.session.scalars(
         select(Channel).where(Channel.township_id == township.id)
         .order_by(Channel.enabled.desc(), Channel.id)
