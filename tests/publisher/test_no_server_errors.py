@@ -156,14 +156,14 @@ def _emergency_objects(township_id: int, admin_id: int) -> dict[str, Any]:
     db.session.add_all([
         NotificationAttempt(incident_id=incident, seq=0, channel="sms", address_digest=digest,
                             address_masked="138****0002", status="sent", responder_name="李四"),
-        task, CapSource(township_id=township_id, url="http://127.0.0.1:9/cap.xml")])
+        task, source := CapSource(township_id=township_id, url="http://127.0.0.1:9/cap.xml")])
     db.session.commit()
     alert = alerts.issue_alert(admin, db.session.get(Township, township_id), title="暴雨预警",
                                body="请注意防范", severity="橙色", issued_by="县气象台",
                                expires=now + timedelta(hours=2), now=now)
     return {"household_id": household.id, "responder_id": relative.id,
             "policy_id": policy.id, "incident_id": incident, "task_id": task.id,
-            "alert_id": alert.id, "trigger_token": device_token,
+            "alert_id": alert.id, "trigger_token": device_token, "source_id": source.id,
             "ack_token": notify.ack_token(incident, digest)}
 
 
