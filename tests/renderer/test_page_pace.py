@@ -60,9 +60,10 @@ def test_fit_text_ends_pages_at_the_character_budget(fake):
 
 
 def test_the_pace_is_part_of_the_whole_item_cache_key(tmp_path):
+    item = {"type": "notice", "title": "防火通知", "body": LONG[:330]}
     kw = {"profile": "720p", "branding": make_branding(), "cache_dir": tmp_path, "today": TODAY}
-    fast = render_item(POLICY, pace=ReadingPace(chars_per_second=3.0), **kw)
-    slow = render_item(POLICY, pace=ReadingPace(chars_per_second=1.5), **kw)
-    assert len(slow) > len(fast)
-    assert [p.duration_s for p in render_item(POLICY, pace=ReadingPace(), **kw)] == [
+    fast = render_item(item, pace=ReadingPace(chars_per_second=3.0), **kw)
+    slow = render_item(item, pace=ReadingPace(chars_per_second=1.5), **kw)
+    assert len(slow) > len(fast)  # not the fast layout answered from the cache
+    assert [p.duration_s for p in render_item(item, pace=ReadingPace(), **kw)] == [
         p.duration_s for p in fast]
