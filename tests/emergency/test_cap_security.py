@@ -216,6 +216,8 @@ def test_an_admin_cannot_add_an_internal_source(app, client, auth, township, mak
         response = client.post("/emergency/alerts/sources", data={
             "csrf_token": token, "url": url, "interval_seconds": 60})
         assert response.status_code == 400, url
+        if url.startswith(("http://127.0.0.1", "http://[::ffff")):  # well-formed: our check
+            assert "内部网络" in response.get_data(as_text=True), url
     assert _sources(app) == []
 
 
