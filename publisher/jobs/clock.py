@@ -37,7 +37,7 @@ from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans, warm_pla
 from publisher.jobs.prerender import adopt_prerendered, run_prerenders
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
-from publisher.services.clock_wake import WakeListener, wake_path
+from publisher.services.clock_wake import WakeListener, poke, wake_path
 from publisher.supervision.heartbeat import Beater
 
 log = logging.getLogger(__name__)
@@ -109,13 +109,21 @@ class ContentClock:
         self.air_wanted.set()
         self.work_wanted.set()
 
+    def _plan_now(self) -> None:
+        """The air lane writes the plans now, not at its next tick (through the wake pipe,
+        which also starts it when idle)."""
+        self.air_wanted.set()
+        poke(wake_path(self.app.config["DATA_DIR"]))
+
     def _work_once(self) -> None:
         with self.app.app_context():
             try:
                 self.run_previews()
+                if adopt_prerendered():  # either lane may get there first; one does
+                    self._plan_now()
                 process_render_queue(content_only=True)
                 if run_prerenders():
-                    self.air_wanted.set()  # it may have adopted an approval: plan it now
+                    self._plan_now()  # it may have adopted an approval
                 warm_plans(utcnow(), self.cache)  # derived slides and repairs, for the air lane
             except Exception:  # noqa: BLE001 - the clock must keep ticking
                 db.session.rollback()

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, select
+from sqlalchemy import case, select, update
 
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for, encoding_for, local_today, pace_for
@@ -135,6 +135,9 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
         query = query.where(ContentItem.kind != Kind.ALERT)
     queued = list(db.session.scalars(query))
     for version in queued:
+        db.session.refresh(version)
+        if version.render_state != RenderState.QUEUED:
+            continue  # the air lane put it on air from its pre-render meanwhile
         now = now or utcnow()
         alert = version.item.kind == Kind.ALERT
         try:
@@ -146,14 +149,26 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
             version.render_state = RenderState.FAILED
             version.render_error = render_error(exc)
         else:
-            version.pages = pages
-            version.render_state = RenderState.READY
-            version.render_error = ""
-            version.ready_at = utcnow()
-            if version.state == VersionState.APPROVED:
-                promote(version)
+            mark_ready(version, pages, utcnow())
         db.session.commit()
     return len(queued)
+
+
+def mark_ready(version: ContentVersion, pages: dict[str, Any], now: datetime) -> bool:
+    """Record the queued ``version``'s ``pages`` as ready at ``now`` and, if approved, put it
+    on air; the caller commits. False, changing nothing, if it is not queued any more: the
+    clock's other lane got there first (its pre-render, see :mod:`prerender`), and its
+    ``ready_at`` (what makes the item fresh news) must stand."""
+    claimed = db.session.execute(
+        update(ContentVersion)
+        .where(ContentVersion.id == version.id, ContentVersion.render_state == RenderState.QUEUED)
+        .values(pages=pages, render_state=RenderState.READY, render_error="", ready_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(version)
+    if claimed and version.state == VersionState.APPROVED:
+        promote(version)
+    return bool(claimed)
 
 
 class UnitRepair:

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from publisher.extensions import db
 from publisher.jobs.pipeline import (
     channels_of,
-    promote,
+    mark_ready,
     render_error,
     render_fingerprint,
     render_for_channel,
@@ -70,12 +70,8 @@ def adopt(version: ContentVersion, renders: dict[str, dict[str, Any]], now: date
         # Pruned while it waited for review (over budget): render again rather than air filler.
         if not all(Path(p.get("unit") or "").is_file() for p in done["pages"]):
             return False
-    version.pages = {c.slug: renders[c.slug]["pages"] for c in channels}
-    version.render_state = RenderState.READY
-    version.render_error = ""
-    version.ready_at = now  # ready to air from now: a fresh item (see playlists.timeline)
-    promote(version)
-    return True
+    # Ready to air from now: a fresh item (see playlists.timeline).
+    return mark_ready(version, {c.slug: renders[c.slug]["pages"] for c in channels}, now)
 
 
 def adopt_prerendered(now: datetime | None = None) -> int:
