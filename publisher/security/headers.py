@@ -41,7 +41,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     # The household's phone page may ask where the phone is (with consent), nothing more.
     "Permissions-Policy": ("camera=(), microphone=(), geolocation=(self), payment=(), usb=(), "
-                           "serial=(), bluetooth=(), interest-cohort=()"),
+                           "serial=(), bluetooth=()"),
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 NO_STORE = "no-store"
