@@ -29,11 +29,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from publisher.config import UPLOAD_MAX_MB
-from publisher.emergency import logredact
 from publisher.emergency.reserve import is_disk_full
 from publisher.extensions import babel, csrf, db, init_sqlite, login_manager, migrate
 from publisher.models import MAX_ROW_ID
-from publisher.security import logs as security_logs
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 LOCALES = ("zh", "en")
@@ -105,7 +103,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(people.bp)
     csrf.exempt(api.bp)  # the API authenticates with per-user tokens, not cookies
     security.init_app(app)  # headers, no-store, refusals audited (publisher.security)
-    security_logs.install(logredact.redact)  # device tokens out of the server's own logs
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
