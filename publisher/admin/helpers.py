@@ -47,7 +47,9 @@ TARGET_LABELS = {"user": _l("账号"), "township": _l("乡镇"), "cadre": _l("�
                  "alert": _l("紧急通知"), "incident": _l("呼救"), "device": _l("呼救设备"),
                  "household": _l("重点户"), "responder": _l("应急联系人"), "cap": _l("CAP 预警"),
                  "cap_source": _l("CAP 订阅"), "sms": _l("短信"), "call_policy": _l("呼救预案"),
-                 "channel_schedule": _l("频道编排")}
+                 "channel_schedule": _l("频道编排"),
+                 # what a refused request asked for (publisher.security.refusals)
+                 "request": _l("访问请求"), "page": _l("播出画面"), "ack_link": _l("确认链接")}
 
 # The page an entry's target is shown on ("{id}": the target's id). Content kinds have
 # /content/<kind>/<id>; a target missing here (a device, an account …) gets no link.
