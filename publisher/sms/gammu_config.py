@@ -8,6 +8,7 @@ the daemon under test is configured exactly like the one in production.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -55,6 +56,10 @@ def smsdrc(spool: Path, *, device: str = "", connection: str = "at",
 
 def write_config(spool: Path, **kwargs: object) -> Path:
     spool = Path(spool)
+    spool.mkdir(parents=True, exist_ok=True)
+    # Messages in transit (inbox, outbox) carry numbers in their names: owner only.
+    with contextlib.suppress(PermissionError):
+        spool.chmod(0o700)
     for sub in SPOOL_DIRS:
         (spool / sub).mkdir(parents=True, exist_ok=True)
     if not kwargs.get("device"):

@@ -138,6 +138,7 @@ def test_real_daemon_leaves_no_number_in_the_spool_or_its_log(app, world, clock,
     assert [p.name for p in files if _found(p.read_bytes())] == []
     log = (gammu.spool / "gammu-smsd.log").read_text()
     assert "Received" in log and "Transmitted" in log
+    assert gammu.spool.stat().st_mode & 0o777 == 0o700  # messages in transit: owner only
     assert HOUSEHOLD not in log and RELATIVE not in log
 
 
