@@ -118,3 +118,26 @@ def test_approval_pokes_the_clock(app, people, monkeypatch):  # noqa: F811
         assert len(pokes) == 1
         content.approve(_user(people["reviewer"]), db.session.get(ContentItem, item_id))
         assert len(pokes) == 2
+
+
+def test_only_one_lane_marks_a_queued_version_ready(app, people):  # noqa: F811
+    from datetime import timedelta
+
+    from publisher.extensions import db
+    from publisher.jobs.pipeline import mark_ready
+    from publisher.models import ContentItem, RenderState, utcnow
+    from publisher.services import content
+
+    with app.app_context():
+        item = db.session.get(ContentItem, _submitted(app, people))
+        version = content.approve(_user(people["reviewer"]), item)
+        first, later = utcnow(), utcnow() + timedelta(seconds=2)
+        assert mark_ready(version, {"jianshan": [{"key": "a"}]}, first) is True
+        db.session.commit()
+        # The other lane, done a moment later with a render of its own: changes nothing.
+        assert mark_ready(version, {"jianshan": [{"key": "b"}]}, later) is False
+        db.session.commit()
+        version = db.session.get(ContentItem, item.id).live_version
+        assert version.render_state == RenderState.READY
+        assert version.pages == {"jianshan": [{"key": "a"}]}
+        assert abs((version.ready_at - first).total_seconds()) < 0.001
