@@ -32,6 +32,7 @@ from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus
 from publisher.sms.gateway import GatewayError, SendStatus
 from publisher.sms.routes import Route, get_routes
+from publisher.vault.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +163,8 @@ def _hand_over(row: SmsMessage, route: Route, now: datetime) -> int:
                                  at=row.created_at)
     except GatewayError as exc:
         row.gateway = route.name
-        _reroute(row, route.name, str(exc)[:200], now)
+        # The reason is stored and shown in the incident log: no number in it.
+        _reroute(row, route.name, redact(str(exc))[:200], now)
         return 0
     except OSError as exc:
         # The spool's disk is full (or gone): a fault of ours, not the message's. It

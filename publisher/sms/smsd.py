@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
-from publisher.emergency.logredact import redact
+from publisher.vault.redact import redact
 
 LOG_NAME = "gammu-smsd.log"
 

@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from publisher.emergency.logredact import redact
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus, utcnow
 from publisher.sms import queue
 from publisher.sms.gateway import GatewayError, check_outbound
 from publisher.sms.numbers import normalize_number
 from publisher.sms.routes import get_routes
+from publisher.vault.redact import redact
 
 log = logging.getLogger(__name__)
 
