@@ -30,8 +30,7 @@ from sqlalchemy import select
 
 from publisher.emergency import messages
 from publisher.emergency.acks import ack_by_sms
-from publisher.emergency.incidents import trigger
-from publisher.emergency.incidents import log_event
+from publisher.emergency.incidents import log_event, trigger
 from publisher.emergency.registry import households_by_phone
 from publisher.emergency.responders import verify_by_reply
 from publisher.extensions import db
