@@ -14,7 +14,7 @@ import pytest
 from tests.publisher.test_content_support import login, office  # noqa: F401 - fixtures
 
 
-def _day_lineup(app, now: datetime) -> None:  # noqa: ANN001
+def _day_lineup(app, now: datetime, hours: float = 24.0) -> None:  # noqa: ANN001
     """The channel's plan and the lineup its playout materialises from ``now`` (a day)."""
     from playlists.lineup import lineup_path, materialise, save_lineup
     from playlists.plan import save_plan
@@ -25,7 +25,7 @@ def _day_lineup(app, now: datetime) -> None:  # noqa: ANN001
     plan = library()
     first, state = next_slot(plan, now, PlayState())
     save_plan(plan, Path(app.config["PLAN_DIR"]) / "jianshan.json")
-    save_lineup(materialise(plan, first, state),
+    save_lineup(materialise(plan, first, state, hours),
                 lineup_path(Path(app.config["STATUS_DIR"]), "jianshan"))
 
 
@@ -60,11 +60,11 @@ def test_the_guide_is_read_again_only_when_playout_rewrites_the_lineup(app, offi
     from publisher.services import guide
 
     now = datetime.now(UTC).replace(microsecond=0)
-    _day_lineup(app, now)
+    _day_lineup(app, now, hours=1)
     with app.app_context():
         first = guide.lineup("jianshan")
         assert guide.lineup("jianshan") is first  # unchanged file: not parsed again
-        _day_lineup(app, now + timedelta(seconds=10.24))
+        _day_lineup(app, now + timedelta(seconds=10.24), hours=1)
         again = guide.lineup("jianshan")
         assert again is not first and again.built_at > first.built_at
 
