@@ -141,3 +141,18 @@ def test_the_development_server_log_redacts_tokens(app, world, caplog):
                     "HTTP/1.1", 201)
     assert world.token not in caplog.text
     assert f"/emergency/trigger/{world.token[:4]}…" in caplog.text
+
+
+def test_a_new_device_is_given_an_address_without_its_token(app, client, auth, world):
+    auth.login("boss")
+    page = client.post(f"/emergency/households/{world.household}/devices", data={
+        "csrf_token": _token(client), "label": "门口呼救器", "test_interval_hours": 24})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "X-Device-Token" in html
+    address = re.search(r"<code>(http[^<]+)</code>", html).group(1)
+    assert address.endswith("/emergency/trigger")
+    token = re.findall(r"<code>([^<]+)</code>", html)[1]
+    auth.logout()
+    pressed = client.post("/emergency/trigger", headers={"X-Device-Token": token,
+                                                         "Idempotency-Key": "first"})
+    assert pressed.status_code == 201
