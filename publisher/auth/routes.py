@@ -65,6 +65,8 @@ def load_user_from_token(req) -> User | None:  # noqa: ANN001
 @bp.before_app_request
 def _own_password_first():  # noqa: ANN202
     """An account whose password someone else chose can only choose its own (or log out)."""
+    if not request.cookies and "Authorization" not in request.headers:
+        return None  # anonymous (a player fetching segments): no user to load
     if (not current_user.is_authenticated or not current_user.must_change_password
             or request.endpoint in _OPEN_WHILE_FORCED
             or (request.endpoint or "").endswith(".static")):
