@@ -9,19 +9,23 @@ read here than in another library's options.
 The policy fits what the pages need: every script is a file under /static (no inline
 script or ``on…=`` attribute; the phone page's texts are a ``type="application/json"``
 block, which is data, not run), hls.js makes its worker and media from ``blob:`` URLs,
-slides and photos are same-origin images. Inline ``style`` attributes are still used by
-several templates (colours of levels, widths), hence ``style-src 'unsafe-inline'``; CSS
-cannot run script, and all markup is escaped.
+slides and photos are same-origin images. A page's own ``<style>`` block carries the
+request's nonce (``csp_nonce()`` in templates), so an injected style sheet cannot run;
+``style`` attributes stay allowed (``style-src-attr``): they cannot select elements, and
+the images they could load must come from this site (``img-src``).
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+import secrets
+
+from flask import Flask, Response, g, request
 
 CSP = "; ".join((
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self' 'nonce-{nonce}'",
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
@@ -33,7 +37,6 @@ CSP = "; ".join((
     "frame-ancestors 'none'",
 ))
 HEADERS = {
-    "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     # Same-origin requests keep the Referer (a refused form returns to its page); links out
@@ -81,7 +84,20 @@ def _authenticated() -> bool:
         return False
 
 
+def csp_nonce() -> str:
+    """This request's nonce for inline ``<style>`` blocks (made on first use)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def policy(nonce: str) -> str:
+    """The Content-Security-Policy with this request's style nonce (pure)."""
+    return CSP.format(nonce=nonce)
+
+
 def apply(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", policy(csp_nonce()))
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     wanted = cache_control(request.path, request.endpoint, response.mimetype or "",
@@ -93,4 +109,5 @@ def apply(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(apply)

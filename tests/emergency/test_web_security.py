@@ -33,6 +33,7 @@ def _has_security_headers(response) -> None:
     csp = response.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
     assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "unsafe-inline" not in csp.split("style-src ")[1].split(";")[0]
 
 
 def test_every_response_carries_the_security_headers(app, client, auth, world):
@@ -56,6 +57,9 @@ def test_every_response_carries_the_security_headers(app, client, auth, world):
         _has_security_headers(response)
         assert response.headers["Cache-Control"] == "no-store", path
         html = response.get_data(as_text=True)
+        nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"])
+        for style in re.findall(r"<style\b[^>]*>", html):  # only the page's own blocks run
+            assert f'nonce="{nonce.group(1)}"' in style, (path, style)
         for tag in re.findall(r"<script\b[^>]*>", html):
             assert "src=" in tag or 'type="application/json"' in tag, (path, tag)
         assert not re.search(r"\son[a-z]+\s*=", html), path
