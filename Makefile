@@ -33,8 +33,11 @@ $(HLSJS): package.json
 run: setup
 	@scripts/run
 
+# The unpaced tests spread over every core; the ones paced by the wall clock (live streams,
+# supervised processes, daemons, browsers) then run alone so nothing starves them.
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto -m "not realtime"
+	$(BIN)/pytest -m realtime
 
 lint: python-deps
 	$(BIN)/ruff check publisher renderer playlists tests bench

@@ -17,7 +17,29 @@ os.environ.setdefault("VILLAGECAST_SHARED_AUDIO",
                       str(Path(tempfile.gettempdir()) / f"villagecast-test-audio-{os.getuid()}"))
 
 
+# Tests whose outcome depends on wall-clock pacing (live HLS/UDP, supervised processes,
+# real daemons, browsers): `make test` runs them on their own after the rest, which runs on
+# every core (pytest-xdist), so a busy neighbour never starves a paced stream.
+REALTIME_MODULES = {
+    "tests/playlists/test_hls_live.py", "tests/playlists/test_udp.py",
+    "tests/playlists/test_feed.py", "tests/playlists/test_sound.py",
+    "tests/emergency/test_clock_kill.py", "tests/emergency/test_disk_full.py",
+    "tests/emergency/test_burst.py", "tests/emergency/test_personal_data.py",
+    "tests/sms/test_routes.py", "tests/sms/test_gammu_gateway.py",
+}
+REALTIME_MARKERS = ("browser", "sms")
+
+
+def _is_realtime(item) -> bool:  # noqa: ANN001
+    path = Path(str(item.fspath)).resolve().relative_to(Path(__file__).resolve().parent.parent)
+    return (path.parts[:2] == ("tests", "e2e") or path.as_posix() in REALTIME_MODULES
+            or any(item.get_closest_marker(m) for m in REALTIME_MARKERS))
+
+
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+    for item in items:
+        if _is_realtime(item):
+            item.add_marker(pytest.mark.realtime)
     # Tests that need a binary say so with a marker; fail loudly if it is missing
     # rather than skipping, because the set-up is supposed to install it.
     needs = {"ffmpeg": "ffmpeg", "browser": "chromium", "sms": "gammu-smsd"}
@@ -28,16 +50,36 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
                                                   strict=True))
 
 
-@pytest.fixture
-def app(tmp_path: Path):  # noqa: ANN201
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:  # noqa: ANN001
+    """The migrations run once per test process; each ``app`` gets a copy of the result.
+
+    Running every migration for each of several hundred tests cost minutes of the suite;
+    the migrations themselves are still run (here, and on their own in test_migrations).
+    """
     from flask_migrate import upgrade
 
     from publisher import create_app
 
-    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
+    base = tmp_path_factory.mktemp("app-template")
+    path = base / "template.db"
+    app = create_app({"TESTING": True, "DATA_DIR": base / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         upgrade()
+        from publisher.extensions import db
+
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_template: Path):  # noqa: ANN201
+    from publisher import create_app
+
+    shutil.copyfile(migrated_template, tmp_path / "test.db")
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
     yield app
 
 
