@@ -232,3 +232,25 @@ def test_migration_0009_encrypts_rows_written_before_it(tmp_path):
         row = db.session.execute(text("SELECT number, text, gateway_ref FROM sms_message")).one()
         assert tuple(row) == (HOUSEHOLD, "救命", f"IN20261123_073000_00_+86{HOUSEHOLD}_00.txt")
         db.session.remove()
+
+
+def test_encrypted_attributes_compare_by_digest_or_refuse(app, world):
+    from sqlalchemy import select
+
+    from publisher.extensions import db
+    from publisher.models import SmsMessage
+    from publisher.models.emergency import Household
+    from publisher.vault.fields import NotComparable
+
+    with app.app_context():
+        db.session.add(SmsMessage(direction="in", number=HOUSEHOLD, text="测试",
+                                  status="received"))
+        db.session.commit()
+        found = db.session.scalars(select(SmsMessage).where(
+            SmsMessage.number.in_([HOUSEHOLD, RELATIVE]))).all()
+        assert [m.text for m in found] == ["测试"]
+        assert db.session.scalar(select(SmsMessage).where(SmsMessage.gateway_ref == None)  # noqa: E711
+                                 ).number == HOUSEHOLD
+        with pytest.raises(NotComparable, match="Household.name is encrypted"):
+            select(Household).where(Household.name == "王大爷")
+        db.session.remove()
