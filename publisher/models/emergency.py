@@ -56,7 +56,8 @@ class Household(db.Model):
     name = encrypted("name_enc")
     address_enc: Mapped[str] = mapped_column(Text, default="")
     address = encrypted("address_enc")
-    notes: Mapped[str] = mapped_column(Text, default="")  # nothing medical here
+    notes_enc: Mapped[str] = mapped_column(Text, default="")  # nothing medical here
+    notes = encrypted("notes_enc")
     medical_notes_enc: Mapped[str] = mapped_column(Text, default="")
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("escalation_policy.id"))
     active: Mapped[bool] = mapped_column(default=True)

@@ -205,7 +205,7 @@ def test_migration_0009_encrypts_rows_written_before_it(tmp_path):
         db.session.execute(text(
             "INSERT INTO household (id, township_id, village_id, kind, name, address, notes, "
             "medical_notes_enc, active, created_at, updated_at) VALUES (1, 1, 1, '空巢老人', "
-            "'王大爷', '张家村3组12号', '', '', 1, '2026-11-23 00:00:00', "
+            "'王大爷', '张家村3组12号', '儿子在外地打工', '', 1, '2026-11-23 00:00:00', "
             "'2026-11-23 00:00:00')"))
         db.session.execute(text(
             "INSERT INTO sms_message (id, direction, number, text, status, handled_as, "
@@ -223,10 +223,11 @@ def test_migration_0009_encrypts_rows_written_before_it(tmp_path):
         assert db.session.query(SmsMessage).filter(
             SmsMessage.gateway == "gammu",
             SmsMessage.gateway_ref == f"IN20261123_073000_00_+86{HOUSEHOLD}_00.txt").count() == 1
-        assert db.session.get(Household, 1).name == "王大爷"
+        household = db.session.get(Household, 1)
+        assert (household.name, household.notes) == ("王大爷", "儿子在外地打工")
         db.session.remove()
         data = b"".join(p.read_bytes() for p in tmp_path.glob("old.db*"))
-        for plain in (HOUSEHOLD, "王大爷", "张家村3组12号"):
+        for plain in (HOUSEHOLD, "王大爷", "张家村3组12号", "儿子在外地打工"):
             assert plain.encode() not in data, plain
         downgrade(revision="0008")
         row = db.session.execute(text("SELECT number, text, gateway_ref FROM sms_message")).one()

@@ -3,7 +3,7 @@
 ``sms_message``: ``number``, ``text``, ``raw`` and ``gateway_ref`` (gammu's file names carry
 the number) become ``*_enc`` Fernet ciphertext; ``number_digest`` and ``gateway_ref_digest``
 are keyed hashes that look-ups and the unique (gateway, reference) constraint use.
-``household.name``/``address`` and ``household_member.name`` become ``*_enc``.
+``household.name``/``address``/``notes`` and ``household_member.name`` become ``*_enc``.
 
 Existing rows are encrypted here, with the app's keys: Flask-Migrate runs every migration
 inside the app (env.py reads ``current_app``), so the keys are always at hand. The plain
@@ -30,6 +30,7 @@ COLUMNS = [
     ("sms_message", "gateway_ref", "gateway_ref_enc", "gateway_ref_digest", REF_DIGEST),
     ("household", "name", "name_enc", None, ""),
     ("household", "address", "address_enc", None, ""),
+    ("household", "notes", "notes_enc", None, ""),
     ("household_member", "name", "name_enc", None, ""),
 ]
 BATCH = 500
@@ -96,6 +97,7 @@ def upgrade():
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.drop_column("name")
         batch_op.drop_column("address")
+        batch_op.drop_column("notes")
     with op.batch_alter_table("household_member", schema=None) as batch_op:
         batch_op.drop_column("name")
 
@@ -112,6 +114,7 @@ def downgrade():
                                       server_default=""))
         batch_op.add_column(sa.Column("address", sa.String(length=200), nullable=False,
                                       server_default=""))
+        batch_op.add_column(sa.Column("notes", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("household_member", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name", sa.String(length=40), nullable=False,
                                       server_default=""))
