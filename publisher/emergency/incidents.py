@@ -155,9 +155,11 @@ def _trigger_once(household: Household, source: str, now: datetime, device: Devi
     if device is not None:
         device.last_trigger_at = now
     if actor is not None:
+        from publisher.emergency.registry import audit_name  # the audit log names it masked
+
         audit.record("drill" if is_drill else "trigger", actor=actor,
                      township_id=household.township_id, target_type="incident",
-                     target_id=incident_id, summary=f"{household.name} {label}")
+                     target_id=incident_id, summary=f"{audit_name(household)} {label}")
     return TriggerResult(incident_id, decision)
 
 
