@@ -106,14 +106,15 @@ def _locked_page(form: LoginForm, wait: timedelta):  # noqa: ANN202
     return render_template("auth/login.html", form=form, demo=_demo_accounts()), 429, headers
 
 
-def _refusal(action: str, user: User | None, username: str, note: str) -> None:
-    """Audit and log a refused login: the account if it exists (an unknown name is not
+def _refusal(action: str, user: User | None, note: str, *, audited: bool = True) -> None:
+    """Log (and audit) a refused login: the account if it exists (an unknown name is not
     written down: it may be a password typed into the wrong field), never the password."""
-    addr = request.remote_addr or ""
     named = user.username if user is not None else "?"
-    audit.record(action, actor=None, township_id=user.township_id if user else None,
-                 target_type="user", target_id=user.id if user else "", summary=f"{named} {note}")
-    log.warning("%s: account %s from %s (%s)", action, named, addr, note)
+    if audited:
+        audit.record(action, actor=None, township_id=user.township_id if user else None,
+                     target_type="user", target_id=user.id if user else "",
+                     summary=f"{named} {note}")
+    log.warning("%s: account %s from %s (%s)", action, named, request.remote_addr or "", note)
 
 
 def _demo_accounts() -> list[str]:
@@ -133,16 +134,17 @@ def login():  # noqa: ANN201
         user = db.session.scalar(select(User).where(User.username == username))
         wait = throttle.lockout(username, addr, now)
         if wait is not None:
-            _refusal("login_locked", user, username, f"锁定中，剩余 {_minutes(wait)} 分钟")
-            db.session.commit()
+            # The lock was audited when it began; each try while it lasts goes to the app
+            # log only, so hammering cannot flood the append-only audit table.
+            _refusal("login_locked", user, f"锁定中，剩余 {_minutes(wait)} 分钟", audited=False)
             return _locked_page(form, wait)
         if not _password_matches(user, form.password.data) or not user.active:
             throttle.record_failure(username, addr, now)
-            _refusal("login_failed", user, username,
+            _refusal("login_failed", user,
                      "账号已停用" if user is not None and not user.active else "密码错误")
             wait = throttle.lockout(username, addr, now)
             if wait is not None:
-                _refusal("login_locked", user, username, f"锁定 {_minutes(wait)} 分钟")
+                _refusal("login_locked", user, f"锁定 {_minutes(wait)} 分钟")
             db.session.commit()
             if wait is not None:
                 return _locked_page(form, wait)
@@ -192,7 +194,7 @@ def change_password():  # noqa: ANN201
             if not user.check_password(form.current_password.data):
                 # Counted as a failed login: a borrowed session cannot guess the password.
                 throttle.record_failure(user.username, addr, now)
-                _refusal("login_failed", user, user.username, "修改密码时当前密码错误")
+                _refusal("login_failed", user, "修改密码时当前密码错误")
                 db.session.commit()
                 raise FieldError("current_password", _("当前密码不正确。"))
             if form.new_password.data == form.current_password.data:
