@@ -51,6 +51,22 @@ def pytest_collection_modifyitems(config, items):  # noqa: ANN001
 
 
 @pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    """One chromium for the whole session (Playwright's sync API allows one per thread), so
+    every browser test shares it, whichever folder it lives in."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:  # noqa: ANN001
     """The migrations run once per test process; each ``app`` gets a copy of the result.
 

@@ -29,18 +29,6 @@ def live_server(app) -> Iterator[str]:  # noqa: ANN001
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser():  # noqa: ANN201
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def page(browser):  # noqa: ANN001, ANN201
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser, live_server, login, page  # noqa: F401 - fixtures
+from tests.e2e.conftest import live_server, login, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser]
 
