@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -87,6 +88,21 @@ def band_db(mono: np.ndarray, start_s: float, end_s: float, lo: float = 1000,
     return float(10 * np.log10(spectrum[(freqs >= lo) & (freqs < hi)].sum() / chunk.size + 1e-20))
 
 
+def bed_reference(cache: Path) -> float:
+    """The bed's own speech-band level, from its encoded loop, when no page aired without
+    narration (every demo page is narrated now that pages last their whole reading time)."""
+    found = sorted(cache.glob("audio/bed-*/bed.adts"))
+    shared = os.environ.get("VILLAGECAST_SHARED_AUDIO")
+    if not found and shared:
+        found = sorted(Path(shared).glob("bed-*/bed.adts"))
+    if not found:
+        return float("nan")
+    raw = ffmpeg.run(ffmpeg.pcm_decode_cmd(found[0], channels=2), timeout=120).stdout
+    mono = np.frombuffer(raw, dtype=np.float32).reshape(-1, 2).mean(axis=1)
+    windows = range(0, int(mono.size / RATE) - 4, 4)
+    return float(np.nanmedian([band_db(mono, t, t + 4) for t in windows]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -128,7 +144,7 @@ def main() -> None:
             spans.append((slot, begin, min(end, total)))
 
     bed_refs = [band_db(mono, b + 1, e - 1) for s, b, e in spans if not s.page.audio and e - b > 3]
-    bed_ref = float(np.nanmedian(bed_refs)) if bed_refs else float("nan")
+    bed_ref = float(np.nanmedian(bed_refs)) if bed_refs else bed_reference(cache)
     narrated = heard = speech_time = 0
     margins = []
     by_kind: dict[str, list[tuple[float, float]]] = {}
