@@ -6,6 +6,7 @@ from publisher.models.base import MAX_ROW_ID, UTCDateTime, row_id, utcnow
 from publisher.models.content import ContentItem, ContentVersion, Kind, RenderState, VersionState
 from publisher.models.emergency import Household, Incident, IncidentState
 from publisher.models.jobs import Job, JobState
+from publisher.models.leases import Lease, LeaseNode
 from publisher.models.org import Channel, Township, Village
 from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
 from publisher.models.sms import SmsMessage, SmsStatus
@@ -27,6 +28,8 @@ __all__ = [
     "Job",
     "JobState",
     "Kind",
+    "Lease",
+    "LeaseNode",
     "LoginFailure",
     "RenderState",
     "Role",
