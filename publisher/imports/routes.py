@@ -1,7 +1,8 @@
 """Import pages: templates to download, upload → preview with errors → confirm.
 
-Between preview and confirm the uploaded rows wait in a small JSON file under the data
-directory (named by a random token, tied to the user); confirming checks them again.
+Between preview and confirm the uploaded sheet waits in a small JSON file under the data
+directory (named by a random token, tied to the user), with the user's choices for columns
+the template does not know; confirming reads and checks it again.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from flask_login import current_user
 
 from publisher.extensions import db
 from publisher.imports import apply as applying
-from publisher.imports.checks import check
-from publisher.imports.reader import Row, Table, read_table
+from publisher.imports.checks import Preview, check
+from publisher.imports.reader import Sheet, Table, read_sheet, table_from
 from publisher.imports.schema import TYPES, ImportType
 from publisher.imports.template import csv_template, xlsx_template
 from publisher.models import Role, Township, utcnow
@@ -82,20 +83,32 @@ def template(name: str, fmt: str):  # noqa: ANN201
     return response
 
 
-def _preview(kind: ImportType, township: Township, table: Table, filename: str, *,
-             store: bool = True, message: str = ""):  # noqa: ANN202
+def _store(payload: dict[str, Any], token: str = "") -> str:
+    token = token or secrets.token_urlsafe(18)
+    path = _pending_dir() / f"{token}.json"
+    write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    return token
+
+
+def _sheet_of(payload: dict[str, Any]) -> Sheet:
+    return Sheet([(n, cells) for n, cells in payload["sheet"]], payload.get("formulas", []))
+
+
+def _choices_of(payload: dict[str, Any]) -> dict[int, str]:
+    return {int(i): key for i, key in payload.get("choices", {}).items()}
+
+
+def _preview(kind: ImportType, township: Township, table: Table, filename: str, token: str,
+             *, message: str = ""):  # noqa: ANN202
+    """The preview page. The confirm button shows only when every column with data has a
+    place and every row passes; otherwise the page asks about the columns first."""
     today = local_now(township, utcnow()).date()
-    preview = check(kind, table, township, today)
-    token = ""
-    if preview.ok and store:
-        token = secrets.token_urlsafe(18)
-        payload = {"kind": kind.name, "user_id": current_user.id, "township_id": township.id,
-                   "filename": filename, "rows": [[r.number, r.values] for r in table.rows]}
-        path = _pending_dir() / f"{token}.json"
-        write_atomic(path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
+    # Rows cannot be checked before the required columns are found: the page asks first.
+    preview = Preview(kind) if table.missing else check(kind, table, township, today)
     return render_template("people/imports/preview.html", kind=kind, preview=preview,
-                           township=township, filename=filename, token=token,
+                           township=township, filename=filename, token=token, table=table,
                            ignored=table.ignored_headers, warnings=table.warnings,
+                           confirm=preview.ok and table.settled,
                            message=message), 400 if message else 200
 
 
@@ -106,12 +119,38 @@ def upload(name: str):  # noqa: ANN201
     township = selected_township()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _failed(kind, township, _("请选择要导入的文件（.xlsx 或 .csv）。"))
+        return _failed(kind, township, _("请选择要导入的文件（.xlsx、.xls 或 .csv）。"))
     try:
-        table = read_table(upload.stream.read(), kind)
+        sheet = read_sheet(upload.stream.read())
+        table = table_from(sheet, kind)
     except ServiceError as exc:
         return _failed(kind, township, str(exc))
-    return _preview(kind, township, table, upload.filename)
+    token = _store({"kind": kind.name, "user_id": current_user.id, "township_id": township.id,
+                    "filename": upload.filename, "sheet": sheet.rows,
+                    "formulas": sheet.formula_cells, "choices": {}})
+    return _preview(kind, township, table, upload.filename, token)
+
+
+@bp.route("/<name>/columns", methods=["POST"])
+@editor_required
+def columns(name: str):  # noqa: ANN201
+    """The user's choice for each column the template does not know, then the preview again."""
+    kind = _kind(name)
+    token = request.form.get("token", "")
+    payload = _load_pending(token, kind)
+    township = _township_of(payload)
+    known = {c.key for c in kind.columns}
+    choices = _choices_of(payload)
+    for field, value in request.form.items():
+        if field.startswith("col_") and field[4:].isdigit() and value in known | {"skip"}:
+            choices[int(field[4:])] = "" if value == "skip" else value
+    try:
+        table = table_from(_sheet_of(payload), kind, choices)
+    except ServiceError as exc:  # the file itself is at fault (a repeated header)
+        return _failed(kind, township, str(exc))
+    payload["choices"] = {str(i): key for i, key in choices.items()}
+    _store(payload, token)
+    return _preview(kind, township, table, payload["filename"], token)
 
 
 def _failed(kind: ImportType, township: Township, message: str):  # noqa: ANN202
@@ -132,19 +171,27 @@ def _load_pending(token: str, kind: ImportType) -> dict[str, Any]:
     return payload
 
 
+def _township_of(payload: dict[str, Any]) -> Township:
+    township = db.session.get(Township, payload["township_id"])
+    if township is None or (not current_user.is_county_admin
+                            and township.id != current_user.township_id):
+        abort(404)
+    return township
+
+
 @bp.route("/<name>/commit", methods=["POST"])
 @editor_required
 def commit(name: str):  # noqa: ANN201
     kind = _kind(name)
     token = request.form.get("token", "")
     payload = _load_pending(token, kind)
-    township = db.session.get(Township, payload["township_id"])
-    if township is None or (not current_user.is_county_admin
-                            and township.id != current_user.township_id):
-        abort(404)
-    table = Table(rows=[Row(number, values) for number, values in payload["rows"]])
+    township = _township_of(payload)
+    table = table_from(_sheet_of(payload), kind, _choices_of(payload))
     today = local_now(township, utcnow()).date()
     preview = check(kind, table, township, today)  # the database may have changed since
+    if not (preview.ok and table.settled):
+        return _preview(kind, township, table, payload["filename"], token,
+                        message=_("还有问题没有解决，本次没有导入任何数据。"))
     # Claimed by a rename, which only one request can win: a double click or a second tab
     # confirming the same preview gets the 410 page, not a second copy of every row.
     pending = _pending_dir() / f"{token}.json"
@@ -158,8 +205,7 @@ def commit(name: str):  # noqa: ANN201
     except ServiceError as exc:
         db.session.rollback()
         claimed.rename(pending)
-        return _preview(kind, township, table, payload["filename"], store=False,
-                        message=str(exc))
+        return _preview(kind, township, table, payload["filename"], token, message=str(exc))
     except BaseException:
         claimed.rename(pending)
         raise

@@ -30,14 +30,19 @@ class ImportType:
         return found[0] if found else ""
 
 
-_NAME = Column("name", "姓名", True, "干部姓名，最多 12 个字", "张明", ("干部姓名",))
+# Aliases are the headers township sheets really use (the seeds' rosters and ledgers).
+_NAME = Column("name", "姓名", True, "干部姓名，最多 12 个字", "张明",
+               ("干部姓名", "人员姓名", "名字"))
 _PHONE = Column("phone", "手机号", False, "11 位手机号，用于短信报到；同名干部靠它区分",
-                "13812345678", ("手机", "手机号码", "移动电话"))
-_POST = Column("post", "职务", False, "例如：党委副书记", "党委副书记", ("岗位",))
+                "13812345678", ("手机", "手机号码", "移动电话", "联系电话", "电话", "电话号码",
+                                "联系方式"))
+_POST = Column("post", "职务", False, "例如：党委副书记", "党委副书记",
+               ("岗位", "现任职务", "职务职级"))
 _VILLAGES = Column("villages", "包村", False, "所包的村（社区），多个用“、”分隔",
-                   "张家村、李家沟村", ("包村村居", "联系村", "驻点村"))
+                   "张家村、李家沟村", ("包村村居", "联系村", "驻点村", "包联村", "包联村居",
+                                     "挂点村", "包村情况"))
 _DUTIES = Column("responsibilities", "分管工作", False, "分管的工作", "农业农村、乡村振兴",
-                 ("分工", "工作职责"))
+                 ("分工", "工作职责", "分管领域", "负责工作", "工作分工"))
 _SORT = Column("sort_order", "排序", False, "数字越小越靠前，默认 100", "10", ("序号",))
 
 CADRES = ImportType(

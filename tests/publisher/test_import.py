@@ -143,19 +143,19 @@ def test_reader_turns_excel_cells_into_text():
     assert row.values["phone"] == "13812345678" and row.values["available_until"] == "2030-01-31"
 
 
-def test_headers_may_use_aliases_and_extra_columns_are_ignored():
+def test_headers_may_use_aliases_and_empty_extra_columns_are_left_out():
     from publisher.imports.reader import read_table
     from publisher.imports.schema import CADRES
 
-    data = csv_bytes([["序号", "干部姓名", "手机", "备注"], ["1", "王刚", "13900003333", "x"]])
+    data = csv_bytes([["序号", "干部姓名", "手机", "备注"], ["1", "王刚", "13900003333", ""]])
     table = read_table(data, CADRES)
     assert table.rows[0].values == {"sort_order": "1", "name": "王刚", "phone": "13900003333"}
-    assert table.ignored_headers == ["备注"]
+    assert table.ignored_headers == ["备注"] and table.settled
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
     (b"", "empty.csv", "空的"),
-    (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "old.xls", "旧版 .xls"),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 600, "old.xls", "无法读取该 .xls 文件"),
     (b"PK\x03\x04" + b"garbage" * 50, "broken.xlsx", "无法读取该 Excel 文件"),
     (bytes(range(256)) * 8, "random.csv", "编码"),
     ("职务,手机号\n副乡长,13900003333\n".encode(), "noname.csv", "缺少必填列：姓名"),
