@@ -11,6 +11,7 @@ The names below are the door: callers write ``from renderer import ffmpeg`` and
 is laid out inside stays its own business.
 """
 
+from renderer.ffmpeg.clips import upload_probe_cmd
 from renderer.ffmpeg.commands import (
     ebur128_cmd,
     frame_hashes_cmd,
@@ -57,4 +58,5 @@ __all__ = [
     "silence_cmd",
     "spawn",
     "units_cmd",
+    "upload_probe_cmd",
 ]
