@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HLS_DIR": data_dir / "hls",
         "UPLOAD_DIR": data_dir / "uploads",
         "STATUS_DIR": data_dir / "status",
+        # This process's name among the nodes sharing the database (publisher.leases): unique
+        # per playout process; the same id after a restart takes its own channels back at once.
+        "NODE_ID": os.environ.get("VILLAGECAST_NODE_ID") or socket.gethostname(),
         "CHANNEL_TIMEZONE": os.environ.get("VILLAGECAST_TIMEZONE", DEFAULT_TIMEZONE),
         "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
         # Internal hosts/addresses/networks (comma separated) CAP sources may fetch from
