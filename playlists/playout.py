@@ -407,12 +407,16 @@ def run_channel(
     music: Path | None = None,
     bed: AudioBed | None = None,
     provider_name: str = PROVIDER_NAME,
+    fence: Callable[[], bool] | None = None,
 ) -> None:
     """Air one channel until ``stop`` is set. Blocks; run one per channel.
 
     HLS goes to ``hls_dir/<slug>/``; the heartbeat ``<slug>.json`` and the timeline's
     ``<slug>.state.json`` to ``status_dir`` (default: the channel's HLS folder). ``enc``
-    defaults to the plan's profile (see ``renderer.encode.encoding_for_plan``).
+    defaults to the plan's profile (see ``renderer.encode.encoding_for_plan``). ``fence``,
+    asked before each segment goes out by UDP and again before it is published, returns
+    whether this process may still write the channel's output; once it says no, the feed
+    stops at once, writing nothing more (another node holds the channel, publisher.leases).
     """
     clock = clock or SystemClock()
     plan = load_plan(plan_path)
@@ -434,9 +438,13 @@ def run_channel(
             playout.follow_clock(clock.check_step())  # may move the stream to the wall clock
             n = playout.next_segment
             data = b"".join(next(units) for _ in range(SEGMENT_UNITS))
+            if fence and not fence():
+                break
             if relay:
                 relay.send(n * SEGMENT_UNITS, data)  # ahead: the relay paces its sender
             if not clock.sleep_until(segment_start(n), stop):
+                break
+            if fence and not fence():
                 break
             playout.hls.publish(n, data)
             playout.report_aired()
