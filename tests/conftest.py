@@ -89,14 +89,89 @@ def migrated_template(tmp_path_factory) -> Path:  # noqa: ANN001
     return path
 
 
+# ``VILLAGECAST_TEST_DB=postgresql`` runs every test that takes ``app`` (or ``database_uri``)
+# on the throwaway PostgreSQL cluster instead of SQLite; `make test` does both.
+TEST_DB = os.environ.get("VILLAGECAST_TEST_DB", "sqlite").strip().lower() or "sqlite"
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"VILLAGECAST_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
+
+
+@pytest.fixture(scope="session")
+def postgres():  # noqa: ANN201
+    """A PostgreSQL cluster of this test process's own (tests/pg.py), started on first use
+    and removed at the end; under pytest-xdist each worker has its own."""
+    from tests.pg import PostgresCluster
+
+    with PostgresCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres) -> str:  # noqa: ANN001
+    """The name of a database the migrations ran on once; each test gets a copy of it."""
+    from flask_migrate import upgrade
+
+    from publisher import create_app
+    from publisher.extensions import db
+
+    name = "vc_template"
+    url = postgres.create_database(name)
+    base = Path(tempfile.mkdtemp(prefix="vc-pg-template-"))
+    app = create_app({"TESTING": True, "DATA_DIR": base / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()  # CREATE DATABASE ... TEMPLATE needs it unused
+    shutil.rmtree(base, ignore_errors=True)
+    return name
+
+
 @pytest.fixture
-def app(tmp_path: Path, migrated_template: Path):  # noqa: ANN201
+def pg_database_uri(postgres, pg_template: str, request) -> Iterator[str]:  # noqa: ANN001
+    """A fresh migrated PostgreSQL database for one test, whatever VILLAGECAST_TEST_DB says;
+    dropped afterwards (open connections included)."""
+    name = "t_" + re.sub(r"\W", "_", request.node.name)[:40].lower() + "_" + os.urandom(4).hex()
+    yield postgres.create_database(name, template=pg_template)
+    postgres.drop_database(name)
+
+
+@pytest.fixture
+def database_uri(request, tmp_path: Path) -> str:  # noqa: ANN001
+    """A fresh migrated database for one test: a copy of the SQLite template, or of the
+    PostgreSQL one when VILLAGECAST_TEST_DB=postgresql."""
+    if TEST_DB == "postgresql":
+        return request.getfixturevalue("pg_database_uri")
+    shutil.copyfile(request.getfixturevalue("migrated_template"), tmp_path / "test.db")
+    return f"sqlite:///{tmp_path / 'test.db'}"
+
+
+def _dispose(app) -> None:  # noqa: ANN001
+    from publisher.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_uri: str):  # noqa: ANN201
     from publisher import create_app
 
-    shutil.copyfile(migrated_template, tmp_path / "test.db")
     app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
+                      "SQLALCHEMY_DATABASE_URI": database_uri})
     yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def pg_app(tmp_path: Path, pg_database_uri: str):  # noqa: ANN201
+    """An app on a fresh migrated PostgreSQL database, for tests that need PostgreSQL itself
+    (row locks, SKIP LOCKED) whichever database the rest of the suite runs on."""
+    from publisher import create_app
+
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": pg_database_uri})
+    yield app
+    _dispose(app)
 
 
 @pytest.fixture

@@ -17,31 +17,10 @@ DUTY_PHONE = "09911234567"
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """The migrations run once; each test gets a copy of the result (much faster)."""
-    from flask_migrate import upgrade
-
-    from publisher import create_app
-
-    base = tmp_path_factory.mktemp("template")
-    path = base / "template.db"
-    app = create_app({"TESTING": True, "DATA_DIR": base / "data", "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
-    with app.app_context():
-        upgrade()
-    return path
-
-
-@pytest.fixture
-def app(tmp_path, migrated_db):
-    """Like the suite's ``app`` (a fresh migrated database per test), from the template."""
-    import shutil
-
-    from publisher import create_app
-
-    shutil.copy(migrated_db, tmp_path / "test.db")
-    return create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}"})
+def migrated_db(migrated_template: Path) -> Path:
+    """The suite's once-migrated SQLite template (tests/conftest.py), for tests that need a
+    SQLite file of their own; the others take the suite's ``app`` (SQLite or PostgreSQL)."""
+    return migrated_template
 
 
 @pytest.fixture

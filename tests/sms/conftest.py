@@ -15,29 +15,23 @@ CADRE_PHONE = "13800000001"
 
 
 @pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    from flask_migrate import upgrade
-
-    from publisher import create_app
-
-    base = tmp_path_factory.mktemp("template")
-    app = create_app({"TESTING": True, "DATA_DIR": base / "data", "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{base / 'template.db'}"})
-    with app.app_context():
-        upgrade()
-    return base / "template.db"
+def migrated_db(migrated_template: Path) -> Path:
+    """The suite's once-migrated SQLite template (tests/conftest.py)."""
+    return migrated_template
 
 
 @pytest.fixture
-def app(tmp_path, migrated_db):
-    import shutil
-
+def app(tmp_path, database_uri):
     from publisher import create_app
 
-    shutil.copy(migrated_db, tmp_path / "test.db")
-    return create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
-                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
-                       "SMS_SPOOL_DIR": tmp_path / "spool"})
+    app = create_app({"TESTING": True, "DATA_DIR": tmp_path / "data", "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": database_uri,
+                      "SMS_SPOOL_DIR": tmp_path / "spool"})
+    yield app
+    from publisher.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
