@@ -177,7 +177,9 @@ def _check_cadre_row(row: Row, ctx: _Context, preview: Preview, roster: bool) ->
     fields = _cadre_fields(row, ctx, found, report, roster)
     if fields is not None and len(preview.errors) == errors_before:
         villages = "、".join(n for n in _SPLIT.split(row.values.get("villages", "")) if n)
-        summary = " · ".join(s for s in (fields["name"], fields["post"], villages) if s)
+        # Every value the row sets, so the user sees each column arrived where it belongs.
+        summary = " · ".join(s for s in (fields["name"], fields["post"], fields.get("phone"),
+                                         villages, fields.get("responsibilities")) if s)
         preview.planned.append(Planned(row.number, _("更新") if found else _("新增"), summary,
                                        fields, found.id if found else None))
 

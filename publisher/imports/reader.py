@@ -55,6 +55,8 @@ class Table:
     missing: list[str] = field(default_factory=list)  # required headers not found yet
     # Template columns the file's headers took, by the file's column position.
     taken: dict[int, str] = field(default_factory=dict)
+    # Columns read under another name (an alias or the user's choice): (file's, template's).
+    renamed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def settled(self) -> bool:
@@ -316,6 +318,9 @@ def table_from(sheet: Sheet, kind: ImportType, choices: dict[int, str] | None = 
         elif values:
             table.unmapped.append(Unmapped(index, header, tuple(values[:SAMPLES]), len(values)))
     table.taken = {i: k for k, i in positions.items()}
+    table.renamed = [(headers[i] or _("第 %(c)s 列（无表头）", c=column_letter(i)),
+                      kind.header_of(k)) for k, i in sorted(positions.items(), key=lambda p: p[1])
+                     if _normal(headers[i]) != _normal(kind.header_of(k))]
     table.missing = [c.header for c in kind.columns if c.required and c.key not in positions]
     if table.missing and not table.unmapped:
         raise ServiceError(_("第 %(r)d 行（表头）缺少必填列：%(cols)s。请使用下载的模板。",

@@ -125,7 +125,7 @@ def test_csv_in_every_excel_encoding(app, client, auth, org, encoding):
     auth.login("editor_a")
     rows = [CADRE_HEADER, ["王刚", "武装部长", "13900003333", "", "李家沟村", "", "", ""]]
     preview = upload(client, "cadres", csv_bytes(rows, encoding), "名册.csv")
-    assert "王刚 · 武装部长 · 李家沟村" in text_of(preview)
+    assert "王刚 · 武装部长 · 13900003333 · 李家沟村" in text_of(preview)
     post(client, "/imports/cadres/commit", {"token": token_of(preview)})
     assert cadre_named(app, "王刚")["villages"] == ["李家沟村"]
 

@@ -33,6 +33,8 @@ def test_title_rows_are_skipped_and_aliased_columns_kept(app, client, auth, org)
     page = text_of(preview)
     assert "表头在第 3 行" in page and "黄土坪乡2026年乡干部包村联系表" in page
     assert "检查通过：共 2 行" in page and not columns_form(page)
+    assert "联系电话 → 手机号、包联村 → 包村" in page
+    assert "王刚 · 武装部长 · 13900003333 · 张家村" in page  # the phone arrived
     post(client, "/imports/cadres/commit", {"token": token_of(preview)})
     wang = cadre_named(app, "王刚")
     assert wang["phone"] == "13900003333" and wang["villages"] == ["张家村"]
