@@ -25,6 +25,7 @@ DATE = "date"  # YYYY-MM-DD
 PRICE = "price"  # yuan, up to two decimals
 PHONE = "phone"  # one line; the publisher checks the numbers in it
 PHOTO = "photo"  # set only by an upload: never a path a client names
+RECORDING = "recording"  # a recorded announcement: an upload too (renderer.recording)
 CHOICE = "choice"
 
 LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
@@ -46,6 +47,8 @@ class Field:
 
 
 _CONTACT = Field("contact", "咨询电话", PHONE, 40)
+# Read out in place of the synthesised narration, on the kinds whose pages are read.
+_RECORDING = Field("recording", "录音", RECORDING)
 NOTICE_CATEGORIES = ("通知公告", "村务公开")
 
 FIELDS: dict[str, tuple[Field, ...]] = {
@@ -59,6 +62,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("source_document", "政策依据", TEXT, 200),
         _CONTACT,
         Field("body", "政策说明", LONG, LONG_TEXT),
+        _RECORDING,
     ),
     "service": (
         Field("title", "事项名称", TEXT, 60, True),
@@ -69,6 +73,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("time_limit", "办理时限", TEXT, 40),
         Field("fee", "收费标准", TEXT, 40),
         _CONTACT,
+        _RECORDING,
     ),
     "produce": (
         Field("product", "产品名称", TEXT, 20, True),
@@ -88,6 +93,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("category", "类别", CHOICE, choices=NOTICE_CATEGORIES),
         Field("issued_by", "发布单位", TEXT, 40),
         Field("date", "发布日期", DATE),
+        _RECORDING,
     ),
     # Issued straight to air by the emergency workflow, never reviewed: cleaned all the same.
     "alert": (
@@ -175,7 +181,7 @@ def clean_value(f: Field, value: Any) -> Any:
         out = _clean_date(f, value)
     elif f.type == LINES:
         out = _clean_lines(f, value)
-    elif f.type == PHOTO:
+    elif f.type in (PHOTO, RECORDING):
         # Whether the path is an upload is the publisher's to check (it knows where).
         out = clean_text(_as_text(f, value)) or None
     else:
