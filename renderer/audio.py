@@ -51,6 +51,7 @@ SPEECH_TAIL_S = 0.35  # after the last word, before the bed comes back
 CHIME_GAP_S = 0.4  # between the attention chime and the first word
 CHIME_DB = -4.0  # the chime against the speech's level
 SILENCE_DBFS = -50.0  # below this a speech engine's output is taken as silence
+QUIET_LUFS = -60.0  # a voice measured below this is not raised to the channel's level
 AUDIO_VERSION = "2"  # bump when the mixing below changes the sound of a cached track
 
 
@@ -270,16 +271,46 @@ def ensure_page_audio(
     if digest == "-" and not chime:
         return None
     out = _track_path(cache_dir, page_audio_key(digest, chime, bed))
-    meta_path = out.with_suffix(".json")
+    cached = cached_track(out)
+    if cached is not None:
+        return cached
+    voice = at_channel_level(decode_speech(speech) if speech else np.zeros(0))
+    return mix_track(voice, bed, out, chime=chime, bitrate_kbps=bitrate_kbps)
+
+
+def at_channel_level(voice: np.ndarray) -> np.ndarray:
+    """Mono ``voice`` scaled to the channel's loudness (silence stays silence)."""
+    if not voice.size:
+        return voice
+    measured = loudness(np.vstack([voice, voice])).integrated
+    if not math.isfinite(measured) or measured < QUIET_LUFS:
+        return voice  # nothing above ebur128's gate: no voice to bring up, only noise
+    return voice * _gain_to(measured, TARGET_LUFS)
+
+
+def voice_track_path(cache_dir: Path, voice: np.ndarray, bed: Bed | DroneLevel) -> Path:
+    """Where the track of an already level-set ``voice`` (a piece of a recording) lives."""
+    digest = hashlib.sha256(np.ascontiguousarray(voice, dtype=np.float32).tobytes()).hexdigest()
+    return _track_path(cache_dir, page_audio_key(f"voice:{digest}", False, bed))
+
+
+def cached_track(out: Path) -> PageAudio | None:
+    """The track at ``out`` if it was made whole (its frames and its description agree)."""
     try:
-        meta = json.loads(meta_path.read_text())
+        meta = json.loads(out.with_suffix(".json").read_text())
         if _frames(out) == meta["units"] * UNIT_AAC_FRAMES:
             return PageAudio(out, **meta)
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    voice = decode_speech(speech) if speech else np.zeros(0)
-    if voice.size:
-        voice *= _gain_to(loudness(np.vstack([voice, voice])).integrated, TARGET_LUFS)
+    return None
+
+
+def mix_track(
+    voice: np.ndarray, bed: Bed | DroneLevel, out: Path, *, chime: bool = False,
+    bitrate_kbps: int = 128,
+) -> PageAudio:  # fmt: skip
+    """Mix ``voice`` (mono 48 kHz, already at the channel's level) over the ducked drone,
+    encode it to whole units of AAC at ``out`` and describe it beside it (``.json``)."""
     speech_s = voice.size / AUDIO_RATE
     if chime:
         bell = _chime()
@@ -304,7 +335,7 @@ def ensure_page_audio(
     _encode_middle(mix, out, bitrate_kbps, UNIT_AAC_FRAMES, units * UNIT_AAC_FRAMES)
     meta = {"units": units, "loudness": measured.integrated, "true_peak": measured.true_peak,
             "speech_s": round(speech_s, 2)}  # fmt: skip
-    write_atomic(meta_path, json.dumps(meta).encode())
+    write_atomic(out.with_suffix(".json"), json.dumps(meta).encode())
     return PageAudio(out, **meta)
 
 

@@ -7,7 +7,8 @@ their time. Pure renderer: the request carries everything (no database, no Flask
 
 Request: ``{"item", "profile", "branding": {channel_name, township, logo, primary, accent,
 ticker}, "cache_dir", "today", "pace", "encode", "narration"}`` (``narration``: the fields of
-``renderer.audio.NarrationSettings``; absent, pages are not read unless an alert).
+``renderer.audio.NarrationSettings``; absent, pages are not read unless an alert). An item
+with a ``recording`` (a stored audio file, see ``renderer.recording``) airs it instead.
 Answer: ``{"pages": [...]}`` or
 ``{"error": "<Chinese message for staff>"}``.
 """
@@ -46,6 +47,7 @@ def request_for(item: dict[str, Any], *, profile: str, branding: Branding, cache
 def run(request: dict[str, Any]) -> list[dict[str, Any]]:
     """Render (and encode, if asked) the request's item; PlannedPage dicts in order."""
     from renderer.encode import encoding_for_plan, ensure_units
+    from renderer.ffmpeg import FFmpegError
     from renderer.render import render_item
 
     b = request["branding"]
@@ -59,7 +61,17 @@ def run(request: dict[str, Any]) -> list[dict[str, Any]]:
     units = (ensure_units(todo, cache_dir, encoding_for_plan(request["profile"]))
              if request["encode"] else [None] * len(pages))
     sound = [("", page.duration_s) for page in pages]
-    if request["encode"]:  # narration tracks are made with the units, and cached like them
+    recording = request["item"].get("recording")
+    if request["encode"] and recording:  # a recorded announcement replaces the narration
+        from renderer.recording import ensure_listen_copy, recorded_pages
+
+        try:
+            sound = recorded_pages(Path(recording), [p.duration_s for p in pages], cache_dir,
+                                   bitrate_kbps=encoding_for_plan(request["profile"]).audio_kbps)
+            ensure_listen_copy(Path(recording), cache_dir)
+        except (OSError, FFmpegError) as exc:
+            raise ItemError("录音无法读取或解码，请重新录制或上传后再提交。") from exc
+    elif request["encode"]:  # narration tracks are made with the units, and cached like them
         from renderer.audio import NarrationSettings, narrate_pages
 
         sound = narrate_pages([p.script for p in pages], [p.duration_s for p in pages],
