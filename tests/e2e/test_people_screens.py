@@ -92,6 +92,33 @@ def test_import_preview_shows_row_errors(live_server, page, org, tmp_path):
     assert "已导入 1 行干部信息" in page.text_content("[role=alert]")
 
 
+def test_import_of_an_office_sheet_asks_about_unknown_columns(live_server, page, org, tmp_path):
+    """A sheet as the office keeps it: a title row, 联系电话/包联村, and a column of its own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in (["黄土坪乡干部包村联系表"],
+                ["序号", "姓名", "职务", "联系电话", "包联村", "挂钩事项"],
+                [1, "王刚", "武装部长", 13900003333, "张家村", "森林防火、应急"]):
+        book.active.append(row)
+    sheet = tmp_path / "包村联系表.xlsx"
+    book.save(sheet)
+    login(page, live_server, "editor_a")
+    page.goto(f"{live_server}/imports/")
+    page.set_input_files("#file-cadres", str(sheet))
+    page.locator("#import-cadres").get_by_role("button", name="上传并预览").click()
+    assert "表头在第 2 行" in page.text_content("main")
+    assert page.get_by_role("button", name="确认导入 1 行").count() == 0
+    shot(page, "imports-preview-columns")
+    page.get_by_label("挂钩事项").select_option(label="分管工作")
+    page.get_by_role("button", name="确定，重新检查").click()
+    row = page.locator("tr", has_text="王刚").text_content()
+    assert "13900003333" in row and "张家村" in row and "森林防火、应急" in row
+    page.get_by_role("button", name="确认导入 1 行").click()
+    page.wait_for_url("**/cadres?*")
+    assert "已导入 1 行干部信息" in page.text_content("[role=alert]")
+
+
 def test_admin_organisation_pages(live_server, page, org, tmp_path):
     logo = tmp_path / "logo.png"
     logo.write_bytes(image_bytes("PNG", (600, 200), colour=(240, 190, 60)))
