@@ -11,7 +11,12 @@ The names below are the door: callers write ``from renderer import ffmpeg`` and
 is laid out inside stays its own business.
 """
 
-from renderer.ffmpeg.clips import upload_probe_cmd
+from renderer.ffmpeg.clips import (
+    ClipCut,
+    clip_loudness_cmd,
+    clip_transcode_cmd,
+    upload_probe_cmd,
+)
 from renderer.ffmpeg.commands import (
     ebur128_cmd,
     frame_hashes_cmd,
@@ -38,6 +43,9 @@ from renderer.ffmpeg.runner import (
 )
 
 __all__ = [
+    "ClipCut",
+    "clip_loudness_cmd",
+    "clip_transcode_cmd",
     "FFmpegError",
     "Loudness",
     "ebur128_cmd",
