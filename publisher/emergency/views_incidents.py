@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from publisher.emergency import crypto, engine, incidents, permissions, registry
 from publisher.emergency.clock import now
@@ -14,7 +14,7 @@ from publisher.emergency.i18n import _
 from publisher.emergency.labels import INCIDENT_STATES
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus
-from publisher.models.emergency import DeviceTask, Incident
+from publisher.models.emergency import Device, DeviceTask, Household, Incident
 from publisher.services import audit
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
@@ -36,8 +36,12 @@ def _incidents(*states: str, limit: int = PAGE) -> list[Incident]:
 def index():  # noqa: ANN201
     tasks = db.session.scalars(scoped(select(DeviceTask), current_user, DeviceTask.township_id)
                                .where(DeviceTask.done_at.is_(None))).all()
+    # "Every device was tested" is only true when there is a device to test.
+    devices = db.session.scalar(
+        scoped(select(func.count(Device.id)), current_user, Household.township_id)
+        .join(Household, Device.household_id == Household.id).where(Device.active))
     return render_template("emergency/index.html", open_incidents=_incidents(*engine.OPEN),
-                           recent=_incidents(limit=10), tasks=tasks)
+                           recent=_incidents(limit=10), tasks=tasks, devices=devices)
 
 
 @bp.get("/incidents")

@@ -101,6 +101,28 @@ def test_admin_pages_render(client, auth, world, path):
     assert "应急联系人" in response.get_data(as_text=True)
 
 
+def test_overview_claims_devices_were_tested_only_when_there_are_devices(app, client, auth,
+                                                                          world):
+    from publisher.extensions import db
+    from publisher.models.emergency import Device
+
+    auth.login("boss")
+    page = client.get("/emergency/").get_data(as_text=True)
+    assert "1 台设备都按时测试了" in page
+    with app.app_context():
+        db.session.query(Device).update({"active": False})
+        db.session.commit()
+    page = client.get("/emergency/").get_data(as_text=True)
+    assert "还没有登记一键呼救设备" in page and "都按时测试了" not in page
+
+
+def test_issuing_and_withdrawing_an_alert_ask_first(app, client, auth, world):
+    auth.login("boss")
+    page = client.get("/emergency/alerts").get_data(as_text=True)
+    issue = re.search(r'<form[^>]*action="/emergency/alerts"[^>]*>', page)
+    assert issue and "data-confirm=\"确定发布这条紧急通知" in issue.group(0)
+
+
 def test_pages_need_login(client, world):
     assert client.get("/emergency/households").status_code == 302
 
@@ -236,6 +258,9 @@ def test_issue_alert_creates_an_approved_alert_item(app, client, auth, world):
         assert (item.kind, version.state, version.render_state) == ("alert", "approved", "queued")
         assert set(version.data) >= {"title", "body", "severity", "issued_by", "expires"}
         assert version.valid_until.hour == 10  # 18:00 Beijing time = 10:00 UTC
+    page = client.get("/emergency/alerts").get_data(as_text=True)
+    withdraw = re.search(r'<form[^>]*/withdraw"[^>]*>', page)
+    assert withdraw and "确定解除紧急通知“暴雨红色预警”" in withdraw.group(0)
 
 
 def test_editor_may_not_issue_alerts(client, auth, world):
