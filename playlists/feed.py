@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -290,6 +290,34 @@ class ContinuousFeed:
             data = self._muxer.mux_unit(unit.pictures, audio, unit_pts(index), self._jumped)
             self.next_unit, self._jumped = index + 1, False
             yield index, data
+
+    def emit_clip(
+        self, units: Iterable[LoadedUnit], sound: tuple[bytes, ...] = ()
+    ) -> Iterator[tuple[int, bytes]]:
+        """Yield ``(unit index, TS bytes)`` for a clip: each of ``units`` once, in order,
+        over the clip's own ``sound`` (30 AAC frames a unit; the bed where it runs out)."""
+        for clip_unit, unit in enumerate(units):
+            if unit.stream_type != self.stream_type:
+                raise UnitError(f"{unit.path}: stream type {unit.stream_type:#x} on this channel")
+            index = self.next_unit
+            audio = sound[clip_unit * UNIT_AAC_FRAMES : (clip_unit + 1) * UNIT_AAC_FRAMES]
+            if len(audio) != UNIT_AAC_FRAMES:
+                audio = self.bed.for_unit(index)
+            self._ducked = False  # the clip's sound replaced the bed outright
+            data = self._muxer.mux_unit(unit.pictures, audio, unit_pts(index), self._jumped)
+            self.next_unit, self._jumped = index + 1, False
+            yield index, data
+
+
+def clip_sound(path: Path, units: int) -> tuple[bytes, ...]:
+    """A clip's sound track, ``units`` x 30 AAC frames; raises UnitError if it is not."""
+    try:
+        frames = tuple(split_adts(path.read_bytes()))
+    except (OSError, ValueError) as exc:
+        raise UnitError(f"clip sound {path}: {exc}") from exc
+    if len(frames) != units * UNIT_AAC_FRAMES:
+        raise UnitError(f"clip sound {path}: {len(frames)} frames, want {units * UNIT_AAC_FRAMES}")
+    return frames
 
 
 # --- clocks ------------------------------------------------------------------------------

@@ -37,6 +37,10 @@ class PlannedPage:
     # The page's narration track (renderer.audio), aired in place of the bed from the
     # page's second unit; empty: the bed only. duration_s already makes room for it.
     audio: str = ""
+    # A video clip (renderer.video): the folder of its units, aired once each in order
+    # instead of ``unit`` repeated (``unit`` names the first, ``audio`` the clip's own
+    # sound, which replaces the bed). duration_s is its units x 0.64 s.
+    clip: str = ""
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from playlists.feed import (
     SystemClock,
     UnitCache,
     UnitError,
+    clip_sound,
+    load_unit,
     unit_index_at,
     unit_start,
 )
@@ -165,6 +167,31 @@ class Playout:
                 self._tracks[page.audio] = None
         return self._tracks[page.audio]
 
+    def _clip_units(self, page: PlannedPage, first: LoadedUnit, count: int
+                    ) -> Iterator[LoadedUnit]:  # fmt: skip
+        """A clip's units in order (``first`` already read). Each is read as it airs and not
+        kept (a clip airs once, and would push pages out of the cache); one that cannot be
+        read airs as the black slate, and the clip goes on."""
+        yield first
+        for n in range(1, count):
+            path = Path(page.clip) / f"{n:05d}.{self.enc.ext}"
+            try:
+                unit = load_unit(path, self.cache.stream_type)
+                if unit.header != self.slate.header:
+                    raise UnitError(f"{path}: video format differs from the channel's")
+            except UnitError as exc:
+                log.warning("%s: slate in a clip: %s", self.plan.slug, exc)
+                unit = self.slate
+            yield unit
+
+    def _clip_sound(self, page: PlannedPage, count: int) -> tuple[bytes, ...]:
+        """The clip's own sound, or nothing (the bed plays) if it cannot be read."""
+        try:
+            return clip_sound(Path(page.audio), count)
+        except UnitError as exc:
+            log.warning("%s: airing the bed under a clip: %s", self.plan.slug, exc)
+            return ()
+
     def _load_play_state(self) -> PlayState:
         try:
             return PlayState.from_dict(json.loads(self.state_path.read_text("utf-8")))
@@ -274,7 +301,7 @@ class Playout:
     def _hold(self, slot: Slot, held: int) -> bool:
         """Keep the page that just ended on screen one unit more: an item approved a moment
         ago is still rendering and would otherwise wait a whole page (see playlists.coming)."""
-        if held >= HOLD_UNITS or slot.interrupt or self._jump_to is not None:
+        if held >= HOLD_UNITS or slot.interrupt or slot.page.clip or self._jump_to is not None:
             return False
         if self._cut_short(slot):  # reloads the plan; an alert does not wait
             return False
@@ -293,8 +320,13 @@ class Playout:
             slot, unit, note = self._choose(unit_start(first))
             self.lineup.chosen(slot, self.plan, self.state)
             planned, aired = units_for(slot.duration_s), 0
-            track = self._track(slot.page) if unit is not self.slate else None
-            for _, data in self.feed.emit(unit, planned, track):
+            if slot.page.clip and unit is not self.slate:  # a video: its units in order
+                muxed = self.feed.emit_clip(self._clip_units(slot.page, unit, planned),
+                                            self._clip_sound(slot.page, planned))  # fmt: skip
+            else:  # a page: its unit again and again
+                track = self._track(slot.page) if unit is not self.slate else None
+                muxed = self.feed.emit(unit, planned, track)
+            for _, data in muxed:
                 aired += 1
                 self._made += 1
                 yield data
