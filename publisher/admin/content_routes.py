@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from publisher.admin import bp
+from publisher.admin import bp, recording_routes
 from publisher.admin.access import (
     check_kind,
     load_item,
@@ -47,7 +47,7 @@ def _form_context(spec, form, township: Township, item: ContentItem | None = Non
         "spec": spec, "kind": spec.kind, "form": form, "item": item, "township": township,
         "villages": [v.name for v in township.villages],
         "policy_categories": POLICY_CATEGORIES, "produce_units": PRODUCE_UNITS,
-        "long_fields": LONG_FIELDS,
+        "long_fields": LONG_FIELDS, **recording_routes.form_context(form),
     }
 
 
@@ -99,6 +99,7 @@ def content_new(kind: str):  # noqa: ANN201
             return _township_picker(kind)
         abort(403)
     form = spec.form()
+    recording_routes.prepare(form, township)
     if kind == Kind.NOTICE and request.method == "GET":
         form.issued_by.data = f"{township.name}人民政府"
     if form.validate_on_submit():
@@ -106,6 +107,8 @@ def content_new(kind: str):  # noqa: ANN201
         try:
             if kind == Kind.PRODUCE:
                 data["photo"] = _photo_for(form, None, township)
+            if recording_routes.has_recording(form):
+                data["recording"] = recording_routes.recording_for(form, None, township)
             item = content.create_item(current_user, township, kind, data,
                                        **_schedule(form, township))
             item.narration = bool(form.narration.data)
@@ -139,11 +142,15 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial["priority"] = latest.priority
     initial["narration"] = item.narration
     form = spec.form(data=initial)
+    recording_routes.prepare(form, item.township)
     if form.validate_on_submit():
         data = form_to_data(spec, form)
         try:
             if kind == Kind.PRODUCE:
                 data["photo"] = _photo_for(form, latest.data.get("photo"), item.township)
+            if recording_routes.has_recording(form):
+                data["recording"] = recording_routes.recording_for(
+                    form, latest.data.get("recording"), item.township)
             version = content.edit_item(current_user, item, data,
                                         **_schedule(form, item.township))
             item.narration = bool(form.narration.data)
@@ -165,6 +172,7 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     context["makes_new_version"] = latest.state in (VersionState.APPROVED,
                                                     VersionState.SUPERSEDED)
     context["photo"] = latest.data.get("photo")
+    context["recording"] = latest.data.get("recording")
     return render_template("admin/content_form.html", **context), status
 
 

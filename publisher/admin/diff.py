@@ -73,6 +73,20 @@ def flatten(record: dict[str, Any] | None, prefix: str = "") -> dict[str, Any]:
     return flat
 
 
+# Files whose names mean nothing to a reader: a diff says whether there is one and whether
+# it was replaced, not which random name it has.
+RECORDING = "recording"
+
+
+def recording_texts(old: Any, new: Any) -> tuple[str, str]:
+    """How a recorded announcement's change reads: 录音已更换, 已添加录音, 已删除录音."""
+    if old == new:
+        return ("有录音", "有录音") if old else ("", "")
+    if old and new:
+        return "原录音", "录音已更换"
+    return ("有录音", "已删除录音") if old else ("", "已添加录音")
+
+
 def field_diffs(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
@@ -89,7 +103,10 @@ def field_diffs(
     show = show or (lambda _key, value: as_text(value))
     diffs = []
     for key in keys:
-        a, b = show(key, before.get(key)), show(key, after.get(key))
+        if key == RECORDING:
+            a, b = recording_texts(before.get(key), after.get(key))
+        else:
+            a, b = show(key, before.get(key)), show(key, after.get(key))
         if only_changed and a == b:
             continue
         diffs.append(FieldDiff(key, a, b, segments(a, b)))

@@ -17,6 +17,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     Field,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -100,7 +101,34 @@ class ContentForm(PageForm):
         return valid
 
 
-class PolicyForm(ContentForm):
+class RecordingFields:
+    """A recorded announcement (村广播), read on air in place of the synthesised voice.
+
+    The upload is checked and stored while the form is validated (``recording_folder`` set
+    by the view), before the other fields are judged: a mistake elsewhere sends the form
+    back with the recording kept (its stored name in ``recording_kept``), not lost.
+    """
+
+    recording = FileField(_l("或者上传录音文件"))
+    recording_kept = HiddenField()
+    remove_recording = BooleanField(_l("删除录音，改用语音合成播报"))
+    recording_folder = None  # where an upload is kept; None: not stored (previews)
+
+    def validate_recording(self, field: Field) -> None:
+        from publisher.services.errors import ServiceError
+        from publisher.services.recordings import save_recording
+
+        upload = field.data
+        if self.recording_folder is None or not getattr(upload, "filename", ""):
+            return
+        try:
+            saved = save_recording(upload, self.recording_folder)
+        except ServiceError as exc:
+            raise ValidationError(str(exc)) from None
+        self.recording_kept.data = saved.name
+
+
+class PolicyForm(RecordingFields, ContentForm):
     title = StringField(_l("政策名称"), validators=[_required(_l("请填写政策名称。")), _max(60)],
                         description=_l("例如：2025年耕地地力保护补贴"))
     category = StringField(_l("政策类别"), validators=[Optional(), _max(20)],
@@ -121,7 +149,7 @@ class PolicyForm(ContentForm):
                          description=_l("较长的内容会自动分成多页播出。"))
 
 
-class ServiceForm(ContentForm):
+class ServiceForm(RecordingFields, ContentForm):
     title = StringField(_l("事项名称"), validators=[_required(_l("请填写事项名称。")), _max(60)],
                         description=_l("例如：城乡居民基本医疗保险参保登记"))
     steps = TextAreaField(
@@ -171,7 +199,7 @@ class ProduceForm(ContentForm):
     remove_photo = BooleanField(_l("删除现有照片"))
 
 
-class NoticeForm(ContentForm):
+class NoticeForm(RecordingFields, ContentForm):
     title = StringField(_l("标题"), validators=[_required(_l("请填写标题。")), _max(60)])
     category = SelectField(_l("类别"), choices=[SelectChoice(c) for c in NOTICE_CATEGORIES],
                            description=_l("村务公开：每月 9 日为公开日。"))

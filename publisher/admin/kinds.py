@@ -81,6 +81,7 @@ FIELD_LABELS: dict[str, Any] = {
     "price": _l("价格（元）"), "unit": _l("单位"), "quantity": _l("供应数量"),
     "phone": _l("联系电话"), "available_until": _l("供应截止日期"),
     "description": _l("产品介绍"), "photo": _l("产品照片"), "issued_by": _l("发布单位"),
+    "recording": _l("录音"),
     "date": _l("发布日期"), "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
     "priority": _l("播出优先级"), "timezone": _l("时区"),
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
@@ -158,7 +159,7 @@ def text_for_glyph_check(data: dict[str, Any]) -> str:
     """All the text of an item that will be drawn on screen."""
     parts = []
     for key, value in data.items():
-        if key in ("photo", "type"):
+        if key in ("photo", "recording", "type"):
             continue
         if isinstance(value, list):
             parts.extend(str(v) for v in value)

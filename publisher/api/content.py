@@ -131,6 +131,8 @@ def update(kind: str, item_id: int):  # noqa: ANN201
     data, window = _payload(kind, json_body(), item.township.timezone)
     if "photo" in item.latest.data and "photo" not in data:
         data["photo"] = item.latest.data["photo"]  # uploaded in the admin: an edit keeps it
+    if item.latest.data.get("recording") and "recording" not in data:
+        data["recording"] = item.latest.data["recording"]  # recorded in the admin: kept too
     service.edit_item(user, item, data, **window)
     return jsonify(item_json(item))
 

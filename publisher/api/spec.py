@@ -14,7 +14,7 @@ from publisher.api import bp
 from publisher.api.content import COLLECTIONS
 from publisher.models import WHEREABOUTS_STATUSES
 from publisher.services.content import PRIORITIES
-from renderer.fields import DATE, LINES, PHOTO, PRICE, PRICE_TEXT, YEARS, Field
+from renderer.fields import DATE, LINES, PHOTO, PRICE, PRICE_TEXT, RECORDING, YEARS, Field
 from renderer.fields import FIELDS as DECLARED
 
 TITLES = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
@@ -61,6 +61,9 @@ def _field_schema(f: Field) -> dict[str, Any]:
     if f.type == PHOTO:
         return {"type": "string", "nullable": True,
                 "description": "照片只能在管理页面上传；修改时原样带回或省略"}
+    if f.type == RECORDING:
+        return {"type": "string", "nullable": True,
+                "description": "录音只能在管理页面录制或上传；修改时原样带回或省略"}
     schema: dict[str, Any] = {"type": "string", "description": f.label}
     if f.limit:
         schema["maxLength"] = f.limit

@@ -211,7 +211,8 @@ class UnitRepair:
         """
         pages = (version.pages or {}).get(channel.slug) or []
         wanted = bool(channel.narration and version.item.narration)
-        if not wanted and version.item.kind != Kind.ALERT:
+        recorded = bool((version.data or {}).get("recording"))  # a person's voice: always aired
+        if not wanted and version.item.kind != Kind.ALERT and not recorded:
             # Narration switched off since the render: the pages air on the bed at once.
             pages = [{**p, "audio": ""} if p.get("audio") else p for p in pages]
         stale = wanted and not any(p.get("audio") for p in pages)

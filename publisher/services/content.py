@@ -73,6 +73,8 @@ def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         raise (FieldError(field, str(exc)) if field else ServiceError(str(exc))) from exc
     if payload.get("photo") is not None:
         payload["photo"] = _uploaded_photo(payload["photo"])
+    if payload.get("recording") is not None:
+        payload["recording"] = _uploaded_recording(payload["recording"])
     for field, check in PHONE_FIELDS.get(kind, {}).items():
         if payload.get(field) not in (None, ""):
             payload[field] = check(str(payload[field]), field)
@@ -94,6 +96,14 @@ def _uploaded_photo(path: str) -> str:
     upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
     if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
         raise FieldError("photo", _("照片只能在管理页面上传，不能填写文件路径。"))
+    return path
+
+
+def _uploaded_recording(path: str) -> str:
+    """A stored recording, only if it names a file in the upload folder (as a photo)."""
+    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
+        raise FieldError("recording", _("录音只能在管理页面录制或上传，不能填写文件路径。"))
     return path
 
 

@@ -1,0 +1,120 @@
+"""Recorded announcements (村广播) uploaded or recorded in the browser: checked, then kept.
+
+A file is trusted only once ffprobe has read it as audio within the limits
+(:func:`renderer.media_probe.probe_upload`): the name and the browser's declared type mean
+nothing. The upload is written under a temporary name first and renamed into place only
+when accepted, so a refused file leaves nothing behind. It is kept as it came (an AMR memo
+stays AMR): the render job decodes, normalises and mixes it in the background
+(:mod:`renderer.recording`), never the request.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import IO, Protocol
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from publisher.services.errors import ServiceError
+from renderer.atomic import fsync_dir, temp_beside
+from renderer.media_probe import (
+    AUDIO_CONTAINER_LABEL,
+    AUDIO_MAX_BYTES,
+    AUDIO_MAX_SECONDS,
+    MediaRejected,
+    probe_upload,
+)
+
+FOLDER = "recordings"  # under the township's upload folder
+# The file's extension by what ffprobe found (not by what the browser said).
+EXTENSIONS = {"mov,mp4,m4a,3gp,3g2,mj2": ".m4a", "matroska,webm": ".webm", "ogg": ".ogg",
+              "mp3": ".mp3", "wav": ".wav", "amr": ".amr", "aac": ".aac"}  # fmt: skip
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(?:m4a|webm|ogg|mp3|wav|amr|aac)$")
+MIMETYPES = {".m4a": "audio/mp4", ".webm": "audio/webm", ".ogg": "audio/ogg",
+             ".mp3": "audio/mpeg", ".wav": "audio/wav", ".amr": "audio/amr",
+             ".aac": "audio/aac"}  # fmt: skip
+REQUEST_MARGIN = 256 * 1024  # the rest of the form travels in the same request
+
+
+class FileLike(Protocol):
+    """What a Werkzeug ``FileStorage`` offers that we use."""
+
+    filename: str | None
+    stream: IO[bytes]
+
+
+def max_bytes() -> int:
+    """The largest recording accepted: the probe's limit, or what a request may carry."""
+    request_limit = current_app.config.get("MAX_CONTENT_LENGTH") or AUDIO_MAX_BYTES
+    return min(AUDIO_MAX_BYTES, int(request_limit) - REQUEST_MARGIN)
+
+
+def limits_text() -> str:
+    """The limits as the form states them."""
+    return _("支持 %(formats)s；最长 %(minutes)d 分钟，不超过 %(mb)d MB。",
+             formats=AUDIO_CONTAINER_LABEL, minutes=AUDIO_MAX_SECONDS // 60,
+             mb=max_bytes() // (1024 * 1024))
+
+
+def folder_for(township_id: int) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / f"township-{township_id}" / FOLDER
+
+
+def save_recording(upload: FileLike | None, folder: Path) -> Path:
+    """Check an uploaded recording and keep it in ``folder``; its path.
+
+    Raises ServiceError (Chinese) when it is missing, empty, too big, too long, not audio or
+    cut short; nothing is left on disk then.
+    """
+    if upload is None or not getattr(upload, "filename", ""):
+        raise ServiceError(_("请先录音，或选择要上传的录音文件。"))
+    limit = max_bytes()
+    work = temp_beside(folder / "upload")
+    try:
+        with work.open("wb") as out:
+            copied = _copy_limited(upload.stream, out, limit + 1)
+        if copied > limit:
+            raise ServiceError(_("录音文件太大，上限为 %(mb)d MB，请缩短后再上传。",
+                                 mb=limit // (1024 * 1024)))
+        try:
+            info = probe_upload(work, want="audio", max_seconds=AUDIO_MAX_SECONDS,
+                                max_bytes=limit)
+        except MediaRejected as exc:
+            raise ServiceError(exc.message_zh) from None
+        final = folder / f"{secrets.token_hex(16)}{EXTENSIONS.get(info.container, '.audio')}"
+        os.replace(work, final)
+        fsync_dir(folder)
+        return final
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def _copy_limited(source: IO[bytes], out: IO[bytes], limit: int) -> int:
+    copied = 0
+    while copied < limit:
+        chunk = source.read(min(1024 * 1024, limit - copied))
+        if not chunk:
+            break
+        out.write(chunk)
+        copied += len(chunk)
+    out.flush()
+    os.fsync(out.fileno())
+    return copied
+
+
+def kept(folder: Path, name: str | None) -> Path | None:
+    """A recording stored earlier in ``folder`` under ``name`` (from a form that came back
+    with an error), or None: only names this module gives, only in this folder."""
+    if not name or not STORED_NAME.match(name):
+        return None
+    path = folder / name
+    return path if path.is_file() else None
+
+
+def mimetype(path: Path) -> str:
+    return MIMETYPES.get(path.suffix, "application/octet-stream")
+
