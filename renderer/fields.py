@@ -27,6 +27,8 @@ PHONE = "phone"  # one line; the publisher checks the numbers in it
 PHOTO = "photo"  # set only by an upload: never a path a client names
 RECORDING = "recording"  # a recorded announcement: an upload too (renderer.recording)
 CHOICE = "choice"
+VIDEO = "video"  # an uploaded clip: an upload too, checked by renderer.media_probe
+SECONDS = "seconds"  # a point in a clip: seconds (12.5) or minutes:seconds (1:05)
 
 LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
 LIST_TEXT = 3000  # characters over all entries of a list
@@ -50,6 +52,9 @@ _CONTACT = Field("contact", "咨询电话", PHONE, 40)
 # Read out in place of the synthesised narration, on the kinds whose pages are read.
 _RECORDING = Field("recording", "录音", RECORDING)
 NOTICE_CATEGORIES = ("通知公告", "村务公开")
+# A caption burned into a video: a title strip across the top, or a lower third.
+CAPTION_STYLES = ("strip", "lower_third")
+CLIP_SECONDS_MAX = 3600  # a trim point past any upload's length is a typo
 
 FIELDS: dict[str, tuple[Field, ...]] = {
     "policy": (
@@ -94,6 +99,15 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("issued_by", "发布单位", TEXT, 40),
         Field("date", "发布日期", DATE),
         _RECORDING,
+    ),
+    "video": (
+        Field("title", "标题", TEXT, 60, True),
+        Field("category", "类别", TEXT, 20),
+        Field("video", "视频文件", VIDEO, required=True),
+        Field("trim_in", "开始位置", SECONDS),
+        Field("trim_out", "结束位置", SECONDS),
+        Field("caption", "字幕文字", TEXT, 30),
+        Field("caption_style", "字幕样式", CHOICE, choices=CAPTION_STYLES),
     ),
     # Issued straight to air by the emergency workflow, never reviewed: cleaned all the same.
     "alert": (
@@ -173,6 +187,26 @@ def _clean_lines(f: Field, value: Any) -> list[str]:
     return lines
 
 
+_CLOCK = re.compile(r"^(?:(\d{1,2}):)?(\d{1,4}(?:\.\d{1,2})?)$")
+
+
+def _clean_seconds(f: Field, value: Any) -> float | None:
+    """A point in a clip as seconds (two decimals), from 12.5, "12.5" or "1:05.5"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise _fail(f, "请填写秒数，例如 12.5 或 1:05。")
+    if isinstance(value, str):
+        match = _CLOCK.match(clean_text(value).replace("：", ":"))
+        if not match:
+            raise _fail(f, "请填写秒数，例如 12.5 或 1:05。")
+        minutes, seconds = match.groups()
+        value = int(minutes or 0) * 60 + float(seconds)
+    if not math.isfinite(value) or not 0 <= value <= CLIP_SECONDS_MAX:
+        raise _fail(f, f"应在 0 到 {CLIP_SECONDS_MAX} 秒之间。")
+    return round(float(value), 2)
+
+
 def clean_value(f: Field, value: Any) -> Any:
     """One field's value as it is stored and aired, or an ItemError in Chinese."""
     if f.type == PRICE:
@@ -181,7 +215,9 @@ def clean_value(f: Field, value: Any) -> Any:
         out = _clean_date(f, value)
     elif f.type == LINES:
         out = _clean_lines(f, value)
-    elif f.type in (PHOTO, RECORDING):
+    elif f.type == SECONDS:
+        out = _clean_seconds(f, value)
+    elif f.type in (PHOTO, RECORDING, VIDEO):
         # Whether the path is an upload is the publisher's to check (it knows where).
         out = clean_text(_as_text(f, value)) or None
     else:

@@ -24,6 +24,7 @@ from renderer.items import (
     RosterItem,
     RosterRow,
     ServiceItem,
+    VideoItem,
     WhereaboutsItem,
     WhereaboutsRow,
 )
@@ -213,6 +214,21 @@ def _alert(d: dict[str, Any]) -> AlertItem:
     )
 
 
+def _video(d: dict[str, Any]) -> VideoItem:
+    """A clip's fields were cleaned by their declaration (renderer.fields); the trim points
+    must leave something to air."""
+    trim_in, trim_out = d.get("trim_in") or 0.0, d.get("trim_out")
+    if trim_out is not None and trim_out < trim_in + 1:
+        error = ItemError("“结束位置”必须比“开始位置”晚至少 1 秒。")
+        error.field = "trim_out"
+        raise error
+    return VideoItem(
+        title=d["title"], video=d.get("video") or "", category=d.get("category") or "",
+        trim_in=float(trim_in), trim_out=trim_out, caption=d.get("caption") or "",
+        caption_style=d.get("caption_style") or "",
+    )  # fmt: skip
+
+
 _PARSERS = {
     "policy": _policy,
     "service": _service,
@@ -221,6 +237,7 @@ _PARSERS = {
     "roster": _roster,
     "whereabouts": _whereabouts,
     "alert": _alert,
+    "video": _video,
     "ident": lambda d: IdentItem(),
 }
 ITEM_TYPES = tuple(_PARSERS)

@@ -114,6 +114,20 @@ class AlertItem:
 
 
 @dataclass(frozen=True)
+class VideoItem:
+    """An uploaded clip (renderer.video): aired as its own pictures and sound."""
+
+    title: str
+    video: str  # the stored upload
+    category: str = ""
+    trim_in: float = 0.0  # seconds into the upload
+    trim_out: float | None = None  # None: to the end
+    caption: str = ""
+    caption_style: str = ""  # "" | "strip" | "lower_third"
+    type: str = "video"
+
+
+@dataclass(frozen=True)
 class IdentItem:
     type: str = "ident"
 
@@ -126,5 +140,6 @@ Item = (
     | RosterItem
     | WhereaboutsItem
     | AlertItem
+    | VideoItem
     | IdentItem
 )

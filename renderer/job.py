@@ -50,6 +50,11 @@ def run(request: dict[str, Any]) -> list[dict[str, Any]]:
     from renderer.ffmpeg import FFmpegError
     from renderer.render import render_item
 
+    if request["item"].get("type") == "video":  # a clip: transcoded once, aired as is
+        from renderer.video import clip_pages
+
+        return clip_pages(request["item"], Path(request["cache_dir"]),
+                          encoding_for_plan(request["profile"]))  # fmt: skip
     b = request["branding"]
     branding = Branding(b["channel_name"], b["township"], Path(b["logo"]) if b["logo"] else None,
                         b["primary"], b["accent"], b.get("ticker", ""))

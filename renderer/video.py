@@ -20,10 +20,10 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from renderer import ffmpeg, media_probe
-from renderer.atomic import write_atomic
+from renderer.atomic import temp_beside, write_atomic
 from renderer.bitstream import EncodeError, adts_frames, format_header, pictures
 from renderer.encode import TARGET_LUFS, EncodingProfile, ensure_slate_unit
 from renderer.timing import (
@@ -52,7 +52,7 @@ class ClipRequest:
     end), with ``caption`` burned in as a title strip or a lower third when asked."""
 
     source: Path
-    source_sha256: str
+    source_id: str  # names the upload's content: stored uploads are never overwritten
     in_s: float = 0.0
     out_s: float | None = None
     caption: str = ""
@@ -60,7 +60,7 @@ class ClipRequest:
 
     def key(self, enc: EncodingProfile) -> str:
         """Names the clip: equal keys, equal output (the encoding profile is in the folder)."""
-        body = json.dumps([CLIP_FORMAT, self.source_sha256, round(self.in_s, 3),
+        body = json.dumps([CLIP_FORMAT, self.source_id, round(self.in_s, 3),
                            None if self.out_s is None else round(self.out_s, 3),
                            self.caption if self.caption_style else "", self.caption_style,
                            TARGET_LUFS])  # fmt: skip
@@ -84,6 +84,17 @@ class Clip:
     @property
     def audio(self) -> Path:
         return self.folder / "audio.adts"
+
+    @property
+    def review_copy(self) -> Path:
+        """An MP4 of the clip as it airs, for the reviewer's browser."""
+        return self.folder / "review.mp4"
+
+    @property
+    def page_key(self) -> str:
+        """The clip's key as a page of the plan (and its poster PNG in the page store)."""
+        return hashlib.sha256(f"clip:{self.folder.parent.name}:{self.folder.name}".encode()
+                              ).hexdigest()  # fmt: skip
 
 
 def clip_folder(cache_dir: Path, enc: EncodingProfile, key: str) -> Path:
@@ -153,6 +164,7 @@ def transcode_clip(
         if measured not in ("-inf", "inf"):  # a silent track airs as silence
             gain_db = TARGET_LUFS - float(measured)
     video, sound = folder / f"clip.{enc.ext}", folder / "clip.adts"
+    write_atomic(folder / "job.json", json.dumps({"frames": cut.frames}).encode())
     cmd = ffmpeg.clip_transcode_cmd(request.source, cut, video, sound, enc, gain_db=gain_db,
                                     caption_png=caption_png,
                                     progress=folder / "progress.txt")  # fmt: skip
@@ -163,7 +175,11 @@ def transcode_clip(
     if len(frames) < want + 1:
         raise EncodeError(f"clip sound: {len(frames)} AAC frames, want {want + 1}")
     write_atomic(folder / "audio.adts", b"".join(frames[1 : want + 1]))
-    for work in (video, sound, folder / "caption.png"):
+    review = temp_beside(folder / "review.mp4", ".mp4")
+    ffmpeg.run(ffmpeg.review_copy_cmd(video, folder / "audio.adts", review, enc),
+               timeout=transcode_timeout(cut.span_s))  # fmt: skip
+    review.replace(folder / "review.mp4")
+    for work in (video, sound, folder / "caption.png", folder / "progress.txt"):
         work.unlink(missing_ok=True)
     meta = {"format": CLIP_FORMAT, "units": units, "fps": FPS, "source_s": info.duration_s,
             "in_s": cut.start_s, "span_s": cut.span_s, "rotation": info.rotation}  # fmt: skip
@@ -202,17 +218,51 @@ def measured_loudness(stderr: str) -> dict[str, str]:
     return json.loads(match.group(0))
 
 
-def progress_of(folder: Path, frames_total: int) -> float | None:
-    """How far a running transcode is (0..1) from ffmpeg's ``-progress`` report; None when
-    there is no report (not started, or finished and tidied)."""
+def progress_of(folder: Path) -> float | None:
+    """How far a running transcode is (0..1), from ffmpeg's ``-progress`` report and the
+    frame count the job wrote first; None when it has not started (or has finished)."""
     try:
+        frames_total = int(json.loads((folder / "job.json").read_text("utf-8"))["frames"])
         text = (folder / "progress.txt").read_text("utf-8", "replace")
-    except OSError:
+    except (OSError, ValueError, KeyError, TypeError):
         return None
     found = re.findall(r"^frame=(\d+)", text, flags=re.M)
     if not found or frames_total <= 0:
         return 0.0
     return min(1.0, int(found[-1]) / frames_total)
+
+
+def request_for_item(item: dict[str, Any]) -> ClipRequest:
+    """The clip a video item (its cleaned ``data``, see renderer.fields) asks for."""
+    source = Path(str(item.get("video") or ""))
+    return ClipRequest(source, source.name, float(item.get("trim_in") or 0.0),
+                       item.get("trim_out"), str(item.get("caption") or ""),
+                       item.get("caption_style") or "")  # fmt: skip
+
+
+def clip_pages(item: dict[str, Any], cache_dir: Path, enc: EncodingProfile) -> list[dict[str, Any]]:
+    """A video item as the plan's one page (``PlannedPage`` fields): its clip, made first
+    if need be, and a poster in the page store for the admin's thumbnails. An unusable
+    upload raises ItemError with the probe's Chinese message."""
+    from renderer.cache import page_path
+    from renderer.items import ItemError
+
+    try:
+        clip = transcode_clip(request_for_item(item), cache_dir, enc)
+    except media_probe.MediaRejected as exc:
+        raise ItemError(exc.message_zh) from exc
+    poster = page_path(cache_dir, clip.page_key)
+    if not poster.is_file():
+        poster.parent.mkdir(parents=True, exist_ok=True)
+        tmp = temp_beside(poster, ".png")
+        try:
+            ffmpeg.run(ffmpeg.clip_poster_cmd(clip.unit(0, enc), tmp, enc), timeout=60)
+            tmp.replace(poster)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return [{"key": clip.page_key, "png": str(poster), "unit": str(clip.unit(0, enc)),
+             "duration_s": clip.duration_s, "page_no": 1, "page_count": 1,
+             "audio": str(clip.audio), "clip": str(clip.folder)}]  # fmt: skip
 
 
 def discard_partial(folder: Path) -> None:

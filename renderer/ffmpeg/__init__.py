@@ -14,7 +14,9 @@ is laid out inside stays its own business.
 from renderer.ffmpeg.clips import (
     ClipCut,
     clip_loudness_cmd,
+    clip_poster_cmd,
     clip_transcode_cmd,
+    review_copy_cmd,
     upload_probe_cmd,
 )
 from renderer.ffmpeg.commands import (
@@ -45,7 +47,9 @@ from renderer.ffmpeg.runner import (
 __all__ = [
     "ClipCut",
     "clip_loudness_cmd",
+    "clip_poster_cmd",
     "clip_transcode_cmd",
+    "review_copy_cmd",
     "FFmpegError",
     "Loudness",
     "ebur128_cmd",

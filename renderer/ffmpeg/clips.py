@@ -128,3 +128,38 @@ def clip_transcode_cmd(
 
 def _flags(options: dict[str, Any]) -> list[str]:
     return [arg for key, value in options.items() for arg in (f"-{key}", str(value))]
+
+
+def clip_poster_cmd(unit: Path, out: Path, enc: EncodingProfile) -> list[str]:
+    """The first picture of a clip unit as a PNG the shape of the picture (square pixels),
+    for thumbnails in the admin (as a slide's page PNG)."""
+    width = round(enc.width * enc.sar[0] / enc.sar[1])
+    fmt = "h264" if enc.codec == "h264" else "mpegvideo"
+    return [FFMPEG, *QUIET, "-y", "-f", fmt, "-i", str(unit), "-frames:v", "1",
+            "-vf", f"scale={width}:{enc.height}", "-f", "image2", "-c:v", "png",
+            str(out)]  # fmt: skip
+
+
+def review_copy_cmd(units: Path, sound: Path, out: Path, enc: EncodingProfile) -> list[str]:
+    """An MP4 a browser plays, for the reviewer: the aired H.264 and AAC stream-copied (no
+    second encode), or for an MPEG-2 channel a quick small H.264 of the same pictures."""
+    fmt = "h264" if enc.codec == "h264" else "mpegvideo"
+    video = (
+        ["-c:v", "copy"]
+        if enc.codec == "h264"
+        else [
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "26",
+            "-pix_fmt",
+            "yuv420p",
+            "-vf",
+            f"scale={round(enc.width * enc.sar[0] / enc.sar[1]) // 2 * 2}:{enc.height}",
+        ]
+    )
+    return [FFMPEG, *QUIET, "-y", "-fflags", "+genpts", "-r", str(FPS), "-f", fmt,
+            "-i", str(units), "-i", str(sound), "-map", "0:v", "-map", "1:a", *video,
+            "-c:a", "copy", "-movflags", "+faststart", "-f", "mp4", str(out)]  # fmt: skip

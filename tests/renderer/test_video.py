@@ -69,9 +69,10 @@ def test_silent_clip_gets_generated_silence() -> None:
 
 
 def test_progress_reads_the_last_frame_count(tmp_path: Path) -> None:
-    assert progress_of(tmp_path, 100) is None
+    assert progress_of(tmp_path) is None
+    (tmp_path / "job.json").write_text('{"frames": 80}')
     (tmp_path / "progress.txt").write_text("frame=10\nprogress=continue\nframe=40\n")
-    assert progress_of(tmp_path, 80) == 0.5
+    assert progress_of(tmp_path) == 0.5
 
 
 # --- real transcodes -------------------------------------------------------------------
@@ -172,3 +173,32 @@ def test_webm_vp8_opus_is_taken(sources: dict[str, Path], cache: Path) -> None:
     clip = transcode_clip(ClipRequest(sources["webm"], "webm"), cache, HD)
     assert clip.units == 4  # 2.0 s -> 3.125 -> 4 units
     assert len(pictures(clip.unit(3, HD).read_bytes(), "h264")) == UNIT_FRAMES
+
+
+# --- the declaration every door checks ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "says"),
+    [
+        ({}, "video", "“视频文件”不能为空"),
+        ({"video": "/u/a.mp4", "trim_in": "abc"}, "trim_in", "请填写秒数"),
+        ({"video": "/u/a.mp4", "trim_in": "10", "trim_out": "10.5"}, "trim_out", "至少 1 秒"),
+        ({"video": "/u/a.mp4", "trim_out": "99999"}, "trim_out", "应在 0 到 3600 秒之间"),
+    ],
+)
+def test_video_fields_are_checked_in_chinese(data: dict, field: str, says: str) -> None:
+    from renderer.item_parser import parse_item
+    from renderer.items import ItemError
+
+    with pytest.raises(ItemError, match=says) as caught:
+        parse_item({"type": "video", "title": "稻谷丰收", **data})
+    assert caught.value.field == field
+
+
+def test_trim_points_read_minutes_and_seconds() -> None:
+    from renderer.item_parser import parse_item
+
+    data = {"trim_in": "0:05", "trim_out": "1：02.5", "caption_style": "strip"}
+    item = parse_item({"type": "video", "title": "稻谷丰收", "video": "/u/a.mp4", **data})
+    assert (item.trim_in, item.trim_out, item.caption_style) == (5.0, 62.5, "strip")
