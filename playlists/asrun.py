@@ -16,6 +16,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from playlists.timeline import DEFAULT_TIMEZONE, Slot
+from playlists.xmltv import CATEGORY_TITLES
 
 BOM = "\ufeff"
 HEADER = ("播出时间", "时长(秒)", "内容编号", "版本", "分类", "标题", "页码", "页面标识", "插播")
@@ -68,7 +69,7 @@ def format_row(row: AsRunRow, tz: ZoneInfo) -> list[str]:
         f"{row.duration_s:.2f}",
         _cell(row.item_id),
         str(row.version),
-        _cell(row.category),
+        _cell(CATEGORY_TITLES.get(row.category, row.category)),  # staff read 惠农政策, not policy
         _cell(row.title),
         f"第{row.page_no}/{row.page_count}页",  # bare "2/3" would become a date in Excel
         _cell(row.page_key),

@@ -34,7 +34,7 @@ CATEGORY_TITLES = {
     "produce": "特色农产品",
     "notice": "通知公告",
     "roster": "干部分工",
-    "whereabouts": "干部去向",
+    "whereabouts": "每日去向",  # the admin's word for it
     "alert": "紧急通知",
     "ident": "频道介绍",
 }

@@ -16,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_from_directory,
     session,
 )
 from flask_babel import get_locale
@@ -89,6 +90,10 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["localtime"] = localtime
+    from publisher.admin.timeutil import COMMON_ZONES, zone_label
+
+    app.jinja_env.filters["zonename"] = zone_label
+    app.jinja_env.globals["common_zones"] = COMMON_ZONES
     login_manager.login_view = "auth.login"
     # Lazy: translated when flashed, in the language of the request that was refused.
     login_manager.login_message = _l("请先登录。")
@@ -102,6 +107,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(emergency.bp)
     app.register_blueprint(people.bp)
     csrf.exempt(api.bp)  # the API authenticates with per-user tokens, not cookies
+    # Browsers ask for /favicon.ico on every page that names none (the JSON API, error pages).
+    app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
+        app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400))
     security.init_app(app)  # headers, no-store, refusals audited (publisher.security)
 
     @app.errorhandler(CSRFError)

@@ -35,7 +35,7 @@ def test_slot_becomes_a_row_in_channel_time():
         "10.24",
         "policy:12",
         "4",
-        "policy",
+        "惠农政策",  # the category in Chinese, as staff call it
         "耕地地力保护补贴",
         "第2/3页",
         "ab12cd",

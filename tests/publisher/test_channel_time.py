@@ -56,7 +56,7 @@ def test_admin_sets_and_clears_a_channel_time_zone(app, client, auth, org):
 
     auth.login("admin_a")
     form = text_of(client.get(f"/org/channels/{org.a_channel}/edit"))
-    assert 'name="timezone"' in form and "留空则跟随乡镇（Asia/Shanghai）" in form
+    assert 'name="timezone"' in form and "留空则跟随乡镇：北京时间（UTC+8）" in form
     fields = {"name": "监山乡村频道", "slug": "jianshan", "profile": "720p", "enabled": "1"}
     response = post(client, f"/org/channels/{org.a_channel}/edit",
                     {**fields, "timezone": "Asia/Urumqi"})
@@ -67,7 +67,7 @@ def test_admin_sets_and_clears_a_channel_time_zone(app, client, auth, org):
             AuditEvent.target_type == "channel").order_by(AuditEvent.id.desc())).first()
         assert (event.before["timezone"], event.after["timezone"]) == ("", "Asia/Urumqi")
     listing = text_of(client.get("/org/channels"))
-    assert "Asia/Urumqi" in listing
+    assert "新疆时间（UTC+6）" in listing
     assert post(client, f"/org/channels/{org.a_channel}/edit",
                 {**fields, "timezone": ""}).status_code == 303
     with app.app_context():
@@ -106,7 +106,7 @@ def test_channel_page_shows_as_run_times_and_zone_in_channel_time(app, org):
     aired_notice_in_urumqi(app, org)
     page = text_of(support.client_for(app, "editor_a").get("/channel"))
     assert "2025-01-01 23:30:00" in page and "2025-01-02 01:30" not in page
-    assert "频道时区：Asia/Urumqi" in page
+    assert "频道时区：新疆时间（UTC+6）" in page
 
 
 def test_migration_0005_downgrades_and_upgrades_with_data_kept(app, township):
@@ -138,3 +138,16 @@ def test_channel_form_refuses_an_unknown_zone(app, client, auth, org):
                     {"name": "监山乡村频道", "slug": "jianshan", "timezone": "Beijing"})
     assert response.status_code == 400
     assert re.search(r'id="e-timezone">未知的时区：Beijing<', text_of(response))
+
+
+def test_time_zones_have_the_names_people_use():
+    from datetime import UTC, datetime
+
+    from publisher.admin.timeutil import zone_label
+
+    at = datetime(2026, 7, 1, tzinfo=UTC)
+    assert zone_label("Asia/Shanghai", at) == "北京时间（UTC+8）"
+    assert zone_label("Asia/Urumqi", at) == "新疆时间（UTC+6）"
+    assert zone_label("Asia/Kolkata", at) == "Asia/Kolkata（UTC+5:30）"
+    assert zone_label("Europe/Berlin", at) == "Europe/Berlin（UTC+2）"  # summer time counted
+    assert zone_label("", at) == "北京时间（UTC+8）"  # the default when none is set
