@@ -17,6 +17,13 @@ os.environ.setdefault("VILLAGECAST_SHARED_AUDIO",
                       str(Path(tempfile.gettempdir()) / f"villagecast-test-audio-{os.getuid()}"))
 
 
+# ``VILLAGECAST_TEST_DB=postgresql`` runs every test that takes ``app`` (or ``database_uri``)
+# on the throwaway PostgreSQL cluster instead of SQLite; `make test` does both.
+TEST_DB = os.environ.get("VILLAGECAST_TEST_DB", "sqlite").strip().lower() or "sqlite"
+if TEST_DB not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"VILLAGECAST_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
+
+
 # Tests whose outcome depends on wall-clock pacing (live HLS/UDP, supervised processes,
 # real daemons, browsers): `make test` runs them on their own after the rest, which runs on
 # every core (pytest-xdist), so a busy neighbour never starves a paced stream.
@@ -36,10 +43,17 @@ def _is_realtime(item) -> bool:  # noqa: ANN001
             or any(item.get_closest_marker(m) for m in REALTIME_MARKERS))
 
 
+def pytest_configure(config) -> None:  # noqa: ANN001
+    config.addinivalue_line("markers", "sqlite_file: checks SQLite's database file itself; "
+                            "not run when VILLAGECAST_TEST_DB=postgresql")
+
+
 def pytest_collection_modifyitems(config, items):  # noqa: ANN001
     for item in items:
         if _is_realtime(item):
             item.add_marker(pytest.mark.realtime)
+        if TEST_DB == "postgresql" and item.get_closest_marker("sqlite_file"):
+            item.add_marker(pytest.mark.skip(reason="the database is PostgreSQL"))
     # Tests that need a binary say so with a marker; fail loudly if it is missing
     # rather than skipping, because the set-up is supposed to install it.
     needs = {"ffmpeg": "ffmpeg", "browser": "chromium", "sms": "gammu-smsd"}
@@ -87,13 +101,6 @@ def migrated_template(tmp_path_factory) -> Path:  # noqa: ANN001
 
         db.engine.dispose()
     return path
-
-
-# ``VILLAGECAST_TEST_DB=postgresql`` runs every test that takes ``app`` (or ``database_uri``)
-# on the throwaway PostgreSQL cluster instead of SQLite; `make test` does both.
-TEST_DB = os.environ.get("VILLAGECAST_TEST_DB", "sqlite").strip().lower() or "sqlite"
-if TEST_DB not in ("sqlite", "postgresql"):
-    raise pytest.UsageError(f"VILLAGECAST_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
 
 
 @pytest.fixture(scope="session")

@@ -65,10 +65,14 @@ def _rotate(app, *args: str):  # noqa: ANN001, ANN202
     return app.test_cli_runner().invoke(rotate_key, list(args))
 
 
-def test_database_and_key_files_are_private(app, tmp_path):
+def test_key_file_is_private(app, tmp_path):
     key_file = app.config["KEY_FILE"]
     assert key_file == tmp_path / "data" / "encryption_key"
     assert _mode(key_file) == 0o600
+
+
+@pytest.mark.sqlite_file
+def test_database_file_is_private(app, tmp_path):
     assert _mode(tmp_path / "test.db") == 0o600
 
 
