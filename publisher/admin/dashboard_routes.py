@@ -1,4 +1,5 @@
-"""The dashboard: content counts, my items, the review queue, today's whereabouts."""
+"""The dashboard: content counts, my items, the review queue, today's whereabouts, charts;
+for the county administrator the county overview."""
 
 from __future__ import annotations
 
@@ -7,12 +8,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from publisher.admin import bp
+from publisher.admin import bp, charts
 from publisher.admin.access import CONTENT_KINDS, staff_only, visible_townships
+from publisher.admin.overview import (
+    build_charts,
+    category_label,
+    feed_states,
+    township_counts,
+    township_rows,
+)
 from publisher.admin.queries import content_counts, items_with_latest
 from publisher.admin.review_routes import pending_query
 from publisher.extensions import db
@@ -36,42 +44,49 @@ def township_day(township: Township, now: datetime) -> TownshipDay:
     return TownshipDay(township, now_local, load_board(township, now_local.date(), now))
 
 
-def feed_states(townships: list[Township]) -> list[dict[str, Any]]:
-    """Each enabled channel's feed health (see ``publisher.services.feed_status``)."""
-    from publisher.services.feed_status import channel_status
-
-    states = []
-    for township in townships:
-        for channel in township.channels:
-            if not channel.enabled:
-                continue
-            try:
-                states.append({"channel": channel, **channel_status(channel)})
-            except Exception:  # the dashboard must load even when feed status cannot be read
-                current_app.logger.exception("feed status unavailable for %s", channel.slug)
-    return states
+def focus_township(townships: list[Township]) -> Township | None:
+    """The township a county administrator drilled down to (``?township_id=``), if any."""
+    if not current_user.is_county_admin:
+        return None
+    wanted = request.args.get("township_id", "")
+    return next((t for t in townships if wanted.isdecimal() and t.id == int(wanted)), None)
 
 
 @bp.route("/")
 @staff_only()
 def dashboard():  # noqa: ANN201
+    """A township's dashboard; for the county administrator the county overview (one row per
+    township, linking down to each township's dashboard)."""
     now = utcnow()
     townships = visible_townships()
-    mine = list(db.session.execute(
+    focus = focus_township(townships)
+    overview = current_user.is_county_admin and focus is None
+    shown = [focus] if focus else townships[:20]
+    mine_query = (
         items_with_latest(current_user)
         .where(ContentItem.kind.in_(CONTENT_KINDS), ContentItem.withdrawn_at.is_(None),
                or_(ContentItem.created_by_id == current_user.id,
-                   ContentVersion.author_id == current_user.id))
-        .order_by(ContentVersion.created_at.desc()).limit(MY_ITEMS)))
+                   ContentVersion.author_id == current_user.id)))
     queue = pending_query(current_user)
+    if focus is not None:
+        mine_query = mine_query.where(ContentItem.township_id == focus.id)
+        queue = queue.where(ContentItem.township_id == focus.id)
+    mine = list(db.session.execute(
+        mine_query.order_by(ContentVersion.created_at.desc()).limit(MY_ITEMS)))
     queue_size = db.session.scalar(
         select(func.count()).select_from(queue.with_only_columns(ContentItem.id).subquery()))
+    counts = (township_counts(current_user, focus.id, now) if focus is not None
+              else content_counts(current_user, now, CONTENT_KINDS))
     return render_template(
-        "admin/dashboard.html", counts=content_counts(current_user, now, CONTENT_KINDS),
+        "admin/dashboard.html", counts=counts,
         mine=mine, queue_size=queue_size or 0,
         oldest=db.session.execute(queue.limit(5)).all(),
-        days=[township_day(t, now) for t in townships[:20]],
-        feeds=feed_states(townships[:20]),
+        focus=focus,
+        rows=township_rows(current_user, townships, now) if overview else None,
+        days=[] if overview else [township_day(t, now) for t in shown],
+        feeds=[] if overview else feed_states(shown),
+        ch=build_charts(townships if overview else shown, now, request.args.get("timeline")),
+        geom=charts, category_label=category_label,
         disk=disk_for_dashboard(current_app.config, admin=current_user.role == Role.ADMIN),
         **process_states(),
     )

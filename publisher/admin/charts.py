@@ -1,0 +1,271 @@
+"""The overview's charts as numbers and shapes: pure functions, no Flask, no database, no clock.
+
+Each chart is computed in two steps: the data (airtime shares from as-run rows, a week of the
+plan hour by hour, on-air minutes per hour, calls per week) and its geometry (rectangles in an
+SVG user space). The templates (``admin/_charts.html``) only place them and add the words, so
+what a chart shows can be checked here with plain values.
+
+The plan side mirrors the timeline's rules (:mod:`playlists.timeline`): in a given hour a
+category may air when its weight is above 0, one of its dayparts is open and one of its items
+is valid; categories that may air share the hour by weight; valid alerts take the whole hour;
+with nothing eligible the channel ident fills it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from playlists.plan import CategoryRule, ChannelPlan
+from playlists.timeline import daypart_contains, is_valid
+
+HOUR = timedelta(hours=1)
+IDENT = "ident"
+ALERT = "alert"
+# Category order in legends and tables (what staff know from the schedule page first).
+CATEGORY_ORDER = ("policy", "service", "produce", "notice", "roster", "whereabouts", "video",
+                  ALERT, IDENT)
+# Fills for categories, each at least 3:1 against the white card (WCAG 1.4.11), and told apart
+# by labels as well as colour (legend, text on bars, the data table).
+PALETTE = {
+    "policy": "#1f5fa8", "service": "#0b7a6b", "produce": "#8a5700", "notice": "#7a3ea1",
+    "roster": "#b4441a", "whereabouts": "#4e6b12", "video": "#a02a6c", ALERT: "#b3141c",
+    IDENT: "#6a6f76",
+}
+OTHER_FILL = "#555b61"
+
+
+def fill(category: str) -> str:
+    return PALETTE.get(category, OTHER_FILL)
+
+
+def ordered(categories: Iterable[str]) -> list[str]:
+    """``categories`` in legend order; unknown ones last, alphabetically."""
+    known = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    return sorted(set(categories), key=lambda c: (known.get(c, len(known)), c))
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Aired:
+    """One as-run row, as much of it as the charts need."""
+
+    channel: str
+    start: datetime  # aware
+    duration_s: float
+    category: str
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(seconds=self.duration_s)
+
+
+def aired_shares(rows: Iterable[Aired], start: datetime, end: datetime) -> dict[str, float]:
+    """Each category's fraction of the airtime logged in [start, end) (rows clipped to it)."""
+    seconds: dict[str, float] = {}
+    for row in rows:
+        overlap = (min(row.end, end) - max(row.start, start)).total_seconds()
+        if overlap > 0:
+            seconds[row.category] = seconds.get(row.category, 0.0) + overlap
+    total = sum(seconds.values())
+    return {c: s / total for c, s in seconds.items()} if total else {}
+
+
+def hour_shares(plan: ChannelPlan, moment: datetime) -> dict[str, float]:
+    """How the plan shares the channel at ``moment`` (aware): category → fraction."""
+    if any(item.interrupt and is_valid(item, moment) for item in plan.items):
+        return {ALERT: 1.0}
+    local = moment.astimezone(ZoneInfo(plan.timezone))
+    weights: dict[str, float] = {}
+    for item in plan.items:
+        if item.interrupt or not item.pages or not is_valid(item, moment):
+            continue
+        rule = plan.categories.get(item.category, CategoryRule())
+        open_now = not rule.dayparts or any(daypart_contains(d, local) for d in rule.dayparts)
+        if rule.weight > 0 and open_now:
+            weights[item.category] = rule.weight
+    total = sum(weights.values())
+    return {c: w / total for c, w in weights.items()} if total else {IDENT: 1.0}
+
+
+def planned_shares(plans: Iterable[ChannelPlan], start: datetime, end: datetime
+                   ) -> dict[str, float]:
+    """The plans' shares averaged over [start, end), sampled at each half hour's middle (the
+    hours of every plan count alike, as each channel airs all day)."""
+    totals: dict[str, float] = {}
+    samples = 0
+    for plan in plans:
+        moment = start + HOUR / 4
+        while moment < end:
+            samples += 1
+            for category, share in hour_shares(plan, moment).items():
+                totals[category] = totals.get(category, 0.0) + share
+            moment += HOUR / 2
+    return {c: v / samples for c, v in totals.items()} if samples else {}
+
+
+@dataclass(frozen=True)
+class PlanDay:
+    day: date
+    hours: tuple[Mapping[str, float], ...]  # 24 (23 or 25 on a clock change), local hours
+
+    def hours_of(self, category: str) -> float:
+        """Hours of the day the category is planned to fill (by share)."""
+        return sum(h.get(category, 0.0) for h in self.hours)
+
+
+def week_plan(plan: ChannelPlan, first_day: date, days: int = 7) -> list[PlanDay]:
+    """The plan hour by hour for ``days`` channel-local days from ``first_day``: what airs when,
+    judged at each hour's middle."""
+    tz = ZoneInfo(plan.timezone)
+    out = []
+    for n in range(days):
+        day = first_day + timedelta(days=n)
+        start = datetime.combine(day, time(0), tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        hours = []
+        moment = start.astimezone(ZoneInfo("UTC"))
+        while moment < end:
+            hours.append(hour_shares(plan, moment + HOUR / 2))
+            moment += HOUR
+        out.append(PlanDay(day, tuple(hours)))
+    return out
+
+
+def on_air_minutes(rows: Iterable[Aired], start: datetime, hours: int = 24) -> list[float]:
+    """Minutes of each hour from ``start`` that a page was on air (overlaps counted once): the
+    as-run log is the outside truth of a feed's health, a gap is time nothing went out."""
+    spans = sorted((r.start, r.end) for r in rows)
+    minutes = []
+    for n in range(hours):
+        lo, hi = start + n * HOUR, start + (n + 1) * HOUR
+        covered, reach = 0.0, lo
+        for s, e in spans:
+            s, e = max(s, reach), min(e, hi)
+            if e > s:
+                covered += (e - s).total_seconds()
+                reach = e
+        minutes.append(round(covered / 60, 1))
+    return minutes
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_counts(days: Iterable[date], last_week: date, weeks: int = 8) -> list[tuple[date, int]]:
+    """(Monday, how many of ``days`` fall in that week) for ``weeks`` weeks up to the week of
+    ``last_week``."""
+    newest = week_start(last_week)
+    mondays = [newest - timedelta(weeks=weeks - 1 - n) for n in range(weeks)]
+    counts = dict.fromkeys(mondays, 0)
+    for day in days:
+        monday = week_start(day)
+        if monday in counts:
+            counts[monday] += 1
+    return list(counts.items())
+
+
+# --- geometry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    key: str  # a category, or what the bar stands for
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    category: str
+    planned: float | None  # None: no plan to compare with
+    aired: float
+    y: float
+    planned_bar: Rect | None
+    aired_bar: Rect
+
+
+SHARE_LABEL_W = 92  # room for a four-character category name at 14 px
+SHARE_BAR_W = 200
+SHARE_ROW_H = 40
+
+
+def share_rows(planned: Mapping[str, float], aired: Mapping[str, float]) -> list[ShareRow]:
+    """Two bars per category, the plan's share above the aired one, 100 % = SHARE_BAR_W."""
+    rows = []
+    for n, category in enumerate(ordered([*planned, *aired])):
+        y = 8 + n * SHARE_ROW_H
+        p = planned.get(category, 0.0) if planned else None
+        a = aired.get(category, 0.0)
+        rows.append(ShareRow(
+            category, p, a, y,
+            Rect(SHARE_LABEL_W, y, max(p * SHARE_BAR_W, 1), 14, "planned") if p is not None
+            else None,
+            Rect(SHARE_LABEL_W, y + 16, max(a * SHARE_BAR_W, 1), 14, category)))
+    return rows
+
+
+TIMELINE_LABEL_W = 64
+TIMELINE_HOUR_W = 26
+TIMELINE_ROW_H = 30
+TIMELINE_BAND_H = 22
+
+
+def timeline_rects(days: Sequence[PlanDay]) -> list[tuple[PlanDay, float, list[Rect]]]:
+    """Per day a row; per hour a column split top to bottom by the categories' shares."""
+    out = []
+    for n, day in enumerate(days):
+        y0 = 24 + n * TIMELINE_ROW_H
+        rects = []
+        for h, shares in enumerate(day.hours):
+            x = TIMELINE_LABEL_W + h * TIMELINE_HOUR_W
+            y = float(y0)
+            for category in ordered(shares):
+                height = shares[category] * TIMELINE_BAND_H
+                if height > 0:
+                    rects.append(Rect(x, round(y, 2), TIMELINE_HOUR_W - 1, round(height, 2),
+                                      category))
+                    y += height
+        out.append((day, y0, rects))
+    return out
+
+
+HEALTH_LABEL_W = 96
+HEALTH_HOUR_W = 26
+HEALTH_ROW_H = 44
+HEALTH_BAR_H = 30
+
+
+def health_rects(minutes: Sequence[float], y0: float) -> list[Rect]:
+    """24 bars for one channel, their height the minutes on air (60 = full); ``key`` says
+    "full", "gap" (some minutes missing) or "off" (nothing aired)."""
+    rects = []
+    for h, m in enumerate(minutes):
+        key = "full" if m >= 59.5 else "off" if m <= 0 else "gap"
+        height = max(HEALTH_BAR_H * min(m, 60) / 60, 1.5)
+        rects.append(Rect(HEALTH_LABEL_W + h * HEALTH_HOUR_W, y0 + HEALTH_BAR_H - height,
+                          HEALTH_HOUR_W - 3, height, key))
+    return rects
+
+
+CALLS_BAR_W = 34
+CALLS_GAP = 10
+CALLS_H = 120
+
+
+def calls_rects(weeks: Sequence[tuple[date, int]]) -> list[Rect]:
+    """One bar per week, scaled so the busiest week fills CALLS_H."""
+    top = max((n for _, n in weeks), default=0) or 1
+    rects = []
+    for i, (monday, n) in enumerate(weeks):
+        height = CALLS_H * n / top
+        rects.append(Rect(40 + i * (CALLS_BAR_W + CALLS_GAP), 24 + CALLS_H - height,
+                          CALLS_BAR_W, height, monday.isoformat()))
+    return rects
