@@ -33,6 +33,15 @@ def parse_size(text: str) -> int:
     return int(float(number) * 1024 ** " KMGT".index(unit.upper() or " "))
 
 
+def database_url(url: str) -> str:
+    """``url`` with PostgreSQL's driver named: a plain ``postgresql://`` (or Heroku-style
+    ``postgres://``) would make SQLAlchemy look for psycopg2, which is not installed."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url.removeprefix(scheme)
+    return url
+
+
 def _secret_key(data_dir: Path) -> str:
     """The session secret: from the environment, else generated once into the data dir."""
     from_env = os.environ.get("SECRET_KEY")
@@ -69,8 +78,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     ).resolve()
     config: dict[str, Any] = {
         "DATA_DIR": data_dir,
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{data_dir / 'villagecast.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")
+                                                or f"sqlite:///{data_dir / 'villagecast.db'}"),
         "CACHE_DIR": data_dir / "cache",
         "PLAN_DIR": data_dir / "plans",
         "HLS_DIR": data_dir / "hls",
