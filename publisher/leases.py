@@ -89,14 +89,18 @@ class LeaseBook:
 
     # --- what the owner asks ---------------------------------------------------------
 
-    def may_write(self, name: str) -> bool:
-        """Whether this node may still write ``name``'s output (no database involved: feeds
-        ask before every segment)."""
+    def may_write(self, name: str, generation: int | None = None) -> bool:
+        """Whether this node may still write ``name``'s output (at ``generation``, if given).
+        No database involved: feeds ask before every segment."""
         held = self.held.get(name)
-        return held is not None and self.monotonic() < held.write_until
+        return (held is not None and self.monotonic() < held.write_until
+                and generation in (None, held.generation))
 
     def fence(self, name: str) -> Callable[[], bool]:
-        return lambda: self.may_write(name)
+        """``may_write`` for the lease as held now: a feed started under this claim stays
+        fenced off even if the node later claims the same lease again for a new feed."""
+        generation = self.token(name)
+        return lambda: self.may_write(name, generation)
 
     def token(self, name: str) -> int | None:
         held = self.held.get(name)
@@ -117,10 +121,10 @@ class LeaseBook:
             .where(LeaseNode.role == self.role, LeaseNode.seen_at > now - self.ttl)
         ) or 1
 
-    def leave(self, now: datetime) -> None:
+    def leave(self) -> None:
         """A clean shutdown: every lease released and the node gone from the live count, so
         the others take its work at their next turn instead of after the TTL."""
-        self.release(list(self.held), now)
+        self.release(list(self.held))
         self.session.execute(delete(LeaseNode).where(LeaseNode.role == self.role,
                                                      LeaseNode.node == self.node))
         self.session.commit()
@@ -198,17 +202,27 @@ class LeaseBook:
             self.held[name] = Held(name, self.held[name].generation, until)
         return lost
 
-    def release(self, names: Iterable[str], now: datetime) -> None:  # noqa: ARG002 - same shape as the others
-        """Give ``names`` up (after their output has stopped): free for any node at once."""
-        mine = {name: self.held.pop(name) for name in list(names) if name in self.held}
-        for name, held in mine.items():
-            self.session.execute(
-                update(Lease)
-                .where(Lease.name == name, Lease.holder == self.node,
-                       Lease.generation == held.generation)
-                .values(holder="", expires_at=None)
-                .execution_options(synchronize_session=False))
+    def drop(self, name: str) -> Held | None:
+        """Forget ``name`` here: its fence closes at once and it is no longer renewed. Give
+        it back (:meth:`give_back`) once its output has stopped, or let it expire."""
+        return self.held.pop(name, None)
+
+    def give_back(self, held: Held) -> None:
+        """Free a dropped lease for any node at once, unless it was taken meanwhile."""
+        self.session.execute(
+            update(Lease)
+            .where(Lease.name == held.name, Lease.holder == self.node,
+                   Lease.generation == held.generation)
+            .values(holder="", expires_at=None)
+            .execution_options(synchronize_session=False))
         self.session.commit()
+
+    def release(self, names: Iterable[str]) -> None:
+        """Drop and give back ``names`` (whose output has stopped)."""
+        for name in list(names):
+            held = self.drop(name)
+            if held:
+                self.give_back(held)
 
     # --- internals ----------------------------------------------------------------------
 

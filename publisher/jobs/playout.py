@@ -28,7 +28,15 @@ from playlists.timeline import next_slot
 from playlists.udp import UdpRelay, UdpSettings
 from publisher.extensions import db
 from publisher.jobs.housekeeping import sweep_at_start
-from publisher.leases import RENEW_EVERY_S, LeaseBook, above_share, channel_lease, fair_share, holds
+from publisher.leases import (
+    RENEW_EVERY_S,
+    Held,
+    LeaseBook,
+    above_share,
+    channel_lease,
+    fair_share,
+    holds,
+)
 from publisher.models import AsRunEntry, Channel, utcnow
 from publisher.services.org.places import channel_muxrate_bps
 from publisher.supervision.heartbeat import Beater
@@ -154,10 +162,23 @@ class Feed:
     stop: threading.Event
     relay: UdpRelay
 
-    def end(self) -> None:
+    def end(self, then: Callable[[], None] | None = None, *, wait: bool = False) -> None:
+        """Stop the feed; once its thread has ended, stop its relay and call ``then``.
+        Without ``wait`` that happens in the background: a feed still starting (encoding
+        its slate under load) must not hold up the lease turn, whose renewals keep the
+        node's other channels."""
+
+        def finish() -> None:
+            self.thread.join(timeout=30)
+            self.relay.stop()
+            if then:
+                then()
+
         self.stop.set()
-        self.thread.join(timeout=10)
-        self.relay.stop()
+        if wait:
+            finish()
+        else:
+            threading.Thread(target=finish, name="feed-end", daemon=True).start()
 
 
 class Node:
@@ -171,6 +192,7 @@ class Node:
 
     def turn(self) -> None:
         """Renew, count the live nodes, hand back what is above the share, claim up to it."""
+        began = time.monotonic()
         with self.app.app_context():
             try:
                 self._turn()
@@ -179,6 +201,9 @@ class Node:
                 log.exception("playout: lease turn failed")
             finally:
                 db.session.remove()
+        took = time.monotonic() - began
+        if took > CHANNEL_POLL_S:  # the leases are at risk: say so before they are lost
+            log.warning("playout: a lease turn took %.1f s", took)
 
     def _turn(self) -> None:
         for name in self.book.renew(utcnow()):
@@ -189,11 +214,9 @@ class Node:
         wanted = {slug for _, slug, _ in found}
         for slug in [s for s in self.feeds if s not in wanted]:
             self._end(slug, "disabled or no plan")
-            self.book.release([channel_lease(slug)], utcnow())
         share = fair_share(len(found), live)
         for name in above_share(self.book.held, share):
             self._end(name.removeprefix("channel:"), "handed to another node")
-            self.book.release([name], utcnow())
         claimed = set(self.book.claim([channel_lease(slug) for _, slug, _ in found],
                                       share - len(self.book.held), utcnow()))
         for channel_id, slug, udp in found:
@@ -213,19 +236,32 @@ class Node:
         log.info("feed %s started on node %s (lease generation %d)%s", slug, self.book.node,
                  fencing.generation, f" (UDP {udp.url})" if udp.url else "")
 
-    def _end(self, slug: str, why: str) -> None:
+    def _end(self, slug: str, why: str, *, wait: bool = False) -> None:
+        """Stop airing ``slug``: its fence closes at once (the feed writes nothing more even
+        before its thread has ended), and the lease, if still this node's, is given back
+        once the feed has stopped, for another node to take at its next turn."""
+        held = self.book.drop(channel_lease(slug))
         feed = self.feeds.pop(slug, None)
         if feed:
-            feed.end()
+            feed.end((lambda: self._give_back(held)) if held else None, wait=wait)
             log.info("feed %s stopped on node %s: %s", slug, self.book.node, why)
 
-    def leave(self) -> None:
-        """Stop every feed, then release the leases so other nodes take them at once."""
-        for slug in list(self.feeds):
-            self._end(slug, "shutting down")
+    def _give_back(self, held: Held) -> None:
         with self.app.app_context():
             try:
-                self.book.leave(utcnow())
+                self.book.give_back(held)
+            except SQLAlchemyError:  # it expires by itself
+                log.exception("playout: %s not given back", held.name)
+            finally:
+                db.session.remove()
+
+    def leave(self) -> None:
+        """Stop every feed and give the leases back so other nodes take them at once."""
+        for slug in list(self.feeds):
+            self._end(slug, "shutting down", wait=True)
+        with self.app.app_context():
+            try:
+                self.book.leave()
             except SQLAlchemyError:  # they expire by themselves
                 log.exception("playout: leases not released")
             finally:

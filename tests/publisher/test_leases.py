@@ -154,9 +154,9 @@ def test_release_and_leave_hand_the_work_over_at_once(sessions, lease_app) -> No
     assert a.heartbeat(T0) == 1
     assert b.heartbeat(T0) == 2
     a.claim(CHANNELS[:3], 3, T0)
-    a.release([CHANNELS[2]], T0)
+    a.release([CHANNELS[2]])
     assert b.claim(CHANNELS[:3], 3, T0) == [CHANNELS[2]]
-    a.leave(T0)
+    a.leave()
     assert a.held == {}
     assert b.claim(CHANNELS[:3], 3, T0) == CHANNELS[:2]
     assert sa.scalar(select(func.count()).select_from(LeaseNode)) == 1
@@ -175,7 +175,7 @@ def test_nodes_claiming_at_once_never_share_a_lease(sessions) -> None:  # noqa: 
     conditional updates on SQLite)."""
     books = [book(sessions(), f"node-{n}") for n in range(4)]
     books[0].claim(CHANNELS, len(CHANNELS), T0)  # the rows exist before the race
-    books[0].release(CHANNELS, T0)
+    books[0].release(CHANNELS)
     start = threading.Barrier(len(books))
     won: dict[str, list[str]] = {}
     errors: list[BaseException] = []
