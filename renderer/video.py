@@ -235,9 +235,9 @@ def progress_of(folder: Path) -> float | None:
 def request_for_item(item: dict[str, Any]) -> ClipRequest:
     """The clip a video item (its cleaned ``data``, see renderer.fields) asks for."""
     source = Path(str(item.get("video") or ""))
+    caption = str(item.get("caption") or "").strip() or str(item.get("title") or "")
     return ClipRequest(source, source.name, float(item.get("trim_in") or 0.0),
-                       item.get("trim_out"), str(item.get("caption") or ""),
-                       item.get("caption_style") or "")  # fmt: skip
+                       item.get("trim_out"), caption, item.get("caption_style") or "")  # fmt: skip
 
 
 def clip_pages(item: dict[str, Any], cache_dir: Path, enc: EncodingProfile) -> list[dict[str, Any]]:

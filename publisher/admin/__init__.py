@@ -16,4 +16,5 @@ from publisher.admin import (  # noqa: E402, F401
     recording_routes,
     review_routes,
     settings_routes,
+    video_routes,
 )

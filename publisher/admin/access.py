@@ -21,7 +21,7 @@ from publisher.models import ContentItem, Kind, Role, Township, row_id
 from publisher.services.scope import scoped
 
 # The kinds this admin edits (public alerts belong to the emergency pages).
-CONTENT_KINDS = (Kind.POLICY, Kind.SERVICE, Kind.PRODUCE, Kind.NOTICE)
+CONTENT_KINDS = (Kind.POLICY, Kind.SERVICE, Kind.PRODUCE, Kind.NOTICE, Kind.VIDEO)
 CHECKIN_URL = "/checkin"
 
 

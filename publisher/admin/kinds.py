@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from publisher.admin.forms import NoticeForm, PolicyForm, ProduceForm, ServiceForm
+from publisher.admin.video_forms import VideoForm
 from publisher.models import Kind
 
 # Field types: how a form value becomes a data value.
@@ -66,6 +67,13 @@ KINDS: dict[str, KindSpec] = {
          ("body", TEXT)),
         _l("类别"), wide=("title",),
     ),
+    # The clip itself is an upload (``video``), set by the view like a produce photo.
+    Kind.VIDEO: KindSpec(
+        Kind.VIDEO, _l("视频"), VideoForm,
+        (("title", TEXT), ("category", TEXT), ("trim_in", TEXT), ("trim_out", TEXT),
+         ("caption", TEXT), ("caption_style", TEXT)),
+        _l("类别"), wide=("title",),
+    ),
 }
 # Multi-line fields: a textarea over the whole row.
 LONG_FIELDS = ("eligibility", "how_to_apply", "body", "steps", "documents", "description")
@@ -83,7 +91,8 @@ FIELD_LABELS: dict[str, Any] = {
     "description": _l("产品介绍"), "photo": _l("产品照片"), "issued_by": _l("发布单位"),
     "recording": _l("录音"),
     "date": _l("发布日期"), "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
-    "priority": _l("播出优先级"), "timezone": _l("时区"),
+    "priority": _l("播出优先级"), "trim_in": _l("开始位置"), "trim_out": _l("结束位置"),
+    "caption": _l("字幕文字"), "caption_style": _l("字幕样式"), "timezone": _l("时区"),
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
     "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
     "duty_phone": _l("值班电话"),
@@ -95,7 +104,8 @@ FIELD_LABELS: dict[str, Any] = {
     "final_phone": _l("最后一步电话"), "final_instructions": _l("最后一步的提示"),
     # channel schedules (audit log): one entry per content category
     "policy": _l("惠农政策"), "service": _l("办事指南"), "produce": _l("特色农产品"),
-    "notice": _l("通知公告"), "roster": _l("干部分工"), "whereabouts": _l("每日去向"),
+    "notice": _l("通知公告"), "video": _l("视频"),
+    "roster": _l("干部分工"), "whereabouts": _l("每日去向"),
 }
 
 
@@ -150,6 +160,8 @@ def summary(kind: str, data: dict[str, Any]) -> str:
         parts = [data.get("amount"), deadline and _("截止 %(day)s", day=deadline)]
     elif kind == Kind.SERVICE:
         parts = [data.get("time_limit"), data.get("fee")]
+    elif kind == Kind.VIDEO:
+        parts = [data.get("category"), data.get("caption")]
     else:
         parts = [data.get("issued_by"), data.get("date")]
     return " · ".join(str(p) for p in parts if p)
@@ -159,7 +171,7 @@ def text_for_glyph_check(data: dict[str, Any]) -> str:
     """All the text of an item that will be drawn on screen."""
     parts = []
     for key, value in data.items():
-        if key in ("photo", "recording", "type"):
+        if key in ("photo", "recording", "video", "type"):
             continue
         if isinstance(value, list):
             parts.extend(str(v) for v in value)

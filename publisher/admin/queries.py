@@ -18,7 +18,7 @@ LIST_STATES = ("draft", "pending", "approved", "rejected", "withdrawn")
 PAGE_SIZE = 30
 # Which data field the list's category filter uses, per kind.
 CATEGORY_FIELD = {Kind.POLICY: "category", Kind.NOTICE: "category", Kind.PRODUCE: "village",
-                  Kind.SERVICE: "location"}
+                  Kind.SERVICE: "location", Kind.VIDEO: "category"}
 
 
 def items_with_latest(actor: User, kind: str | None = None) -> Select:

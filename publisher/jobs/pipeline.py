@@ -66,6 +66,13 @@ def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
     from renderer.job import run
 
     request = render_request(data, channel, now, encode=encode, narrate=narrate)
+    if isolated and data.get("type") == Kind.VIDEO:
+        # A clip is transcoded (renderer.video): minutes for a long one, so its own limit,
+        # still at the render lane's low priority and memory cap.
+        from renderer.media_probe import VIDEO_MAX_SECONDS
+        from renderer.video import transcode_timeout
+
+        return run_isolated(request, timeout_s=transcode_timeout(VIDEO_MAX_SECONDS))
     # One ffmpeg run encodes all of an item's new pages: a 5-page policy costs one process start.
     return run_isolated(request) if isolated else run(request)
 

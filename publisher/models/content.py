@@ -25,6 +25,7 @@ class Kind(StrEnum):
     SERVICE = "service"  # 服务内容 / 办事程序
     PRODUCE = "produce"  # 特色农产品
     NOTICE = "notice"  # 通知公告 / 村务公开
+    VIDEO = "video"  # 视频: an uploaded clip, transcoded once (renderer.video)
     ALERT = "alert"  # public emergency notice (interrupts the channel)
 
 

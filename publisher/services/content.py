@@ -75,6 +75,8 @@ def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         payload["photo"] = _uploaded_photo(payload["photo"])
     if payload.get("recording") is not None:
         payload["recording"] = _uploaded_recording(payload["recording"])
+    if payload.get("video") is not None:
+        payload["video"] = _uploaded_video(payload["video"])
     for field, check in PHONE_FIELDS.get(kind, {}).items():
         if payload.get(field) not in (None, ""):
             payload[field] = check(str(payload[field]), field)
@@ -104,6 +106,14 @@ def _uploaded_recording(path: str) -> str:
     upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
     if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
         raise FieldError("recording", _("录音只能在管理页面录制或上传，不能填写文件路径。"))
+    return path
+
+
+def _uploaded_video(path: str) -> str:
+    """A stored clip, only if it names a file in the upload folder (as a photo)."""
+    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
+    if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
+        raise FieldError("video", _("视频只能在管理页面上传，不能填写文件路径。"))
     return path
 
 

@@ -1,4 +1,8 @@
-"""Video items (#17) (placeholder reserved for one engineer; fill in or leave empty).
+"""Video items (#17): no schema change.
+
+A video item is a ``content_item`` of kind ``video`` (a string column) whose version ``data``
+(JSON) names the stored upload, trim points and caption; the transcoded clip lives in the
+page cache like a slide's units, and its progress in the clip's folder, so no table changes.
 
 Revision ID: 0013
 Revises: 0012
