@@ -33,6 +33,7 @@ CATEGORY_TITLES = {
     "service": "办事指南",
     "produce": "特色农产品",
     "notice": "通知公告",
+    "video": "视频",
     "roster": "干部分工",
     "whereabouts": "每日去向",  # the admin's word for it
     "alert": "紧急通知",
