@@ -8,7 +8,7 @@ Each step is a plain link or form post, so it works without JavaScript on any ph
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -61,8 +61,12 @@ def checkin():  # noqa: ANN201
             http_status = 400
     if chosen not in WHEREABOUTS_STATUSES:
         chosen = ""
+    villages = covered_first(cadre)
+    example_village = villages[0][0].name if villages else _("张家村")
     return render_template(
         "people/checkin.html", cadre=cadre, day=day, current=latest_report(cadre, day),
+        sms_number=current_app.config.get("SMS_GATEWAY_NUMBER", ""),
+        sms_example=_("去向 %(v)s 走访", v=example_village), example_village=example_village,
         chosen=chosen, statuses=WHEREABOUTS_STATUSES, styles=STATUS_STYLE,
-        village_status=VILLAGE_STATUS, villages=covered_first(cadre), errors=errors,
+        village_status=VILLAGE_STATUS, villages=villages, errors=errors,
         sources=SOURCE_LABELS, zone=cadre.township.timezone), http_status

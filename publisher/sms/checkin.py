@@ -98,6 +98,26 @@ def _longest_prefix(text: str, words: Sequence[str]) -> str | None:
     return max(found, key=len) if found else None
 
 
+# What cadres write before the place when they leave the keyword out: 今天在…, 我今天上午去…
+_CASUAL_WHEN = re.compile(r"^(?:我|本人)?(?:今天|今日)?(?:上午|下午|全天|一天)?")
+_CASUAL_WHERE = re.compile(r"^(?:在|去|到|驻)")
+
+
+def casual_text(text: str, villages: Sequence[str]) -> str | None:
+    """A cadre's report written without the keyword (今天在黄土坪村走访) in the keyword form
+    (去向 黄土坪村走访), when what follows the opening words is a village or a status word;
+    None for anything else, which is then not taken for a report."""
+    cleaned = _clean(text)
+    rest = _strip(cleaned[_CASUAL_WHEN.match(cleaned).end():])
+    words = [*STATUS_WORDS, *_village_names(villages)]
+    if _longest_prefix(rest, words) is None:  # 在乡值班 is a status; 在黄土坪村 is not
+        rest = _strip(rest[_CASUAL_WHERE.match(rest).end():] if _CASUAL_WHERE.match(rest)
+                      else rest)
+        if _longest_prefix(rest, words) is None:
+            return None
+    return f"去向 {rest}"
+
+
 def parse_checkin(text: str, villages: Sequence[str]) -> CheckIn:
     """The report in ``text``; CheckInError with a reason otherwise."""
     cleaned = _clean(text)

@@ -38,7 +38,13 @@ from publisher.models import Cadre, SmsMessage, SmsStatus, Village
 from publisher.models.emergency import TriggerLog
 from publisher.services.errors import ServiceError
 from publisher.services.whereabouts import record_whereabouts, township_today
-from publisher.sms.checkin import USAGE, CheckInError, is_checkin, parse_checkin
+from publisher.sms.checkin import (
+    USAGE,
+    CheckInError,
+    casual_text,
+    is_checkin,
+    parse_checkin,
+)
 from publisher.sms.numbers import is_service_number, normalize_number
 from publisher.sms.queue import REPLY
 from publisher.sms.store import queue_sms
@@ -94,6 +100,12 @@ def handle(message: SmsMessage, now: datetime) -> None:
     if cadres:
         if len({c.township_id for c in cadres}) == 1:
             message.township_id = cadres[0].township_id
+            # A report without the keyword (今天在黄土坪村走访) is read as one.
+            villages = db.session.scalars(select(Village.name).where(
+                Village.township_id == cadres[0].township_id)).all()
+            casual = casual_text(text, villages)
+            if casual is not None:
+                return _checkin(message, now, text=casual)
         return _reply(message, USAGE, now, usage=True)
     _reply(message, UNKNOWN_SENDER, now, usage=True)
 
@@ -108,7 +120,9 @@ def cadres_by_phone(number: str) -> list[Cadre]:
     return [c for c in found if c.phone == wanted or normalize_number(c.phone) == wanted]
 
 
-def _checkin(message: SmsMessage, now: datetime) -> None:
+def _checkin(message: SmsMessage, now: datetime, text: str | None = None) -> None:
+    """Record a whereabouts report; ``text`` is the message as read (keyword form) when the
+    cadre left the keyword out."""
     cadres = cadres_by_phone(message.number)
     if not cadres:
         _done(message, "checkin", SmsStatus.UNMATCHED)
@@ -122,7 +136,7 @@ def _checkin(message: SmsMessage, now: datetime) -> None:
     villages = {v.name: v.id for v in db.session.scalars(
         select(Village).where(Village.township_id == cadre.township_id))}
     try:
-        parsed = parse_checkin(message.text, list(villages))
+        parsed = parse_checkin(text or message.text, list(villages))
         day = township_today(cadre, now)
         row = record_whereabouts(
             cadre, day, parsed.status, village_id=villages.get(parsed.village or ""),

@@ -46,6 +46,19 @@ def test_first_tap_lists_statuses_with_the_common_case_first(client, auth, org, 
     assert 'href="/review"' not in page and 'href="/checkin"' in page
 
 
+def test_the_page_shows_how_to_report_by_sms(app, client, auth, org, frozen):
+    app.config["SMS_GATEWAY_NUMBER"] = "10657120001"
+    auth.login("cadre_a")
+    page = text_of(client.get("/checkin"))
+    assert "没有网络时，发短信报告" in page
+    assert '<p class="sms-example">去向 张家村 走访</p>' in page  # the cadre's own village
+    assert 'href="sms:10657120001?body=%E5%8E%BB%E5%90%91' in page
+    # The very text shown is one the SMS reader takes.
+    from publisher.sms.checkin import parse_checkin
+
+    assert parse_checkin("去向 张家村 走访", ["张家村"]).village == "张家村"
+
+
 def test_second_tap_lists_the_cadres_own_villages_first(client, auth, org, frozen):
     auth.login("cadre_a")
     page = text_of(client.get("/checkin?status=在村走访"))

@@ -226,7 +226,7 @@ def test_the_channel_page_summarises_the_schedule(app, client, auth, org):
     assert "特色农产品 0% 不播出" in summary
     assert "办事指南 32.7% 全天" in summary
     assert "每日去向 16.3% 全天" in summary
-    assert "频道时区：Asia/Shanghai" in plain(page)
+    assert "频道时区：北京时间（UTC+8）" in plain(page)
 
 
 def test_the_channel_page_links_admins_to_the_schedule_only(app, org):

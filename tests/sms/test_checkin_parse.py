@@ -4,7 +4,13 @@ from datetime import time
 
 import pytest
 
-from publisher.sms.checkin import CheckIn, CheckInError, is_checkin, parse_checkin
+from publisher.sms.checkin import (
+    CheckIn,
+    CheckInError,
+    casual_text,
+    is_checkin,
+    parse_checkin,
+)
 
 VILLAGES = ["张家村", "李家沟村", "河西社区"]
 
@@ -92,3 +98,21 @@ def test_outing_to_a_village_records_the_village():
 ])
 def test_is_checkin(text, yes):
     assert is_checkin(text) is yes
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("今天在张家村走访低保户", "去向 张家村走访低保户"),
+    ("我今天上午去李家沟入户核查", "去向 李家沟入户核查"),
+    ("在乡值班", "去向 在乡值班"),
+    ("今天值班", "去向 值班"),
+    ("请假 腰伤", "去向 请假 腰伤"),
+    ("张家村 走访", "去向 张家村 走访"),
+])
+def test_a_report_without_the_keyword_is_read_as_one(text, read):
+    assert casual_text(text, VILLAGES) == read
+    assert parse_checkin(read, VILLAGES).status  # and it parses
+
+
+@pytest.mark.parametrize("text", ["收到", "明天开会吗", "今天天气好", "好的，谢谢", ""])
+def test_other_texts_are_not_taken_for_reports(text):
+    assert casual_text(text, VILLAGES) is None

@@ -82,6 +82,28 @@ def test_time_window_is_stored(app, cadre, poll):
     assert (row.start_time, row.end_time) == (time(8, 30), time(11, 30))
 
 
+def test_a_cadre_who_leaves_out_the_keyword_is_still_checked_in(app, cadre, poll):
+    from publisher.models import SmsMessage, Whereabouts
+
+    _arrive(app, "今天在张家村走访低保户")
+    poll()
+    (row,) = _rows(app, Whereabouts)
+    assert (row.status, row.village_id, row.activity) == ("在村走访", cadre.village, "走访低保户")
+    inbound, reply = _rows(app, SmsMessage)
+    assert (inbound.handled_as, inbound.status) == ("checkin", "handled")
+    assert reply.text == "张三，已登记11月23日去向：在村走访 张家村 走访低保户。"
+
+
+def test_a_cadres_other_text_still_gets_the_format(app, cadre, poll):
+    from publisher.models import SmsMessage, Whereabouts
+
+    _arrive(app, "收到，明天开会吗")
+    poll()
+    assert _rows(app, Whereabouts) == []
+    inbound, reply = _rows(app, SmsMessage)
+    assert inbound.status == "unmatched" and "去向短信格式" in reply.text
+
+
 def test_unparseable_check_in_is_kept_raw_with_a_usage_reply(app, cadre, poll):
     from publisher.models import SmsMessage, Whereabouts
 
