@@ -42,9 +42,10 @@ HEADERS = {
     # Same-origin requests keep the Referer (a refused form returns to its page); links out
     # of the admin send none, so no URL with an id or a token leaves the site.
     "Referrer-Policy": "same-origin",
-    # The household's phone page may ask where the phone is (with consent), nothing more.
-    "Permissions-Policy": ("camera=(), microphone=(), geolocation=(self), payment=(), usb=(), "
-                           "serial=(), bluetooth=()"),
+    # The household's phone page may ask where the phone is (with consent), and staff may
+    # record an announcement on the content form (the browser asks them first); nothing more.
+    "Permissions-Policy": ("camera=(), microphone=(self), geolocation=(self), payment=(), "
+                           "usb=(), serial=(), bluetooth=()"),
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 NO_STORE = "no-store"
