@@ -29,6 +29,10 @@ def upload_probe_cmd(src: Path) -> list[str]:
 # --- transcoding an uploaded clip into the channel's units ------------------------------
 
 CLIP_CRF = 21  # moving pictures: x264's usual visually-clean rate, under the unit's VBV cap
+# A slide's unit is mostly one intra picture; a clip sends new pictures all the time, so its
+# rate is capped to fit the channel's default 2 Mbit/s constant-rate UDP mux with its sound.
+CLIP_MAXRATE_KBPS = 1700
+CLIP_MPEG2_Q = 5
 PEAK_LIMIT = 0.79  # -2 dBFS: headroom for the AAC encoder, as the channel's loudnorm keeps
 CLIP_FADE_S = 0.08  # the clip's sound fades in and out so the cut from the bed never clicks
 
@@ -114,7 +118,11 @@ def clip_transcode_cmd(
         )
     video_args = _video_args(enc)
     if enc.codec == "h264":  # same SPS as the stills' units; only rate control differs
-        video_args = {**video_args, "crf": CLIP_CRF, "tune": "film"}
+        kbps = min(enc.maxrate_kbps, CLIP_MAXRATE_KBPS)
+        video_args = {**video_args, "crf": CLIP_CRF, "tune": "film", "maxrate": f"{kbps}k",
+                      "bufsize": f"{round(kbps * UNIT_FRAMES / FPS)}k"}  # fmt: skip
+    else:  # MPEG-2's rate fields are in its sequence header: a coarser quantiser instead
+        video_args = {**video_args, "q:v": max(enc.quality, CLIP_MPEG2_Q)}
     fmt = "h264" if enc.codec == "h264" else "mpeg2video"
     out_video = ["-map", "[v]", "-frames:v", str(cut.frames), "-r", str(FPS),
                  *_flags(video_args), "-f", fmt, str(video_out)]  # fmt: skip
