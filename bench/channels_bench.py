@@ -68,6 +68,7 @@ WARMUP_S = 8.0  # after which channels have settled (lineups written) and the wi
 PROBED_CHANNELS = 3  # channels whose segments are decoded back with ffprobe
 PROBED_SEGMENTS = 2  # consecutive segments per probed channel
 BURST_WINDOW_S = 0.010  # the largest number of datagrams in any 10 ms, against the nominal
+PAGE_SECONDS = (7.68, 10.24, 12.8, 15.36)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 _TIMESPEC = struct.Struct("@qq")
 
@@ -153,11 +154,12 @@ class TreeMeter:
         while not self._stop.wait(1.0):
             self.peak_pss_mb = max(self.peak_pss_mb, sum(_pss_mb(p) for p in _tree(self.pid)))
 
-    def end(self) -> tuple[float, float]:
-        """(CPU seconds, wall seconds) since :meth:`begin`."""
+    def end(self) -> tuple[float, float, float]:
+        """(CPU seconds of the tree, of the root process alone, wall seconds) since
+        :meth:`begin`."""
         self._stop.set()
-        cpu = sum(_cpu_s(p) - self._cpu0.get(p, 0.0) for p in _tree(self.pid))
-        return cpu, time.monotonic() - self._t0
+        used = {p: _cpu_s(p) - self._cpu0.get(p, 0.0) for p in _tree(self.pid)}
+        return sum(used.values()), used[self.pid], time.monotonic() - self._t0
 
 
 class PlaylistWatch:
@@ -339,7 +341,8 @@ class RunResult:
     mode: str
     n: int
     load: tuple[float, float, float]
-    cpu_s: float
+    cpu_s: float  # the playout process and its senders
+    playout_cpu_s: float  # the playout process alone
     wall_s: float
     pss_mb: float
     channels: list[ChannelResult]
@@ -354,9 +357,15 @@ class RunResult:
 
 
 def prepare(base: Path, enc: encode.EncodingProfile) -> None:
-    """One shared render and cache for every channel of every run."""
+    """One shared render and cache for every channel of every run, and a plan of pages
+    as long as a township's (7.68 to 15.36 s: the timeline and lineup cost what they do)."""
     base.mkdir(parents=True, exist_ok=True)
-    make_plan(base, enc)
+    plan = load_plan(make_plan(base, enc))
+    item = plan.items[0]
+    pages = tuple(replace(p, duration_s=PAGE_SECONDS[k % len(PAGE_SECONDS)])
+                  for k, p in enumerate(item.pages))  # fmt: skip
+    item = replace(item, pages=pages)
+    save_plan(replace(plan, items=(item,), filler=item), base / "plan.json")
     encode.ensure_slate_unit(base / "cache", enc)  # once, not in N feeds at once
     audio.ensure_bed(base / "cache", enc.audio_kbps)
 
@@ -391,7 +400,7 @@ def run(root: Path, enc: encode.EncodingProfile, n: int, udp: bool, seconds: flo
     before = json.loads(proc.stdout.readline())["relays"]
     time.sleep(seconds)
     end = time.time()
-    cpu, wall = meter.end()
+    cpu, playout_cpu, wall = meter.end()
     load = os.getloadavg()
     out, _ = proc.communicate()
     watch.stop()
@@ -411,7 +420,8 @@ def run(root: Path, enc: encode.EncodingProfile, n: int, udp: bool, seconds: flo
             check_udp(capture.datagrams[i], begin + 1, end - 1, rate, health[i], result)
             capture.datagrams[i] = []  # memory: 2 Mbit/s x 60 s per channel
         results.append(result)
-    return RunResult("UDP" if udp else "HLS", n, load, cpu, wall, meter.peak_pss_mb, results)
+    return RunResult("UDP" if udp else "HLS", n, load, cpu, playout_cpu, wall, meter.peak_pss_mb,
+                     results)  # fmt: skip
 
 
 def _probed(n: int) -> set[int]:
@@ -435,15 +445,17 @@ def row(r: RunResult) -> str:
         pacing = f"{jitter:7.2f} {acc:6.0f} {gap:6.1f} {burst:5.1f} {lo:.2f}-{hi:.2f}"
     else:
         pacing = f"{'-':>7} {'-':>6} {'-':>6} {'-':>5} {'-':>9}"
-    return (f"{r.mode:4} {r.n:4} {100 * r.cpu_per_channel:7.2f}% {r.pss_mb / r.n:7.1f} "
+    playout = 100 * r.playout_cpu_s / r.wall_s / r.n
+    return (f"{r.mode:4} {r.n:4} {100 * r.cpu_per_channel:6.2f}% {playout:5.2f}% "
+            f"{r.pss_mb / r.n:6.1f} "
             f"{worst_late:7.3f} {worst_pl:7.3f} {pacing} {r.clean:4}/{r.n:<4} "
             f"{r.load[0]:5.2f}")  # fmt: skip
 
 
 HEADER_LINE = (
-    "mode    N  CPU/ch  MB/ch  seg-late pl-late PCRjit  PCRacc gap    burst  rate/100ms"
+    "mode    N  CPU/ch (mux) MB/ch  seg-late pl-late PCRjit  PCRacc gap    burst  rate/100ms"
     "  clean     load1\n"
-    "          (core)  (PSS)      (s)     (s)   (ms)    (ns)  (ms)   (x)    (min-max)"
+    "          (core)        (PSS)      (s)     (s)   (ms)    (ns)  (ms)   (x)    (min-max)"
 )
 
 
