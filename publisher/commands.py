@@ -12,9 +12,13 @@ from sqlalchemy import select
 
 
 def register(cli: click.Group) -> None:
+    from flask_migrate.cli import db as migrations
+
     from publisher.auth.cli import init
+    from publisher.db_copy import copy_command
     from publisher.security.key_rotation import rotate_key
 
+    migrations.add_command(copy_command)  # villagecast db copy --to URL, beside db upgrade
     cli.add_command(init)
     cli.add_command(rotate_key)
     cli.add_command(create_user)
