@@ -193,7 +193,7 @@ class ShareRow:
 
 
 SHARE_LABEL_W = 92  # room for a four-character category name at 14 px
-SHARE_BAR_W = 200
+SHARE_BAR_W = 160
 SHARE_ROW_H = 40
 
 
@@ -243,20 +243,30 @@ HEALTH_ROW_H = 44
 HEALTH_BAR_H = 30
 
 
-def health_rects(minutes: Sequence[float], y0: float) -> list[Rect]:
+def possible_minutes(start: datetime, now: datetime, hours: int = 24) -> list[float]:
+    """How many minutes of each hour from ``start`` have passed by ``now`` (the current hour
+    is not over, so a short bar there is no gap)."""
+    return [round(min(max((now - start - n * HOUR).total_seconds() / 60, 0), 60), 1)
+            for n in range(hours)]
+
+
+def health_rects(minutes: Sequence[float], y0: float,
+                 possible: Sequence[float] | None = None) -> list[Rect]:
     """24 bars for one channel, their height the minutes on air (60 = full); ``key`` says
-    "full", "gap" (some minutes missing) or "off" (nothing aired)."""
+    "full" (on air all the hour, or all of it so far), "gap" (some minutes missing) or "off"
+    (nothing aired)."""
     rects = []
     for h, m in enumerate(minutes):
-        key = "full" if m >= 59.5 else "off" if m <= 0 else "gap"
+        wanted = possible[h] if possible is not None else 60
+        key = "off" if m <= 0 else "full" if m >= wanted - 0.5 else "gap"
         height = max(HEALTH_BAR_H * min(m, 60) / 60, 1.5)
         rects.append(Rect(HEALTH_LABEL_W + h * HEALTH_HOUR_W, y0 + HEALTH_BAR_H - height,
                           HEALTH_HOUR_W - 3, height, key))
     return rects
 
 
-CALLS_BAR_W = 34
-CALLS_GAP = 10
+CALLS_BAR_W = 28
+CALLS_GAP = 8
 CALLS_H = 120
 
 
@@ -266,6 +276,6 @@ def calls_rects(weeks: Sequence[tuple[date, int]]) -> list[Rect]:
     rects = []
     for i, (monday, n) in enumerate(weeks):
         height = CALLS_H * n / top
-        rects.append(Rect(40 + i * (CALLS_BAR_W + CALLS_GAP), 24 + CALLS_H - height,
+        rects.append(Rect(28 + i * (CALLS_BAR_W + CALLS_GAP), 24 + CALLS_H - height,
                           CALLS_BAR_W, height, monday.isoformat()))
     return rects

@@ -249,10 +249,12 @@ def build_charts(townships: list[Township], now: datetime,
     timeline = charts.timeline_rects(days)
 
     health = []
+    possible = charts.possible_minutes(start_utc, now)
     for n, channel in enumerate(channels):
         minutes = charts.on_air_minutes([r for r in rows if r.channel == channel.slug], start_utc)
         y = 28 + n * charts.HEALTH_ROW_H
-        health.append(ChannelHealth(channel, minutes, charts.health_rects(minutes, y), y))
+        health.append(ChannelHealth(channel, minutes, charts.health_rects(minutes, y, possible),
+                                    y))
 
     ids = [t.id for t in townships]
     call_times = db.session.scalars(

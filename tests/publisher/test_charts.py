@@ -151,3 +151,10 @@ def _luminance(hex_colour: str) -> float:
 def test_every_fill_has_3_to_1_contrast_on_the_white_card(category):
     ratio = 1.05 / (_luminance(charts.fill(category)) + 0.05)
     assert ratio >= 3.0, f"{category}: {ratio:.2f}"
+
+
+def test_the_current_hour_is_judged_by_the_minutes_gone_so_far():
+    now = T0 + timedelta(hours=2, minutes=20)
+    assert charts.possible_minutes(T0, now, hours=4) == [60, 60, 20, 0]
+    rects = charts.health_rects([60, 50, 20, 0], 0, charts.possible_minutes(T0, now, hours=4))
+    assert [r.key for r in rects] == ["full", "gap", "full", "off"]
