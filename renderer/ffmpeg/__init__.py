@@ -20,6 +20,7 @@ from renderer.ffmpeg.clips import (
     upload_probe_cmd,
 )
 from renderer.ffmpeg.commands import (
+    audio_remux_cmd,
     ebur128_cmd,
     frame_hashes_cmd,
     full_page_cmd,
@@ -45,6 +46,7 @@ from renderer.ffmpeg.runner import (
 )
 
 __all__ = [
+    "audio_remux_cmd",
     "ClipCut",
     "clip_loudness_cmd",
     "clip_poster_cmd",

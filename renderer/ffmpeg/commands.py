@@ -272,6 +272,13 @@ def pcm_decode_cmd(src: Path, channels: int = 1) -> list[str]:
             "-ar", str(AUDIO_RATE), "-f", "f32le", "-"]  # fmt: skip
 
 
+def audio_remux_cmd(src: Path, out: Path, container: str) -> list[str]:
+    """Copy ``src``'s first audio stream, undecoded, into a fresh ``container`` file: a
+    browser's MediaRecorder WebM, written as it streamed, gains its duration and cues."""
+    return [FFMPEG, *QUIET, "-i", str(src), "-map", "0:a:0", "-c", "copy", "-f", container,
+            "-y", str(out)]  # fmt: skip
+
+
 def pcm_encode_cmd(out: Path, bitrate_kbps: int, channels: int = 2) -> list[str]:
     """Encode raw 48 kHz float32 from stdin as AAC-LC ADTS (the channel's audio format).
 
