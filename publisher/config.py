@@ -118,6 +118,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # (login throttling and the audit log need the client's own address). 0: none, as
         # anyone can send those headers.
         "PROXY_HOPS": int(os.environ.get("VILLAGECAST_PROXY_HOPS", "0")),
+        # /metrics answers loopback clients, and others that send this as a bearer token.
+        "METRICS_TOKEN": os.environ.get("VILLAGECAST_METRICS_TOKEN", ""),
         "SMS_BACKEND": os.environ.get("VILLAGECAST_SMS_BACKEND", "gammu"),
         "SMS_SPOOL_DIR": Path(os.environ.get("VILLAGECAST_SMS_SPOOL", data_dir / "sms")),
         "SMS_HTTP_URL": os.environ.get("VILLAGECAST_SMS_HTTP_URL", ""),

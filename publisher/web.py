@@ -111,6 +111,9 @@ def init_app(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
         app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400))
     security.init_app(app)  # headers, no-store, refusals audited (publisher.security)
+    from publisher import ops
+
+    ops.init_app(app)  # /healthz, /healthz/live, /metrics
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202

@@ -127,11 +127,6 @@ def rendered_page(key: str) -> Response:
     return response
 
 
-@bp.route("/healthz")
-def healthz() -> Response:
-    return Response("ok\n", mimetype="text/plain")
-
-
 def _my_channels() -> list[Channel]:
     query = scoped(select(Channel).order_by(Channel.id), current_user, Channel.township_id)
     return list(db.session.scalars(query))
