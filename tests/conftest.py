@@ -33,6 +33,7 @@ REALTIME_MODULES = {
     "tests/emergency/test_clock_kill.py", "tests/emergency/test_disk_full.py",
     "tests/emergency/test_burst.py", "tests/emergency/test_personal_data.py",
     "tests/sms/test_routes.py", "tests/sms/test_gammu_gateway.py",
+    "tests/publisher/test_metrics.py",
 }
 REALTIME_MARKERS = ("browser", "sms")
 
