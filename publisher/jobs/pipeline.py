@@ -146,19 +146,35 @@ def process_render_queue(now: datetime | None = None, limit: int = 20,
         if version.render_state != RenderState.QUEUED:
             continue  # the air lane put it on air from its pre-render meanwhile
         now = now or utcnow()
-        alert = version.item.kind == Kind.ALERT
-        try:
-            pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert,
-                                                 narrate=version.item.narration)
-                     for ch in channels_of(version.item.township_id)}
-        except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
-            log.exception("render failed for %s v%s", version.item.ref, version.number)
-            version.render_state = RenderState.FAILED
-            version.render_error = render_error(exc)
-        else:
-            mark_ready(version, pages, utcnow())
-        db.session.commit()
+        render_queued(version, now)
     return len(queued)
+
+
+def render_queued(version: ContentVersion, now: datetime,
+                  still_mine: Callable[[], bool] | None = None) -> bool:
+    """Render a queued version for every channel of its township and put it on air, or
+    record why it failed; commits. A content worker (publisher.jobs.worker) passes
+    ``still_mine``, its lease on the work: asked before anything is recorded, and if it
+    says no (the work was taken over meanwhile) nothing is, and the answer is False."""
+    alert = version.item.kind == Kind.ALERT
+    try:
+        pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert,
+                                             narrate=version.item.narration)
+                 for ch in channels_of(version.item.township_id)}
+    except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
+        if still_mine and not still_mine():
+            db.session.rollback()
+            return False
+        log.exception("render failed for %s v%s", version.item.ref, version.number)
+        version.render_state = RenderState.FAILED
+        version.render_error = render_error(exc)
+    else:
+        if still_mine and not still_mine():
+            db.session.rollback()
+            return False
+        mark_ready(version, pages, utcnow())
+    db.session.commit()
+    return True
 
 
 def mark_ready(version: ContentVersion, pages: dict[str, Any], now: datetime) -> bool:
@@ -221,7 +237,9 @@ class UnitRepair:
         recorded = bool((version.data or {}).get("recording"))  # a person's voice: always aired
         if not wanted and version.item.kind != Kind.ALERT and not recorded:
             # Narration switched off since the render: the pages air on the bed at once.
-            pages = [{**p, "audio": ""} if p.get("audio") else p for p in pages]
+            # (A clip's sound is its own, not narration: it stays.)
+            pages = [{**p, "audio": ""} if p.get("audio") and not p.get("clip") else p
+                     for p in pages]
         stale = wanted and not any(p.get("audio") for p in pages)
         if stale and ((version.id, channel.slug, wanted) in self._narration_checked
                       or now < self._next_narration):
