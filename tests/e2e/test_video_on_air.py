@@ -118,7 +118,7 @@ def test_portrait_phone_clip_uploaded_reviewed_and_aired_upright(
             frame = frame_at(live_server, "jianshan", entry.aired_at + timedelta(seconds=2),
                              SHOTS / "channel-frame.png")  # fmt: skip
             sound = _span(live_server, "jianshan", entry.aired_at + timedelta(seconds=0.2),
-                          6.4 - 0.4, tmp_path / "clip.wav")  # fmt: skip
+                          6.4 - 0.4, SHOTS / "clip-on-air.wav")  # fmt: skip
 
     picture = Image.open(frame).convert("RGB")
     assert picture.size == (1280, 720)

@@ -3,6 +3,7 @@ between slides, and the as-run log records it. Real transcode, real feed, decode
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,3 +103,32 @@ def test_a_missing_clip_unit_airs_the_slate_and_the_clip_goes_on(
     slate = set(ffmpeg.frame_hashes(encode.ensure_slate_unit(made["cache"], ENC)))
     assert set(hashes[2 * UNIT_FRAMES : 3 * UNIT_FRAMES]) == slate
     assert not set(hashes[3 * UNIT_FRAMES : 4 * UNIT_FRAMES]) & slate
+
+
+def test_a_public_alert_cuts_a_clip_at_the_next_unit(made: dict, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    cache, page = made["cache"], made["page"]
+    alert_page = _slide(tmp_path, cache, "alert")
+    ready = datetime(2026, 1, 1, tzinfo=UTC)
+    clip_item = PlannedItem("video:1", 1, "video", "稻谷丰收", (page,), ready)
+    plan = ChannelPlan("cut", "频道", "Asia/Shanghai", "720p", T0, (clip_item,))
+    plan_path = tmp_path / "plan.json"
+    save_plan(plan, plan_path)
+    log: list[AsRunEntry] = []
+    playout = Playout(plan_path, tmp_path / "hls", tmp_path / "status", cache, InOrder(),
+                      log.append, VirtualClock(T0), ENC,
+                      bed=AudioBed.from_file(encode.ensure_silence(cache)))  # fmt: skip
+    stream = playout.units()
+    for _ in range(2):
+        next(stream)
+    alert = PlannedItem("alert:9", 1, "alert", "暴雨红色预警", (alert_page,), ready,
+                        interrupt=True)  # fmt: skip
+    save_plan(replace(plan, items=(clip_item, alert)), plan_path)
+    os.utime(plan_path, ns=(10**18, 10**18))  # a newer plan file, whatever the disk's clock
+    next(stream)  # the alert's first unit, in place of the clip's third
+    playout._published = 10**6
+    playout.report_aired()
+    (entry,) = log
+    assert entry.item_id == "video:1" and entry.duration_s == pytest.approx(2 * UNIT_SECONDS)
+    assert "cut short by an alert" in entry.note
