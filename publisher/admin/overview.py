@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from playlists.plan import ChannelPlan, PlanError, load_plan
 from publisher.admin import charts
 from publisher.admin.access import CONTENT_KINDS
+from publisher.admin.kinds import KINDS
 from publisher.admin.queries import items_with_latest, on_air_clause
 from publisher.extensions import db
 from publisher.models import (
@@ -42,15 +43,16 @@ DAY = timedelta(days=1)
 ON_AIR_SLACK = timedelta(seconds=15)
 CALL_WEEKS = 8
 
-CATEGORY_LABELS = {
-    "policy": _l("惠农政策"), "service": _l("办事指南"), "produce": _l("特色农产品"),
-    "notice": _l("通知公告"), "roster": _l("干部分工"), "whereabouts": _l("每日去向"),
-    "video": _l("视频"), "alert": _l("紧急通知"), "ident": _l("频道标识"),
-}
+# Categories that are not content kinds (those are named by publisher.admin.kinds).
+OTHER_LABELS = {"roster": _l("干部分工"), "whereabouts": _l("每日去向"), "alert": _l("紧急通知"),
+                "ident": _l("频道标识")}
 
 
 def category_label(category: str) -> str:
-    return str(CATEGORY_LABELS.get(category, category))
+    """A plan/as-run category in the words staff know from the menus."""
+    if category in KINDS:
+        return str(KINDS[category].label)
+    return str(OTHER_LABELS.get(category, category))
 
 
 @dataclass(frozen=True)
