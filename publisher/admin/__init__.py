@@ -13,6 +13,7 @@ from publisher.admin import (  # noqa: E402, F401
     estimate_routes,
     helpers,
     labels,
+    progress_routes,
     recording_routes,
     review_routes,
     settings_routes,
