@@ -15,6 +15,7 @@ from publisher.admin import (  # noqa: E402, F401
     labels,
     progress_routes,
     recording_routes,
+    review_media,
     review_routes,
     settings_routes,
     video_routes,

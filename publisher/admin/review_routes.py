@@ -13,6 +13,7 @@ from publisher.admin.diff import field_diffs
 from publisher.admin.kinds import KINDS
 from publisher.admin.queries import items_with_latest
 from publisher.admin.review_forms import ApproveForm, RejectForm
+from publisher.admin.review_media import version_pages
 from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Role, VersionState
 from publisher.services import content
@@ -53,6 +54,7 @@ def _page(item: ContentItem, approve_form: ApproveForm, reject_form: RejectForm,
         version=latest, compare_to=compare_to,
         diffs=field_diffs(snapshot(compare_to), snapshot(latest)) if compare_to else [],
         approve_form=approve_form, reject_form=reject_form, own=own,
+        pages=version_pages(latest),
     ), status
 
 

@@ -6,6 +6,8 @@ version stays on air. Every step is audited in the same transaction as the chang
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import update
 
 from publisher.extensions import db
 from publisher.models import (
@@ -28,7 +31,7 @@ from publisher.models import (
 )
 from publisher.services import audit
 from publisher.services.clock_wake import wake_clock
-from publisher.services.errors import FieldError, NotAllowed, ServiceError
+from publisher.services.errors import Conflict, FieldError, NotAllowed, ServiceError
 from publisher.services.jobs import enqueue
 from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
@@ -142,6 +145,30 @@ def _snapshot(version: ContentVersion) -> dict[str, Any]:
     }
 
 
+def edit_base(item: ContentItem) -> str:
+    """A token for the item's latest version as an editor sees it now; an edit form carries
+    it so that a save made on top of someone else's newer one is refused, not lost."""
+    latest = item.latest
+    seen = json.dumps([latest.number, _snapshot(latest)], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(seen.encode()).hexdigest()[:20]
+
+
+def _hold(item: ContentItem) -> None:
+    """Hold ``item`` for this transaction: an editor saving it at the same moment waits
+    here until this save commits, then reads the versions as it left them.
+
+    An UPDATE rather than SELECT ... FOR UPDATE: it row-locks on PostgreSQL, and on SQLite
+    (no row locks) it takes the write lock first thing, waiting out the other writer,
+    before anything is read (a read first would make the later write fail there).
+    """
+    db.session.execute(update(ContentItem).where(ContentItem.id == item.id)
+                       .values(id=ContentItem.id)
+                       .execution_options(synchronize_session=False))
+    for version in item.versions:
+        db.session.expire(version)
+    db.session.expire(item)
+
+
 def create_item(
     actor: User,
     township: Township,
@@ -199,16 +226,25 @@ def edit_item(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     priority: int | None = None,
+    base: str | None = None,
 ) -> ContentVersion:
     """Change an item. An approved version is never changed: a new draft is made.
 
     ``priority`` None keeps the latest version's (an API client may not send it).
+    ``base`` is :func:`edit_base` as the editor's form showed it; when another save came
+    in between, :class:`Conflict` is raised and nothing changes. Saves of one item at the
+    same moment take turns.
     """
     ensure_township(actor, item.township_id)
     if not actor.can(Role.EDITOR):
         raise NotAllowed(_("只有编辑可以修改内容。"))
+    _hold(item)
     if item.withdrawn_at is not None:
         raise ServiceError(_("该内容已撤回，不能再修改。"))
+    if base is not None and base != edit_base(item):
+        raise Conflict(_("这条内容在您编辑期间已被他人修改（现在是 v%(n)s）。您填写的内容保留在"
+                         "下面，请先在版本记录里看看改了什么；确认后再次保存，将以您的内容为准。",
+                         n=item.latest.number))
     payload = validate(item.kind, data)
     _check_window(valid_from, valid_until)
     latest = item.latest
@@ -273,7 +309,9 @@ def submit(actor: User, item: ContentItem) -> ContentVersion:
     )
     # Rendered while it waits for review (publisher.jobs.prerender): approval then only
     # has to put it in the plan. Never aired before approval.
-    enqueue("prerender", {"version_id": version.id}, commit=False)
+    # The township lets its reviewers see the pages (publisher.services.scope.may_see_page).
+    enqueue("prerender", {"version_id": version.id, "township_id": item.township_id},
+            commit=False)
     db.session.commit()
     wake_clock()
     return version
