@@ -151,6 +151,15 @@ def transcode_clip(
     cut = plan_cut(info.duration_s, request.in_s, request.out_s)
     shutil.rmtree(folder, ignore_errors=True)  # a transcode cut short: start clean
     folder.mkdir(parents=True)
+    try:
+        return _make(request, info, cut, folder, cache_dir, enc)
+    except BaseException:  # a failed or interrupted transcode leaves nothing behind
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+def _make(request: ClipRequest, info: media_probe.MediaInfo, cut: ffmpeg.ClipCut,
+          folder: Path, cache_dir: Path, enc: EncodingProfile) -> Clip:  # fmt: skip
     caption_png = None
     if request.caption_style and request.caption.strip():
         caption_png = draw_caption(

@@ -202,3 +202,17 @@ def test_trim_points_read_minutes_and_seconds() -> None:
     data = {"trim_in": "0:05", "trim_out": "1：02.5", "caption_style": "strip"}
     item = parse_item({"type": "video", "title": "稻谷丰收", "video": "/u/a.mp4", **data})
     assert (item.trim_in, item.trim_out, item.caption_style) == (5.0, 62.5, "strip")
+
+
+@pytest.mark.ffmpeg
+def test_a_transcode_over_its_time_limit_is_stopped_and_leaves_nothing(
+    sources: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from renderer import video
+
+    monkeypatch.setattr(video, "TIMEOUT_BASE_S", 0.0)
+    monkeypatch.setattr(video, "TIMEOUT_PER_SECOND", 0.001)  # ffmpeg killed after ~5 ms
+    request = ClipRequest(sources["portrait"], "slow")
+    with pytest.raises(ffmpeg.FFmpegError, match="timed out"):
+        transcode_clip(request, tmp_path, HD)
+    assert not video.clip_folder(tmp_path, HD, request.key(HD)).exists()
