@@ -256,3 +256,49 @@ def test_county_overview_on_a_phone_is_one_card_per_township(live_server, browse
         "t => t.getBoundingClientRect().height")
     assert font >= 14  # labels stay readable at phone width
     context.close()
+
+
+def test_item_page_follows_its_rendering_then_says_when_it_aired(live_server, browser, app,
+                                                                 office, make_item, shots):  # noqa: ANN001
+    """The clock renders while the editor watches: the page moves on by itself from the
+    render queue to 待播出, and after airing says 已播出 with the times from the as-run log."""
+    from playwright.sync_api import expect
+
+    from publisher.extensions import db
+    from publisher.models import AsRunEntry, Channel
+
+    ahead = make_item("notice", state="approved")
+    item_id = make_item("policy", state="approved")
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page = context.new_page()
+    login(page, live_server, "editor")
+    page.goto(f"{live_server}/content/policy/{item_id}")
+    progress = page.locator("#render-progress")
+    assert "排队渲染：前面还有 1 项" in progress.inner_text()
+    page.screenshot(path=str(shots / "item-render-queue.png"))
+    with app.app_context():
+        support.mark_live(ahead)  # the clock renders the one ahead…
+    expect(page.locator("#render-progress .progress-text")).to_contain_text("排在第一位",
+                                                                           timeout=10_000)
+    with app.app_context():
+        support.mark_live(item_id)  # …then this one: the page reloads by itself
+    page.wait_for_selector("#render-progress", state="detached", timeout=10_000)
+    status = page.locator("p.status-line")
+    assert "待播出" in status.inner_text() and "已播出" not in status.inner_text()
+
+    first = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    with app.app_context():
+        channel = db.session.query(Channel).filter_by(slug="jianshan").one()
+        for at in (first, first + timedelta(seconds=40)):
+            db.session.add(AsRunEntry(channel_id=channel.id, aired_at=at, duration_ms=10240,
+                                      item_ref=f"policy:{item_id}", version=1,
+                                      category="policy", title="政策", page_no=1, page_count=1,
+                                      page_key="c" * 64))
+        db.session.commit()
+    page.reload()
+    text = status.inner_text()
+    fmt = "%m-%d %H:%M:%S"
+    assert "已播出" in text and f"首播 {first.astimezone(_zone()):{fmt}}" in text
+    assert f"最近 {(first + timedelta(seconds=40)).astimezone(_zone()):{fmt}}" in text
+    page.screenshot(path=str(shots / "item-aired.png"))
+    context.close()
