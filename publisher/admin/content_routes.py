@@ -26,7 +26,7 @@ from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
 from publisher.extensions import db
 from publisher.models import ContentItem, Kind, Role, Township, VersionState, utcnow
 from publisher.services import content
-from publisher.services.errors import ServiceError
+from publisher.services.errors import Conflict, ServiceError
 
 
 @bp.route("/content/<kind>")
@@ -143,6 +143,7 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial["narration"] = item.narration
     form = spec.form(data=initial)
     recording_routes.prepare(form, item.township)
+    conflict = False
     if form.validate_on_submit():
         data = form_to_data(spec, form)
         try:
@@ -152,11 +153,16 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
                 data["recording"] = recording_routes.recording_for(
                     form, latest.data.get("recording"), item.township)
             version = content.edit_item(current_user, item, data,
-                                        **_schedule(form, item.township))
+                                        **_schedule(form, item.township),
+                                        base=request.form.get("base") or None)
             item.narration = bool(form.narration.data)
             db.session.commit()
             if form.save_submit.data:
                 content.submit(current_user, item)
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            conflict = True
         except ServiceError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -167,8 +173,11 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
             else:
                 flash(_("已保存为 v%(n)s（草稿）。", n=version.number), "success")
             return redirect(f"/content/{kind}/{item.id}")
-    status = _invalid_post_status(form)
+    status = 409 if conflict else _invalid_post_status(form)
     context = _form_context(spec, form, item.township, item)
+    # The version this form now edits: after a conflict, the newer one (saving again then
+    # knowingly replaces it).
+    context["base"] = content.edit_base(item)
     context["makes_new_version"] = latest.state in (VersionState.APPROVED,
                                                     VersionState.SUPERSEDED)
     context["photo"] = latest.data.get("photo")

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from publisher.api import bp
 from publisher.api.common import ApiError
 from publisher.extensions import db
-from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.errors import Conflict, NotAllowed, ServiceError
 from publisher.services.org import FieldError
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -33,6 +33,8 @@ def service_error(exc: ServiceError):  # noqa: ANN201
     db.session.rollback()
     if isinstance(exc, NotAllowed):
         return error_response(403, "forbidden", str(exc))
+    if isinstance(exc, Conflict):
+        return error_response(409, "conflict", str(exc))
     extra = {"field": exc.field} if isinstance(exc, FieldError) else {}
     return error_response(400, "validation_error", str(exc), **extra)
 

@@ -9,6 +9,10 @@ class NotAllowed(ServiceError):
     """The user may not do this (wrong role or another township's data)."""
 
 
+class Conflict(ServiceError):
+    """Someone else changed the record since the user loaded it (HTTP 409)."""
+
+
 class FieldError(ServiceError):
     """Invalid input for one field; ``field`` is the input's name (for forms and imports)."""
 
