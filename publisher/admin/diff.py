@@ -38,17 +38,31 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-# Below this length a value is read as a whole (an amount, a date, a phone number):
-# "每亩 1<del>05.6</del><ins>10.5</ins> 元" is harder to read than old and new side by side.
+# A short value whose change touches a number (an amount, a date, a phone number) is shown
+# whole: "每亩 1<del>05.6</del><ins>10.5</ins> 元" is harder to read than old and new side by
+# side. So is a short value mostly rewritten. Other changes, short or long,
+# show the characters that changed (a title's 通知 → 公告).
 WHOLE_VALUE = 24
 
 
+def _whole(old: str, new: str, matcher: SequenceMatcher) -> bool:
+    if old == new or max(len(old), len(new)) > WHOLE_VALUE:
+        return False
+    if matcher.ratio() < 0.7:  # more rewritten than kept (张家村 → 李家沟村)
+        return True
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op != "equal" and any(c.isdigit() for c in old[max(a1 - 1, 0):a2 + 1]
+                                 + new[max(b1 - 1, 0):b2 + 1]):
+            return True
+    return False
+
+
 def segments(old: str, new: str) -> tuple[Segment, ...]:
-    """Inline diff of ``old`` → ``new``: by character, or whole values when short."""
-    if old != new and max(len(old), len(new)) <= WHOLE_VALUE:
+    """Inline diff of ``old`` → ``new``: by character, or whole values (see ``_whole``)."""
+    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    if _whole(old, new, matcher):
         return tuple(seg for seg in (("del", old), ("add", new)) if seg[1])
     out: list[Segment] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             out.append(("same", old[a1:a2]))

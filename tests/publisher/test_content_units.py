@@ -37,6 +37,11 @@ def test_segments_show_short_values_whole_and_long_texts_by_character():
                                                        ("add", "每亩 110.5 元"))
     assert segments("", "新") == (("add", "新"),)
     assert segments("同", "同") == (("same", "同"),)
+    # A short text with a word changed shows the word, not the whole value struck through.
+    assert segments("耕地地力保护补贴发放通知", "耕地地力保护补贴发放公告") == (
+        ("same", "耕地地力保护补贴发放"), ("del", "通知"), ("add", "公告"))
+    assert segments("张家村", "李家沟村") == (("del", "张家村"), ("add", "李家沟村"))  # rewritten
+    assert segments("2026年补贴", "2027年补贴") == (("del", "2026年补贴"), ("add", "2027年补贴"))
     old = "补贴面积以二轮承包面积为基础，请农户认真核对本户面积，三月底前报村委会。"
     new = "补贴面积以二轮承包面积为基础，请农户认真核对本户面积，四月底前报村委会。"
     parts = segments(old, new)
