@@ -2,10 +2,11 @@
 
 A file is trusted only once ffprobe has read it as audio within the limits
 (:func:`renderer.media_probe.probe_upload`): the name and the browser's declared type mean
-nothing. The upload is written under a temporary name first and renamed into place only
-when accepted, so a refused file leaves nothing behind. It is kept as it came (an AMR memo
-stays AMR): the render job decodes, normalises and mixes it in the background
-(:mod:`renderer.recording`), never the request.
+nothing. A browser's WebM recording is first copied (not decoded) into a whole WebM file,
+since MediaRecorder writes it as a stream, without its length. The upload is written under
+a temporary name and renamed into place only when accepted, so a refused file leaves
+nothing behind. It is kept as it came (an AMR memo stays AMR): the render job decodes,
+normalises and mixes it in the background (:mod:`renderer.recording`), never the request.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from publisher.services.errors import ServiceError
+from renderer import ffmpeg
 from renderer.atomic import fsync_dir, temp_beside
 from renderer.media_probe import (
     AUDIO_CONTAINER_LABEL,
@@ -38,6 +40,8 @@ MIMETYPES = {".m4a": "audio/mp4", ".webm": "audio/webm", ".ogg": "audio/ogg",
              ".mp3": "audio/mpeg", ".wav": "audio/wav", ".amr": "audio/amr",
              ".aac": "audio/aac"}  # fmt: skip
 REQUEST_MARGIN = 256 * 1024  # the rest of the form travels in the same request
+EBML_MAGIC = b"\x1aE\xdf\xa3"  # how a WebM (Matroska) file begins
+REMUX_TIMEOUT_S = 30  # a copy without decoding: well under a second for five minutes
 
 
 class FileLike(Protocol):
@@ -80,17 +84,40 @@ def save_recording(upload: FileLike | None, folder: Path) -> Path:
         if copied > limit:
             raise ServiceError(_("录音文件太大，上限为 %(mb)d MB，请缩短后再上传。",
                                  mb=limit // (1024 * 1024)))
+        remuxed = _remuxed_webm(work)
         try:
-            info = probe_upload(work, want="audio", max_seconds=AUDIO_MAX_SECONDS,
-                                max_bytes=limit)
-        except MediaRejected as exc:
-            raise ServiceError(exc.message_zh) from None
-        final = folder / f"{secrets.token_hex(16)}{EXTENSIONS.get(info.container, '.audio')}"
-        os.replace(work, final)
-        fsync_dir(folder)
-        return final
+            keep = remuxed or work
+            try:
+                info = probe_upload(keep, want="audio", max_seconds=AUDIO_MAX_SECONDS,
+                                    max_bytes=limit)
+            except MediaRejected as exc:
+                raise ServiceError(exc.message_zh) from None
+            name = f"{secrets.token_hex(16)}{EXTENSIONS.get(info.container, '.audio')}"
+            final = folder / name
+            os.replace(keep, final)
+            fsync_dir(folder)
+            return final
+        finally:
+            if remuxed is not None:
+                remuxed.unlink(missing_ok=True)
     finally:
         work.unlink(missing_ok=True)
+
+
+def _remuxed_webm(work: Path) -> Path | None:
+    """A browser's recording (WebM, written as it streamed: no duration, no cues) copied
+    undecoded into a whole WebM beside it, so the probe can read its length and a player
+    can seek; None for any other file, or one ffmpeg cannot copy (the probe says why)."""
+    with work.open("rb") as f:
+        if f.read(4) != EBML_MAGIC:
+            return None
+    out = temp_beside(work, ".webm")
+    try:
+        ffmpeg.run(ffmpeg.audio_remux_cmd(work, out, "webm"), timeout=REMUX_TIMEOUT_S)
+    except ffmpeg.FFmpegError:
+        out.unlink(missing_ok=True)
+        return None
+    return out
 
 
 def _copy_limited(source: IO[bytes], out: IO[bytes], limit: int) -> int:
