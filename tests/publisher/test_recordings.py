@@ -176,7 +176,8 @@ def test_reviewer_listens_and_the_diff_says_the_recording_changed(app, login, me
     assert "录音已更换" in reviewer.text(f"/content/notice/{item_id}/versions/2")
     sound = reviewer.get(f"/content/notice/{item_id}/versions/2/recording")
     assert sound.status_code == 200 and sound.mimetype == "audio/webm"
-    assert sound.data == memos["webm"]  # no reviewer's copy yet: the upload as it came
+    # No reviewer's copy yet (the render job makes it): the upload as it was kept.
+    assert sound.data == Path(_latest_data(app, item_id)["recording"]).read_bytes()
     assert reviewer.get(f"/content/notice/{item_id}/versions/1/recording").data == memos["amr"]
     assert reviewer.get(f"/content/notice/{item_id}/versions/7/recording").status_code == 404
     # Another township's staff cannot fetch it.
@@ -196,3 +197,24 @@ def test_removing_the_recording_goes_back_to_the_voice(app, login, memos, make_i
     editor.post(f"/content/notice/{item_id}/edit", {**form_of("notice", save="1"),
                                                     "remove_recording": "y"})
     assert _latest_data(app, item_id).get("recording") is None
+
+
+def test_a_browser_recording_without_its_length_is_accepted_whole(app, login, tmp_path) -> None:  # noqa: ANN001
+    """MediaRecorder writes WebM as a stream: no duration, no cues. Stored, it has both."""
+    import subprocess
+
+    from renderer import ffmpeg
+
+    source = webm_opus(tmp_path / "r.webm")
+    streamed = subprocess.run(["ffmpeg", "-v", "error", "-i", str(source), "-c", "copy",
+                               "-f", "webm", "-live", "1", "pipe:1"], check=True,
+                              capture_output=True, timeout=60).stdout
+    (tmp_path / "streamed.webm").write_bytes(streamed)
+    assert "duration" not in ffmpeg.probe(tmp_path / "streamed.webm")["format"]
+    response = login("editor").post("/content/notice/new", {
+        **form_of("notice", save="1"), "recording": _upload(streamed, "录音.webm")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    stored = Path(_latest_data(app, _only_item(app))["recording"])
+    assert float(ffmpeg.probe(stored)["format"]["duration"]) > 5.0
+    assert len(_stored(app)) == 1  # the copy replaced the upload; no temporary left
