@@ -26,6 +26,7 @@ def register(cli: click.Group) -> None:
     cli.add_command(render)
     cli.add_command(clock)
     cli.add_command(playout)
+    cli.add_command(worker)
     cli.add_command(supervise)
     cli.add_command(watchdog)
 
@@ -117,6 +118,16 @@ def playout(slugs: tuple[str, ...]) -> None:
     from publisher.jobs.playout import run_playout
 
     run_playout(list(slugs))
+
+
+@click.command()
+@with_appcontext
+def worker() -> None:
+    """Render previews and content claimed through leases (with VILLAGECAST_CONTENT_WORKERS=1);
+    run as many as wanted, on any machine sharing the database and data directory."""
+    from publisher.jobs.worker import run_worker
+
+    run_worker()
 
 
 @click.command()

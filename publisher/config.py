@@ -88,6 +88,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # This process's name among the nodes sharing the database (publisher.leases): unique
         # per playout process; the same id after a restart takes its own channels back at once.
         "NODE_ID": os.environ.get("VILLAGECAST_NODE_ID") or socket.gethostname(),
+        # "1": previews, pre-renders and approved content are rendered by `villagecast worker`
+        # processes (as many as wanted, on any machine sharing the database and data
+        # directory, publisher.jobs.worker), not by the clock.
+        "CONTENT_WORKERS": os.environ.get("VILLAGECAST_CONTENT_WORKERS", "") in ("1", "yes"),
         "CHANNEL_TIMEZONE": os.environ.get("VILLAGECAST_TIMEZONE", DEFAULT_TIMEZONE),
         "PUBLIC_BASE_URL": os.environ.get("VILLAGECAST_PUBLIC_URL", "http://127.0.0.1:8000"),
         # Internal hosts/addresses/networks (comma separated) CAP sources may fetch from
