@@ -217,6 +217,17 @@ class LeaseBook:
             .execution_options(synchronize_session=False))
         self.session.commit()
 
+    def finish(self, name: str) -> None:
+        """Work done for good (a job): drop the lease and delete its row, so one row per job
+        does not stay behind for ever."""
+        held = self.drop(name)
+        if held:
+            self.session.execute(
+                delete(Lease).where(Lease.name == held.name, Lease.holder == self.node,
+                                    Lease.generation == held.generation)
+                .execution_options(synchronize_session=False))
+            self.session.commit()
+
     def release(self, names: Iterable[str]) -> None:
         """Drop and give back ``names`` (whose output has stopped)."""
         for name in list(names):

@@ -20,6 +20,7 @@ import logging
 import signal
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 
@@ -116,13 +117,19 @@ class ContentClock:
         poke(wake_path(self.app.config["DATA_DIR"]))
 
     def _work_once(self) -> None:
+        # With content workers (``villagecast worker``, publisher.jobs.worker) previews,
+        # pre-renders and the render queue are theirs; derived slides stay here (the air
+        # lane reads them from this process's cache).
+        rendering = not self.app.config.get("CONTENT_WORKERS")
         with self.app.app_context():
             try:
-                self.run_previews()
+                if rendering:
+                    self.run_previews()
                 if adopt_prerendered():  # either lane may get there first; one does
                     self._plan_now()
-                process_render_queue(content_only=True)
-                if run_prerenders():
+                if rendering:
+                    process_render_queue(content_only=True)
+                if rendering and run_prerenders():
                     self._plan_now()  # it may have adopted an approval
                 warm_plans(utcnow(), self.cache)  # derived slides and repairs, for the air lane
             except Exception:  # noqa: BLE001 - the clock must keep ticking
@@ -137,26 +144,37 @@ class ContentClock:
             .order_by(Job.id).limit(limit)
         ).all()
         for job in jobs:
-            job.state, job.started_at = JobState.RUNNING, utcnow()
-            db.session.commit()
-            try:
-                channel = db.session.scalar(
-                    select(Channel).where(Channel.township_id == job.payload["township_id"])
-                    .order_by(Channel.id)
-                )
-                if channel is None:
-                    raise RenderFailed(_("该乡镇还没有频道，无法预览。"))
-                pages = render_for_channel(job.payload["item"], channel, utcnow(), encode=False)
-                job.result = {"pages": [
-                    {k: p[k] for k in ("key", "duration_s", "page_no", "page_count")}
-                    for p in pages
-                ]}
-                job.state = JobState.DONE
-            except Exception as exc:  # noqa: BLE001 - reported to the editor
-                log.exception("preview %s failed", job.id)
-                job.state, job.error = JobState.FAILED, render_error(exc)
-            job.finished_at = utcnow()
-            db.session.commit()
+            run_preview(job)
+
+
+def run_preview(job: Job, still_mine: Callable[[], bool] | None = None) -> bool:
+    """Render one preview job's pages (no encoding) and record the result; commits.
+    ``still_mine`` (a content worker's lease, publisher.jobs.worker) is asked before the
+    result is recorded: False, nothing recorded, when the job was taken over meanwhile."""
+    job.state, job.started_at = JobState.RUNNING, utcnow()
+    db.session.commit()
+    try:
+        channel = db.session.scalar(
+            select(Channel).where(Channel.township_id == job.payload["township_id"])
+            .order_by(Channel.id)
+        )
+        if channel is None:
+            raise RenderFailed(_("该乡镇还没有频道，无法预览。"))
+        pages = render_for_channel(job.payload["item"], channel, utcnow(), encode=False)
+        job.result = {"pages": [
+            {k: p[k] for k in ("key", "duration_s", "page_no", "page_count")}
+            for p in pages
+        ]}
+        job.state = JobState.DONE
+    except Exception as exc:  # noqa: BLE001 - reported to the editor
+        log.exception("preview %s failed", job.id)
+        job.state, job.error = JobState.FAILED, render_error(exc)
+    if still_mine and not still_mine():
+        db.session.rollback()
+        return False
+    job.finished_at = utcnow()
+    db.session.commit()
+    return True
 
 
 def _hold_lock(data_dir: Path):  # noqa: ANN202

@@ -17,6 +17,7 @@ day changed) leaves the version queued, and the content lane renders it as befor
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -100,34 +101,50 @@ def run_prerenders(now: datetime | None = None, limit: int = 1) -> int:
         select(Job).where(Job.kind == PRERENDER, Job.state == JobState.QUEUED)
         .order_by(Job.id).limit(limit)))
     for job in jobs:
-        job.state, job.started_at = JobState.RUNNING, utcnow()
-        db.session.commit()
-        version = db.session.get(ContentVersion, int((job.payload or {}).get("version_id", 0)))
-        if version is None or version.state != VersionState.PENDING:
-            # Approved already (the render queue has it), sent back, edited or gone.
-            job.state, job.result = JobState.DONE, {"skipped": version.state if version else ""}
-            job.finished_at = utcnow()
-            db.session.commit()
-            continue
-        data, narrate = dict(version.data), version.item.narration
-        try:
-            renders = {}
-            for channel in channels_of(version.item.township_id):
-                moment = now or utcnow()
-                renders[channel.slug] = {
-                    "fingerprint": render_fingerprint(data, channel, moment, narrate=narrate),
-                    "pages": render_for_channel(data, channel, moment, narrate=narrate),
-                }
-        except Exception as exc:  # noqa: BLE001 - approval renders again and shows the error
-            log.exception("pre-render failed for %s v%s", version.item.ref, version.number)
-            job.state, job.error = JobState.FAILED, render_error(exc)
-        else:
-            job.state, job.result = JobState.DONE, {"renders": renders}
-            db.session.refresh(version)
-            # Approved while it rendered: live now, rather than render it all again.
-            if (version.state == VersionState.APPROVED
-                    and version.render_state == RenderState.QUEUED):
-                adopt(version, renders, now or utcnow())
+        run_prerender(job, now)
+    return len(jobs)
+
+
+def run_prerender(job: Job, now: datetime | None = None,
+                  still_mine: Callable[[], bool] | None = None) -> bool:
+    """Render one submitted version for every channel of its township and keep the result
+    for its approval; commits. ``still_mine`` (a content worker's lease,
+    publisher.jobs.worker) is asked before the result is recorded: False, nothing
+    recorded, when the job was taken over meanwhile."""
+    job.state, job.started_at = JobState.RUNNING, utcnow()
+    db.session.commit()
+    version = db.session.get(ContentVersion, int((job.payload or {}).get("version_id", 0)))
+    if version is None or version.state != VersionState.PENDING:
+        # Approved already (the render queue has it), sent back, edited or gone.
+        job.state, job.result = JobState.DONE, {"skipped": version.state if version else ""}
         job.finished_at = utcnow()
         db.session.commit()
-    return len(jobs)
+        return True
+    data, narrate = dict(version.data), version.item.narration
+    renders: dict[str, dict[str, Any]] = {}
+    error = ""
+    try:
+        for channel in channels_of(version.item.township_id):
+            moment = now or utcnow()
+            renders[channel.slug] = {
+                "fingerprint": render_fingerprint(data, channel, moment, narrate=narrate),
+                "pages": render_for_channel(data, channel, moment, narrate=narrate),
+            }
+    except Exception as exc:  # noqa: BLE001 - approval renders again and shows the error
+        log.exception("pre-render failed for %s v%s", version.item.ref, version.number)
+        error = render_error(exc)
+    if still_mine and not still_mine():
+        db.session.rollback()
+        return False
+    if error:
+        job.state, job.error = JobState.FAILED, error
+    else:
+        job.state, job.result = JobState.DONE, {"renders": renders}
+        db.session.refresh(version)
+        # Approved while it rendered: live now, rather than render it all again.
+        if (version.state == VersionState.APPROVED
+                and version.render_state == RenderState.QUEUED):
+            adopt(version, renders, now or utcnow())
+    job.finished_at = utcnow()
+    db.session.commit()
+    return True
