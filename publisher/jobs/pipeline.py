@@ -18,11 +18,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import case, select, update
+from sqlalchemy import select, update
 
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for, encoding_for, local_today, pace_for
 from publisher.jobs.render_lane import RenderFailed, run_isolated
+from publisher.jobs.render_queue import queued_fairly
 from publisher.models import (
     Channel,
     ContentItem,
@@ -125,29 +126,36 @@ def promote(version: ContentVersion) -> None:
 
 def process_render_queue(now: datetime | None = None, limit: int = 20,
                          *, alerts_only: bool = False, content_only: bool = False) -> int:
-    """Render approved versions waiting for it, emergency alerts first, then by approval time.
+    """Render approved versions waiting for it: emergency alerts first, then the townships
+    in turn, each one's oldest approval first (:mod:`publisher.jobs.render_queue`).
 
     Returns how many were handled. ``alerts_only`` lets the clock put alerts ahead of
     everything else it does in a tick (previews included): an alert must be on air in seconds.
     """
-    query = (
-        select(ContentVersion).join(ContentItem, ContentVersion.item_id == ContentItem.id)
-        .where(ContentVersion.render_state == RenderState.QUEUED)
-        .order_by(case((ContentItem.kind == Kind.ALERT, 0), else_=1), ContentVersion.reviewed_at)
-        .limit(limit)
-    )
-    if alerts_only:
-        query = query.where(ContentItem.kind == Kind.ALERT)
-    if content_only:  # the content lane: alerts have a lane of their own
-        query = query.where(ContentItem.kind != Kind.ALERT)
-    queued = list(db.session.scalars(query))
+    queued = [db.session.get(ContentVersion, vid) for vid in
+              queued_fairly(limit, alerts_only=alerts_only, content_only=content_only)]
     for version in queued:
+        if version is None:
+            continue
         db.session.refresh(version)
         if version.render_state != RenderState.QUEUED:
             continue  # the air lane put it on air from its pre-render meanwhile
         now = now or utcnow()
         render_queued(version, now)
     return len(queued)
+
+
+def _note_progress(version: ContentVersion, pages: dict[str, Any],
+                   still_mine: Callable[[], bool] | None) -> None:
+    """Keep the channels rendered so far on the queued version (what staff see as "N of M
+    channels"); only while the work is still ours and the version still queued."""
+    if still_mine and not still_mine():
+        return
+    db.session.execute(
+        update(ContentVersion)
+        .where(ContentVersion.id == version.id, ContentVersion.render_state == RenderState.QUEUED)
+        .values(pages=dict(pages)).execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 def render_queued(version: ContentVersion, now: datetime,
@@ -157,10 +165,15 @@ def render_queued(version: ContentVersion, now: datetime,
     ``still_mine``, its lease on the work: asked before anything is recorded, and if it
     says no (the work was taken over meanwhile) nothing is, and the answer is False."""
     alert = version.item.kind == Kind.ALERT
+    data, narrate = version.data, version.item.narration
+    pages: dict[str, Any] = {}
     try:
-        pages = {ch.slug: render_for_channel(version.data, ch, now, isolated=not alert,
-                                             narrate=version.item.narration)
-                 for ch in channels_of(version.item.township_id)}
+        channels = channels_of(version.item.township_id)
+        for ch in channels:
+            pages[ch.slug] = render_for_channel(data, ch, now, isolated=not alert,
+                                                narrate=narrate)
+            if not alert and len(channels) > 1 and len(pages) < len(channels):
+                _note_progress(version, pages, still_mine)
     except Exception as exc:  # noqa: BLE001 - any failure is shown to staff, not raised
         if still_mine and not still_mine():
             db.session.rollback()
@@ -168,6 +181,7 @@ def render_queued(version: ContentVersion, now: datetime,
         log.exception("render failed for %s v%s", version.item.ref, version.number)
         version.render_state = RenderState.FAILED
         version.render_error = render_error(exc)
+        version.pages = {}  # no channel counts as done: a retry renders them all
     else:
         if still_mine and not still_mine():
             db.session.rollback()
