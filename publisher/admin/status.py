@@ -8,9 +8,10 @@ from functools import cached_property
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from publisher.extensions import db
+from publisher.jobs.render_queue import ahead_of, channel_progress
 from publisher.models import (
     AsRunEntry,
     Channel,
@@ -18,7 +19,6 @@ from publisher.models import (
     ContentVersion,
     Job,
     JobState,
-    Kind,
     RenderState,
     VersionState,
 )
@@ -141,6 +141,8 @@ class RenderWork:
     stage: str
     ahead: int = 0  # versions (or pre-renders) before this one in its queue
     since: datetime | None = None  # when it joined the queue, or began
+    channels_done: int = 0  # queued: channels whose pages are ready (publisher.jobs.render_queue)
+    channels: int = 0  # queued: channels the version airs on
 
     @property
     def busy(self) -> bool:
@@ -149,9 +151,14 @@ class RenderWork:
     def text(self, now: datetime) -> str:
         minutes = int((now - self.since).total_seconds() // 60) if self.since else 0
         seconds = int((now - self.since).total_seconds()) if self.since else 0
+        if self.stage == "queued" and self.channels_done:
+            return _("正在渲染：%(total)s 个频道中已完成 %(done)s 个（已等 %(m)s 分钟）",
+                     total=self.channels, done=self.channels_done, m=minutes)
         if self.stage == "queued":
             where = (_("前面还有 %(n)s 项", n=self.ahead) if self.ahead
                      else _("排在第一位，正在渲染或马上开始"))
+            if self.channels > 1:
+                where += _("，共 %(total)s 个频道", total=self.channels)
             return _("排队渲染：%(where)s（已等 %(m)s 分钟）", where=where, m=minutes)
         if self.stage == "prerender-queued":
             return _("预渲染排队：前面还有 %(n)s 项", n=self.ahead)
@@ -170,20 +177,11 @@ def _aware(moment: datetime | None) -> datetime | None:
 
 def render_work(version: ContentVersion) -> RenderWork:
     """The rendering of ``version``: its place in the render queue once approved (the order
-    the clock takes: alerts first, then by approval time), or its pre-render while pending."""
+    the clock takes: alerts first, then the townships in turn) and how many of its channels
+    are done, or its pre-render while pending."""
     if version.state == VersionState.APPROVED and version.render_state == RenderState.QUEUED:
-        queued = (select(func.count()).select_from(ContentVersion)
-                  .join(ContentItem, ContentItem.id == ContentVersion.item_id)
-                  .where(ContentVersion.render_state == RenderState.QUEUED,
-                         ContentVersion.state == VersionState.APPROVED,
-                         ContentVersion.id != version.id))
-        alerts_first = ContentItem.kind == Kind.ALERT
-        if version.item.kind == Kind.ALERT:
-            ahead = queued.where(alerts_first, ContentVersion.reviewed_at < version.reviewed_at)
-        else:
-            ahead = queued.where(or_(alerts_first,
-                                     ContentVersion.reviewed_at < version.reviewed_at))
-        return RenderWork("queued", db.session.scalar(ahead) or 0, _aware(version.reviewed_at))
+        done, total = channel_progress(version)
+        return RenderWork("queued", ahead_of(version.id), _aware(version.reviewed_at), done, total)
     if version.state != VersionState.PENDING:
         return RenderWork("")
     recent = db.session.scalars(select(Job).where(Job.kind == PRERENDER_JOB)
