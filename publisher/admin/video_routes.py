@@ -114,6 +114,13 @@ def video_edit(item_id: int):  # noqa: ANN201
     return render_template("admin/video_form.html", **context), status
 
 
+def _video_item(kind: str, item_id: int) -> ContentItem:
+    """A video item the user may see (any other kind has no clip: not found)."""
+    if kind != Kind.VIDEO:
+        abort(404)
+    return load_item(kind, item_id)
+
+
 def _version(item: ContentItem, number: int) -> ContentVersion:
     version = next((v for v in item.versions if v.number == number), None)
     if version is None or not (version.data or {}).get("video"):
@@ -129,12 +136,12 @@ def clip_rows(item: ContentItem, version: ContentVersion) -> list[dict[str, Any]
     return videos.clip_status(version.data, channels_of(item.township_id))
 
 
-@bp.route("/content/video/<int:item_id>/versions/<int:number>/clip.mp4")
+@bp.route("/content/<kind>/<int:item_id>/versions/<int:number>/clip.mp4")
 @staff_only()
-def video_clip(item_id: int, number: int):  # noqa: ANN201
+def video_clip(kind: str, item_id: int, number: int):  # noqa: ANN201
     """The transcoded clip as it will air, for the reviewer's ``<video>`` (range requests
     work: ``conditional``); 404 until the transcode has finished."""
-    item = load_item(Kind.VIDEO, item_id)
+    item = _video_item(kind, item_id)
     version = _version(item, number)
     ready = [r["clip"] for r in clip_rows(item, version) if r["clip"]]
     copy = ready[0].review_copy if ready else None
@@ -145,11 +152,11 @@ def video_clip(item_id: int, number: int):  # noqa: ANN201
     return response
 
 
-@bp.route("/content/video/<int:item_id>/versions/<int:number>/progress")
+@bp.route("/content/<kind>/<int:item_id>/versions/<int:number>/progress")
 @staff_only()
-def video_progress(item_id: int, number: int):  # noqa: ANN201
+def video_progress(kind: str, item_id: int, number: int):  # noqa: ANN201
     """The transcode's state per channel, for the item page to poll."""
-    item = load_item(Kind.VIDEO, item_id)
+    item = _video_item(kind, item_id)
     version = _version(item, number)
     rows = clip_rows(item, version)
     return jsonify([{"channel": r["channel"].name, "ready": bool(r["clip"]),
