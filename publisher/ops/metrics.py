@@ -83,6 +83,10 @@ class ReadingsCollector:
         for lane, count in r.render_queue.items():
             depth.add_metric([lane], count)
         yield depth
+        channels = _gauge("render_channels_waiting",
+                          "Channel renders still to do (a version counts once per channel)")
+        channels.add_metric([], r.render_channels_waiting)
+        yield channels
         yield from _optional("render_queue_oldest_seconds",
                              "Age of the oldest approval waiting for its render", r.render_oldest_s)
         queued = _gauge("jobs_queued", "Background jobs (pre-render, encode …) waiting", ("kind",))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from publisher.extensions import db
+from publisher.jobs.render_queue import channels_waiting
 from publisher.models import (
     AsRunEntry,
     Channel,
@@ -75,6 +76,7 @@ class Readings:
     playout_nodes: int = 0  # nodes of the playout role seen within NODE_FRESH
     render_queue: dict[str, int] = field(default_factory=dict)  # lane -> versions waiting
     render_oldest_s: float | None = None
+    render_channels_waiting: int = 0  # channel renders still to do (a version counts each)
     jobs_queued: dict[str, int] = field(default_factory=dict)  # kind -> queued
     jobs_running: dict[str, int] = field(default_factory=dict)
     jobs_oldest_s: float | None = None
@@ -174,6 +176,7 @@ def read_all(status_dir: Path, plan_dir: Path, now: datetime) -> Readings:
         nodes = db.session.scalar(select(func.count()).select_from(LeaseNode).where(
             LeaseNode.role == "playout", LeaseNode.seen_at >= now - NODE_FRESH)) or 0
         depth, render_oldest = _render_queue(now)
+        channel_renders = channels_waiting()
         queued, running, jobs_oldest = _jobs(now)
         sms_waiting, sms_oldest = _sms(now)
         incidents = db.session.scalar(
@@ -182,8 +185,8 @@ def read_all(status_dir: Path, plan_dir: Path, now: datetime) -> Readings:
         db.session.rollback()
         reason = str(exc.__cause__ or exc).splitlines()[0][:200]
         return Readings(now, False, reason, heartbeat_age_s=beats)
-    return Readings(now, True, "", feeds, beats, nodes, depth, render_oldest, queued, running,
-                    jobs_oldest, sms_waiting, sms_oldest, incidents or 0)
+    return Readings(now, True, "", feeds, beats, nodes, depth, render_oldest, channel_renders,
+                    queued, running, jobs_oldest, sms_waiting, sms_oldest, incidents or 0)
 
 
 def heartbeat_fresh(age_s: float | None) -> bool:

@@ -154,6 +154,7 @@ def test_metrics_of_a_running_playout_parse_and_tell_the_truth(site) -> None:  #
     assert found["villagecast_playout_nodes"][()] == 1
     assert found["villagecast_render_queue_depth"][(("lane", "content"),)] == 1
     assert found["villagecast_render_queue_depth"][(("lane", "alert"),)] == 0
+    assert found["villagecast_render_channels_waiting"][()] == 1  # one version, one channel
     assert 90 <= found["villagecast_render_queue_oldest_seconds"][()] < 300
     assert found["villagecast_sms_queue_depth"][()] == 2
     assert 180 <= found["villagecast_sms_queue_oldest_seconds"][()] < 400
