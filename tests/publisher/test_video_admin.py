@@ -91,6 +91,18 @@ def test_a_good_clip_is_kept_across_a_form_error_then_transcoded_and_played(
     assert clip.get_data()[4:8] == b"ftyp"
     progress = reviewer.get(f"/content/video/{item_id}/versions/1/progress").get_json()
     assert progress[0]["ready"] and progress[0]["seconds"] == pytest.approx(1.92)
+    # The TV preview of a video item: its poster frame, from the clip made once.
+    queued = editor.post(f"/content/video/{item_id}/preview").get_json()
+    with app.app_context():
+        from publisher.extensions import db
+        from publisher.jobs.clock import run_preview
+        from publisher.models import Job
+
+        assert run_preview(db.session.get(Job, queued["job"]))
+    (poster,) = editor.get(queued["status_url"]).get_json()["pages"]
+    assert poster["duration_s"] == pytest.approx(1.92)
+    shown = editor.get(poster["url"])
+    assert shown.status_code == 200 and shown.get_data()[:4] == b"\x89PNG"
     # Another township's staff: not found, like a clip that does not exist.
     assert login("editor_b").get(f"/content/video/{item_id}/versions/1/clip.mp4").status_code == 404
 
