@@ -91,6 +91,10 @@ class Sender:
             self.runs.popleft()
         if not self.runs or self.runs[0][0] >= hi:
             return None
+        first, data = self.runs[0]
+        if first <= lo and (hi - first) * ts.PACKET_SIZE <= len(data):
+            offset = (lo - first) * ts.PACKET_SIZE  # the usual case: one run holds it all
+            return data[offset : offset + PACKETS_PER_DATAGRAM * ts.PACKET_SIZE]
         out = []
         for slot in range(lo, hi):
             packet = ts.NULL_PACKET
