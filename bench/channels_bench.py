@@ -346,6 +346,8 @@ class RunResult:
     wall_s: float
     pss_mb: float
     channels: list[ChannelResult]
+    start_s: float = 0.0  # until every channel had published its first segment
+    start_late: float = 0.0  # worst playlist lateness before the window (start, warm-up)
 
     @property
     def cpu_per_channel(self) -> float:
@@ -391,6 +393,7 @@ def run(root: Path, enc: encode.EncodingProfile, n: int, udp: bool, seconds: flo
             proc.kill()
             raise SystemExit(f"{n} channels did not all start within {START_LIMIT_S:.0f} s")
         time.sleep(0.5)
+    start_s = time.monotonic() - started
     time.sleep(WARMUP_S)
     meter = TreeMeter(proc.pid)
     meter.begin()
@@ -420,8 +423,22 @@ def run(root: Path, enc: encode.EncodingProfile, n: int, udp: bool, seconds: flo
             check_udp(capture.datagrams[i], begin + 1, end - 1, rate, health[i], result)
             capture.datagrams[i] = []  # memory: 2 Mbit/s x 60 s per channel
         results.append(result)
+    start_late = max((late for updates in watch.updates
+                      for late in _start_lateness(updates, begin)), default=0.0)
     return RunResult("UDP" if udp else "HLS", n, load, cpu, playout_cpu, wall, meter.peak_pss_mb,
-                     results)  # fmt: skip
+                     results, start_s, start_late)  # fmt: skip
+
+
+def _start_lateness(updates: dict[str, float], begin: float) -> list[float]:
+    """Playlist lateness of the segments before the window (start and warm-up). A fresh
+    channel names each segment after its wall-clock number (playlists.playout)."""
+    found = []
+    for name, mtime in updates.items():
+        digits = name.removeprefix("seg-").removesuffix(".ts")
+        due = hls.segment_start(int(digits)).timestamp() if digits.isdigit() else begin
+        if due < begin:
+            found.append(mtime - due)
+    return found
 
 
 def _probed(n: int) -> set[int]:
@@ -449,13 +466,14 @@ def row(r: RunResult) -> str:
     return (f"{r.mode:4} {r.n:4} {100 * r.cpu_per_channel:6.2f}% {playout:5.2f}% "
             f"{r.pss_mb / r.n:6.1f} "
             f"{worst_late:7.3f} {worst_pl:7.3f} {pacing} {r.clean:4}/{r.n:<4} "
-            f"{r.load[0]:5.2f}")  # fmt: skip
+            f"{r.load[0]:5.2f} {r.start_s:6.1f} {r.start_late:6.2f}")  # fmt: skip
 
 
 HEADER_LINE = (
     "mode    N  CPU/ch (mux) MB/ch  seg-late pl-late PCRjit  PCRacc gap    burst  rate/100ms"
-    "  clean     load1\n"
+    "  clean     load1  start  st-late\n"
     "          (core)        (PSS)      (s)     (s)   (ms)    (ns)  (ms)   (x)    (min-max)"
+    "                    (s)    (s)"
 )
 
 
