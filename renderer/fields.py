@@ -52,8 +52,9 @@ _CONTACT = Field("contact", "咨询电话", PHONE, 40)
 # Read out in place of the synthesised narration, on the kinds whose pages are read.
 _RECORDING = Field("recording", "录音", RECORDING)
 NOTICE_CATEGORIES = ("通知公告", "村务公开")
-# A caption burned into a video: a title strip across the top, or a lower third.
-CAPTION_STYLES = ("strip", "lower_third")
+# A caption burned into a video: a title strip across the top, or a lower third (stored in
+# the words staff read, as notice categories are; renderer.video maps them to its styles).
+CAPTION_STYLES = ("顶部标题条", "下方字幕条")
 CLIP_SECONDS_MAX = 3600  # a trim point past any upload's length is a typo
 
 FIELDS: dict[str, tuple[Field, ...]] = {

@@ -44,6 +44,8 @@ TIMEOUT_BASE_S = 60.0
 CAPTION_TEXT_FRACTION = 0.06  # of picture height: above the channel's 4.5 % minimum
 CAPTION_BAND = (16, 32, 64, 200)  # dark blue, see-through enough to keep the picture
 CAPTION_TEXT = (255, 255, 255)
+# The item's caption style (renderer.fields.CAPTION_STYLES, staff's words) -> the drawing.
+CAPTION_STYLE_OF: dict[str, Caption] = {"顶部标题条": "strip", "下方字幕条": "lower_third"}
 
 
 @dataclass(frozen=True)
@@ -245,8 +247,9 @@ def request_for_item(item: dict[str, Any]) -> ClipRequest:
     """The clip a video item (its cleaned ``data``, see renderer.fields) asks for."""
     source = Path(str(item.get("video") or ""))
     caption = str(item.get("caption") or "").strip() or str(item.get("title") or "")
+    style = CAPTION_STYLE_OF.get(str(item.get("caption_style") or ""), "")
     return ClipRequest(source, source.name, float(item.get("trim_in") or 0.0),
-                       item.get("trim_out"), caption, item.get("caption_style") or "")  # fmt: skip
+                       item.get("trim_out"), caption, style)  # fmt: skip
 
 
 def clip_pages(item: dict[str, Any], cache_dir: Path, enc: EncodingProfile) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from publisher.admin.forms import ContentForm
 from renderer.fields import field as declared
 
-CAPTION_CHOICES = [SelectChoice("", _l("不加字幕")), SelectChoice("strip", _l("顶部标题条")),
-                   SelectChoice("lower_third", _l("下方字幕条"))]  # fmt: skip
+# Values are the declaration's words (renderer.fields.CAPTION_STYLES); labels translate.
+CAPTION_CHOICES = [SelectChoice("", _l("不加字幕")), SelectChoice("顶部标题条", _l("顶部标题条")),
+                   SelectChoice("下方字幕条", _l("下方字幕条"))]  # fmt: skip
 
 
 def _limit(name: str) -> Length:

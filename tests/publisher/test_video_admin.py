@@ -41,7 +41,7 @@ def _items(app) -> list:  # noqa: ANN001
 
 
 def _post(staff, url: str, upload: bytes | None = None, **fields: str):  # noqa: ANN001, ANN202
-    data = {"title": "稻谷丰收了", "category": "农产品", "caption_style": "lower_third",
+    data = {"title": "稻谷丰收了", "category": "农产品", "caption_style": "下方字幕条",
             "priority": "0", **fields}  # fmt: skip
     if upload is not None:
         data["video"] = (io.BytesIO(upload), "VID_20261122.mp4")

@@ -199,9 +199,9 @@ def test_video_fields_are_checked_in_chinese(data: dict, field: str, says: str) 
 def test_trim_points_read_minutes_and_seconds() -> None:
     from renderer.item_parser import parse_item
 
-    data = {"trim_in": "0:05", "trim_out": "1：02.5", "caption_style": "strip"}
+    data = {"trim_in": "0:05", "trim_out": "1：02.5", "caption_style": "顶部标题条"}
     item = parse_item({"type": "video", "title": "稻谷丰收", "video": "/u/a.mp4", **data})
-    assert (item.trim_in, item.trim_out, item.caption_style) == (5.0, 62.5, "strip")
+    assert (item.trim_in, item.trim_out, item.caption_style) == (5.0, 62.5, "顶部标题条")
 
 
 @pytest.mark.ffmpeg
@@ -216,3 +216,12 @@ def test_a_transcode_over_its_time_limit_is_stopped_and_leaves_nothing(
     with pytest.raises(ffmpeg.FFmpegError, match="timed out"):
         transcode_clip(request, tmp_path, HD)
     assert not video.clip_folder(tmp_path, HD, request.key(HD)).exists()
+
+
+def test_the_items_caption_words_choose_the_drawing() -> None:
+    from renderer.video import request_for_item
+
+    item = {"title": "稻谷丰收", "video": "/u/a.mp4", "caption_style": "下方字幕条"}
+    request = request_for_item(item)
+    assert (request.caption_style, request.caption) == ("lower_third", "稻谷丰收")
+    assert request_for_item({**item, "caption_style": ""}).caption_style == ""
