@@ -133,7 +133,8 @@ class LeaseBook:
 
     def claim(self, names: Sequence[str], want: int, now: datetime) -> list[str]:
         """Take up to ``want`` of ``names`` that are free, expired or already this node's
-        (a restarted node takes its own back at once); the names taken, in order."""
+        (a restarted node takes its own back at once), in the order given (most urgent
+        first); the names taken, in that order."""
         names = [n for n in dict.fromkeys(names) if n not in self.held]
         if want <= 0 or not names:
             return []
@@ -141,10 +142,11 @@ class LeaseBook:
         started = self.monotonic()
         free = or_(Lease.holder == "", Lease.holder == self.node, Lease.expires_at < now)
         mine_first = case((Lease.holder == self.node, 0), else_=1)
+        as_given = case({name: i for i, name in enumerate(names)}, value=Lease.name)
         if self._dialect() == "postgresql":
             rows = self.session.execute(
                 select(Lease.name, Lease.generation).where(Lease.name.in_(names), free)
-                .order_by(mine_first, Lease.name).limit(want).with_for_update(skip_locked=True)
+                .order_by(mine_first, as_given).limit(want).with_for_update(skip_locked=True)
             ).all()
             won = []
             for name, generation in rows:
@@ -156,7 +158,7 @@ class LeaseBook:
         else:
             candidates = self.session.scalars(
                 select(Lease.name).where(Lease.name.in_(names), free)
-                .order_by(mine_first, Lease.name)
+                .order_by(mine_first, as_given)
             ).all()
             won = []
             for name in candidates:

@@ -102,6 +102,8 @@ def test_claims_stop_at_the_number_wanted(sessions) -> None:  # noqa: ANN001
     assert a.claim(CHANNELS, 3, T0) == CHANNELS[:3]
     assert a.claim(CHANNELS, 0, T0) == []
     assert a.claim(CHANNELS, 2, T0) == CHANNELS[3:5]
+    # In the order given (the most urgent work first), not by name.
+    assert a.claim(CHANNELS[::-1], 2, T0) == [CHANNELS[9], CHANNELS[8]]
 
 
 def test_fencing_token_is_checked_in_the_writers_transaction(sessions) -> None:  # noqa: ANN001
