@@ -109,6 +109,13 @@ def test_channel_page_shows_as_run_times_and_zone_in_channel_time(app, org):
     assert "频道时区：新疆时间（UTC+6）" in page
 
 
+def _columns(db, table: str) -> set[str]:  # noqa: ANN001
+    """The table's columns as the database has them now (SQLite or PostgreSQL)."""
+    from sqlalchemy import inspect
+
+    return {column["name"] for column in inspect(db.engine).get_columns(table)}
+
+
 def test_migration_0005_downgrades_and_upgrades_with_data_kept(app, township):
     from flask_migrate import downgrade, upgrade
 
@@ -120,16 +127,14 @@ def test_migration_0005_downgrades_and_upgrades_with_data_kept(app, township):
         db.session.commit()
         db.session.remove()
         downgrade(revision="0004")
-        columns = {row[1] for row in db.session.execute(db.text("PRAGMA table_info(channel)"))}
+        columns = _columns(db, "channel")
         assert "timezone" not in columns and "schedule" not in columns
         assert db.session.execute(db.text("SELECT slug FROM channel")).scalar() == "jianshan"
         db.session.remove()
         upgrade()
         row = db.session.execute(db.text("SELECT timezone, schedule FROM channel")).one()
         assert row == ("", None)  # back to the township's zone and the default schedule
-        version_columns = {r[1] for r in db.session.execute(
-            db.text("PRAGMA table_info(content_version)"))}
-        assert "priority" in version_columns
+        assert "priority" in _columns(db, "content_version")
 
 
 def test_channel_form_refuses_an_unknown_zone(app, client, auth, org):

@@ -21,7 +21,8 @@ def test_migration_0012_keeps_the_pace_readable_and_the_render_request_carries_i
                 "INSERT INTO channel (township_id, slug, name, \"group\", profile, primary_colour, "
                 "accent_colour, logo_path, udp_url, udp_paused, udp_muxrate_kbps, udp_provider, "
                 "reading_pace, enabled, timezone) VALUES (:t, :s, :s, '', '720p', '', '', '', '', "
-                "0, 0, '', :p, 1, '')"), {"t": tid, "s": slug, "p": pace})
+                ":off, 0, '', :p, :on, '')"),
+                {"t": tid, "s": slug, "p": pace, "off": False, "on": True})
         db.session.commit()
         db.session.remove()
         upgrade()
@@ -31,8 +32,8 @@ def test_migration_0012_keeps_the_pace_readable_and_the_render_request_carries_i
         db.session.execute(db.text(
             "INSERT INTO channel (township_id, slug, name, \"group\", profile, primary_colour, "
             "accent_colour, logo_path, udp_url, udp_paused, udp_muxrate_kbps, udp_provider, "
-            "enabled, timezone) VALUES (:t, 'raw', 'raw', '', '720p', '', '', '', '', 0, 0, '', "
-            "1, '')"), {"t": tid})
+            "enabled, timezone) VALUES (:t, 'raw', 'raw', '', '720p', '', '', '', '', :off, 0, '', "
+            ":on, '')"), {"t": tid, "off": False, "on": True})
         db.session.commit()
         assert db.session.scalars(db.select(Channel).where(Channel.slug == "raw")).one() \
             .reading_pace == 3.0
