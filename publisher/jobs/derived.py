@@ -51,6 +51,7 @@ def ident_item() -> dict[str, Any]:
 
 
 def fingerprint(data: dict[str, Any]) -> int:
-    """A small positive version number that changes whenever ``data`` does."""
+    """A small positive version number that changes whenever ``data`` does; 31 bits, so it
+    fits the as-run log's integer column on PostgreSQL as well as SQLite."""
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode())
-    return int(digest.hexdigest()[:12], 16)
+    return int(digest.hexdigest()[:8], 16) & 0x7FFFFFFF
