@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from playlists.plan import ChannelPlan, PlanError, load_plan
@@ -38,6 +38,7 @@ from publisher.services.scope import scoped
 from publisher.services.whereabouts_board import load_board, local_now
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
 # An as-run row is written as its page starts; a page still counts as on air this long after
 # its planned end (the row of the next page may be a moment late).
 ON_AIR_SLACK = timedelta(seconds=15)
@@ -185,17 +186,24 @@ def channel_plan(channel: Channel) -> ChannelPlan | None:
         return None
 
 
-def aired_rows(channels: list[Channel], start: datetime, end: datetime) -> list[charts.Aired]:
-    by_id = {c.id: c.slug for c in channels}
-    if not by_id:
+def aired_hours(channels: list[Channel], start: datetime, now: datetime,
+                hours: int = 24) -> list[charts.AiredHour]:
+    """The as-run log of ``channels`` from ``start`` to ``now``, summed in the database by
+    channel, category and the hour a page began in."""
+    ids = [c.id for c in channels]
+    if not ids:
         return []
+    # The hour as a CASE over the bounds: the same SQL on SQLite and PostgreSQL.
+    bucket = case(*((AsRunEntry.aired_at < start + (n + 1) * HOUR, n) for n in range(hours)),
+                  else_=hours)
     found = db.session.execute(
-        select(AsRunEntry.channel_id, AsRunEntry.aired_at, AsRunEntry.duration_ms,
-               AsRunEntry.category)
-        # A page that began before ``start`` may still run into it; pages are minutes long.
-        .where(AsRunEntry.channel_id.in_(by_id), AsRunEntry.aired_at >= start - timedelta(hours=1),
-               AsRunEntry.aired_at < end))
-    return [charts.Aired(by_id[cid], _aware(at), ms / 1000, cat) for cid, at, ms, cat in found]
+        select(AsRunEntry.channel_id, bucket, AsRunEntry.category,
+               func.sum(AsRunEntry.duration_ms))
+        .where(AsRunEntry.channel_id.in_(ids), AsRunEntry.aired_at >= start,
+               AsRunEntry.aired_at < now)
+        .group_by(AsRunEntry.channel_id, bucket, AsRunEntry.category))
+    return [charts.AiredHour(cid, hour, category, (ms or 0) / 1000)
+            for cid, hour, category, ms in found]
 
 
 @dataclass(frozen=True)
@@ -239,10 +247,10 @@ def build_charts(townships: list[Township], now: datetime,
     local = now.astimezone(zone)
     start = local.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     start_utc = start.astimezone(UTC)
-    rows = aired_rows(channels, start_utc, now)
+    summed = aired_hours(channels, start_utc, now)
     plans = {c.slug: p for c in channels if (p := channel_plan(c)) is not None}
     planned = charts.planned_shares(plans.values(), start_utc, now)
-    aired = charts.aired_shares(rows, start_utc, now)
+    aired = charts.aired_shares(summed)
 
     chosen = next((c for c in channels if c.slug == timeline_slug), None)
     chosen = chosen or next((c for c in channels if c.slug in plans), None)
@@ -253,7 +261,7 @@ def build_charts(townships: list[Township], now: datetime,
     health = []
     possible = charts.possible_minutes(start_utc, now)
     for n, channel in enumerate(channels):
-        minutes = charts.on_air_minutes([r for r in rows if r.channel == channel.slug], start_utc)
+        minutes = charts.on_air_minutes(summed, channel.id)
         y = 28 + n * charts.HEALTH_ROW_H
         health.append(ChannelHealth(channel, minutes, charts.health_rects(minutes, y, possible),
                                     y))

@@ -9,14 +9,10 @@ import pytest
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
 from publisher.admin import charts
-from publisher.admin.charts import Aired
+from publisher.admin.charts import AiredHour
 
 T0 = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)  # Monday 08:00 in Shanghai
 ZONE = "Asia/Shanghai"
-
-
-def aired(start: datetime, seconds: float, category: str, channel: str = "a") -> Aired:
-    return Aired(channel, start, seconds, category)
 
 
 def item(ref: str, category: str, **kw) -> PlannedItem:  # noqa: ANN003
@@ -29,14 +25,12 @@ def plan(*items: PlannedItem, **categories: CategoryRule) -> ChannelPlan:
     return ChannelPlan("a", "甲", ZONE, "720p", T0, items=items, categories=categories)
 
 
-def test_aired_shares_are_seconds_per_category_clipped_to_the_window():
-    rows = [aired(T0 - timedelta(seconds=30), 60, "policy"),  # 30 s inside
-            aired(T0 + timedelta(minutes=1), 90, "notice"),
-            aired(T0 + timedelta(minutes=3), 60, "policy"),
-            aired(T0 + timedelta(minutes=59, seconds=30), 60, "notice")]  # 30 s inside
-    shares = charts.aired_shares(rows, T0, T0 + timedelta(hours=1))
-    assert shares == pytest.approx({"policy": 90 / 210, "notice": 120 / 210})
-    assert charts.aired_shares([], T0, T0 + timedelta(hours=1)) == {}
+def test_aired_shares_are_seconds_per_category_over_every_channel():
+    summed = [AiredHour(1, 0, "policy", 60), AiredHour(1, 1, "policy", 30),
+              AiredHour(1, 0, "notice", 90), AiredHour(2, 5, "notice", 120)]
+    assert charts.aired_shares(summed) == pytest.approx({"policy": 90 / 300,
+                                                         "notice": 210 / 300})
+    assert charts.aired_shares([]) == {}
 
 
 def test_an_hour_is_shared_by_weight_among_what_may_air():
@@ -88,12 +82,15 @@ def test_planned_shares_average_the_hours_of_every_plan():
     assert charts.planned_shares([], T0, T0 + timedelta(days=1)) == {}
 
 
-def test_on_air_minutes_count_overlaps_once_and_show_gaps():
-    rows = [aired(T0 - timedelta(minutes=5), 15 * 60, "policy"),  # 10 min into hour 0
-            aired(T0 + timedelta(minutes=5), 10 * 60, "notice"),  # overlaps: 5 more
-            aired(T0 + timedelta(minutes=30), 30 * 60, "policy"),  # to 01:00
-            aired(T0 + timedelta(hours=2), 3600, "policy")]
-    assert charts.on_air_minutes(rows, T0, hours=4) == [45.0, 0.0, 60.0, 0.0]
+def test_on_air_minutes_carry_a_page_across_the_hour_and_show_gaps():
+    summed = [AiredHour(1, 0, "policy", 3000), AiredHour(1, 0, "notice", 620),  # 20 s over
+              AiredHour(1, 1, "policy", 3580),  # + the 20 s carried: a full hour
+              AiredHour(1, 3, "policy", 1800),  # half an hour, then nothing
+              AiredHour(2, 2, "policy", 3600)]  # another channel
+    assert charts.on_air_minutes(summed, 1, hours=5) == [60.0, 60.0, 0.0, 30.0, 0.0]
+    assert charts.on_air_minutes(summed, 2, hours=5) == [0.0, 0.0, 60.0, 0.0, 0.0]
+    long_page = [AiredHour(1, 0, "video", 3600 + 5400)]  # 2.5 hours begun in hour 0
+    assert charts.on_air_minutes(long_page, 1, hours=4) == [60.0, 60.0, 30.0, 0.0]
 
 
 def test_calls_per_week_start_on_monday():

@@ -183,3 +183,15 @@ def test_charts_carry_their_numbers_in_text(login, county):
     aired = re.findall(r'<g class="share-row" data-category="(\w+)"', share)
     assert aired == ["policy", "notice"]  # legend order, only what aired (no plan files)
     assert "实播" in share and "计划" not in share.split("<details>", 1)[1].split("<tbody>")[1]
+
+
+def test_feed_health_is_the_as_run_log_hour_by_hour(login, county):
+    html = login("county").text("/")
+    group = html.split('<g class="health-channel" data-channel="jianshan">', 1)[1].split("</g>")[0]
+    keys = re.findall(r'class="health-(\w+)"', group)
+    assert len(keys) == 24
+    # 30 s of a notice two hours ago (hour 21 of the chart); nothing else before this hour.
+    assert keys[21] == "gap" and keys[:21] == ["off"] * 21 and keys[22] == "off"
+    silent = html.split('<g class="health-channel" data-channel="shimen">', 1)[1].split("</g>")[0]
+    keys = re.findall(r'class="health-(\w+)"', silent)
+    assert keys == ["off"] * 20 + ["gap"] + ["off"] * 3  # 30 s three hours ago, then nothing
