@@ -9,6 +9,7 @@ then).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +52,39 @@ def form_context(form: Any) -> dict[str, Any]:
             "recording_kept": bool(form.recording_kept.data)}
 
 
-def _audio_file(recording: str) -> Path:
-    from renderer.recording import file_digest, listen_copy_path
+# What every phone and desktop browser plays as it came; an AMR memo waits for its copy.
+BROWSER_PLAYS = frozenset({".webm", ".ogg", ".mp3", ".m4a", ".aac", ".wav"})
 
-    original = Path(recording)
-    if not original.is_file():
-        abort(404)
-    copy = listen_copy_path(Path(current_app.config["CACHE_DIR"]), file_digest(original))
-    return copy if copy.is_file() else original
+
+@bp.app_template_global()
+def recording_playable(recording: str | None) -> bool:
+    """Whether the player can play ``recording`` now: the browser plays the upload as it
+    came, or the reviewer's copy is made."""
+    if not recording:
+        return False
+    path = str(recording)
+    return Path(path).suffix in BROWSER_PLAYS or _reviewer_copy(path) is not None
+
+
+def _reviewer_copy(recording: str) -> Path | None:
+    """The render job's copy of ``recording`` at the channel's level, if it is made."""
+    from renderer.recording import listen_copy_path
+
+    try:
+        st = Path(recording).stat()
+    except OSError:
+        return None
+    digest = _digest(recording, st.st_size, st.st_mtime_ns)
+    copy = listen_copy_path(Path(current_app.config["CACHE_DIR"]), digest)
+    return copy if copy.is_file() else None
+
+
+@lru_cache(maxsize=256)
+def _digest(path: str, size: int, mtime_ns: int) -> str:
+    """The recording's digest, read once per file version (a player asks in many ranges)."""
+    from renderer.recording import file_digest
+
+    return file_digest(Path(path))
 
 
 @bp.route("/content/<kind>/<int:item_id>/versions/<int:number>/recording")
@@ -70,7 +96,9 @@ def version_recording(kind: str, item_id: int, number: int):  # noqa: ANN201
     recording = (version.data or {}).get("recording") if version is not None else None
     if not recording:
         abort(404)
-    path = _audio_file(str(recording))
+    if not Path(str(recording)).is_file():
+        abort(404)
+    path = _reviewer_copy(str(recording)) or Path(str(recording))
     response = send_file(path, mimetype=recordings.mimetype(path), conditional=True,
                          max_age=0)
     response.headers["Cache-Control"] = "private, no-store"

@@ -218,3 +218,24 @@ def test_a_browser_recording_without_its_length_is_accepted_whole(app, login, tm
     stored = Path(_latest_data(app, _only_item(app))["recording"])
     assert float(ffmpeg.probe(stored)["format"]["duration"]) > 5.0
     assert len(_stored(app)) == 1  # the copy replaced the upload; no temporary left
+
+
+def test_an_amr_memo_plays_from_the_reviewers_copy_once_made(app, login, memos) -> None:  # noqa: ANN001
+    """Browsers do not play AMR: until the render job has made the AAC copy the page says
+    so, then the player serves the copy."""
+    from renderer.recording import ensure_listen_copy
+
+    editor = login("editor")
+    editor.post("/content/notice/new", {
+        **form_of("notice", save_submit="1"), "recording": _upload(memos["amr"], "m.amr")},
+        content_type="multipart/form-data")
+    item_id = _only_item(app)
+    page = editor.text(f"/content/notice/{item_id}")
+    assert "正在后台转换格式" in page and "<audio" not in page
+    ensure_listen_copy(Path(_latest_data(app, item_id)["recording"]),
+                       Path(app.config["CACHE_DIR"]))
+    page = editor.text(f"/content/notice/{item_id}")
+    assert "<audio" in page and "正在后台转换格式" not in page
+    sound = editor.get(f"/content/notice/{item_id}/versions/1/recording")
+    assert sound.status_code == 200 and sound.mimetype == "audio/aac"
+    assert sound.data[:2] == b"\xff\xf1"  # an ADTS frame: AAC the browser plays
