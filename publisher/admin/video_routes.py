@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, request, send_file
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,8 +28,37 @@ from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Kind, Role, Township, VersionState
 from publisher.services import content, videos
 from publisher.services.errors import ServiceError
+from renderer.media_probe import VIDEO_MAX_BYTES
 
 SPEC = KINDS[Kind.VIDEO]
+UPLOAD_ENDPOINTS = ("admin.video_new", "admin.video_edit")
+
+
+def _allow_video_upload() -> None:
+    """The video form's post may carry a whole clip: raise the request limit for those two
+    routes only. It must run before anything reads the body (the CSRF check, the NUL check),
+    so it is put first among the app's before-request functions when the blueprint is
+    registered."""
+    if request.method == "POST" and request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = videos.REQUEST_LIMIT
+
+
+@bp.record
+def _first_before_request(state: Any) -> None:
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _allow_video_upload)
+
+
+@bp.errorhandler(413)
+def _video_too_large(exc: Any):  # noqa: ANN202
+    """A clip over even the video form's limit says so with the video limit; any other
+    admin upload gets the app's own answer."""
+    if request.endpoint not in UPLOAD_ENDPOINTS:
+        handler = current_app.error_handler_spec.get(None, {}).get(413, {})
+        fallback = next(iter(handler.values()), None)
+        return fallback(exc) if fallback else exc
+    message = _("视频文件太大，上限为 %(mb)d MB，请剪短或压缩后再上传。",
+                mb=VIDEO_MAX_BYTES // (1024 * 1024))  # fmt: skip
+    return render_template("error.html", code=413, message=message), 413
 
 
 def _context(form: Any, township: Township, item: ContentItem | None = None) -> dict[str, Any]:
@@ -58,7 +87,6 @@ def _save(form: Any, township: Township, item: ContentItem | None) -> ContentIte
 @bp.route("/content/video/new", methods=["GET", "POST"])
 @staff_only(Role.EDITOR)
 def video_new():  # noqa: ANN201
-    request.max_content_length = videos.REQUEST_LIMIT
     township = township_for_new(request.args.get("township"))
     if township is None:
         if current_user.is_county_admin:
@@ -83,7 +111,6 @@ def video_new():  # noqa: ANN201
 @bp.route("/content/video/<int:item_id>/edit", methods=["GET", "POST"])
 @staff_only(Role.EDITOR)
 def video_edit(item_id: int):  # noqa: ANN201
-    request.max_content_length = videos.REQUEST_LIMIT
     item = load_item(Kind.VIDEO, item_id)
     if item.withdrawn_at is not None:
         flash(_("该内容已撤回，不能再修改。"), "error")

@@ -107,6 +107,22 @@ def test_a_good_clip_is_kept_across_a_form_error_then_transcoded_and_played(
     assert login("editor_b").get(f"/content/video/{item_id}/versions/1/clip.mp4").status_code == 404
 
 
+def test_a_clip_larger_than_a_photo_upload_is_taken_by_the_video_form_only(
+    app, login, tmp_path  # noqa: ANN001
+) -> None:
+    big = clips.large(tmp_path / "big.mp4").read_bytes()
+    assert len(big) > app.config["MAX_CONTENT_LENGTH"]
+    editor = login("editor")
+    response = _post(editor, "/content/video/new", big, save="1")
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    (stored,) = _stored(app)
+    assert stored.read_bytes() == big
+    # Every other form keeps the small limit, and its own words about it.
+    refused = editor.post("/content/produce/new", {"photo": (io.BytesIO(big), "a.jpg")},
+                          content_type="multipart/form-data")  # fmt: skip
+    assert refused.status_code == 413 and "10 MB" in refused.get_data(as_text=True)
+
+
 def test_the_api_door_refuses_a_path_for_the_video(app, office) -> None:  # noqa: ANN001
     from publisher.extensions import db
     from publisher.models import Township, User

@@ -113,3 +113,11 @@ def frame_rate_bomb(out: Path) -> Path:
     _ff("-f", "lavfi", "-i", "color=c=gray:s=32x32:r=1000", "-t", "2",
         "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(out))  # fmt: skip
     return out
+
+
+def large(out: Path, seconds: float = 6.0) -> Path:
+    """A clip past the app's 10 MB upload limit for photos (lossless H.264, ~2 MB a second)."""
+    _ff("-f", "lavfi", "-t", str(seconds), "-i", "testsrc2=s=1280x720:r=30", *tone_args(seconds),
+        "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-shortest", str(out))  # fmt: skip
+    return out
