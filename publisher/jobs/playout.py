@@ -48,7 +48,7 @@ RESTART_DELAY_S = 1.0  # a crashed feed is back well inside the 5 s the issue al
 # pause takes effect within this plus about a second.
 CHANNEL_POLL_S = RENEW_EVERY_S
 # The heartbeat stops (and the watchdog acts) when the loop has not turned for this long
-# (a turn that stops feeds waits for them, a few seconds at most).
+# (its leases were lost long before: a turn never waits for a feed to stop).
 LOOP_LATE_S = 15.0
 FENCE_POLL_S = 0.2  # a feed whose lease cannot be confirmed waits, looking this often
 ROLE = "playout"

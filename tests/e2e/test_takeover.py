@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageStat
 
 from tests.e2e.stream import wait_for
 
@@ -30,6 +30,7 @@ BIN = Path(sys.executable).parent
 SLUGS = ("north", "south")
 TAKEOVER_LIMIT_S = 10.0  # the issue: a dead machine's channels are on air again within 10 s
 READY = datetime(2026, 1, 1, tzinfo=UTC)
+PAGE_COLOURS = {"north": (40, 60, 90), "south": (160, 60, 90)}
 _LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*?feed (\w+) (started|stopped) "
                        r"on node ([\w-]+)", re.M)
 
@@ -43,13 +44,13 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     enc = encode.PROFILES["720p"]
     root = tmp_path_factory.mktemp("takeover-pages")
     items: dict[str, list] = {}
-    for shade, slug in enumerate(SLUGS):
+    for slug in SLUGS:
         items[slug] = []
         for item_no in (1, 2):
             made = []
             for page_no in (1, 2):
                 png = root / f"{slug}-{item_no}-{page_no}.png"
-                img = Image.new("RGB", (enc.width, enc.height), (40 + 120 * shade, 60, 90))
+                img = Image.new("RGB", (enc.width, enc.height), PAGE_COLOURS[slug])
                 ImageDraw.Draw(img).text((80, 80), f"{slug} {item_no} {page_no}/2", fill="white")
                 img.save(png)
                 key = f"takeover-{slug}-{item_no}-{page_no}".encode().hex()
@@ -232,6 +233,13 @@ def test_a_killed_nodes_channel_is_on_air_from_the_other_within_10_s(site: Site)
          "stream=nb_read_frames", "-of", "csv=p=0", str(segment)],
         capture_output=True, text=True, check=True, timeout=60)
     assert {int(n) for n in probe.stdout.split()} == {96}  # the stream, as each program lists it
+    # It shows north's own pages (not the slate, not south's), as the timeline goes on.
+    frame = site.data_dir / "north-after-takeover.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(segment), "-ss", "1",
+                    "-frames:v", "1", str(frame)], check=True, timeout=60)
+    mean = ImageStat.Stat(Image.open(frame).convert("RGB")).mean
+    assert all(abs(got - want) < 25 for got, want in zip(mean, PAGE_COLOURS["north"],
+                                                         strict=True)), mean
     audio = subprocess.run(["ffmpeg", "-v", "error", "-i", str(segment), "-map", "0:a",
                             "-f", "null", "-"], capture_output=True, text=True, timeout=60)
     assert audio.returncode == 0 and not audio.stderr.strip()
