@@ -135,3 +135,9 @@ def test_a_recording_that_will_not_decode_is_told_to_staff(tmp_path: Path) -> No
                           today=TODAY, pace=ReadingPace(), encode=True)
     with pytest.raises(ItemError, match="录音"):
         run(request)
+
+
+def test_the_remux_command_copies_the_sound_undecoded() -> None:
+    cmd = ffmpeg.audio_remux_cmd(Path("in.webm"), Path("out.webm"), "webm")
+    assert cmd == ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-i", "in.webm",
+                   "-map", "0:a:0", "-c", "copy", "-f", "webm", "-y", "out.webm"]
