@@ -21,6 +21,7 @@ from pathlib import Path
 
 from playlists.feed import unit_start
 from playlists.plan import write_atomic
+from renderer import atomic
 from renderer.timing import UNIT_SECONDS
 
 SEGMENT_UNITS = 6  # 3.84 s: near Apple's 4 s guidance, and a whole number of units
@@ -64,6 +65,20 @@ def _serial(name: str) -> int | None:
     if name.startswith("seg-") and name.endswith(".ts") and digits.isdigit():
         return int(digits)
     return None
+
+
+def write_unflushed(path: Path, data: bytes) -> None:
+    """Put a segment or playlist in place atomically, without waiting for the disk."""
+    atomic.write_atomic(path, data, durable=False)
+
+
+def _whole_segment(path: Path) -> bool:
+    """A segment file that is there and not empty (what an unflushed file looks like after
+    a power cut, its blocks never allocated)."""
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def segment_of_unit(unit_index: int) -> int:
@@ -173,8 +188,9 @@ class HlsWriter:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             history, dropped, next_serial = [], 0, self.next_serial
         # The state names a segment before its file is written (so a crash cannot reuse the
-        # name); one whose file never arrived was never in a playlist either.
-        while history and not (self.out_dir / history[-1].name).is_file():
+        # name); one whose file never arrived, or arrived cut short by a power cut (segments
+        # are not flushed, see publish), is not listed again.
+        while history and not _whole_segment(self.out_dir / history[-1].name):
             history.pop()
         self.history, self.dropped_discontinuities = history, dropped
         used = [_serial(p.name) for p in self.out_dir.glob("seg-*.ts")]
@@ -221,8 +237,14 @@ class HlsWriter:
         while len(self.history) > self.window + self.grace:
             self.dropped_discontinuities += self.history.pop(0).discontinuity
         self._save()  # first, so that the name is spent even if the process dies right here
-        write_atomic(self.out_dir / seg.name, data)
-        write_atomic(
+        # The segment and the playlist are put in place atomically but not flushed to disk:
+        # a county's channels all publish at the same instant, and ten fsyncs per channel
+        # queued behind each other made the last channels seconds late (bench/channels_bench).
+        # What must survive a power cut is the state just saved (names are never reused);
+        # a segment lost in one is dropped at the restart (_restore), and the playlist is
+        # written again with the next segment.
+        write_unflushed(self.out_dir / seg.name, data)
+        write_unflushed(
             self.out_dir / PLAYLIST_NAME,
             render_playlist(self.segments, self.discontinuity_sequence).encode(),
         )

@@ -145,20 +145,33 @@ def test_a_crash_between_state_and_file_never_reuses_a_name(
     writer = hls.HlsWriter(tmp_path, window=3, grace=1)
     for n in (1, 2):
         writer.publish(n, b"ok")
-    real = hls.write_atomic
+    real = hls.write_unflushed  # segments and the playlist (the state is flushed first)
 
     def power_cut(path: Path, data: bytes) -> None:
         if path.name.startswith("seg-"):
             raise OSError("power cut")
         real(path, data)
 
-    monkeypatch.setattr(hls, "write_atomic", power_cut)
+    monkeypatch.setattr(hls, "write_unflushed", power_cut)
     with pytest.raises(OSError):
         writer.publish(3, b"lost")
-    monkeypatch.setattr(hls, "write_atomic", real)
+    monkeypatch.setattr(hls, "write_unflushed", real)
     again = hls.HlsWriter(tmp_path, window=3, grace=1)
     assert again.publish(3, b"new") == hls.Segment(2, 3, hls.segment_start(3), False, "seg-3.ts")
     assert listed(tmp_path) == (0, ["seg-0.ts", "seg-1.ts", "seg-3.ts"], 0, [])
+
+
+def test_a_segment_a_power_cut_left_empty_is_not_listed_again(tmp_path: Path) -> None:
+    """Segments are not flushed: after a power cut the newest may be there but empty. The
+    restarted writer does not list it, and does not reuse its name."""
+    writer = hls.HlsWriter(tmp_path, window=3, grace=1)
+    for n in (1, 2, 3):
+        writer.publish(n, b"ok")
+    (tmp_path / "seg-2.ts").write_bytes(b"")  # its blocks never reached the disk
+    again = hls.HlsWriter(tmp_path, window=3, grace=1)
+    assert again.last_number == 2
+    assert again.publish(9, b"new").name == "seg-3.ts"
+    assert listed(tmp_path) == (0, ["seg-0.ts", "seg-1.ts", "seg-3.ts"], 0, [2])
 
 
 def test_state_from_the_wall_clock_numbered_format_carries_on(tmp_path: Path) -> None:
