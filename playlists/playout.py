@@ -46,7 +46,7 @@ from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, fresh_ids, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
 from playlists.udp import UdpRelay, UdpSettings
-from renderer import audio, encode
+from renderer import atomic, audio, encode
 from renderer.timing import UNIT_SECONDS, units_for
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ class Playout:
         self.status_path = status_dir / f"{self.plan.slug}.json"
         self.state_path = status_dir / f"{self.plan.slug}.state.json"
         self.state = self._load_play_state()
+        self._state_written = b""  # the play state as last written to state_path
         # The materialised lineup (guide and expected air times read it): rebuilt from the
         # page on air whenever what airs departs from it (see playlists.lineup).
         self.lineup = LineupKeeper(lineup_path(status_dir, self.plan.slug))
@@ -416,8 +417,13 @@ class Playout:
             "published_count": self.published_count,
             "clock_steps": self.clock_steps,
         }
-        write_atomic(self.status_path, json.dumps(status).encode())
-        write_atomic(self.state_path, json.dumps(self.state.to_dict()).encode())
+        # Rewritten every segment and read for a quick resume: not flushed (like a heartbeat;
+        # a county's channels all write it at one instant, and fsyncs queue behind each other).
+        atomic.write_atomic(self.status_path, json.dumps(status).encode(), durable=False)
+        state = json.dumps(self.state.to_dict()).encode()
+        if state != self._state_written:  # it changes once a page, not once a segment
+            write_atomic(self.state_path, state)
+            self._state_written = state
         self.lineup.write()
 
 def _udp_health(relay: UdpRelay | None) -> dict[str, object]:
