@@ -14,7 +14,7 @@ from flask import Flask
 
 from publisher.extensions import db
 from publisher.models import utcnow
-from publisher.services import jobs, storage
+from publisher.services import jobs, recordings, storage
 
 log = logging.getLogger(__name__)
 # Often enough that a day of whereabouts reports or a burst of edits never outgrows the
@@ -39,6 +39,7 @@ def prune_once(app: Flask) -> storage.PruneReport | None:
         try:
             now = utcnow()
             jobs.prune_finished(now)
+            recordings.prune_unclaimed(now)
             return storage.prune(app.config, storage.current_in_use(app.config, now), now)
         except Exception:  # noqa: BLE001 - housekeeping must never stop the clock
             log.exception("pruning the data directory failed")

@@ -11,9 +11,12 @@ normalises and mixes it in the background (:mod:`renderer.recording`), never the
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -42,6 +45,10 @@ MIMETYPES = {".m4a": "audio/mp4", ".webm": "audio/webm", ".ogg": "audio/ogg",
 REQUEST_MARGIN = 256 * 1024  # the rest of the form travels in the same request
 EBML_MAGIC = b"\x1aE\xdf\xa3"  # how a WebM (Matroska) file begins
 REMUX_TIMEOUT_S = 30  # a copy without decoding: well under a second for five minutes
+# A recording kept from a form that came back with an error, and never saved with a
+# version: a day to come back to the form, then it goes.
+UNCLAIMED_AFTER = timedelta(days=1)
+log = logging.getLogger(__name__)
 
 
 class FileLike(Protocol):
@@ -145,3 +152,36 @@ def kept(folder: Path, name: str | None) -> Path | None:
 def mimetype(path: Path) -> str:
     return MIMETYPES.get(path.suffix, "application/octet-stream")
 
+
+
+def unclaimed(stored: Iterable[tuple[Path, datetime]], claimed: set[str],
+              now: datetime) -> list[Path]:  # fmt: skip
+    """Stored recordings no version names, older than :data:`UNCLAIMED_AFTER` (pure)."""
+    return [path for path, mtime in stored
+            if str(path) not in claimed and now - mtime > UNCLAIMED_AFTER]
+
+
+def prune_unclaimed(now: datetime) -> int:
+    """Remove recordings left by forms never saved (see :func:`unclaimed`); how many."""
+    from sqlalchemy import select
+
+    from publisher.extensions import db
+    from publisher.models import ContentVersion
+
+    root = Path(current_app.config["UPLOAD_DIR"])
+    stored = []
+    for path in root.glob(f"township-*/{FOLDER}/*"):
+        if STORED_NAME.match(path.name):
+            try:
+                stored.append((path, datetime.fromtimestamp(path.stat().st_mtime, UTC)))
+            except FileNotFoundError:
+                continue
+    if not stored:
+        return 0
+    claimed = {str(data.get("recording")) for data in db.session.scalars(
+        select(ContentVersion.data)) if isinstance(data, dict) and data.get("recording")}
+    gone = unclaimed(stored, claimed, now)
+    for path in gone:
+        path.unlink(missing_ok=True)
+        log.info("removed a recording no version kept: %s", path.name)
+    return len(gone)

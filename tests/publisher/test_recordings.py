@@ -239,3 +239,29 @@ def test_an_amr_memo_plays_from_the_reviewers_copy_once_made(app, login, memos) 
     sound = editor.get(f"/content/notice/{item_id}/versions/1/recording")
     assert sound.status_code == 200 and sound.mimetype == "audio/aac"
     assert sound.data[:2] == b"\xff\xf1"  # an ADTS frame: AAC the browser plays
+
+
+def test_recordings_from_forms_never_saved_are_removed_after_a_day(app, login, memos,
+                                                                   make_item) -> None:  # noqa: ANN001
+    import os
+    from datetime import timedelta
+
+    from publisher.jobs.housekeeping import prune_once
+    from publisher.models import utcnow
+
+    editor = login("editor")
+    editor.post("/content/notice/new", {  # sent back (no title): the recording is kept
+        **form_of("notice", title="", save="1"), "recording": _upload(memos["amr"], "a.amr")},
+        content_type="multipart/form-data")
+    (left,) = _stored(app)
+    editor.post("/content/notice/new", {
+        **form_of("notice", save="1"), "recording": _upload(memos["webm"], "b.webm")},
+        content_type="multipart/form-data")
+    saved = Path(_latest_data(app, _only_item(app))["recording"])
+    prune_once(app)
+    assert set(_stored(app)) == {left, saved}  # less than a day old: the editor may be back
+    two_days_ago = (utcnow() - timedelta(days=2)).timestamp()
+    for path in (left, saved):
+        os.utime(path, (two_days_ago, two_days_ago))
+    prune_once(app)
+    assert _stored(app) == [saved]  # the one a version names stays
