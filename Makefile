@@ -33,10 +33,14 @@ $(HLSJS): package.json
 run: setup
 	@scripts/run
 
-# The unpaced tests spread over every core; the ones paced by the wall clock (live streams,
-# supervised processes, daemons, browsers) then run alone so nothing starves them.
+# The unpaced tests spread over every core; the database's side of them (admin, emergency
+# calls, SMS; not the encoding) runs again on PostgreSQL, a throwaway cluster the tests start
+# themselves (tests/pg.py); the ones paced by the wall clock (live streams, supervised
+# processes, daemons, browsers) then run alone so nothing starves them.
+PG_TESTS := tests/publisher tests/emergency tests/sms
 test: setup
 	$(BIN)/pytest -n auto -m "not realtime"
+	VILLAGECAST_TEST_DB=postgresql $(BIN)/pytest -n auto -m "not realtime and not ffmpeg" $(PG_TESTS)
 	$(BIN)/pytest -m realtime
 
 lint: python-deps
@@ -49,6 +53,7 @@ bench: setup
 	$(BIN)/python bench/publish_bench.py
 	$(BIN)/python bench/emergency_bench.py
 	$(BIN)/python bench/udp_bench.py
+	$(BIN)/python bench/channels_bench.py
 	$(BIN)/python bench/recovery_bench.py
 	$(BIN)/python bench/loudness_bench.py
 
