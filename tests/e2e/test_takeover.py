@@ -7,30 +7,24 @@ and one database: SQLite, and a real PostgreSQL server (tests/pg.py).
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw, ImageStat
+from PIL import Image, ImageStat
 
+from tests.e2e.nodes import NodeSite, encode_pages, page_colour
 from tests.e2e.stream import wait_for
 
 pytestmark = pytest.mark.ffmpeg
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 SLUGS = ("north", "south")
 TAKEOVER_LIMIT_S = 10.0  # the issue: a dead machine's channels are on air again within 10 s
-READY = datetime(2026, 1, 1, tzinfo=UTC)
-PAGE_COLOURS = {"north": (40, 60, 90), "south": (160, 60, 90)}
 _LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*?feed (\w+) (started|stopped) "
                        r"on node ([\w-]+)", re.M)
 
@@ -38,27 +32,7 @@ _LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) .*?feed (\w+) (
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list]:
     """Two items of two short pages for each channel, encoded once for the module."""
-    from playlists.plan import PlannedItem, PlannedPage
-    from renderer import encode
-
-    enc = encode.PROFILES["720p"]
-    root = tmp_path_factory.mktemp("takeover-pages")
-    items: dict[str, list] = {}
-    for slug in SLUGS:
-        items[slug] = []
-        for item_no in (1, 2):
-            made = []
-            for page_no in (1, 2):
-                png = root / f"{slug}-{item_no}-{page_no}.png"
-                img = Image.new("RGB", (enc.width, enc.height), PAGE_COLOURS[slug])
-                ImageDraw.Draw(img).text((80, 80), f"{slug} {item_no} {page_no}/2", fill="white")
-                img.save(png)
-                key = f"takeover-{slug}-{item_no}-{page_no}".encode().hex()
-                unit = encode.ensure_unit(png, key, root / "cache", enc)
-                made.append(PlannedPage(key, str(png), str(unit), 1.28, page_no, 2))
-            items[slug].append(PlannedItem(f"notice:{slug}{item_no}", 1, "notice",
-                                           f"{slug} 通知 {item_no}", tuple(made), READY))
-    return items
+    return encode_pages(tmp_path_factory.mktemp("takeover-pages"), list(SLUGS))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -69,110 +43,25 @@ def database(request, tmp_path: Path) -> str:  # noqa: ANN001
     return f"sqlite:///{tmp_path / 'shared.db'}"
 
 
-@dataclass
-class Site:
-    """The shared data directory and database, and the playout nodes started on them."""
-
-    data_dir: Path
-    database: str
-    app: object
-    procs: dict[str, subprocess.Popen]
-
-    def start(self, node: str) -> None:
-        env = {**os.environ, "VILLAGECAST_DATA": str(self.data_dir),
-               "DATABASE_URL": self.database, "VILLAGECAST_NODE_ID": node,
-               "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-        log = (self.data_dir / f"{node}.log").open("wb")
-        self.procs[node] = subprocess.Popen([str(BIN / "villagecast"), "playout"], cwd=ROOT,
-                                            env=env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
-
-    def log(self, node: str) -> str:
-        return (self.data_dir / f"{node}.log").read_text("utf-8", "replace")
-
-    def holders(self) -> dict[str, tuple[str, int]]:
-        from sqlalchemy import select
-
-        from publisher.extensions import db
-        from publisher.models import Lease
-
-        with self.app.app_context():
-            rows = db.session.execute(select(Lease.name, Lease.holder, Lease.generation)).all()
-            db.session.remove()
-        return {name.removeprefix("channel:"): (holder, gen) for name, holder, gen in rows}
-
-    def hls_history(self, slug: str) -> list[dict]:
-        try:
-            raw = json.loads((self.data_dir / "hls" / slug / "hls-state.json").read_text())
-        except (OSError, ValueError):
-            return []
-        return raw["segments"]
-
-    def last_sequence(self, slug: str) -> int:
-        history = self.hls_history(slug)
-        return history[-1]["seq"] if history else -1
-
-    def as_run(self, slug: str) -> list[tuple[datetime, int]]:
-        from sqlalchemy import select
-
-        from publisher.extensions import db
-        from publisher.models import AsRunEntry, Channel
-
-        with self.app.app_context():
-            rows = db.session.execute(
-                select(AsRunEntry.aired_at, AsRunEntry.duration_ms)
-                .join(Channel, Channel.id == AsRunEntry.channel_id)
-                .where(Channel.slug == slug).order_by(AsRunEntry.aired_at)).all()
-            db.session.remove()
-        return [(at, ms) for at, ms in rows]
-
-
 @pytest.fixture
-def site(tmp_path: Path, database: str, pages: dict[str, list]):  # noqa: ANN201
-    from playlists.plan import ChannelPlan, save_plan
-    from publisher import create_app
-    from publisher.extensions import db
-    from publisher.models import Channel, Township
-
-    data_dir = tmp_path / "shared"
-    # Built here first, so the nodes find the secret and key files instead of racing to
-    # create them.
-    app = create_app({"DATA_DIR": data_dir, "SQLALCHEMY_DATABASE_URI": database})
-    with app.app_context():
-        town = Township(name="监山乡", county="乾元县")
-        db.session.add(town)
-        db.session.flush()
-        for slug in SLUGS:
-            db.session.add(Channel(township_id=town.id, slug=slug, name=f"{slug} 频道"))
-        db.session.commit()
-        db.session.remove()
-    plan_dir = Path(app.config["PLAN_DIR"])
-    plan_dir.mkdir(parents=True, exist_ok=True)
-    for slug in SLUGS:
-        save_plan(ChannelPlan(slug, f"{slug} 频道", "Asia/Shanghai", "720p", READY,
-                              tuple(pages[slug])), plan_dir / f"{slug}.json")
-    site = Site(data_dir, database, app, {})
+def site(tmp_path: Path, database: str, pages: dict[str, list]) -> Iterator[NodeSite]:
+    site = NodeSite(tmp_path / "shared", database).create(pages)
     try:
         yield site
     finally:
-        for proc in site.procs.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(10)
-        with app.app_context():
-            db.engine.dispose()
+        site.close()
 
 
-def _feed_events(site: Site, node: str) -> list[tuple[datetime, str, str]]:
+def _feed_events(site: NodeSite, node: str) -> list[tuple[datetime, str, str]]:
     return [(datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f"), slug, what)
             for at, slug, what, who in _LOG_LINE.findall(site.log(node)) if who == node]
 
 
-def _advancing(site: Site, slug: str, beyond: int, by: int = 2) -> bool:
+def _advancing(site: NodeSite, slug: str, beyond: int, by: int = 2) -> bool:
     return site.last_sequence(slug) >= beyond + by
 
 
-def test_a_killed_nodes_channel_is_on_air_from_the_other_within_10_s(site: Site) -> None:
+def test_a_killed_nodes_channel_is_on_air_from_the_other_within_10_s(site: NodeSite) -> None:
     site.start("node-a")
     time.sleep(0.5)
     site.start("node-b")
@@ -196,8 +85,7 @@ def test_a_killed_nodes_channel_is_on_air_from_the_other_within_10_s(site: Site)
     before = site.last_sequence("north")
     killed_at = datetime.now(UTC)
     t0 = time.monotonic()
-    os.killpg(site.procs[victim].pid, signal.SIGKILL)
-    site.procs[victim].wait(10)
+    site.kill(victim)
     wait_for(lambda: site.last_sequence("north") > before, 20, "north on air again")
     took = time.monotonic() - t0
     print(f"takeover: north's playlist advanced again {took:.1f} s after kill -9 "
@@ -238,7 +126,7 @@ def test_a_killed_nodes_channel_is_on_air_from_the_other_within_10_s(site: Site)
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(segment), "-ss", "1",
                     "-frames:v", "1", str(frame)], check=True, timeout=60)
     mean = ImageStat.Stat(Image.open(frame).convert("RGB")).mean
-    assert all(abs(got - want) < 25 for got, want in zip(mean, PAGE_COLOURS["north"],
+    assert all(abs(got - want) < 25 for got, want in zip(mean, page_colour(SLUGS.index("north")),
                                                          strict=True)), mean
     audio = subprocess.run(["ffmpeg", "-v", "error", "-i", str(segment), "-map", "0:a",
                             "-f", "null", "-"], capture_output=True, text=True, timeout=60)
