@@ -16,7 +16,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from publisher.admin import bp
+from publisher.admin import bp, recording_routes
 from publisher.admin.access import check_kind, load_item, staff_only, township_for_new
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
@@ -47,7 +47,7 @@ def air_time_text(pages: int, seconds: float) -> str:
 
 
 def estimate_for(payload: dict[str, Any], township: Township, *, narrate: bool,
-                 now: datetime) -> tuple[AirEstimate, Channel | None]:
+                 now: datetime, recording_s: float = 0.0) -> tuple[AirEstimate, Channel | None]:
     """The estimate on the township's first channel on air (or the defaults without one)."""
     from renderer.estimate import estimate_air_time  # the layout engine, loaded when asked
 
@@ -57,10 +57,12 @@ def estimate_for(payload: dict[str, Any], township: Township, *, narrate: bool,
     ).first()
     if channel is None:
         return estimate_air_time(payload, profile=DEFAULT_PROFILE, branding=default_branding(),
-                                 today=now.date(), narrated=narrate), None
+                                 today=now.date(), narrated=narrate,
+                                 recording_s=recording_s), None
     return estimate_air_time(payload, profile=channel.profile, branding=branding_for(channel),
                              today=local_today(channel, now), pace=pace_for(channel),
-                             narrated=bool(channel.narration and narrate)), channel
+                             narrated=bool(channel.narration and narrate),
+                             recording_s=recording_s), channel
 
 
 @bp.route("/content/<kind>/estimate", methods=["POST"])
@@ -85,8 +87,10 @@ def content_estimate(kind: str):  # noqa: ANN201
         data["photo"] = item.latest.data.get("photo")
     try:
         payload = content.validate(kind, data)
-        estimate, channel = estimate_for(payload, township, narrate=bool(form.narration.data),
-                                         now=utcnow())
+        previous = item.latest.data.get("recording") if item is not None else None
+        estimate, channel = estimate_for(
+            payload, township, narrate=bool(form.narration.data), now=utcnow(),
+            recording_s=recording_routes.estimated_seconds(form, previous, township))
     except (ServiceError, ItemError) as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(pages=estimate.pages, seconds=estimate.seconds,

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, request, send_file
 
 from publisher.admin import bp
 from publisher.admin.access import load_item, staff_only
@@ -39,6 +39,22 @@ def recording_for(form: Any, previous: str | None, township: Township) -> str | 
     if form.remove_recording.data:
         return None
     return previous
+
+
+def estimated_seconds(form: Any, previous: str | None, township: Township) -> float:
+    """How long the recording the form will save plays, for the air-time estimate: one just
+    made in the browser (the recorder says how long; it is not uploaded until saved), one
+    kept from a post sent back, or the previous version's; 0 without one."""
+    if not has_recording(form):
+        return 0.0
+    try:
+        fresh = float(request.form.get("recording_seconds") or 0)
+    except ValueError:
+        fresh = 0.0
+    if 0 < fresh <= recordings.AUDIO_MAX_SECONDS:
+        return fresh
+    path = recording_for(form, previous, township)
+    return recordings.duration_s(Path(path)) if path else 0.0
 
 
 def form_context(form: Any) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -147,6 +148,25 @@ def kept(folder: Path, name: str | None) -> Path | None:
         return None
     path = folder / name
     return path if path.is_file() else None
+
+
+def duration_s(path: Path) -> float:
+    """How long a stored recording plays (ffprobe; remembered per file version)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return 0.0
+    return _duration(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=256)
+def _duration(path: str, size: int, mtime_ns: int) -> float:
+    try:
+        info = probe_upload(Path(path), want="audio", max_seconds=AUDIO_MAX_SECONDS + 60,
+                            max_bytes=size + 1)
+    except MediaRejected:
+        return 0.0
+    return info.duration_s
 
 
 def mimetype(path: Path) -> str:

@@ -42,11 +42,21 @@
     panel.classList.toggle("live", state === "recording");
   }
 
+  const secondsField = panel.querySelector("[data-seconds]");
+
+  // The air-time estimate (estimate.js) counts the recording from its length: told here,
+  // since the file itself goes to the server only when the form is saved.
+  function tellLength(seconds) {
+    secondsField.value = seconds ? seconds.toFixed(1) : "";
+    box.closest("form").dispatchEvent(new Event("change"));
+  }
+
   function clearRecording() {
     if (playbackUrl) URL.revokeObjectURL(playbackUrl);
     playbackUrl = null;
     playback.removeAttribute("src");
     input.value = "";
+    if (secondsField.value) tellLength(0);
   }
 
   function release() {
@@ -113,9 +123,11 @@
     show("recorded");
     say(box.dataset.msgRecorded.replace("{t}", mmss(seconds)));
     box.dataset.recorded = String(Math.round(seconds * 10) / 10);
+    tellLength(seconds);
   }
 
   input.addEventListener("change", () => {
+    if (secondsField.value) tellLength(0);  // a chosen file replaces what was recorded
     const file = input.files && input.files[0];
     if (file && maxBytes && file.size > maxBytes) {
       say(box.dataset.msgTooBig.replace("{mb}", `${(file.size / 1048576).toFixed(1)} MB`), true);

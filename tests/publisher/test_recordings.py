@@ -265,3 +265,21 @@ def test_recordings_from_forms_never_saved_are_removed_after_a_day(app, login, m
         os.utime(path, (two_days_ago, two_days_ago))
     prune_once(app)
     assert _stored(app) == [saved]  # the one a version names stays
+
+
+def test_the_air_estimate_counts_the_recording(app, login, office, memos, make_item) -> None:  # noqa: ANN001
+    editor = login("editor")
+    url = f"/content/notice/estimate?township={office.a}"
+    plain = editor.post(url, form_of("notice")).get_json()
+    just_recorded = editor.post(url, {**form_of("notice"), "recording_seconds": "95.5"})
+    assert just_recorded.get_json()["seconds"] >= 95.5 > plain["seconds"]
+    # A saved recording is measured on the server (an espeak sentence of ~10 s).
+    item_id = make_item("notice")
+    editor.post(f"/content/notice/{item_id}/edit", {
+        **form_of("notice", body="短。", save="1"), "recording": _upload(memos["amr"], "m.amr")},
+        content_type="multipart/form-data")
+    answer = editor.post(f"/content/notice/estimate?item={item_id}",
+                         form_of("notice", body="短。")).get_json()
+    short = editor.post(url, form_of("notice", body="短。")).get_json()
+    assert answer["seconds"] > short["seconds"] or answer["seconds"] >= 10.0
+    assert answer["seconds"] >= 10.0

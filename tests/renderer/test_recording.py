@@ -141,3 +141,16 @@ def test_the_remux_command_copies_the_sound_undecoded() -> None:
     cmd = ffmpeg.audio_remux_cmd(Path("in.webm"), Path("out.webm"), "webm")
     assert cmd == ["ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-i", "in.webm",
                    "-map", "0:a:0", "-c", "copy", "-f", "webm", "-y", "out.webm"]
+
+
+def test_the_estimate_shares_a_recording_over_the_pages_as_the_render_does() -> None:
+    from renderer.estimate import recorded_seconds
+
+    assert recorded_seconds([12.8], 5.0) == [12.8]  # shorter than the reading time
+    (alone,) = recorded_seconds([12.8], 60.0)
+    assert alone >= 60.0 + 2 * UNIT_SECONDS
+    shared = recorded_seconds([12.8, 12.8, 6.4], 60.0)
+    assert all(s >= w for s, w in zip(shared, [12.8, 12.8, 6.4], strict=True))
+    assert sum(shared) >= 60.0 + 3 * 2 * UNIT_SECONDS - 0.01
+    assert shared[0] == shared[1] > shared[2]  # in proportion to what each page wants
+    assert recorded_seconds([6.4, 6.4, 6.4], 4.0)[1:] == [6.4, 6.4]  # one phrase: page one
