@@ -17,6 +17,7 @@ from publisher.admin import (  # noqa: E402, F401
     recording_routes,
     review_media,
     review_routes,
+    roster_routes,
     settings_routes,
     video_routes,
 )

@@ -95,7 +95,7 @@ FIELD_LABELS: dict[str, Any] = {
     "caption": _l("字幕文字"), "caption_style": _l("字幕样式"), "timezone": _l("时区"),
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
     "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
-    "duty_phone": _l("值班电话"),
+    "duty_phone": _l("值班电话"), "roster_review": _l("干部分工变更需审核后播出"),
     # emergency calls and alerts (audit log)
     "severity": _l("级别"), "expires": _l("失效时间"), "is_exercise": _l("演练"),
     "phones": _l("电话号码"), "members": _l("家庭成员（人数）"),

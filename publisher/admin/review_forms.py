@@ -38,6 +38,10 @@ class SettingsForm(PageForm):
     self_approval = BooleanField(
         _l("允许审核自己提交的内容"),
         description=_l("只有一名工作人员的乡镇可以打开。打开后，审核人可以审核自己编辑的内容。"))
+    roster_review = BooleanField(
+        _l("干部分工变更需审核后播出"),
+        description=_l("打开（默认）时，修改、导入或停用干部后，频道上的干部分工画面要经审核人通过才更新；"
+                       "关闭则立即更新。"))
     checkin_deadline_hour = SelectField(
         _l("去向报告截止时间"), coerce=int,
         choices=[SelectChoice(h, f"{h}:00") for h in range(5, 13)],

@@ -34,7 +34,10 @@ def pending_query(actor):  # noqa: ANN001, ANN201
 @staff_only()
 def review_queue():  # noqa: ANN201
     rows = list(db.session.execute(pending_query(current_user)))
-    return render_template("admin/review_queue.html", rows=rows)
+    from publisher.admin.roster_routes import pending_releases
+
+    return render_template("admin/review_queue.html", rows=rows,
+                           rosters=pending_releases(current_user))
 
 
 def _load_reviewable(item_id: int) -> ContentItem:

@@ -11,9 +11,9 @@ from publisher.admin.access import staff_only, township_for_new, visible_townshi
 from publisher.admin.review_forms import SettingsForm
 from publisher.extensions import db
 from publisher.models import Role
-from publisher.services import audit
+from publisher.services import audit, roster_review
 
-FIELDS = ("self_approval", "checkin_deadline_hour", "duty_phone")
+FIELDS = ("self_approval", "roster_review", "checkin_deadline_hour", "duty_phone")
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -29,6 +29,7 @@ def township_settings():  # noqa: ANN201
     if form.validate_on_submit():
         before = {f: getattr(township, f) for f in FIELDS}
         township.self_approval = bool(form.self_approval.data)
+        township.roster_review = bool(form.roster_review.data)
         township.checkin_deadline_hour = form.checkin_deadline_hour.data
         township.duty_phone = (form.duty_phone.data or "").strip()
         after = {f: getattr(township, f) for f in FIELDS}
@@ -37,6 +38,11 @@ def township_settings():  # noqa: ANN201
             audit.record("settings", actor=current_user, township_id=township.id,
                          target_type="township", target_id=township.id, summary=township.name,
                          before=old, after=new)
+        if not township.roster_review:  # a change waiting for review goes on air now
+            roster_review.propose(township.id, current_user)
+            waiting = roster_review.pending(township.id)
+            if waiting is not None:
+                roster_review.publish_directly(waiting, current_user)
         db.session.commit()
         flash(_("设置已保存。"), "success")
         suffix = f"?township={township.id}" if current_user.is_county_admin else ""

@@ -8,30 +8,20 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-
-from publisher.extensions import db
-from publisher.models import Cadre, Township
+from publisher.models import Township
+from publisher.services import roster_review
 from publisher.services.whereabouts_board import board_json, load_board
 
 # What the air shows of each board row; who reported it and how stays in the admin.
 AIRED_COLUMNS = ("name", "post", "status", "village", "time_window", "activity")
 
 
-def roster_item(township: Township) -> dict[str, Any]:
-    cadres = db.session.scalars(
-        select(Cadre)
-        .where(Cadre.township_id == township.id, Cadre.active)
-        .order_by(Cadre.sort_order, Cadre.id)
-    )
-    rows = [{
-        "name": c.name,
-        "post": c.post,
-        "villages": "、".join(v.name for v in c.villages),
-        "responsibilities": c.responsibilities,
-        "phone": c.office_phone or c.phone,
-    } for c in cadres]
-    return {"type": "roster", "title": f"{township.name}干部分工", "rows": rows}
+def roster_item(township: Township) -> dict[str, Any] | None:
+    """The roster the channel airs: the approved release where cadre changes are reviewed
+    (None before the first approval), the cadre table as it is where they are not."""
+    if township.roster_review:
+        return roster_review.on_air(township)
+    return roster_review.roster_from_cadres(township)
 
 
 def whereabouts_item(township: Township, day: date, now: datetime) -> tuple[dict[str, Any], int]:

@@ -115,7 +115,7 @@ def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelP
         ))
     roster = derived.roster_item(township)
     with suppress(NotReady):  # not rendered yet: in a later plan
-        if roster["rows"]:
+        if roster and roster["rows"]:
             pages, ready = cache.pages(channel, "roster", roster, now)
             items.append(PlannedItem(id=f"roster:{township.id}",
                                      version=derived.fingerprint(roster), category="roster",

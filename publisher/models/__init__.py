@@ -8,7 +8,13 @@ from publisher.models.emergency import Household, Incident, IncidentState
 from publisher.models.jobs import Job, JobState
 from publisher.models.leases import Lease, LeaseNode
 from publisher.models.org import Channel, Township, Village
-from publisher.models.people import WHEREABOUTS_STATUSES, Cadre, Whereabouts, cadre_village
+from publisher.models.people import (
+    WHEREABOUTS_STATUSES,
+    Cadre,
+    RosterRelease,
+    Whereabouts,
+    cadre_village,
+)
 from publisher.models.sms import SmsMessage, SmsStatus
 from publisher.models.users import LoginFailure, Role, User
 
@@ -33,6 +39,7 @@ __all__ = [
     "LoginFailure",
     "RenderState",
     "Role",
+    "RosterRelease",
     "SmsMessage",
     "SmsStatus",
     "Township",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,6 +24,9 @@ class Township(db.Model):
     # Cadres who have not reported their whereabouts by this hour are flagged.
     checkin_deadline_hour: Mapped[int] = mapped_column(default=9)
     duty_phone: Mapped[str] = mapped_column(String(40), default="")
+    # Whether changes to cadres reach the 干部分工 slide only once reviewed (the default), or
+    # at once (a township that prefers direct publishing).
+    roster_review: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     villages: Mapped[list[Village]] = relationship(

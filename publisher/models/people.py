@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import Column, Date, ForeignKey, String, Table, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from publisher.extensions import db
@@ -63,3 +74,23 @@ class Whereabouts(db.Model):
     cadre: Mapped[Cadre] = relationship()
     village: Mapped[Village | None] = relationship()
     reported_by: Mapped[User | None] = relationship()
+
+
+class RosterRelease(db.Model):
+    """One version of the 干部分工 slide's content, made from the cadre table when it changed,
+    aired once approved (or at once where the township publishes roster changes directly).
+    Like a content version: pending → approved (then superseded by the next) or rejected."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)  # the roster item JSON (renderer shape)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    township: Mapped[Township] = relationship()
+    proposed_by: Mapped[User | None] = relationship(foreign_keys=[proposed_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])

@@ -23,6 +23,7 @@ from publisher.people.common import (
     townships,
 )
 from publisher.services import cadres as service
+from publisher.services import roster_review
 from publisher.services.errors import ServiceError
 from publisher.services.photos import save_photo
 
@@ -38,7 +39,8 @@ def cadres():  # noqa: ANN201
     rows = service.list_cadres(township.id, q=q, include_inactive=show_inactive)
     return render_template("people/cadres.html", township=township, cadres=rows, q=q,
                            show_inactive=show_inactive, townships=townships(),
-                           can_edit=current_user.can(Role.EDITOR))
+                           can_edit=current_user.can(Role.EDITOR),
+                           roster_pending=roster_review.pending(township.id))
 
 
 def _values(cadre: Cadre | None) -> dict:

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from publisher.extensions import db
 from publisher.models import Cadre, Role, User, Village, row_id
-from publisher.services import audit
+from publisher.services import audit, roster_review
 from publisher.services.errors import NotAllowed
 from publisher.services.org.common import FieldError, flag, integer, record, text
 from publisher.services.phones import clean_mobile, clean_phone
@@ -121,6 +121,7 @@ def save_cadre(actor: User, township_id: int, fields: Mapping[str, Any],
     audit.record("create" if creating else "edit", actor=actor, township_id=township_id,
                  target_type="cadre", target_id=cadre.id, summary=cadre.name,
                  before=None if creating else old, after=new)
+    roster_review.propose(township_id, actor)  # the 干部分工 slide changes only once reviewed
     if commit:
         db.session.commit()
     return cadre
@@ -135,6 +136,7 @@ def set_cadre_active(actor: User, cadre: Cadre, active: bool) -> None:
     cadre.active = active
     record("activate" if active else "deactivate", actor, cadre, kind="cadre",
            summary=cadre.name, township_id=cadre.township_id)
+    roster_review.propose(cadre.township_id, actor)
     db.session.commit()
 
 

@@ -215,7 +215,7 @@ def site(tmp_path_factory):  # noqa: ANN001, ANN201
 
     from publisher import create_app
     from publisher.extensions import db
-    from publisher.models import Cadre, Channel, Township, User, Village
+    from publisher.models import Cadre, Channel, RosterRelease, Township, User, Village
     from publisher.seed import DEMO_PASSWORD, seed_demo
 
     base = tmp_path_factory.mktemp("no_server_errors")
@@ -238,6 +238,7 @@ def site(tmp_path_factory):  # noqa: ANN001, ANN201
             "village_id": db.session.scalars(db.select(Village.id).filter_by(
                 township_id=township.id)).first(),
             "channel_id": db.session.scalars(db.select(Channel.id)).first(),
+            "release_id": db.session.scalars(db.select(RosterRelease.id)).first(),
             **_content_objects(township.id),
             **_emergency_objects(township.id, users["admin"].id),
             **_files(app.config),
