@@ -54,6 +54,7 @@ from playlists.cbr import DATAGRAM_BYTES, default_muxrate_bps  # noqa: E402
 from playlists.feed import SystemClock, unit_index_at  # noqa: E402
 from playlists.plan import load_plan, save_plan  # noqa: E402
 from playlists.playout import run_channel  # noqa: E402
+from playlists.priority import ahead_of_ordinary_work  # noqa: E402
 from playlists.timeline import next_slot  # noqa: E402
 from playlists.udp import UdpRelay, UdpSettings  # noqa: E402
 from playlists.udp_capture import SO_TIMESTAMPNS  # noqa: E402
@@ -78,6 +79,7 @@ _TIMESPEC = struct.Struct("@qq")
 
 def child(root: Path, n: int, urls: list[str], rate: int) -> None:
     """Air channels ``ch0 .. ch{n-1}`` until stdin closes, as the playout job airs them."""
+    ahead_of_ordinary_work()  # as publisher.jobs.playout does
     stop = threading.Event()
     relays = [UdpRelay(UdpSettings(u, rate, f"乡村频道{i}", "乾元县")).start()
               for i, u in enumerate(urls)]  # fmt: skip
