@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from playlists.playout import AsRunEntry as AiredPage
 from playlists.playout import run_channel
+from playlists.priority import ahead_of_ordinary_work
 from playlists.timeline import next_slot
 from playlists.udp import UdpRelay, UdpSettings
 from publisher.extensions import db
@@ -273,6 +274,7 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     app = current_app._get_current_object()  # noqa: SLF001 - the CLI built it
     sweep_at_start(app)  # temporaries a crash or power cut left behind
+    log.info("playout scheduling priority: %s", ahead_of_ordinary_work())
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
