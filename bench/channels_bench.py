@@ -247,6 +247,7 @@ class ChannelResult:
     worst_gap_ms: float = 0.0
     worst_burst: float = 0.0  # datagrams in the busiest 10 ms over the nominal number
     udp_dropped: int = 0
+    sender_priority: str = ""  # how the paced sender got scheduled (udp_send.raise_priority)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -317,6 +318,7 @@ def check_udp(capture: list[tuple[float, bytes]], begin: float, end: float, rate
             lo += 1
         most = max(most, hi - lo + 1)
     result.worst_burst = most / nominal
+    result.sender_priority = str(health.get("priority", ""))
     result.udp_dropped = sum(int(health[k]) for k in ("late_datagrams", "dropped", "late_units"))
     if not report.datagrams:
         result.problems.append("no datagrams")
@@ -502,6 +504,9 @@ def main() -> None:
             r = run(root, enc, n, udp, args.seconds)
             results.append(r)
             print(row(r), flush=True)
+            if udp:
+                kinds = sorted({c.sender_priority for c in r.channels})
+                print(f"     senders scheduled: {', '.join(kinds)}")
             for i, c in enumerate(r.channels):
                 if c.problems:
                     print(f"     ch{i}: {'; '.join(c.problems)}")
