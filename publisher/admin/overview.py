@@ -63,6 +63,13 @@ class NowAiring:
     channel: Channel
     entry: AsRunEntry | None
     thumbnail: bool  # whether the page's rendered PNG is in the cache
+    last: AsRunEntry | None = None  # the latest row of the last day, on air now or not
+
+    @property
+    def last_end(self) -> datetime | None:
+        if self.last is None:
+            return None
+        return _aware(self.last.aired_at) + timedelta(milliseconds=self.last.duration_ms)
 
 
 @dataclass(frozen=True)
@@ -143,17 +150,18 @@ def page_png(key: str) -> Path:
 
 
 def now_airing(channel: Channel, now: datetime) -> NowAiring:
-    entry = db.session.scalar(
+    last = db.session.scalar(
         select(AsRunEntry).where(AsRunEntry.channel_id == channel.id,
                                  AsRunEntry.aired_at <= now,
                                  AsRunEntry.aired_at > now - DAY)
         .order_by(AsRunEntry.aired_at.desc()).limit(1))
-    if entry is not None:
-        ends = _aware(entry.aired_at) + timedelta(milliseconds=entry.duration_ms) + ON_AIR_SLACK
+    entry = last
+    if last is not None:
+        ends = _aware(last.aired_at) + timedelta(milliseconds=last.duration_ms) + ON_AIR_SLACK
         if ends < now:
             entry = None
     thumb = entry is not None and page_png(entry.page_key).is_file()
-    return NowAiring(channel, entry, thumb)
+    return NowAiring(channel, entry, thumb, last)
 
 
 def township_rows(actor: User, townships: list[Township], now: datetime) -> list[TownshipRow]:

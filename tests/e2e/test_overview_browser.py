@@ -182,7 +182,7 @@ def test_county_overview_rows_link_down_and_charts_have_their_numbers(
     assert "正常" in first.locator("td[data-label=播出信号]").inner_text()
     stalled = rows.nth(4)
     assert "没有画面" in stalled.locator("td[data-label=播出信号]").inner_text()
-    assert "没有播出记录" in stalled.locator("td[data-label=正在播出]").inner_text()
+    assert "现在没有播出，最后一页" in stalled.locator("td[data-label=正在播出]").inner_text()
     assert rows.nth(1).locator("td[data-label=未处理呼救]").inner_text().strip() == "⚠ 1"
 
     # Thumbnails: the page on air now, decoded from the render cache; a placeholder otherwise.

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -131,7 +132,10 @@ def test_the_county_sees_one_row_per_township_linking_down(login, county):
     assert a["待审核"] == "2" and b["待审核"] == "1"
     assert "春耕补贴政策" in a["正在播出"] and "惠农政策" in a["正在播出"]
     assert "1 条内容在播出期内" in a["正在播出"]
-    assert "没有播出记录" in b["正在播出"] and "石门旧通知" not in b["正在播出"]
+    ended = (datetime.now(UTC) - timedelta(hours=3) + timedelta(seconds=30)).astimezone(
+        ZoneInfo("Asia/Shanghai"))
+    assert "石门旧通知" not in b["正在播出"]  # long over: not "on air", but said when it stopped
+    assert f"现在没有播出，最后一页 {ended:%H:%M} 播完" in b["正在播出"]
     assert "正常" in a["播出信号"] and "没有画面" in b["播出信号"]
     assert a["未处理呼救"] == "⚠ 1" and b["未处理呼救"] == "0"  # the drill and the closed one not
     assert a["今日报到"] == "未录入干部"
@@ -173,8 +177,6 @@ def test_charts_carry_their_numbers_in_text(login, county):
     calls = html.split('id="chart-calls"', 1)[1].split("</figure>", 1)[0]
     counts = [int(n) for n in re.findall(r'data-count="(\d+)"', calls)]
     # Calls per week count every real call, open or closed; drills are left out.
-    from zoneinfo import ZoneInfo
-
     today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date()
     closed_this_week = (today - timedelta(days=2)).isocalendar()[:2] == today.isocalendar()[:2]
     assert len(counts) == 8 and sum(counts) == 2
