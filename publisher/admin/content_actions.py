@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request
+from pathlib import Path
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +17,7 @@ from publisher.extensions import db
 from publisher.models import ContentVersion, Job, Kind, Role, row_id
 from publisher.services import content, jobs
 from publisher.services.errors import ServiceError
+from publisher.services.photos import kept_photo
 
 PREVIEW_JOB = "preview"
 
@@ -95,12 +98,19 @@ def content_preview_form(kind: str):  # noqa: ANN201
     if township is None:
         abort(404)
     form = spec.form()
+    folder = Path(current_app.config["UPLOAD_DIR"]) / f"township-{township.id}"
+    if kind == Kind.PRODUCE:
+        form.photo_folder = folder  # the photo just chosen shows in the preview too
     if not form.validate_on_submit():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return jsonify(error=_("表单有错误，请先改正。"), fields=errors), 400
     data = form_to_data(spec, form)
-    if kind == Kind.PRODUCE and item is not None and not form.remove_photo.data:
-        data["photo"] = item.latest.data.get("photo")
+    if kind == Kind.PRODUCE:
+        kept = kept_photo(folder, form.photo_kept.data)
+        if kept is not None:
+            data["photo"] = str(kept)
+        elif item is not None and not form.remove_photo.data:
+            data["photo"] = item.latest.data.get("photo")
     return _enqueue_preview(kind, data, township.id)
 
 

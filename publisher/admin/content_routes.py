@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from math import ceil
+from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request
@@ -27,6 +28,7 @@ from publisher.extensions import db
 from publisher.models import ContentItem, Kind, Role, Township, VersionState, utcnow
 from publisher.services import content
 from publisher.services.errors import Conflict, ServiceError
+from publisher.services.photos import kept_photo
 
 
 @bp.route("/content/<kind>")
@@ -48,20 +50,21 @@ def _form_context(spec, form, township: Township, item: ContentItem | None = Non
         "villages": [v.name for v in township.villages],
         "policy_categories": POLICY_CATEGORIES, "produce_units": PRODUCE_UNITS,
         "long_fields": LONG_FIELDS, **recording_routes.form_context(form),
+        # A photo kept from a post that came back with an error (see ProduceForm.photo_kept).
+        "photo_kept": getattr(getattr(form, "photo_kept", None), "data", None) or "",
     }
 
 
+def photo_folder(township: Township) -> Path:
+    return Path(current_app.config["UPLOAD_DIR"]) / f"township-{township.id}"
+
+
 def _photo_for(form, previous: str | None, township: Township) -> str | None:  # noqa: ANN001
-    """The produce photo to store: a new upload, the previous one, or none."""
-    upload = form.photo.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            from publisher.services.photos import save_photo
-        except ImportError:
-            flash(_("照片上传功能尚未启用，本次未保存照片。"), "warning")
-            return previous
-        upload_dir = current_app.config["UPLOAD_DIR"] / f"township-{township.id}"
-        return str(save_photo(upload, upload_dir))  # ServiceError is handled by the caller
+    """The produce photo to store: the upload kept while the form validated (this post's or
+    an earlier one that came back with an error), else the previous one, or none."""
+    kept = kept_photo(photo_folder(township), form.photo_kept.data)
+    if kept is not None:
+        return str(kept)
     if form.remove_photo.data:
         return None
     return previous
@@ -100,6 +103,8 @@ def content_new(kind: str):  # noqa: ANN201
         abort(403)
     form = spec.form()
     recording_routes.prepare(form, township)
+    if kind == Kind.PRODUCE:
+        form.photo_folder = photo_folder(township)
     if kind == Kind.NOTICE and request.method == "GET":
         form.issued_by.data = f"{township.name}人民政府"
     if form.validate_on_submit():
@@ -143,6 +148,8 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial["narration"] = item.narration
     form = spec.form(data=initial)
     recording_routes.prepare(form, item.township)
+    if kind == Kind.PRODUCE:
+        form.photo_folder = photo_folder(item.township)
     conflict = False
     if form.validate_on_submit():
         data = form_to_data(spec, form)

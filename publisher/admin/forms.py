@@ -197,6 +197,22 @@ class ProduceForm(ContentForm):
         description=_l("可选，JPG 或 PNG，最大 %(mb)s MB。横拍、光线充足的照片在电视上效果最好。",
                        mb=UPLOAD_MAX_MB))
     remove_photo = BooleanField(_l("删除现有照片"))
+    # A valid photo is stored while the form validates (``photo_folder`` set by the view), so
+    # a mistake in another field sends the form back with the photo kept, not dropped.
+    photo_kept = HiddenField()
+    photo_folder = None
+
+    def validate_photo(self, field: Field) -> None:
+        from publisher.services.errors import ServiceError
+        from publisher.services.photos import save_photo
+
+        if self.photo_folder is None or not getattr(field.data, "filename", ""):
+            return
+        try:
+            saved = save_photo(field.data, self.photo_folder)
+        except ServiceError as exc:
+            raise ValidationError(str(exc)) from None
+        self.photo_kept.data = saved.name
 
 
 class NoticeForm(RecordingFields, ContentForm):

@@ -14,9 +14,10 @@ from flask import abort, current_app, send_file
 from sqlalchemy import select
 
 from publisher.admin import bp
-from publisher.admin.access import load_item, staff_only
+from publisher.admin.access import load_item, may_see, staff_only
 from publisher.extensions import db
-from publisher.models import ContentVersion, Job, JobState
+from publisher.models import ContentVersion, Job, JobState, Role
+from publisher.services.photos import kept_photo
 
 PRERENDER_JOB = "prerender"  # publisher.jobs.prerender.PRERENDER (admin must not import jobs)
 
@@ -47,6 +48,20 @@ def _photo_path(stored: str) -> Path:
     if not path.is_relative_to(root) or not path.is_file():
         abort(404)
     return path
+
+
+@bp.route("/content/produce/kept-photo/<int:township_id>/<name>")
+@staff_only(Role.EDITOR)
+def kept_photo_file(township_id: int, name: str):  # noqa: ANN201
+    """A photo kept from a form that came back with an error, shown back in that form."""
+    if not may_see(township_id):
+        abort(404)
+    path = kept_photo(Path(current_app.config["UPLOAD_DIR"]) / f"township-{township_id}", name)
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=True, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/content/<kind>/<int:item_id>/versions/<int:number>/photo")

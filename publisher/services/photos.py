@@ -7,6 +7,7 @@ camera serial) and anything smuggled after the picture data.
 
 from __future__ import annotations
 
+import re
 import secrets
 import warnings
 from io import BytesIO
@@ -93,6 +94,18 @@ def _normalise(image: Image.Image, max_side: int, keep_alpha: bool) -> Image.Ima
         image = background
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     return image
+
+
+STORED_PHOTO = re.compile(r"^[0-9a-f]{32}\.jpg$")  # the names _write_atomically gives photos
+
+
+def kept_photo(upload_dir: Path, name: str | None) -> Path | None:
+    """A photo stored earlier in ``upload_dir`` under ``name`` (by a form that came back with
+    an error), or None: only names this module gives, only in that folder."""
+    if not name or not STORED_PHOTO.match(name):
+        return None
+    path = upload_dir / name
+    return path if path.is_file() else None
 
 
 def _write_atomically(payload: bytes, upload_dir: Path, suffix: str) -> Path:

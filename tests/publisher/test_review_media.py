@@ -85,3 +85,48 @@ def test_the_review_page_shows_every_page_rendered_on_submission(app, login, off
         response = reviewer.get(url)
         assert response.status_code == 200 and response.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert login("admin_b").get(urls[0]).status_code == 404
+
+
+def _jpeg() -> bytes:
+    raw = io.BytesIO()
+    Image.new("RGB", (800, 600), (90, 140, 60)).save(raw, "JPEG")
+    return raw.getvalue()
+
+
+def test_a_photo_chosen_before_a_form_error_is_kept_and_saved(app, login, office):
+    from publisher.extensions import db
+    from publisher.models import ContentItem
+    from tests.publisher.test_content_support import form_of
+
+    editor = login("editor")
+    fields = form_of("produce", price="四块五")  # a mistake in another field
+    response = editor.post("/content/produce/new", {**fields, "save": "1",
+                                                    "photo": (io.BytesIO(_jpeg()), "土豆.jpg")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "价格请填写数字" in page
+    kept = re.search(r'name="photo_kept" type="hidden" value="([0-9a-f]{32}\.jpg)"', page) or \
+        re.search(r'id="photo_kept" name="photo_kept" type="hidden" value="([^"]+)"', page)
+    assert kept, "the photo is not kept in the form"
+    thumb = re.search(r'<img class="photo-view" src="(/content/produce/kept-photo/[^"]+)"', page)
+    assert editor.get(thumb.group(1)).mimetype == "image/jpeg"
+    assert login("editor_b").get(thumb.group(1)).status_code == 404  # another township
+    fixed = editor.post("/content/produce/new", {**form_of("produce"), "save": "1",
+                                                 "photo_kept": kept.group(1)})
+    assert fixed.status_code == 302
+    with app.app_context():
+        item = db.session.query(ContentItem).one()
+        assert item.latest.data["photo"].endswith(kept.group(1))
+
+
+def test_a_forged_kept_name_is_ignored(app, login, office):
+    from publisher.extensions import db
+    from publisher.models import ContentItem
+    from tests.publisher.test_content_support import form_of
+
+    editor = login("editor")
+    for name in ("../../secret.jpg", "0" * 32 + ".jpg"):
+        editor.post("/content/produce/new", {**form_of("produce"), "save": "1",
+                                             "photo_kept": name})
+    with app.app_context():
+        assert all(not i.latest.data.get("photo") for i in db.session.query(ContentItem))
