@@ -286,9 +286,11 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
     log.info("playout node %s started", node.book.node)
     try:
         while not stop.is_set():
-            looped[0] = time.monotonic()
+            looped[0] = began = time.monotonic()
             node.turn()
-            stop.wait(CHANNEL_POLL_S)
+            # Paced from the start of each turn: a slow turn (a busy machine, a slow
+            # database) must not also push the next renewal back.
+            stop.wait(max(0.0, CHANNEL_POLL_S - (time.monotonic() - began)))
     finally:
         beater.stop()
         node.leave()

@@ -80,6 +80,14 @@ class NodeSite:
                 db.session.add(Channel(township_id=town.id, slug=slug, name=f"{slug} 频道"))
             db.session.commit()
             db.session.remove()
+        # What every feed makes first (the slate, the music bed) is made once here, as a
+        # site's first feed would: six feeds making it at once would take minutes.
+        from renderer import audio, encode
+
+        enc = encode.PROFILES["720p"]
+        cache = Path(self.app.config["CACHE_DIR"])
+        encode.ensure_slate_unit(cache, enc)
+        audio.ensure_bed(cache, enc.audio_kbps)
         plan_dir = Path(self.app.config["PLAN_DIR"])
         plan_dir.mkdir(parents=True, exist_ok=True)
         for slug, items in pages.items():
