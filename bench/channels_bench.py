@@ -488,15 +488,18 @@ def main() -> None:
     parser.add_argument("--udp", default="10,30", help="channel counts with HLS and paced UDP")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--profile", default="720p", choices=sorted(encode.PROFILES))
+    parser.add_argument("--dir", help="where the data directory goes (e.g. /dev/shm: a tmpfs, "
+                        "away from other work's disk traffic); default: the system's temp dir")
     args = parser.parse_args()
     enc = encode.PROFILES[args.profile]
     runs = [(int(n), False) for n in args.hls.split(",") if n]
     runs += [(int(n), True) for n in args.udp.split(",") if n]
+    print(f"data directory under {args.dir or tempfile.gettempdir()}")
     print(f"{os.cpu_count()} cores, profile {enc.name}, {args.seconds:.0f} s of air per run "
           f"after {WARMUP_S:.0f} s warm-up; load average before: "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     results = []
-    with tempfile.TemporaryDirectory(prefix="channels-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="channels-bench-", dir=args.dir) as tmp:
         root = Path(tmp)
         prepare(root / "base", enc)
         print(HEADER_LINE, flush=True)
