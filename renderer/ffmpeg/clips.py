@@ -31,8 +31,9 @@ def upload_probe_cmd(src: Path) -> list[str]:
 CLIP_CRF = 21  # moving pictures: x264's usual visually-clean rate, under the unit's VBV cap
 # A slide's unit is mostly one intra picture; a clip sends new pictures all the time, so its
 # rate is capped to fit the channel's default 2 Mbit/s constant-rate UDP mux with its sound.
-CLIP_MAXRATE_KBPS = 1700
-CLIP_MPEG2_Q = 5
+CLIP_MAXRATE_KBPS = 1200
+CLIP_MPEG2_KBPS = 1000  # an average: the header's VBV (the stills') allows big peaks, so
+CLIP_MPEG2_QMIN = 8  # the quantiser never goes finer than this (an intra picture's bits)
 PEAK_LIMIT = 0.79  # -2 dBFS: headroom for the AAC encoder, as the channel's loudnorm keeps
 CLIP_FADE_S = 0.08  # the clip's sound fades in and out so the cut from the bed never clicks
 
@@ -121,8 +122,9 @@ def clip_transcode_cmd(
         kbps = min(enc.maxrate_kbps, CLIP_MAXRATE_KBPS)
         video_args = {**video_args, "crf": CLIP_CRF, "tune": "film", "maxrate": f"{kbps}k",
                       "bufsize": f"{round(kbps * UNIT_FRAMES / FPS)}k"}  # fmt: skip
-    else:  # MPEG-2's rate fields are in its sequence header: a coarser quantiser instead
-        video_args = {**video_args, "q:v": max(enc.quality, CLIP_MPEG2_Q)}
+    else:  # MPEG-2 writes maxrate and buffer in its sequence header: an average rate instead
+        video_args = {k: v for k, v in video_args.items() if k != "q:v"}
+        video_args.update({"b:v": f"{CLIP_MPEG2_KBPS}k", "qmin": CLIP_MPEG2_QMIN})
     fmt = "h264" if enc.codec == "h264" else "mpeg2video"
     out_video = ["-map", "[v]", "-frames:v", str(cut.frames), "-r", str(FPS),
                  *_flags(video_args), "-f", fmt, str(video_out)]  # fmt: skip

@@ -132,3 +132,33 @@ def test_a_public_alert_cuts_a_clip_at_the_next_unit(made: dict, tmp_path: Path)
     (entry,) = log
     assert entry.item_id == "video:1" and entry.duration_s == pytest.approx(2 * UNIT_SECONDS)
     assert "cut short by an alert" in entry.note
+
+
+@pytest.mark.parametrize("profile", ["720p", "sd"])
+def test_a_hard_clip_fits_the_channels_default_udp_rate(profile: str, tmp_path: Path) -> None:
+    """Moving detail everywhere (the test pattern) still fits the constant-rate UDP mux at the
+    profile's default rate: no unit has to go out without its pictures."""
+    from playlists import cbr
+    from playlists.timeline import Slot
+
+    enc = encode.PROFILES[profile]
+    cache = tmp_path / "cache"
+    src = clips.landscape(tmp_path / "busy.mp4", seconds=8.0, size="1280x720")
+    clip = transcode_clip(ClipRequest(src, "busy"), cache, enc)
+    page = PlannedPage("busy", "", str(clip.unit(0, enc)), clip.duration_s,
+                       audio=str(clip.audio), clip=str(clip.folder))  # fmt: skip
+    item = PlannedItem("video:1", 1, "video", "busy", (page,), T0)
+    plan_path = tmp_path / "plan.json"
+    save_plan(ChannelPlan("busy", "频道", "Asia/Shanghai", profile, T0, (item,)), plan_path)
+
+    def next_page(plan, when, state):  # noqa: ANN001, ANN202
+        return Slot(item.id, 1, "video", page, when, page.duration_s, False), state
+
+    playout = Playout(plan_path, tmp_path / "hls", tmp_path / "status", cache, next_page,
+                      lambda entry: None, VirtualClock(T0), enc,
+                      bed=AudioBed.from_file(encode.ensure_silence(cache)))  # fmt: skip
+    stream, first = playout.units(), playout.feed.next_unit
+    mux = cbr.CbrMux(cbr.default_muxrate_bps(enc.bufsize_kbit, enc.audio_kbps), "c", "p")
+    for n in range(clip.units):
+        mux.mux_unit(first + n, next(stream))
+    assert mux.units_without_pictures == 0
