@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import Gone
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -114,6 +115,17 @@ def init_app(app: Flask) -> None:
     from publisher import ops
 
     ops.init_app(app)  # /healthz, /healthz/live, /metrics
+
+    @app.before_request
+    def drop_nul_characters():  # noqa: ANN202
+        """NUL characters leave query and form values, on every route, before any view reads
+        them: no one types one, and PostgreSQL can neither store nor compare text that holds
+        one (SQLite could). Like the other invisible characters the content rules remove."""
+        for name in ("args", "form"):
+            values = getattr(request, name)
+            if any("\x00" in value for _key, value in values.items(multi=True)):
+                setattr(request, name, ImmutableMultiDict(
+                    (key, value.replace("\x00", "")) for key, value in values.items(multi=True)))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # noqa: ANN202
