@@ -282,7 +282,10 @@ def run_playout(slugs: list[str], stop: threading.Event | None = None) -> None:
     looped = [time.monotonic()]  # the channel loop's last turn: the heartbeat's evidence
     beater = Beater(Path(app.config["STATUS_DIR"]), "playout",
                     alive=lambda: time.monotonic() - looped[0] < LOOP_LATE_S).start()
-    node = Node(app, slugs)
+    try:
+        node = Node(app, slugs)
+    except ValueError as exc:  # a node id the lease table cannot hold: say which setting
+        raise SystemExit(f"VILLAGECAST_NODE_ID: {exc}") from None
     log.info("playout node %s started", node.book.node)
     try:
         while not stop.is_set():

@@ -141,7 +141,10 @@ def run_worker(stop: threading.Event | None = None) -> None:
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-    worker = Worker(app)
+    try:
+        worker = Worker(app)
+    except ValueError as exc:  # a node id the lease table cannot hold: say which setting
+        raise SystemExit(f"VILLAGECAST_NODE_ID: {exc}") from None
     log.info("content worker %s started", worker.book.node)
     try:
         while not stop.is_set():

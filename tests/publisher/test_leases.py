@@ -199,3 +199,9 @@ def test_nodes_claiming_at_once_never_share_a_lease(sessions) -> None:  # noqa: 
     assert len(taken) == len(set(taken))  # no channel twice
     assert sorted(taken) == CHANNELS  # 4 x 3 >= 10: everything taken
     assert all(len(names) <= 3 for names in won.values())
+
+
+@pytest.mark.parametrize("node", ["", "x" * 65])
+def test_a_node_id_the_lease_table_cannot_hold_is_refused(node: str) -> None:
+    with pytest.raises(ValueError, match="1 to 64 characters"):
+        LeaseBook(None, node, "playout")  # type: ignore[arg-type] - refused before any use
