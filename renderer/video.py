@@ -20,11 +20,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from renderer import ffmpeg, media_probe
 from renderer.atomic import temp_beside, write_atomic
 from renderer.bitstream import EncodeError, adts_frames, format_header, pictures
+from renderer.captions import Caption, draw_caption
 from renderer.encode import TARGET_LUFS, EncodingProfile, ensure_slate_unit
 from renderer.timing import (
     AAC_FRAME_SAMPLES,
@@ -35,15 +36,11 @@ from renderer.timing import (
     units_for,
 )
 
-Caption = Literal["", "strip", "lower_third"]
 CLIP_FORMAT = 1  # bump when the folder layout or the transcode changes meaning
 # Seconds of transcoding allowed per second of clip, plus a start-up allowance: the 1080p
 # encode runs at ~1x real time on one slow core; this leaves room for a busy machine.
 TIMEOUT_PER_SECOND = 6.0
 TIMEOUT_BASE_S = 60.0
-CAPTION_TEXT_FRACTION = 0.06  # of picture height: above the channel's 4.5 % minimum
-CAPTION_BAND = (16, 32, 64, 200)  # dark blue, see-through enough to keep the picture
-CAPTION_TEXT = (255, 255, 255)
 # The item's caption style (renderer.fields.CAPTION_STYLES, staff's words) -> the drawing.
 CAPTION_STYLE_OF: dict[str, Caption] = {"顶部标题条": "strip", "下方字幕条": "lower_third"}
 
@@ -275,50 +272,3 @@ def clip_pages(item: dict[str, Any], cache_dir: Path, enc: EncodingProfile) -> l
     return [{"key": clip.page_key, "png": str(poster), "unit": str(clip.unit(0, enc)),
              "duration_s": clip.duration_s, "page_no": 1, "page_count": 1,
              "audio": str(clip.audio), "clip": str(clip.folder)}]  # fmt: skip
-
-
-def discard_partial(folder: Path) -> None:
-    """Remove a clip folder that never finished (after a failed or killed transcode)."""
-    if load_clip(folder) is None:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def draw_caption(text: str, style: Caption, enc: EncodingProfile, out: Path) -> Path:
-    """The caption as a transparent PNG the shape of the picture (square pixels; the
-    transcode scales it onto the coded frame): a full-width title strip at the top of the
-    title-safe area, or a lower third, white text on a dark band, in the channel's fonts."""
-    from PIL import Image
-
-    from renderer.draw import Canvas
-    from renderer.fonts import default_fonts
-    from renderer.profiles import Rect
-
-    width = round(enc.width * enc.sar[0] / enc.sar[1])
-    height = enc.height
-    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    canvas = Canvas(image, default_fonts())
-    size = round(height * CAPTION_TEXT_FRACTION)
-    margin_x, margin_y = round(width * 0.05), round(height * 0.05)  # inside title-safe
-    band = round(size * 1.6)
-    text = _fit(canvas, text, size, width - 2 * margin_x - size)
-    if style == "strip":
-        box = Rect(margin_x, margin_y, width - margin_x, margin_y + band)
-    else:
-        text_w = round(canvas.measure(text, size, bold=True))
-        bottom = height - margin_y - round(height * 0.06)
-        box = Rect(margin_x, bottom - band, margin_x + text_w + size, bottom)
-    canvas.rect(box, CAPTION_BAND)
-    canvas.text(box.left + size / 2, box.top, text, size, fill=CAPTION_TEXT,
-                bg=CAPTION_BAND[:3], bold=True, line_height=band)  # fmt: skip
-    image.save(out, format="PNG")
-    return out
-
-
-def _fit(canvas: object, text: str, size: int, room: float) -> str:
-    """The caption cut with an ellipsis to fit one line (a caption is a line, not a page)."""
-    measure = canvas.measure  # type: ignore[attr-defined]
-    if measure(text, size, bold=True) <= room:
-        return text
-    while text and measure(text + "…", size, bold=True) > room:
-        text = text[:-1]
-    return text + "…"
