@@ -25,8 +25,9 @@ from publisher.extensions import db
 from publisher.jobs.clock import run_preview
 from publisher.jobs.pipeline import render_queued
 from publisher.jobs.prerender import PRERENDER, run_prerender
+from publisher.jobs.render_queue import queued_fairly
 from publisher.leases import RENEW_EVERY_S, LeaseBook, holds
-from publisher.models import ContentItem, ContentVersion, Job, JobState, Kind, RenderState, utcnow
+from publisher.models import ContentVersion, Job, JobState, RenderState, utcnow
 
 log = logging.getLogger(__name__)
 ROLE = "worker"
@@ -43,10 +44,8 @@ def pending_work() -> list[str]:
                                  .order_by(Job.id).limit(CANDIDATES))
         return [f"job:{i}" for i in ids]
 
-    renders = db.session.scalars(
-        select(ContentVersion.id).join(ContentItem, ContentVersion.item_id == ContentItem.id)
-        .where(ContentVersion.render_state == RenderState.QUEUED, ContentItem.kind != Kind.ALERT)
-        .order_by(ContentVersion.reviewed_at).limit(CANDIDATES))
+    # Approved content in the render queue's fair order: townships in turn (render_queue).
+    renders = queued_fairly(CANDIDATES, content_only=True)
     return [*jobs("preview"), *(f"render:{i}" for i in renders), *jobs(PRERENDER)]
 
 
