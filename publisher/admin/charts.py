@@ -141,10 +141,13 @@ def on_air_minutes(summed: Iterable[AiredHour], channel: int, hours: int = 24) -
     shorter than the page that straddles its hour can hide; longer ones show.
     """
     began = [0.0] * hours
+    before = 0.0  # hour -1: pages that began before the chart and may run into its first hour
     for row in summed:
         if row.channel == channel and 0 <= row.hour < hours:
             began[row.hour] += row.seconds
-    minutes, carry = [], 0.0
+        elif row.channel == channel and row.hour == -1:
+            before += row.seconds
+    minutes, carry = [], max(before - 3600.0, 0.0)
     for seconds in began:
         total = seconds + carry
         minutes.append(round(min(total, 3600.0) / 60, 1))
@@ -240,6 +243,9 @@ HEALTH_LABEL_W = 96
 HEALTH_HOUR_W = 26
 HEALTH_ROW_H = 44
 HEALTH_BAR_H = 30
+# An hour short of this much is still whole: pages are summed by the hour they began in, so
+# the page straddling an hour's start can be off by its length (10-40 s).
+FULL_TOLERANCE_MIN = 1.0
 
 
 def possible_minutes(start: datetime, now: datetime, hours: int = 24) -> list[float]:
@@ -257,7 +263,7 @@ def health_rects(minutes: Sequence[float], y0: float,
     rects = []
     for h, m in enumerate(minutes):
         wanted = possible[h] if possible is not None else 60
-        key = "off" if m <= 0 else "full" if m >= wanted - 0.5 else "gap"
+        key = "off" if m <= 0 else "full" if m >= wanted - FULL_TOLERANCE_MIN else "gap"
         height = max(HEALTH_BAR_H * min(m, 60) / 60, 1.5)
         rects.append(Rect(HEALTH_LABEL_W + h * HEALTH_HOUR_W, y0 + HEALTH_BAR_H - height,
                           HEALTH_HOUR_W - 3, height, key))

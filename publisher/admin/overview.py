@@ -202,12 +202,13 @@ def aired_hours(channels: list[Channel], start: datetime, now: datetime,
     if not ids:
         return []
     # The hour as a CASE over the bounds: the same SQL on SQLite and PostgreSQL.
-    bucket = case(*((AsRunEntry.aired_at < start + (n + 1) * HOUR, n) for n in range(hours)),
+    bucket = case((AsRunEntry.aired_at < start, -1),  # runs into the first hour
+                  *((AsRunEntry.aired_at < start + (n + 1) * HOUR, n) for n in range(hours)),
                   else_=hours)
     found = db.session.execute(
         select(AsRunEntry.channel_id, bucket, AsRunEntry.category,
                func.sum(AsRunEntry.duration_ms))
-        .where(AsRunEntry.channel_id.in_(ids), AsRunEntry.aired_at >= start,
+        .where(AsRunEntry.channel_id.in_(ids), AsRunEntry.aired_at >= start - HOUR,
                AsRunEntry.aired_at < now)
         .group_by(AsRunEntry.channel_id, bucket, AsRunEntry.category))
     return [charts.AiredHour(cid, hour, category, (ms or 0) / 1000)
@@ -256,9 +257,10 @@ def build_charts(townships: list[Township], now: datetime,
     start = local.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
     start_utc = start.astimezone(UTC)
     summed = aired_hours(channels, start_utc, now)
+    in_window = [row for row in summed if row.hour >= 0]
     plans = {c.slug: p for c in channels if (p := channel_plan(c)) is not None}
     planned = charts.planned_shares(plans.values(), start_utc, now)
-    aired = charts.aired_shares(summed)
+    aired = charts.aired_shares(in_window)
 
     chosen = next((c for c in channels if c.slug == timeline_slug), None)
     chosen = chosen or next((c for c in channels if c.slug in plans), None)

@@ -91,6 +91,9 @@ def test_on_air_minutes_carry_a_page_across_the_hour_and_show_gaps():
     assert charts.on_air_minutes(summed, 2, hours=5) == [0.0, 0.0, 60.0, 0.0, 0.0]
     long_page = [AiredHour(1, 0, "video", 3600 + 5400)]  # 2.5 hours begun in hour 0
     assert charts.on_air_minutes(long_page, 1, hours=4) == [60.0, 60.0, 30.0, 0.0]
+    # A clip that began before the chart runs 20 minutes into its first hour.
+    before = [AiredHour(1, -1, "video", 3600 + 1200)]
+    assert charts.on_air_minutes(before, 1, hours=2) == [20.0, 0.0]
 
 
 def test_calls_per_week_start_on_monday():
@@ -148,6 +151,11 @@ def _luminance(hex_colour: str) -> float:
 def test_every_fill_has_3_to_1_contrast_on_the_white_card(category):
     ratio = 1.05 / (_luminance(charts.fill(category)) + 0.05)
     assert ratio >= 3.0, f"{category}: {ratio:.2f}"
+
+
+def test_an_hour_short_by_less_than_a_page_is_whole():
+    rects = charts.health_rects([59.5, 58.9], 0)
+    assert [r.key for r in rects] == ["full", "gap"]
 
 
 def test_the_current_hour_is_judged_by_the_minutes_gone_so_far():
