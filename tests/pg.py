@@ -138,6 +138,51 @@ class PostgresCluster:
         self.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
             sql.Identifier(name)))
 
+    # What must match the template for a used database to be emptied and used again: a
+    # test that migrated down and not up again, or changed a table, has its database dropped.
+    _SHAPE = sql.SQL(
+        "SELECT md5(coalesce((SELECT string_agg(table_name || '.' || column_name || ':' "
+        "|| data_type || ':' || is_nullable, ',' ORDER BY table_name, column_name) "
+        "FROM information_schema.columns WHERE table_schema = 'public'), '') "
+        "|| coalesce((SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes "
+        "WHERE schemaname = 'public'), '') "
+        "|| coalesce((SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger "
+        "WHERE NOT tgisinternal), '') "
+        "|| coalesce((SELECT string_agg(version_num, ',') FROM alembic_version), ''))")
+
+    def shape(self, database: str) -> str:
+        """A digest of ``database``'s schema and migration revision."""
+        with psycopg.connect(self.dsn(database), autocommit=True) as conn:
+            return conn.execute(self._SHAPE).fetchone()[0]
+
+    def empty_database(self, name: str, shape: str) -> bool:
+        """Close every connection to ``name`` and delete every row (the migrations' own
+        bookkeeping kept), restarting the id sequences: as good as a fresh copy of the
+        template whose :meth:`shape` is ``shape``, at a tenth of the cost. False (and
+        ``name`` untouched or half emptied) when the schema is not the template's any more.
+        """
+        try:
+            with psycopg.connect(self.dsn(name), autocommit=True) as conn:
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                             "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                if conn.execute(self._SHAPE).fetchone()[0] != shape:
+                    return False
+                tables = [row[0] for row in conn.execute(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename <> 'alembic_version'")]
+                with conn.transaction():
+                    conn.execute("SET LOCAL lock_timeout = '10s'")
+                    # Skips the foreign keys' and the append-only logs' triggers.
+                    conn.execute("SET LOCAL session_replication_role = replica")
+                    for table in tables:
+                        conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
+                    conn.execute("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                 "WHERE c.relkind = 'S' "
+                                 "AND c.relnamespace = 'public'::regnamespace")
+            return True
+        except psycopg.Error:
+            return False
+
     def __enter__(self) -> PostgresCluster:
         return self.start()
 
