@@ -42,6 +42,10 @@ class Village(db.Model):
     township_id: Mapped[int] = mapped_column(ForeignKey("township.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(16), default="村")  # 村 or 社区
+    # Where the village committee is (WGS-84 degrees, as phones report): check-ins with a
+    # location are shown against it (在村 / 不在村). Unset: no verdict.
+    lat: Mapped[float | None] = mapped_column()
+    lon: Mapped[float | None] = mapped_column()
 
     township: Mapped[Township] = relationship(back_populates="villages")
 

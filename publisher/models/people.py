@@ -70,6 +70,12 @@ class Whereabouts(db.Model):
     source: Mapped[str] = mapped_column(String(8), default="web")  # web | sms | staff | api
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The phone's location at the moment of a web check-in, if the cadre chose to attach it
+    # (never tracked otherwise), and its distance from the chosen village's coordinates.
+    location_lat: Mapped[float | None] = mapped_column()
+    location_lon: Mapped[float | None] = mapped_column()
+    location_accuracy_m: Mapped[float | None] = mapped_column()
+    location_distance_m: Mapped[float | None] = mapped_column()
 
     cadre: Mapped[Cadre] = relationship()
     village: Mapped[Village | None] = relationship()

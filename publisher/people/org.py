@@ -112,7 +112,8 @@ def village_edit(village_id: int | None = None):  # noqa: ANN201
     village = scoped_or_404(Village, village_id) if village_id else None
     township = village.township if village else selected_township()
     return _edit("people/org/village_form.html", village,
-                 _fields(village, ("name", "kind")) or {"kind": "村"}, service.clean_village,
+                 _fields(village, ("name", "kind", "lat", "lon")) or {"kind": "村"},
+                 service.clean_village,
                  lambda f: service.save_village(current_user, township.id, f, village),
                  f"/org/villages?township_id={township.id}", township=township,
                  kinds=service.VILLAGE_KINDS)

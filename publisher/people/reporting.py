@@ -17,6 +17,7 @@ from sqlalchemy import select
 from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts, row_id
 from publisher.services.errors import ServiceError
+from publisher.services.geo import clean_fix
 from publisher.services.org import FieldError
 
 VILLAGE_STATUS = "在村走访"  # the one status that names a village
@@ -58,7 +59,8 @@ def clean_report(raw: Mapping[str, Any], township_id: int) -> dict[str, Any]:
     if start and end and end <= start:
         raise FieldError("end_time", _("结束时间必须晚于开始时间。"))
     return {"status": status, "village_id": village_id, "place": "" if village_id else place,
-            "activity": activity, "start_time": start, "end_time": end}
+            "activity": activity, "start_time": start, "end_time": end,
+            "location": clean_fix(raw)}
 
 
 def check_day(day: date, today: date) -> None:
@@ -75,7 +77,8 @@ def submit_report(cadre: Cadre, day: date, fields: Mapping[str, Any], *, source:
     return record_whereabouts(
         cadre, day, fields["status"], village_id=fields["village_id"], place=fields["place"],
         activity=fields["activity"], source=source, reported_by=reported_by,
-        start_time=fields["start_time"], end_time=fields["end_time"])
+        start_time=fields["start_time"], end_time=fields["end_time"],
+        location=fields.get("location"))
 
 
 def covered_first(cadre: Cadre) -> list[tuple[Village, bool]]:

@@ -17,6 +17,7 @@ from publisher.extensions import db
 from publisher.models import WHEREABOUTS_STATUSES, Cadre, User, Village, Whereabouts, utcnow
 from publisher.services import audit
 from publisher.services.errors import ServiceError
+from publisher.services.geo import Fix, distance_m
 from publisher.services.whereabouts_board import local_now
 
 # Messages are also made in the clock process (SMS check-ins), outside any request: the
@@ -45,6 +46,7 @@ def record_whereabouts(
     start_time: time | None = None,
     end_time: time | None = None,
     now: datetime | None = None,
+    location: Fix | None = None,
 ) -> Whereabouts:
     """Validate and store one report, audited in the same transaction, and commit.
 
@@ -76,6 +78,12 @@ def record_whereabouts(
                       end_time=end_time, source=source,
                       reported_by_id=reported_by.id if reported_by else None,
                       reported_at=now or utcnow())
+    if location is not None:  # attached by the cadre at this check-in, never tracked
+        row.location_lat, row.location_lon = location.lat, location.lon
+        row.location_accuracy_m = location.accuracy_m
+        if village is not None and village.lat is not None and village.lon is not None:
+            row.location_distance_m = round(distance_m(location.lat, location.lon,
+                                                       village.lat, village.lon))
     db.session.add(row)
     db.session.flush()
     where = village.name if village else place

@@ -44,6 +44,10 @@ class Report:
     source: str = "web"
     reported_by: str = ""
     id: int = 0
+    # The location the cadre attached to a web check-in (staff only; never on air).
+    location_distance_m: float | None = None
+    location_accuracy_m: float | None = None
+    located: bool = False
 
     @property
     def where(self) -> str:
@@ -142,7 +146,9 @@ def _report(w: Whereabouts) -> Report:
                   village=w.village.name if w.village else "", place=w.place,
                   start_time=w.start_time, end_time=w.end_time, activity=w.activity,
                   source=w.source, reported_by=w.reported_by.display_name if w.reported_by else "",
-                  id=w.id)
+                  id=w.id, location_distance_m=w.location_distance_m,
+                  location_accuracy_m=w.location_accuracy_m,
+                  located=w.location_lat is not None)
 
 
 def load_board(township: Township, day: date, now: datetime) -> Board:

@@ -15,6 +15,7 @@ from playlists.udp import parse_url
 from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts, row_id
 from publisher.services.errors import NotAllowed, ServiceError
+from publisher.services.geo import clean_fix
 from publisher.services.org.common import FieldError, flag, integer, record, save_audited, text
 from publisher.services.phones import clean_phone
 from publisher.services.scope import ensure_township
@@ -96,7 +97,9 @@ def clean_village(raw: Mapping[str, Any]) -> dict[str, Any]:
     kind = text(raw, "kind", 16) or "村"
     if kind not in VILLAGE_KINDS:
         raise FieldError("kind", _("类型只能是“村”或“社区”。"))
-    return {"name": text(raw, "name", 80, required=True), "kind": kind}
+    fix = clean_fix(raw)  # the committee's location, for check-ins with a location
+    return {"name": text(raw, "name", 80, required=True), "kind": kind,
+            "lat": fix.lat if fix else None, "lon": fix.lon if fix else None}
 
 
 def save_village(
