@@ -285,8 +285,9 @@ def check_hls(channel_dir: Path, begin: float, end: float, playlist: dict[str, f
         result.problems.append(f"{result.missing} segments missing")
     if result.discontinuities:
         result.problems.append(f"{result.discontinuities} discontinuities")
-    if max(result.worst_late_s, result.worst_playlist_late_s) > ON_TIME_S:
-        result.problems.append(f"segment {result.worst_late_s:.2f} s late")
+    late = max(result.worst_late_s, result.worst_playlist_late_s)
+    if late > ON_TIME_S:
+        result.problems.append(f"segment or playlist {late:.2f} s late")
     return files
 
 
