@@ -29,15 +29,21 @@ _CHUNK = 1024 * 1024
 _FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 
+POSTGRES_DISK_FULL = "53100"
+
+
 def is_disk_full(exc: BaseException | None) -> bool:
     """True if ``exc`` (or what caused it) says the disk or quota is full.
 
-    SQLite reports it as SQLITE_FULL ("database or disk is full"); file writes as ENOSPC or
-    EDQUOT. SQLAlchemy wraps the driver's error in ``.orig``.
+    SQLite reports it as SQLITE_FULL ("database or disk is full"), PostgreSQL as SQLSTATE
+    53100 (disk_full); file writes as ENOSPC or EDQUOT. SQLAlchemy wraps the driver's error
+    in ``.orig``.
     """
     seen = 0
     while exc is not None and seen < 8:
         if isinstance(exc, OSError) and exc.errno in _FULL_ERRNOS:
+            return True
+        if getattr(exc, "sqlstate", None) == POSTGRES_DISK_FULL:
             return True
         if isinstance(exc, sqlite3.Error) and (
                 getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL"

@@ -70,3 +70,15 @@ def test_the_audit_log_refuses_changes_on_postgresql(pg_app, statement: str) -> 
         db.session.rollback()
         assert db.session.execute(text("SELECT summary FROM audit_event")).scalars().all() \
             == ["原文"]
+
+
+def test_a_full_disk_on_the_postgresql_server_is_told_as_such() -> None:
+    import psycopg.errors
+    from sqlalchemy.exc import OperationalError
+
+    from publisher.emergency.reserve import is_disk_full
+
+    full = psycopg.errors.DiskFull("could not extend file \"base/16384/2619\": No space left")
+    assert is_disk_full(OperationalError("INSERT ...", {}, full))
+    other = psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+    assert not is_disk_full(OperationalError("INSERT ...", {}, other))
