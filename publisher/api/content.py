@@ -27,6 +27,7 @@ from publisher.api.common import (
 from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Role, User
 from publisher.services import content as service
+from publisher.services.errors import Conflict
 
 # URL collection → content kind. Alerts have their own emergency workflow and stay out.
 COLLECTIONS = {"policies": "policy", "services": "service", "produce": "produce",
@@ -110,8 +111,16 @@ def list_items(kind: str):  # noqa: ANN201
                     "offset": offset})
 
 
+def _with_etag(response, item: ContentItem):  # noqa: ANN001, ANN202
+    """The latest version's edit token as the ETag: a client sends it back in If-Match so
+    that its PUT does not overwrite a change it has not seen."""
+    response.set_etag(service.edit_base(item))
+    return response
+
+
 def get_item(kind: str, item_id: int):  # noqa: ANN201
-    return jsonify(item_json(_item(kind, item_id, caller())))
+    item = _item(kind, item_id, caller())
+    return _with_etag(jsonify(item_json(item)), item)
 
 
 def create(kind: str):  # noqa: ANN201
@@ -133,8 +142,14 @@ def update(kind: str, item_id: int):  # noqa: ANN201
         data["photo"] = item.latest.data["photo"]  # uploaded in the admin: an edit keeps it
     if item.latest.data.get("recording") and "recording" not in data:
         data["recording"] = item.latest.data["recording"]  # recorded in the admin: kept too
-    service.edit_item(user, item, data, **window)
-    return jsonify(item_json(item))
+    wanted = request.if_match  # without If-Match the edit applies to whatever is latest
+    bases = list(wanted.as_set()) if wanted and not wanted.star_tag else []
+    try:
+        service.edit_item(user, item, data, **window, base=bases[0] if bases else None)
+    except Conflict as exc:
+        db.session.rollback()
+        raise ApiError(412, "precondition_failed", str(exc)) from None
+    return _with_etag(jsonify(item_json(item)), item)
 
 
 def submit(kind: str, item_id: int):  # noqa: ANN201

@@ -39,6 +39,16 @@ TOWNSHIP = {"name": "township_id", "in": "query", "schema": {"type": "integer"},
             "description": "县级账号指定乡镇；其他账号只能看本乡镇"}
 
 
+IF_MATCH = {"name": "If-Match", "in": "header", "schema": {"type": "string"},
+            "description": "详情返回的 ETag：内容在此之后被他人修改时拒绝（412），"
+                           "不会覆盖别人的修改"}
+
+
+def _put(op: dict[str, Any]) -> dict[str, Any]:
+    op["responses"]["412"] = {"$ref": "#/components/responses/PreconditionFailed"}
+    return op
+
+
 def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: list | None = None,
         status: str = "200", tag: str = "") -> dict[str, Any]:
     op: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else [],
@@ -101,8 +111,8 @@ def _content_paths() -> dict[str, Any]:
                         status="201", tag=tag)}
         paths[f"/api/v1/{collection}/{{id}}"] = {
             "get": _op(f"{tag}详情", _json(item), params=[ID], tag=tag),
-            "put": _op(f"修改{tag}（已通过的内容生成新版本待审）", _json(item),
-                       body=_item_schema(kind), params=[ID], tag=tag)}
+            "put": _put(_op(f"修改{tag}（已通过的内容生成新版本待审）", _json(item),
+                            body=_item_schema(kind), params=[ID, IF_MATCH], tag=tag))}
         paths[f"/api/v1/{collection}/{{id}}/submit"] = {
             "post": _op(f"提交{tag}审核", _json(item), params=[ID], tag=tag)}
     return paths
@@ -190,7 +200,8 @@ def build_spec(server: str = "/") -> dict[str, Any]:
             "schemas": _schemas(),
             "responses": {name: {**error, "description": text} for name, text in (
                 ("BadRequest", "请求格式或内容有误"), ("Unauthorized", "缺少或无效的 API 令牌"),
-                ("Forbidden", "角色无权进行此操作"), ("NotFound", "不存在或属于其他乡镇"))},
+                ("Forbidden", "角色无权进行此操作"), ("NotFound", "不存在或属于其他乡镇"),
+                ("PreconditionFailed", "If-Match 的版本已不是最新：先重新读取再修改"))},
         },
     }
 

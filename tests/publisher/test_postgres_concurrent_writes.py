@@ -130,3 +130,30 @@ def test_editors_saving_one_draft_at_once_lose_nothing_silently(
         assert [v.number for v in item.versions] == [1]
         assert item.latest.data["amount"] == amounts[saved[0]]
     assert _count(app, AuditEvent, AuditEvent.action == "edit") == 1
+
+
+def test_api_clients_saving_with_if_match_do_not_overwrite_each_other(app, office,
+                                                                     make_item) -> None:  # noqa: ANN001
+    from tests.publisher.test_api import issue_tokens
+
+    item_id = make_item("policy")
+    tokens, client = issue_tokens(app), app.test_client()
+
+    def api(method: str, user: str, body: dict | None = None, etag: str | None = None):  # noqa: ANN202
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        if etag:
+            headers["If-Match"] = etag
+        return client.open(f"/api/v1/policies/{item_id}", method=method, json=body,
+                           headers=headers)
+
+    read = api("GET", "editor")
+    etag, body = read.headers["ETag"], read.get_json()
+    first = api("PUT", "editor", {**body, "amount": "每亩 110 元"}, etag)
+    assert first.status_code == 200 and first.headers["ETag"] != etag
+    stale = api("PUT", "editor2", {**body, "amount": "每亩 120 元"}, etag)
+    assert stale.status_code == 412
+    assert stale.get_json()["error"]["code"] == "precondition_failed"
+    assert "已被他人修改" in stale.get_json()["error"]["message"]
+    assert api("GET", "editor").get_json()["amount"] == "每亩 110 元"
+    fresh = api("PUT", "editor2", {**body, "amount": "每亩 120 元"}, first.headers["ETag"])
+    assert fresh.status_code == 200 and fresh.get_json()["amount"] == "每亩 120 元"
