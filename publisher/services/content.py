@@ -154,8 +154,9 @@ def edit_base(item: ContentItem) -> str:
 
 
 def _hold(item: ContentItem) -> None:
-    """Hold ``item`` for this transaction: an editor saving it at the same moment waits
-    here until this save commits, then reads the versions as it left them.
+    """Hold ``item`` for this transaction: someone saving, submitting, approving or
+    withdrawing it at the same moment waits here until this change commits, then reads the
+    item and its versions as it left them.
 
     An UPDATE rather than SELECT ... FOR UPDATE: it row-locks on PostgreSQL, and on SQLite
     (no row locks) it takes the write lock first thing, waiting out the other writer,
@@ -292,6 +293,7 @@ def submit(actor: User, item: ContentItem) -> ContentVersion:
     ensure_township(actor, item.township_id)
     if not actor.can(Role.EDITOR):
         raise NotAllowed(_("只有编辑可以提交审核。"))
+    _hold(item)
     if item.withdrawn_at is not None:
         raise ServiceError(_("该内容已撤回，不能再提交审核。"))
     version = item.latest
@@ -331,6 +333,7 @@ def _check_reviewer(actor: User, item: ContentItem, version: ContentVersion) -> 
 
 def approve(actor: User, item: ContentItem, note: str = "") -> ContentVersion:
     """Approve the pending version: it replaces the one on air once rendered."""
+    _hold(item)  # two reviewers at once: the second finds it approved already
     version = item.latest
     _check_reviewer(actor, item, version)
     # The version on air (if any) stays there until this one is rendered and encoded;
@@ -357,6 +360,7 @@ def reject(actor: User, item: ContentItem, reason: str) -> ContentVersion:
     reason = reason.strip()
     if not reason:
         raise ServiceError(_("退回时必须填写原因。"))
+    _hold(item)
     version = item.latest
     _check_reviewer(actor, item, version)
     version.state = VersionState.REJECTED
@@ -383,6 +387,7 @@ def withdraw(actor: User, item: ContentItem) -> None:
     ensure_township(actor, item.township_id)
     if not actor.can(Role.EDITOR, Role.REVIEWER):
         raise NotAllowed(_("您没有撤回内容的权限。"))
+    _hold(item)
     if item.withdrawn_at is not None:
         raise ServiceError(_("该内容已经撤回。"))
     item.withdrawn_at, item.withdrawn_by_id = utcnow(), actor.id

@@ -157,3 +157,22 @@ def test_api_clients_saving_with_if_match_do_not_overwrite_each_other(app, offic
     assert api("GET", "editor").get_json()["amount"] == "每亩 110 元"
     fresh = api("PUT", "editor2", {**body, "amount": "每亩 120 元"}, first.headers["ETag"])
     assert fresh.status_code == 200 and fresh.get_json()["amount"] == "每亩 120 元"
+
+
+def test_reviewers_approving_and_rejecting_at_once_decide_once(app, login, office,
+                                                              make_item) -> None:  # noqa: ANN001
+    from publisher.extensions import db
+    from publisher.models import AuditEvent, ContentItem
+
+    item_id = make_item("policy", state="pending")
+    reviewers = [login("reviewer"), login("reviewer2"), login("admin")]
+    jobs = [lambda c=reviewers[0]: c.post(f"/review/{item_id}/approve", {"note": "同意"}),
+            lambda c=reviewers[1]: c.post(f"/review/{item_id}/approve", {"note": "同意"}),
+            lambda c=reviewers[2]: c.post(f"/review/{item_id}/reject", {"reason": "金额写错了"})]
+    responses = _all_at_once(jobs)
+    assert [getattr(r, "status_code", r) for r in responses] == [303] * 3  # no 5xx
+    decided = AuditEvent.action.in_(("approve", "reject"))
+    assert _count(app, AuditEvent, decided, AuditEvent.target_id == str(item_id)) == 1
+    with app.app_context():
+        item = db.session.get(ContentItem, item_id)
+        assert [v.state for v in item.versions] in (["approved"], ["rejected"])
