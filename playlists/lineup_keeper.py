@@ -28,6 +28,11 @@ from playlists.playstate import PlayState
 from playlists.timeline import Slot
 
 log = logging.getLogger(__name__)
+# One lineup is built at a time in a playout process. When a county's channels start together
+# (a restart, or a node taking many over) each would otherwise build its day at once, and a
+# hundred builders sharing the interpreter with the feed threads made every segment 1-3 s late
+# for the first minute. Waiting builders cost nothing; the guide fills in channel by channel.
+_BUILDING = threading.Lock()
 
 
 class LineupKeeper:
@@ -68,7 +73,8 @@ class LineupKeeper:
 
         def run() -> None:
             try:
-                work()
+                with _BUILDING:
+                    work()
             except Exception:  # the guide may lag; the channel must not
                 log.exception("%s: lineup not written", plan.slug)
                 self._stale = True
