@@ -23,7 +23,7 @@ from publisher.models.emergency import Incident
 TOKEN_HEADER = "X-Household-Token"
 PAGE_PATH = "/emergency/phone/"
 # The text of the SMS fallback. Any SMS from a household's registered phone is a call for
-# help (publisher.sms.router, rule 4): the word only tells a person reading the spool why.
+# help (publisher.inbound.dispatcher, rule 4): the word only tells a person reading the spool why.
 SMS_WORD = "呼救"
 # A call closed this long ago is no longer shown on the page (the next press starts afresh).
 SHOW_CLOSED_FOR = timedelta(hours=2)

@@ -158,10 +158,11 @@ def full_tick(app, clock) -> None:
     """Everything the clock process does each tick, SMS side included."""
     from publisher.emergency import delivery, escalation
     from publisher.extensions import db
-    from publisher.sms import router, store
+    from publisher.inbound import dispatcher
+    from publisher.sms import store
 
     with app.app_context():
-        store.poll_inbox(router.handle, clock())
+        store.poll_inbox(dispatcher.handle, clock())
         escalation.tick(clock())
         store.deliver_pending(clock())
         store.refresh_statuses(clock())

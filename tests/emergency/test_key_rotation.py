@@ -41,19 +41,20 @@ def _opens(key: str, token: str) -> bool:
 def populated(app, world, clock, helpers, spool):
     """A call by SMS, its alert queued and acknowledged: every kind of encrypted row."""
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage
-    from publisher.sms import router, store
+    from publisher.sms import store
 
     (spool / "inbox" / f"IN20261123_073000_00_+86{HOUSEHOLD}_00.txt").write_bytes(
         "\ufeff救命".encode("utf-16-le"))
     with app.app_context():
-        store.poll_inbox(router.handle, clock())
+        store.poll_inbox(dispatcher.handle, clock())
         db.session.remove()
     helpers.tick(app, clock)
     (spool / "inbox" / f"IN20261123_073100_00_+86{RELATIVE}_00.txt").write_bytes(
         "\ufeff1".encode("utf-16-le"))
     with app.app_context():
-        store.poll_inbox(router.handle, clock())
+        store.poll_inbox(dispatcher.handle, clock())
         assert db.session.query(SmsMessage).filter_by(handled_as="ack").count() == 1
         db.session.remove()
     return world

@@ -56,9 +56,9 @@ def test_responder_verifies_by_replying_the_code(app, world, clock):
 
     from publisher.emergency import responders
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage, User
     from publisher.models.emergency import Responder
-    from publisher.sms import router
 
     with app.app_context():
         admin = db.session.get(User, world.admin)
@@ -73,7 +73,7 @@ def test_responder_verifies_by_replying_the_code(app, world, clock):
         for message in (wrong, right):
             db.session.add(message)
             db.session.flush()
-            router.handle(message, clock())
+            dispatcher.handle(message, clock())
         db.session.commit()
         assert db.session.get(Responder, responder.id).phone_verified_at is not None
         assert (wrong.status, right.handled_as) == ("unmatched", "verify")
@@ -133,14 +133,14 @@ def test_missed_device_test_raises_one_task_for_the_village_cadre(app, world, cl
 
 def test_household_test_sms_is_not_an_emergency(app, world, clock):
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import Incident, SmsMessage
-    from publisher.sms import router
 
     with app.app_context():
         message = SmsMessage(direction="in", number="13900000009", text="测试", status="received")
         db.session.add(message)
         db.session.flush()
-        router.handle(message, clock())
+        dispatcher.handle(message, clock())
         db.session.commit()
         assert message.handled_as == "test" and db.session.query(Incident).count() == 0
         reply = db.session.query(SmsMessage).filter_by(direction="out").one()

@@ -31,17 +31,17 @@ def two_calls(app, world, clock, helpers):
 
 
 def reply(app, clock, number: str, text: str) -> str:
-    """An inbound SMS through the router; returns the text of the reply it queued."""
+    """An inbound SMS through the dispatcher; returns the text of the reply it queued."""
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage
-    from publisher.sms import router
 
     with app.app_context():
         row = SmsMessage(direction="in", number=number, text=text, status="received",
                          received_at=clock(), created_at=clock())
         db.session.add(row)
         db.session.flush()
-        router.handle(row, clock())
+        dispatcher.handle(row, clock())
         db.session.commit()
         answer = db.session.query(SmsMessage).filter_by(reply_to_id=row.id).one()
         return answer.text

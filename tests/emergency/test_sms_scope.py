@@ -11,8 +11,8 @@ OTHER_CADRE = "13800000077"
 def inbox(app, world, clock, make_user):
     """Messages from 监山乡's cadre and household, another township's cadre, a stranger."""
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import Cadre, SmsMessage, Township
-    from publisher.sms import router
 
     with app.app_context():
         other = Township(name="东山乡", county="乾元县")
@@ -33,13 +33,13 @@ def inbox(app, world, clock, make_user):
                              received_at=clock(), created_at=clock())
             db.session.add(row)
             db.session.flush()
-            router.handle(row, clock())
+            dispatcher.handle(row, clock())
             db.session.commit()
             ids[key] = row.id
     return {"ids": ids, "other": other_id}
 
 
-def test_the_router_records_the_senders_township(app, world, inbox):
+def test_the_dispatcher_records_the_senders_township(app, world, inbox):
     from publisher.extensions import db
     from publisher.models import SmsMessage
 
@@ -66,8 +66,8 @@ def test_sms_page_lists_only_the_users_township(client, auth, inbox, user, seen,
 
 def test_an_acknowledgement_belongs_to_the_incidents_township(app, world, clock, helpers):
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage
-    from publisher.sms import router
 
     from .conftest import RELATIVE
 
@@ -78,7 +78,7 @@ def test_an_acknowledgement_belongs_to_the_incidents_township(app, world, clock,
                          received_at=clock(), created_at=clock())
         db.session.add(row)
         db.session.flush()
-        router.handle(row, clock())
+        dispatcher.handle(row, clock())
         db.session.commit()
         assert (row.handled_as, row.related_id, row.township_id) == (
             "ack", result.incident_id, world.township)

@@ -115,14 +115,15 @@ def test_backend_is_chosen_by_config(platform, tmp_path):
 
 
 def test_whole_check_in_path_works_over_http(app, platform, cadre, clock):
-    """The same store/router code with the HTTP backend: check-in in, reply out."""
+    """The same store/dispatcher code with the HTTP backend: check-in in, reply out."""
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage, Whereabouts
-    from publisher.sms import router, store
+    from publisher.sms import store
 
     app.config.update(SMS_BACKEND="http", SMS_HTTP_URL=platform.url)
     with app.app_context():
-        assert store.poll_inbox(router.handle, clock()) == 1
+        assert store.poll_inbox(dispatcher.handle, clock()) == 1
         store.deliver_pending(clock())
         assert db.session.query(Whereabouts).one().source == "sms"
         reply = db.session.query(SmsMessage).filter_by(direction="out").one()

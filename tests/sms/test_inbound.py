@@ -19,14 +19,15 @@ def _arrive(app, text, number="+86" + CADRE_PHONE, name="IN20261123_073000_00_{n
 @pytest.fixture
 def poll(app, clock):
     from publisher.extensions import db
-    from publisher.sms import router, store
+    from publisher.inbound import dispatcher
+    from publisher.sms import store
     from publisher.sms.gammu_files import GammuFilesGateway
 
     def run():
         app.config["SMS_GATEWAY"] = GammuFilesGateway(app.config["SMS_SPOOL_DIR"],
                                                       settle_seconds=0)
         with app.app_context():
-            count = store.poll_inbox(router.handle, clock())
+            count = store.poll_inbox(dispatcher.handle, clock())
             db.session.remove()
             return count
     return run
@@ -150,8 +151,9 @@ def test_staff_page_lists_unmatched_messages(app, client, auth, cadre, make_user
 
 def test_inbox_file_is_moved_only_after_the_message_is_stored(app, cadre, clock, poll):
     from publisher.extensions import db
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage
-    from publisher.sms import router, store
+    from publisher.sms import store
     from publisher.sms.gammu_files import GammuFilesGateway
 
     path = _arrive(app, "去向 值班")
@@ -162,7 +164,7 @@ def test_inbox_file_is_moved_only_after_the_message_is_stored(app, cadre, clock,
 
     app.config["SMS_GATEWAY"] = CrashOnAck(app.config["SMS_SPOOL_DIR"], settle_seconds=0)
     with app.app_context(), pytest.raises(RuntimeError):
-        store.poll_inbox(router.handle, clock())
+        store.poll_inbox(dispatcher.handle, clock())
     assert path.exists()  # still in gammu's inbox
     assert poll() == 0  # seen again: recognised, not handled twice, now acknowledged
     assert not path.exists()
@@ -172,13 +174,13 @@ def test_inbox_file_is_moved_only_after_the_message_is_stored(app, cadre, clock,
 
 
 def test_a_handler_error_still_keeps_the_message(app, cadre, clock, poll, monkeypatch):
+    from publisher.inbound import dispatcher
     from publisher.models import SmsMessage
-    from publisher.sms import router
 
     def broken(message, now):
         raise ValueError("bug")
 
-    monkeypatch.setattr(router, "handle", broken)
+    monkeypatch.setattr(dispatcher, "handle", broken)
     _arrive(app, "去向 值班")
     poll()
     (row,) = _rows(app, SmsMessage)
@@ -236,7 +238,8 @@ def test_odd_inbox_files_are_handled_without_harm(app, cadre, poll):
 
 
 def test_http_inbox_with_garbage_changes_nothing(app, clock):
-    from publisher.sms import router, store
+    from publisher.inbound import dispatcher
+    from publisher.sms import store
     from publisher.sms.gateway import GatewayError, SmsGateway
 
     class Broken(SmsGateway):
@@ -256,4 +259,4 @@ def test_http_inbox_with_garbage_changes_nothing(app, clock):
 
     app.config["SMS_GATEWAY"] = Broken()
     with app.app_context():
-        assert store.poll_inbox(router.handle, clock()) == 0
+        assert store.poll_inbox(dispatcher.handle, clock()) == 0

@@ -4,7 +4,8 @@
 2. a 6-digit code from a responder being verified → number verified;
 3. ``去向 …`` / ``QX …`` → a cadre's whereabouts (from a registered cadre phone);
 4. anything from a household's registered phone → emergency call (``测试`` → SMS test);
-5. otherwise → kept as unmatched for staff, with a usage reply.
+5. a registered cadre's other text → a check-in when it names a village, else a usage reply;
+6. anything else → ``unrecognised_text``.
 
 A message from a registered phone is marked with that phone's township, so staff of one
 township do not read another's messages.
@@ -95,19 +96,33 @@ def handle(message: SmsMessage, now: datetime) -> None:
     households = households_by_phone(message.number)
     if households:
         return _households(message, households, now)
-    _done(message, "", SmsStatus.UNMATCHED)
     cadres = cadres_by_phone(message.number)
     if cadres:
-        if len({c.township_id for c in cadres}) == 1:
-            message.township_id = cadres[0].township_id
-            # A report without the keyword (今天在黄土坪村走访) is read as one.
-            villages = db.session.scalars(select(Village.name).where(
-                Village.township_id == cadres[0].township_id)).all()
-            casual = casual_text(text, villages)
-            if casual is not None:
-                return _checkin(message, now, text=casual)
-        return _reply(message, USAGE, now, usage=True)
+        return _cadre_text(message, cadres, now)
+    unrecognised_text(message, now)
+
+
+def unrecognised_text(message: SmsMessage, now: datetime) -> None:
+    """The fallback: a text from a number that is neither a household's nor a cadre's and
+    is not an acknowledgement or a verification code. Kept as unmatched for staff, with a
+    reply saying the number is not registered (at most once an hour per number)."""
+    _done(message, "", SmsStatus.UNMATCHED)
     _reply(message, UNKNOWN_SENDER, now, usage=True)
+
+
+def _cadre_text(message: SmsMessage, cadres: list[Cadre], now: datetime) -> None:
+    """A cadre's text without the check-in keyword: read as a check-in when it names a
+    village of the cadre's township, else kept as unmatched with the usage reply."""
+    _done(message, "", SmsStatus.UNMATCHED)
+    if len({c.township_id for c in cadres}) == 1:
+        message.township_id = cadres[0].township_id
+        # A report without the keyword (今天在黄土坪村走访) is read as one.
+        villages = db.session.scalars(select(Village.name).where(
+            Village.township_id == cadres[0].township_id)).all()
+        casual = casual_text(message.text, villages)
+        if casual is not None:
+            return _checkin(message, now, text=casual)
+    _reply(message, USAGE, now, usage=True)
 
 
 def cadres_by_phone(number: str) -> list[Cadre]:
