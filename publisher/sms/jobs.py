@@ -15,14 +15,15 @@ TICK_SECONDS = 1
 
 def sms_tick(app: Flask) -> None:
     from publisher.emergency import wallstep
-    from publisher.sms import router, spool, store
+    from publisher.inbound import dispatcher
+    from publisher.sms import spool, store
     from publisher.sms.routes import get_routes
 
     with app.app_context():
         try:
             # The emergency tick's guard: send timeouts count from wall-clock times too.
             with wallstep.guard_for(app).tick() as now:
-                store.poll_inbox(router.handle, now)
+                store.poll_inbox(dispatcher.handle, now)
                 # Read back first: a slot a modem freed is filled in the same tick.
                 store.refresh_statuses(now, timeout_s=app.config.get(
                     "SMS_ROUTE_TIMEOUT_S", app.config.get("SMS_SEND_TIMEOUT_S", 120)))
