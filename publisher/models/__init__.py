@@ -1,5 +1,6 @@
 """The database models, one module per part of the domain."""
 
+from publisher.models import requests  # noqa: F401 - the ledger's tables: import from there
 from publisher.models.airing import AsRunEntry
 from publisher.models.audit import AuditEvent, AuditLogIsAppendOnly
 from publisher.models.base import MAX_ROW_ID, UTCDateTime, row_id, utcnow
