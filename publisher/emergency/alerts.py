@@ -21,20 +21,11 @@ from publisher.emergency.facts import local
 from publisher.emergency.i18n import _
 from publisher.emergency.labels import source_label
 from publisher.extensions import db
-from publisher.models import (
-    ContentItem,
-    ContentVersion,
-    Kind,
-    RenderState,
-    Role,
-    Township,
-    User,
-    VersionState,
-)
+from publisher.models import ContentItem, Kind, Role, Township, User
 from publisher.models.emergency import CapMessage, CapSource
 from publisher.security.outbound import AllowList, FetchRefused, fetch
-from publisher.services import audit
-from publisher.services.content import validate
+from publisher.services import audit, content
+from publisher.services.clock_wake import wake_clock
 from publisher.services.errors import FieldError, NotAllowed, ServiceError
 from publisher.services.scope import ensure_township
 
@@ -60,30 +51,13 @@ def issue_alert(actor: User | None, township: Township, *, title: str, body: str
         raise FieldError("expires", _("失效时间必须晚于现在。"))
     if expires - now > MAX_LIFETIME:
         raise FieldError("expires", _("紧急通知最长有效 7 天。"))
-    data = validate(Kind.ALERT, {
+    how = source_label("alert_source", source)  # stored: in the source language
+    return content.issue_alert(actor, township, {
         "title": title.strip(), "body": body.strip(), "severity": severity.strip()[:10],
         "issued_by": issued_by.strip()[:40],
         "expires": f"{local(township, expires):%m月%d日 %H:%M}",
-    })
-    how = source_label("alert_source", source)  # stored: in the source language
-    item = ContentItem(township_id=township.id, kind=Kind.ALERT, is_exercise=is_exercise,
-                       created_by_id=actor.id if actor else None, created_at=now)
-    version = ContentVersion(
-        item=item, number=1, title=data["title"], data=data, valid_from=valid_from,
-        valid_until=expires, state=VersionState.APPROVED, author_id=actor.id if actor else None,
-        created_at=now, submitted_at=now, reviewed_by_id=actor.id if actor else None,
-        reviewed_at=now, review_note=f"紧急通知直接发布（{how}）",
-        render_state=RenderState.QUEUED)
-    db.session.add_all([item, version])
-    db.session.flush()
-    audit.record("alert", actor=actor, township_id=township.id, target_type=Kind.ALERT,
-                 target_id=item.id,
-                 summary=f"{'【演练】' if is_exercise else ''}{data['title']}（{how}）",
-                 after={"severity": data["severity"], "expires": expires.isoformat(),
-                        "is_exercise": is_exercise})
-    if commit:
-        db.session.commit()
-    return item
+    }, now=now, valid_from=valid_from, valid_until=expires, is_exercise=is_exercise, how=how,
+        commit=commit)
 
 
 def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason: str, *,
@@ -103,6 +77,7 @@ def withdraw_alert(actor: User | None, item: ContentItem, now: datetime, reason:
                  summary=f"{item.latest.title}：{reason}"[:300])
     if commit:
         db.session.commit()
+        wake_clock()
     return True
 
 
@@ -182,6 +157,8 @@ def ingest_cap(township: Township, data: bytes, now: datetime,
         outcome, detail, item = _act(township, alert, now, actor)
         _record(township, alert, raw, outcome, detail, now, item)
         db.session.commit()
+        if outcome in ("aired", "updated", "cancelled"):
+            wake_clock()  # an interrupt starts or ends at the next page boundary
     except IntegrityError:
         db.session.rollback()  # recorded meanwhile by another poll or upload
         return {"outcome": "duplicate", "detail": "该预警已导入过。", "item_id": None}

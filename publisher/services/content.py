@@ -219,6 +219,52 @@ def create_item(
     return item
 
 
+def issue_alert(
+    actor: User | None,
+    township: Township,
+    data: dict[str, Any],
+    *,
+    now: datetime,
+    valid_until: datetime,
+    valid_from: datetime | None = None,
+    is_exercise: bool = False,
+    how: str,
+    commit: bool = True,
+) -> ContentItem:
+    """A public alert: a new item whose version 1 is approved at once (it goes on air once
+    rendered, as an interrupt).
+
+    The one kind that skips the review queue: the caller (``publisher.emergency.alerts``)
+    has checked that ``actor`` may issue alerts, or ``actor`` is None for an ingested CAP
+    alert. ``data`` is validated like every door's; ``how`` says where the alert came from
+    (in the stored language) for the review note and the audit log. With ``commit=False``
+    the item is only flushed: CAP ingestion records its message in the same transaction.
+    """
+    if actor is not None:
+        ensure_township(actor, township.id)
+    payload = validate(Kind.ALERT, data)
+    _check_window(valid_from, valid_until)
+    by = actor.id if actor else None
+    item = ContentItem(township_id=township.id, kind=Kind.ALERT, is_exercise=is_exercise,
+                       created_by_id=by, created_at=now)
+    version = ContentVersion(
+        item=item, number=1, title=title_of(Kind.ALERT, payload), data=payload,
+        valid_from=valid_from, valid_until=valid_until, state=VersionState.APPROVED,
+        author_id=by, created_at=now, submitted_at=now, reviewed_by_id=by, reviewed_at=now,
+        review_note=f"紧急通知直接发布（{how}）", render_state=RenderState.QUEUED)
+    db.session.add_all([item, version])
+    db.session.flush()
+    audit.record("alert", actor=actor, township_id=township.id, target_type=Kind.ALERT,
+                 target_id=item.id,
+                 summary=f"{'【演练】' if is_exercise else ''}{version.title}（{how}）",
+                 after={"severity": payload.get("severity", ""),
+                        "expires": valid_until.isoformat(), "is_exercise": is_exercise})
+    if commit:
+        db.session.commit()
+        wake_clock()  # an interrupt: planned at the next page boundary, not the next tick
+    return item
+
+
 def edit_item(
     actor: User,
     item: ContentItem,
