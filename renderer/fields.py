@@ -1,8 +1,9 @@
-"""The fields of each reviewed content kind, declared once, and the one check every door runs.
+"""The one check every door runs on a content kind's data, by the kind's declaration.
 
 The admin forms, the JSON API, the spreadsheet import and the CLI all store an item through
-:func:`clean_item`, and the renderer's parser reads the same :data:`FIELDS`; so a value is
-accepted or refused alike wherever it is typed, and what is stored is exactly what airs.
+:func:`clean_item`, and the renderer's parser runs it too; so a value is accepted or refused
+alike wherever it is typed, and what is stored is exactly what airs. The fields themselves
+are declared once in :mod:`renderer.kinds` (types and limits in :mod:`renderer.declare`).
 Pure: no Flask, no database; messages are Chinese and name the field by its label.
 """
 
@@ -10,120 +11,46 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from renderer.items import ItemError
+from renderer.declare import (  # noqa: F401  (re-exported: the names other modules import)
+    CHOICE,
+    CLIP_SECONDS_MAX,
+    CONTACT,
+    DATE,
+    DATETIME,
+    LINES,
+    LIST_TEXT,
+    LONG,
+    LONG_TEXT,
+    PHONE,
+    PHOTO,
+    PRICE,
+    PRICE_MAX,
+    PRICE_TEXT,
+    RECORDING,
+    ROWS,
+    SECONDS,
+    TEXT,
+    UPLOADS,
+    VIDEO,
+    YEARS,
+    Field,
+    ItemError,
+)
+from renderer.kinds import KINDS, stored_kinds
+from renderer.kinds.notice import CATEGORIES as NOTICE_CATEGORIES  # noqa: F401
+from renderer.kinds.video import CAPTION_STYLES  # noqa: F401
 from renderer.sanitise import clean_text  # the one cleaning of every value
 
-# Field types.
-TEXT = "text"  # one line
-LONG = "long"  # several paragraphs
-LINES = "lines"  # a list of one-line entries (steps, documents)
-DATE = "date"  # YYYY-MM-DD
-PRICE = "price"  # yuan, up to two decimals
-PHONE = "phone"  # one line; the publisher checks the numbers in it
-PHOTO = "photo"  # set only by an upload: never a path a client names
-RECORDING = "recording"  # a recorded announcement: an upload too (renderer.recording)
-CHOICE = "choice"
-VIDEO = "video"  # an uploaded clip: an upload too, checked by renderer.media_probe
-SECONDS = "seconds"  # a point in a clip: seconds (12.5) or minutes:seconds (1:05)
-
-LONG_TEXT = 4000  # characters; a policy body longer than this would air for many minutes
-LIST_TEXT = 3000  # characters over all entries of a list
-# A typo such as 0202 or 20250 must not reach time-zone arithmetic or a guide.
-YEARS = (2000, 2099)
-PRICE_MAX = 9_999_999.99  # the price box on a produce card fits seven digits
-PRICE_TEXT = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    type: str = TEXT
-    limit: int = 0  # characters; 0 = no limit of its own
-    required: bool = False
-    choices: tuple[str, ...] = ()
-
-
-_CONTACT = Field("contact", "咨询电话", PHONE, 40)
-# Read out in place of the synthesised narration, on the kinds whose pages are read.
-_RECORDING = Field("recording", "录音", RECORDING)
-NOTICE_CATEGORIES = ("通知公告", "村务公开")
-# A caption burned into a video: a title strip across the top, or a lower third (stored in
-# the words staff read, as notice categories are; renderer.video maps them to its styles).
-CAPTION_STYLES = ("顶部标题条", "下方字幕条")
-CLIP_SECONDS_MAX = 3600  # a trim point past any upload's length is a typo
-
-FIELDS: dict[str, tuple[Field, ...]] = {
-    "policy": (
-        Field("title", "政策名称", TEXT, 60, True),
-        Field("category", "政策类别", TEXT, 20),
-        Field("eligibility", "补贴对象", LONG, LONG_TEXT),
-        Field("amount", "补贴标准", TEXT, 40),
-        Field("how_to_apply", "申请办法", LONG, LONG_TEXT),
-        Field("deadline", "申请截止日期", DATE),
-        Field("source_document", "政策依据", TEXT, 200),
-        _CONTACT,
-        Field("body", "政策说明", LONG, LONG_TEXT),
-        _RECORDING,
-    ),
-    "service": (
-        Field("title", "事项名称", TEXT, 60, True),
-        Field("steps", "办理步骤", LINES, LIST_TEXT),
-        Field("documents", "所需材料", LINES, LIST_TEXT),
-        Field("location", "办理地点", TEXT, 40),
-        Field("office_hours", "办公时间", TEXT, 40),
-        Field("time_limit", "办理时限", TEXT, 40),
-        Field("fee", "收费标准", TEXT, 40),
-        _CONTACT,
-        _RECORDING,
-    ),
-    "produce": (
-        Field("product", "产品名称", TEXT, 20, True),
-        Field("village", "所在村", TEXT, 20),
-        Field("seller", "卖家", TEXT, 20),
-        Field("price", "价格（元）", PRICE),  # the pattern bounds it: 7 digits, 2 decimals
-        Field("unit", "单位", TEXT, 6),
-        Field("quantity", "供应数量", TEXT, 20),
-        Field("photo", "产品照片", PHOTO),
-        Field("phone", "联系电话", PHONE, 30),
-        Field("available_until", "供应截止日期", DATE),
-        Field("description", "产品介绍", LONG, LONG_TEXT),
-    ),
-    "notice": (
-        Field("title", "标题", TEXT, 60, True),
-        Field("body", "正文", LONG, LONG_TEXT),
-        Field("category", "类别", CHOICE, choices=NOTICE_CATEGORIES),
-        Field("issued_by", "发布单位", TEXT, 40),
-        Field("date", "发布日期", DATE),
-        _RECORDING,
-    ),
-    "video": (
-        Field("title", "标题", TEXT, 60, True),
-        Field("category", "类别", TEXT, 20),
-        Field("video", "视频文件", VIDEO, required=True),
-        Field("trim_in", "开始位置", SECONDS),
-        Field("trim_out", "结束位置", SECONDS),
-        Field("caption", "字幕文字", TEXT, 30),
-        Field("caption_style", "字幕样式", CHOICE, choices=CAPTION_STYLES),
-    ),
-    # Issued straight to air by the emergency workflow, never reviewed: cleaned all the same.
-    "alert": (
-        Field("title", "标题", TEXT, 60, True),
-        Field("body", "内容", LONG, 1000),
-        Field("severity", "级别", TEXT, 10),
-        Field("issued_by", "发布单位", TEXT, 40),
-        Field("expires", "失效时间", TEXT, 40),
-    ),
-}
+# The fields of each stored kind (reviewed content and alerts), derived from the declarations.
+FIELDS: dict[str, tuple[Field, ...]] = {d.name: d.fields for d in stored_kinds()}
 
 
 def field(kind: str, name: str) -> Field:
     """The declaration of one field (KeyError if the kind has no such field)."""
-    return next(f for f in FIELDS[kind] if f.name == name)
+    return KINDS[kind].field(name)
 
 
 def _fail(f: Field, message: str) -> ItemError:
@@ -188,6 +115,41 @@ def _clean_lines(f: Field, value: Any) -> list[str]:
     return lines
 
 
+def _clean_datetime(f: Field, value: Any) -> str:
+    text = clean_text(_as_text(f, value))
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail(f, "的时间格式应为 2026-12-31T08:00。") from None
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise _fail(f, f"的年份应在 {YEARS[0]} 到 {YEARS[1]} 之间，请检查。")
+    return moment.isoformat()
+
+
+def _clean_rows(f: Field, value: Any) -> list[dict[str, Any]]:
+    """A table: each row a set of fields, each checked by its own declaration."""
+    if value is None:
+        return []
+    if not isinstance(value, list | tuple):
+        raise _fail(f, "应为一组行。")
+    rows = []
+    for i, row in enumerate(value):
+        where = f"{f.name}[{i}]"
+        if not isinstance(row, dict):
+            error = _fail(f, f"第 {i + 1} 行必须是一组字段。")
+            error.field = where
+            raise error
+        try:
+            rows.append({c.name: clean_value(c, row.get(c.name)) for c in f.row})
+        except ItemError as exc:
+            exc.args = (f"“{f.label}”第 {i + 1} 行：{exc}",)
+            exc.field = f"{where}.{exc.field}"
+            raise
+    return rows
+
+
 _CLOCK = re.compile(r"^(?:(\d{1,2}):)?(\d{1,4}(?:\.\d{1,2})?)$")
 
 
@@ -218,7 +180,11 @@ def clean_value(f: Field, value: Any) -> Any:
         out = _clean_lines(f, value)
     elif f.type == SECONDS:
         out = _clean_seconds(f, value)
-    elif f.type in (PHOTO, RECORDING, VIDEO):
+    elif f.type == DATETIME:
+        out = _clean_datetime(f, value)
+    elif f.type == ROWS:
+        out = _clean_rows(f, value)
+    elif f.type in UPLOADS:
         # Whether the path is an upload is the publisher's to check (it knows where).
         out = clean_text(_as_text(f, value)) or None
     else:
@@ -241,7 +207,7 @@ def clean_item(kind: str, data: dict[str, Any], *, strict: bool = True) -> dict[
     """
     if not isinstance(data, dict):
         raise ItemError("内容必须是一组字段。")
-    fields = FIELDS[kind]
+    fields = KINDS[kind].fields
     names = {f.name for f in fields}
     extra = {k: v for k, v in data.items() if k not in names and k != "type"}
     if strict and extra:
