@@ -1,13 +1,15 @@
-"""Cadres, duty assignments, daily whereabouts, the cadre check-in page, the organisation
-admin (townships, villages, channels, accounts) and the bulk import.
+"""Cadres, duty assignments, daily whereabouts, the cadre check-in page and the organisation
+admin (townships, villages, channels, accounts).
 
-The organisation admin and the import are blueprints nested in this one, so the app
-registers a single blueprint for all of them.
+The organisation admin's pages (``/org/…``) are a blueprint nested in this one, so the app
+registers a single blueprint for all of them. The bulk import has its own package and
+blueprint (publisher.imports).
 """
 
 from flask import Blueprint
 
 bp = Blueprint("people", __name__)
+org_bp = Blueprint("org", __name__, url_prefix="/org")
 
 
 @bp.app_context_processor
@@ -21,9 +23,14 @@ def _location_words() -> dict:
 
 
 # Route modules attach their views to the blueprints above when imported.
-from publisher.imports.routes import bp as imports_bp  # noqa: E402
-from publisher.people import cadres, checkin, checkin_map, whereabouts  # noqa: E402, F401
-from publisher.people.org import bp as org_bp  # noqa: E402
+from publisher.people import (  # noqa: E402, F401
+    accounts,
+    cadres,
+    checkin,
+    checkin_map,
+    org,
+    schedule,
+    whereabouts,
+)
 
 bp.register_blueprint(org_bp)
-bp.register_blueprint(imports_bp)

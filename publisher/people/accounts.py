@@ -15,8 +15,15 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.models import Role, User
-from publisher.people.common import FormErrors, done, refused, scoped_or_404, townships
-from publisher.people.org import admin_required, bp
+from publisher.people import org_bp as bp
+from publisher.people.common import (
+    FormErrors,
+    admin_required,
+    done,
+    refused,
+    scoped_or_404,
+    townships,
+)
 from publisher.services import org as service
 from publisher.services.errors import ServiceError
 

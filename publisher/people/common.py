@@ -39,6 +39,9 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
+admin_required = roles_required()  # no extra roles: administrators only
+
+
 def county_admin_required(view: F) -> F:
     @wraps(view)
     @login_required

@@ -1,6 +1,7 @@
 """Organisation admin pages: townships (county admin), villages and channels (admins).
 
-Accounts are in :mod:`publisher.people.accounts`, on the same nested blueprint.
+Accounts (:mod:`publisher.people.accounts`) and channel schedules
+(:mod:`publisher.people.schedule`) are on the same nested blueprint, ``org_bp``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     redirect,
@@ -24,12 +24,13 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.models import Channel, Township, Village
+from publisher.people import org_bp as bp
 from publisher.people.common import (
     FormErrors,
+    admin_required,
     county_admin_required,
     done,
     refused,
-    roles_required,
     scoped_or_404,
     selected_township,
     townships,
@@ -38,8 +39,6 @@ from publisher.services import org as service
 from publisher.services.errors import ServiceError
 from publisher.services.photos import save_logo
 
-bp = Blueprint("org", __name__, url_prefix="/org")
-admin_required = roles_required()  # no extra roles: administrators only
 LOGO_DIR = "logos"
 
 

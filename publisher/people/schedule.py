@@ -15,8 +15,8 @@ from flask_login import current_user
 
 from publisher.extensions import db
 from publisher.models import Channel
-from publisher.people.common import FormErrors, done, scoped_or_404
-from publisher.people.org import admin_required, bp
+from publisher.people import org_bp as bp
+from publisher.people.common import FormErrors, admin_required, done, scoped_or_404
 from publisher.services import schedule
 from publisher.services.errors import ServiceError
 

@@ -448,7 +448,7 @@ def _valid_values(rule, ids: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: A
         kind = {"policies": "policy", "services": "service", "produce": "produce",
                 "notices": "notice"}[rule.rule.split("/")[3]]
         return [{"item_id": ids["items"][kind]}]
-    if endpoint.startswith("people.imports.") and "name" in args:
+    if endpoint.startswith("imports.") and "name" in args:
         return [{"name": name, "fmt": fmt} for name in ("cadres", "roster", "produce")
                 for fmt in (("xlsx", "csv") if "fmt" in args else ("",))]
     if "action" in args:
@@ -650,7 +650,7 @@ def test_no_garbage_write_answers_5xx_or_changes_rows_when_refused(fresh, write_
             url = _url(rule, values)
             fields = site.fields.get(url) or site.all_fields
             bodies = _bodies(fields, **sweep)
-            if rule.endpoint == "people.imports.upload":
+            if rule.endpoint == "imports.upload":
                 bodies += _garbage_sheets(site.import_headers[values["name"]])
             sends = [(url, label, body) for label, body in bodies]
             if role in THOROUGH:  # the others work on their own township whatever is asked
