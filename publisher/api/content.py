@@ -1,4 +1,4 @@
-"""Reviewed content over the API: policies, services, produce, notices.
+"""Reviewed content over the API: every kind whose declaration names a ``collection``.
 
 An item is answered in the renderer's item shape (``{"type": "policy", "title": …}``) plus
 read-only workflow fields; the same object, edited, can be sent back with PUT. Writes go
@@ -28,10 +28,17 @@ from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Role, User
 from publisher.services import content as service
 from publisher.services.errors import Conflict
+from renderer.declare import REVIEWED
+from renderer.kinds import KINDS
 
-# URL collection → content kind. Alerts have their own emergency workflow and stay out.
-COLLECTIONS = {"policies": "policy", "services": "service", "produce": "produce",
-               "notices": "notice"}
+
+def collections() -> dict[str, str]:
+    """URL collection → kind: the reviewed kinds whose declaration names a ``collection``
+    (alerts have their own emergency workflow; a video is uploaded in the admin)."""
+    return {d.collection: d.name for d in KINDS.values()
+            if d.collection and d.source == REVIEWED}
+
+
 # Keys the API adds to an item; ignored when a client sends an item back.
 READ_ONLY = {"id", "ref", "version", "state", "township_id", "live_version", "withdrawn",
              "review_note", "created_at", "submitted_at", "reviewed_at"}
@@ -162,14 +169,15 @@ def submit(kind: str, item_id: int):  # noqa: ANN201
     return jsonify(item_json(item))
 
 
-for _collection, _kind in COLLECTIONS.items():
-    _base = f"/v1/{_collection}"
-    _d = {"kind": _kind}
-    bp.add_url_rule(_base, f"{_kind}_list", list_items, defaults=_d, methods=["GET"])
-    bp.add_url_rule(_base, f"{_kind}_create", create, defaults=_d, methods=["POST"])
-    bp.add_url_rule(f"{_base}/<int:item_id>", f"{_kind}_get", get_item, defaults=_d,
-                    methods=["GET"])
-    bp.add_url_rule(f"{_base}/<int:item_id>", f"{_kind}_update", update, defaults=_d,
-                    methods=["PUT"])
-    bp.add_url_rule(f"{_base}/<int:item_id>/submit", f"{_kind}_submit", submit, defaults=_d,
-                    methods=["POST"])
+@bp.record
+def _content_routes(state) -> None:  # noqa: ANN001
+    """Five routes per served kind, read from the declarations when the app is made."""
+    for collection, kind in collections().items():
+        base, defaults = f"/v1/{collection}", {"kind": kind}
+        for rule, name, view, method in (
+                (base, "list", list_items, "GET"), (base, "create", create, "POST"),
+                (f"{base}/<int:item_id>", "get", get_item, "GET"),
+                (f"{base}/<int:item_id>", "update", update, "PUT"),
+                (f"{base}/<int:item_id>/submit", "submit", submit, "POST")):
+            state.add_url_rule(rule, f"{kind}_{name}", view, defaults=defaults,
+                               methods=[method])

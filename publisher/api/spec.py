@@ -1,7 +1,9 @@
 """The OpenAPI 3 description of the API, served at ``/api/openapi.json``.
 
-Built from the same tables the routes are (``COLLECTIONS``), so a new content kind is
-documented as soon as it is served; a test checks that every route appears here.
+Built when asked from the content kinds' declarations (:mod:`renderer.kinds`), the same ones
+the routes are registered from (:func:`publisher.api.content.collections`): a kind with a
+``collection`` is documented with its fields, labels, limits and help as soon as it is
+served; a personal field says so. A test checks that every route appears here.
 """
 
 from __future__ import annotations
@@ -11,17 +13,35 @@ from typing import Any
 from flask import jsonify, request
 
 from publisher.api import bp
-from publisher.api.content import COLLECTIONS
+from publisher.api.content import collections
 from publisher.models import WHEREABOUTS_STATUSES
 from publisher.services.content import PRIORITIES
-from renderer.fields import DATE, LINES, PHOTO, PRICE, PRICE_TEXT, RECORDING, YEARS, Field
-from renderer.fields import FIELDS as DECLARED
+from renderer.declare import (
+    CLIP_SECONDS_MAX,
+    CONTACT,
+    DATE,
+    DATETIME,
+    LINES,
+    PHONE,
+    PHOTO,
+    PRICE,
+    PRICE_TEXT,
+    RECORDING,
+    ROWS,
+    SECONDS,
+    VIDEO,
+    YEARS,
+    Field,
+    KindDeclaration,
+)
+from renderer.kinds import KINDS
 
-TITLES = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
-          "notice": "通知公告"}
-# The fields of each kind: the one declaration every door checks (renderer.fields).
-FIELDS = {kind: list(DECLARED[kind]) for kind in TITLES}
-REQUIRED = {kind: [f.name for f in DECLARED[kind] if f.required] for kind in TITLES}
+WHEREABOUTS = KINDS["whereabouts"].label  # the API's tag says what the admin menu says
+PERSONAL = "个人信息：加密保存，页面上遮盖显示，不会播出"
+# Uploads are made in the admin only; an API client sends the stored value back untouched.
+UPLOADED = {PHOTO: "照片只能在管理页面上传；修改时原样带回或省略",
+            RECORDING: "录音只能在管理页面录制或上传；修改时原样带回或省略",
+            VIDEO: "视频只能在管理页面上传；修改时原样带回或省略"}
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -58,33 +78,50 @@ def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: l
     return op
 
 
+def _words(f: Field, *more: str) -> str:
+    return "；".join(w for w in (f.label, *more, f.help, PERSONAL if f.personal else "") if w)
+
+
 def _field_schema(f: Field) -> dict[str, Any]:
+    """One declared field as a JSON schema: its type, limits and words, from the declaration."""
+    schema: dict[str, Any]
     if f.type == LINES:
-        return {"type": "array", "items": {"type": "string"},
-                "description": f"{f.label}，合计最多 {f.limit} 字"}
-    if f.type == DATE:
-        return {"type": "string", "format": "date", "description": f"{f.label}，{YEARS[0]}–"
-                f"{YEARS[1]} 年"}
-    if f.type == PRICE:
-        return {"type": "string", "pattern": PRICE_TEXT.pattern,
-                "description": f"{f.label}：不为负，最多 7 位整数、2 位小数"}
-    if f.type == PHOTO:
-        return {"type": "string", "nullable": True,
-                "description": "照片只能在管理页面上传；修改时原样带回或省略"}
-    if f.type == RECORDING:
-        return {"type": "string", "nullable": True,
-                "description": "录音只能在管理页面录制或上传；修改时原样带回或省略"}
-    schema: dict[str, Any] = {"type": "string", "description": f.label}
-    if f.limit:
-        schema["maxLength"] = f.limit
-    if f.choices:
-        schema["enum"] = list(f.choices)
+        schema = {"type": "array", "items": {"type": "string"},
+                  "description": _words(f, f"合计最多 {f.limit} 字")}
+    elif f.type == DATE:
+        schema = {"type": "string", "format": "date",
+                  "description": _words(f, f"{YEARS[0]}–{YEARS[1]} 年")}
+    elif f.type == DATETIME:
+        schema = {"type": "string", "example": "2026-12-01T08:30",
+                  "description": _words(f, "格式 YYYY-MM-DDTHH:MM")}
+    elif f.type == PRICE:
+        schema = {"type": "string", "pattern": PRICE_TEXT.pattern,
+                  "description": _words(f, "不为负，最多 7 位整数、2 位小数")}
+    elif f.type == SECONDS:
+        schema = {"oneOf": [{"type": "number", "minimum": 0, "maximum": CLIP_SECONDS_MAX},
+                            {"type": "string", "example": "1:05"}], "nullable": True,
+                  "description": _words(f, "秒数（12.5）或 分:秒（1:05）")}
+    elif f.type in UPLOADED:
+        schema = {"type": "string", "nullable": True, "description": _words(f, UPLOADED[f.type])}
+    elif f.type == ROWS:
+        schema = {"type": "array", "description": _words(f), "items": {
+            "type": "object", "required": [r.name for r in f.row if r.required],
+            "properties": {r.name: _field_schema(r) for r in f.row}}}
+    else:
+        more = {PHONE: "一个手机号或座机号", CONTACT: "可写单位和电话"}.get(f.type, "")
+        schema = {"type": "string", "description": _words(f, more)}
+        if f.limit:
+            schema["maxLength"] = f.limit
+        if f.choices:
+            schema["enum"] = list(f.choices)
+    if f.personal:
+        schema["x-personal"] = True
     return schema
 
 
-def _item_schema(kind: str) -> dict[str, Any]:
-    props: dict[str, Any] = {"type": {"type": "string", "enum": [kind]}}
-    for f in FIELDS[kind]:
+def _item_schema(kind: KindDeclaration) -> dict[str, Any]:
+    props: dict[str, Any] = {"type": {"type": "string", "enum": [kind.name]}}
+    for f in kind.fields:
         props[f.name] = _field_schema(f)
     for name in ("valid_from", "valid_until"):
         props[name] = {"type": "string", "format": "date-time", "nullable": True}
@@ -92,13 +129,23 @@ def _item_schema(kind: str) -> dict[str, Any]:
                          "description": "播出优先级：0 普通、5 重要、10 置顶（同类节目中先播）；"
                                         "修改时省略则不变"}
     props["township_id"] = {"type": "integer", "description": "新建时县级账号必填"}
-    return {"type": "object", "required": REQUIRED[kind], "properties": props}
+    schema: dict[str, Any] = {"type": "object", "description": kind.label, "properties": props}
+    required = [f.name for f in kind.fields if f.required]
+    if required:  # OpenAPI 3.0: an empty list is not allowed
+        schema["required"] = required
+    return schema
+
+
+def schema_name(kind: KindDeclaration) -> str:
+    """``PolicyItem`` for ``policy``: the component an item of the kind is described by."""
+    return "".join(part.capitalize() for part in kind.name.split("_")) + "Item"
 
 
 def _content_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
-    for collection, kind in COLLECTIONS.items():
-        tag, item = TITLES[kind], _ref(f"{kind.capitalize()}Item")
+    for collection, name in collections().items():
+        kind = KINDS[name]
+        tag, item = kind.label, _ref(schema_name(kind))
         listing = {"type": "object", "properties": {
             "items": {"type": "array", "items": item}, "total": {"type": "integer"},
             "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
@@ -154,12 +201,12 @@ def _schemas() -> dict[str, Any]:
             "id": {"type": "integer"}, "username": {"type": "string"},
             "role": {"type": "string"}, "cadre_id": {"type": "integer", "nullable": True}}},
     }
-    for kind in COLLECTIONS.values():
-        schema = _item_schema(kind)
+    for name in collections().values():
+        schema = _item_schema(KINDS[name])
         schema["properties"] = {**schema["properties"], "id": {"type": "integer"},
                                 "version": {"type": "integer"}, "state": {"type": "string"},
                                 "live_version": {"type": "integer", "nullable": True}}
-        schemas[f"{kind.capitalize()}Item"] = schema
+        schemas[schema_name(KINDS[name])] = schema
     return schemas
 
 
@@ -174,11 +221,11 @@ def build_spec(server: str = "/") -> dict[str, Any]:
         "/api/v1/cadres/{id}": {"get": _op("干部详情", _json(_ref("Cadre")), params=[ID],
                                            tag="干部")},
         "/api/v1/whereabouts": {
-            "get": _op("某日去向看板", _json(_ref("Board")), tag="每日去向", params=[
+            "get": _op("某日去向看板", _json(_ref("Board")), tag=WHEREABOUTS, params=[
                 TOWNSHIP, {"name": "date", "in": "query",
                            "schema": {"type": "string", "format": "date"}}]),
             "post": _op("报告去向（乡干部报本人，工作人员可代报）", _json(_ref("Report"), "已记录"),
-                        body=_ref("Report"), status="201", tag="每日去向")},
+                        body=_ref("Report"), status="201", tag=WHEREABOUTS)},
         "/api/v1/channels": {"get": _op("频道列表", _json(lst), params=[TOWNSHIP], tag="频道")},
         "/api/v1/channels/{id}": {"get": _op("频道详情", _json(_ref("Channel")), params=[ID],
                                              tag="频道")},

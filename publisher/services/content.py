@@ -35,25 +35,24 @@ from publisher.services.errors import Conflict, FieldError, NotAllowed, ServiceE
 from publisher.services.jobs import enqueue
 from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
+from renderer.declare import ALERT, CONTACT, PHONE, PHOTO, RECORDING, REVIEWED
+from renderer.kinds import KINDS
 
+STORED = (REVIEWED, ALERT)  # the sources of the kinds kept as content items
 EDITABLE_STATES = (VersionState.DRAFT, VersionState.REJECTED, VersionState.PENDING)
 # How soon a version airs within its category's rotation, highest first (see
 # playlists.timeline): 普通, 重要, 置顶. Steps of five leave room for a level in between.
 NORMAL, IMPORTANT, PINNED = PRIORITIES = (0, 5, 10)
-# The phone fields of each kind and how they are checked: a produce card's number becomes a
-# QR code to call, so it must be one number; a contact line is free text with numbers in it.
-PHONE_FIELDS: dict[str, dict[str, Callable[[str, str], str]]] = {
-    Kind.PRODUCE: {"phone": clean_phone},
-    Kind.POLICY: {"contact": check_phones_in_text},
-    Kind.SERVICE: {"contact": check_phones_in_text},
-}
+# How a phone field is checked, by its declared type: a produce card's number becomes a QR
+# code to call, so it must be one number; a contact line is free text with numbers in it.
+PHONE_CHECKS: dict[str, Callable[[str, str], str]] = {
+    PHONE: clean_phone, CONTACT: check_phones_in_text}
 
 
 def title_of(kind: str, data: dict[str, Any]) -> str:
-    """The list title of an item: produce listings are titled by product."""
-    if kind == Kind.PRODUCE:
-        return str(data.get("product") or "").strip()
-    return str(data.get("title") or "").strip()
+    """The list title of an item: the field its declaration titles it by (produce: product)."""
+    declared = KINDS.get(kind)
+    return str(data.get(declared.title_field if declared else "title") or "").strip()
 
 
 def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -67,22 +66,20 @@ def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     from renderer.item_parser import parse_item
     from renderer.items import ItemError
 
-    if kind not in set(Kind):
+    declared = KINDS.get(kind)
+    if declared is None or declared.source not in STORED:
         raise ServiceError(_("未知的内容类型：%(kind)s", kind=kind))
     try:
         payload = {**clean_item(kind, data), "type": kind}
     except ItemError as exc:
         field = getattr(exc, "field", None)
         raise (FieldError(field, str(exc)) if field else ServiceError(str(exc))) from exc
-    if payload.get("photo") is not None:
-        payload["photo"] = _uploaded_photo(payload["photo"])
-    if payload.get("recording") is not None:
-        payload["recording"] = _uploaded_recording(payload["recording"])
-    if payload.get("video") is not None:
-        payload["video"] = _uploaded_video(payload["video"])
-    for field, check in PHONE_FIELDS.get(kind, {}).items():
-        if payload.get(field) not in (None, ""):
-            payload[field] = check(str(payload[field]), field)
+    for f in declared.fields:
+        if f.upload and payload.get(f.name) is not None:
+            payload[f.name] = _uploaded(f.type, f.name, payload[f.name])
+        check = PHONE_CHECKS.get(f.type)
+        if check is not None and payload.get(f.name) not in (None, ""):
+            payload[f.name] = check(str(payload[f.name]), f.name)
     try:
         parse_item(payload)
     except ItemError as exc:
@@ -92,32 +89,21 @@ def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-def _uploaded_photo(path: str) -> str:
-    """A stored photo path, only if it names a file in the upload folder.
+def _uploaded(kind: str, field: str, path: str) -> str:
+    """A stored upload (photo, recording, clip), only if it names a file in the upload
+    folder.
 
-    Photos come in as uploads, never as a path a client names: anything else is refused with
-    the same words whether or not such a file exists.
+    Uploads come in through the admin, never as a path a client names: anything else is
+    refused with the same words whether or not such a file exists.
     """
     upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
-    if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
-        raise FieldError("photo", _("照片只能在管理页面上传，不能填写文件路径。"))
-    return path
-
-
-def _uploaded_recording(path: str) -> str:
-    """A stored recording, only if it names a file in the upload folder (as a photo)."""
-    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
-    if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
-        raise FieldError("recording", _("录音只能在管理页面录制或上传，不能填写文件路径。"))
-    return path
-
-
-def _uploaded_video(path: str) -> str:
-    """A stored clip, only if it names a file in the upload folder (as a photo)."""
-    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
-    if not Path(path).is_absolute() or not Path(path).resolve().is_relative_to(upload_dir):
-        raise FieldError("video", _("视频只能在管理页面上传，不能填写文件路径。"))
-    return path
+    if Path(path).is_absolute() and Path(path).resolve().is_relative_to(upload_dir):
+        return path
+    if kind == PHOTO:
+        raise FieldError(field, _("照片只能在管理页面上传，不能填写文件路径。"))
+    if kind == RECORDING:
+        raise FieldError(field, _("录音只能在管理页面录制或上传，不能填写文件路径。"))
+    raise FieldError(field, _("视频只能在管理页面上传，不能填写文件路径。"))
 
 
 def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> None:
