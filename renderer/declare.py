@@ -132,6 +132,9 @@ class KindDeclaration:
     narrated: bool = True  # its pages may be read aloud
     check: Callable[[dict[str, Any]], None] | None = None  # cross-field rules
     build: Callable[[dict[str, Any]], Any] | None = None  # cleaned data → item
+    # What the parser checks when what airs is not what is typed (a ledger's monthly counts,
+    # built by the publisher from the requests' intake ``fields``); empty: ``fields``.
+    aired: tuple[Field, ...] = ()
     en: Mapping[str, str] = field(default_factory=dict)  # English for its words
 
     def field(self, name: str) -> Field:
@@ -140,6 +143,11 @@ class KindDeclaration:
             if f.name == name:
                 return f
         raise KeyError(f"{self.name}.{name}")
+
+    @property
+    def aired_fields(self) -> tuple[Field, ...]:
+        """The fields of the item that airs (see ``aired``)."""
+        return self.aired or self.fields
 
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)

@@ -205,9 +205,15 @@ def clean_item(kind: str, data: dict[str, Any], *, strict: bool = True) -> dict[
     unchecked); otherwise such keys are passed through untouched (the renderer reading
     extras such as ``id``). Raises ItemError whose message names the field.
     """
+    return clean_fields(KINDS[kind].fields, data, strict=strict)
+
+
+def clean_fields(
+    fields: tuple[Field, ...], data: dict[str, Any], *, strict: bool = True
+) -> dict[str, Any]:
+    """``data`` checked and cleaned by ``fields`` (see :func:`clean_item`)."""
     if not isinstance(data, dict):
         raise ItemError("内容必须是一组字段。")
-    fields = KINDS[kind].fields
     names = {f.name for f in fields}
     extra = {k: v for k, v in data.items() if k not in names and k != "type"}
     if strict and extra:

@@ -1,8 +1,8 @@
 """Items from the API's JSON shape, validated once into their kind's dataclass.
 
 :func:`parse_item` looks the kind up in :mod:`renderer.kinds`, cleans the data by its
-declaration (:func:`renderer.fields.clean_item`), runs the kind's cross-field ``check`` and
-builds its item: by the kind's own ``build`` if it has one, else field by field (lists
+declared (aired) fields (:func:`renderer.fields.clean_fields`), runs the kind's cross-field
+``check`` and builds its item: by the kind's own ``build`` if it has one, else field by field (lists
 become tuples, dates dates, tables tuples of row items; an empty value takes the item's
 default). Errors are :class:`~renderer.declare.ItemError` naming the field in Chinese.
 """
@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from renderer.declare import DATE, DATETIME, LINES, PHONE, ROWS, Field, ItemError
-from renderer.fields import clean_item
+from renderer.fields import clean_fields
 from renderer.items import Item
 from renderer.kinds import KINDS
 from renderer.sanitise import clean_text
@@ -96,12 +96,12 @@ def parse_item(data: Any) -> Item:
         )
         error.field = "type"
         raise error
-    cleaned = clean_item(kind, data, strict=False)
+    cleaned = clean_fields(declared.aired_fields, data, strict=False)
     if declared.check is not None:
         declared.check(cleaned)
     if declared.build is not None:
         return declared.build(cleaned)
-    return _make(declared.item, declared.fields, cleaned)
+    return _make(declared.item, declared.aired_fields, cleaned)
 
 
 def __getattr__(name: str) -> Any:
