@@ -9,15 +9,11 @@ household or responder without decrypting every row.
 from __future__ import annotations
 
 from publisher.sms.numbers import normalize_number
-from publisher.vault.cipher import CryptoError, decrypt, digest_text, encrypt, reencrypt
+from publisher.sms.numbers import number_digest as digest
+from publisher.vault.cipher import CryptoError, decrypt, encrypt, reencrypt
 
 __all__ = ["CryptoError", "decrypt", "digest", "encrypt", "mask_id_number", "mask_phone",
            "mask_text", "normalize_number", "reencrypt"]
-
-
-def digest(number: str) -> str:
-    """Keyed hash of a normalised number ('' for no number)."""
-    return digest_text(normalize_number(number))
 
 
 def mask_phone(number: str) -> str:

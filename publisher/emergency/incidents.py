@@ -53,6 +53,15 @@ def log_event(incident_id: int, kind: str, detail: str, now: datetime,
                                  at=now, actor_id=actor.id if actor else None))
 
 
+def _log_route_change(incident_id: int, text: str, now: datetime) -> None:
+    log_event(incident_id, "status", text, now)
+
+
+# A call's SMS that changes route (another modem, the HTTP gateway, voice) says so in the
+# incident's log: the SMS queue tells whoever registered for the message's related type.
+queue.ROUTE_NOTES["incident"] = _log_route_change
+
+
 class _Retry(Exception):
     pass
 

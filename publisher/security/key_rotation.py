@@ -32,23 +32,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Table, select, update
 
+from publisher.sms.numbers import number_digest
 from publisher.vault import cipher, keys
 
 BATCH = 500
 SMS_REF = "sms-ref"  # publisher.models.sms.REF_DIGEST
 
 
-def _phone_digest(plain: str) -> str:
-    from publisher.emergency.crypto import digest
-
-    return digest(plain)
-
-
 # (table, digest column, ciphertext column, digest of the plain value)
 DIGESTS: list[tuple[str, str, str, Callable[[str], str]]] = [
-    ("household_phone", "number_digest", "number_enc", _phone_digest),
-    ("responder", "phone_digest", "phone_enc", _phone_digest),
-    ("notification_attempt", "address_digest", "address_enc", _phone_digest),
+    ("household_phone", "number_digest", "number_enc", number_digest),
+    ("responder", "phone_digest", "phone_enc", number_digest),
+    ("notification_attempt", "address_digest", "address_enc", number_digest),
     ("sms_message", "number_digest", "number_enc", cipher.digest_text),
     ("sms_message", "gateway_ref_digest", "gateway_ref_enc",
      lambda plain: cipher.digest_text(plain, SMS_REF)),

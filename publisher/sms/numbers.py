@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from publisher.vault.cipher import digest_text
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -24,6 +26,12 @@ def normalize_number(raw: str) -> str:
         ):
             return rest
     return ("+" if plus else "") + digits
+
+
+def number_digest(number: str) -> str:
+    """Keyed hash of a normalised number ('' for no number): how a household's or a
+    responder's phone is looked up without decrypting every row."""
+    return digest_text(normalize_number(number))
 
 
 def is_service_number(number: str) -> bool:

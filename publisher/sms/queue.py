@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -210,13 +211,19 @@ def _fail(row: SmsMessage, now: datetime) -> None:
     row.status, row.status_at = SmsStatus.FAILED, now
 
 
-def _note(row: SmsMessage, text: str, now: datetime) -> None:
-    """Tell the incident a message of its changed route (the log shows no full number)."""
-    if row.related_type != "incident" or row.related_id is None:
-        return
-    from publisher.emergency.incidents import log_event  # the incident log's one writer
+# Who is told of a message's change of route, by the message's ``related_type``: (related
+# id, text, now). The emergency package registers the incident log's writer; the gateway
+# does not import the domains that use it.
+RouteNote = Callable[[int, str, datetime], None]
+ROUTE_NOTES: dict[str, RouteNote] = {}
 
-    log_event(row.related_id, "status", text, now)
+
+def _note(row: SmsMessage, text: str, now: datetime) -> None:
+    """Tell whoever the message is about of its changed route (the text shows no full
+    number)."""
+    write = ROUTE_NOTES.get(row.related_type or "")
+    if write is not None and row.related_id is not None:
+        write(row.related_id, text, now)
 
 
 def track(now: datetime, *, timeout_s: float) -> int:
