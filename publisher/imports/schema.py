@@ -1,8 +1,16 @@
-"""The columns of each import type: headers as township staff write them (pure data)."""
+"""The columns of each import type: headers as township staff write them (pure data).
+
+A content kind's columns are its declaration's (:mod:`renderer.kinds`: each importable field
+names its header, the aliases real sheets use, a note and an example); cadres and the duty
+roster are not content kinds and keep their columns here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from renderer.declare import KindDeclaration
+from renderer.kinds import KINDS
 
 
 @dataclass(frozen=True)
@@ -62,19 +70,17 @@ ROSTER = ImportType(
     (_NAME, _PHONE, _POST, _VILLAGES, _DUTIES, _SORT),
 )
 
+
+def declared_columns(kind: KindDeclaration) -> tuple[Column, ...]:
+    """The import columns of a content kind: its importable fields, in the form's order."""
+    return tuple(Column(f.name, f.column.header, f.required, f.column.note, f.column.example,
+                        f.column.aliases) for f in kind.columns if f.column is not None)
+
+
 PRODUCE = ImportType(
-    "produce", "特色农产品",
+    "produce", KINDS["produce"].label,
     "每行新建一条农产品信息（草稿），导入后需提交审核才会播出。",
-    (Column("product", "产品名称", True, "最多 20 个字", "高山土豆", ("产品", "品名")),
-     Column("village", "村（社区）", False, "本乡镇的村（社区）名称", "张家村", ("村", "村名")),
-     Column("seller", "销售人", False, "最多 20 个字", "李大姐", ("联系人", "卖家")),
-     Column("price", "价格", False, "例如：2.5", "2.5", ("单价",)),
-     Column("unit", "单位", False, "例如：元/斤", "元/斤", ("计价单位",)),
-     Column("quantity", "数量", False, "例如：约 5000 斤", "约5000斤", ("供应量",)),
-     Column("phone", "联系电话", False, "手机或座机", "13812345678", ("电话", "手机")),
-     Column("available_until", "供应截止日期", False, "格式 2026-12-31", "2026-12-31",
-            ("截止日期", "有效期至")),
-     Column("description", "说明", False, "产品介绍", "海拔 1500 米种植，沙地土豆", ("备注",))),
+    declared_columns(KINDS["produce"]),
 )
 
 TYPES = {t.name: t for t in (CADRES, ROSTER, PRODUCE)}
