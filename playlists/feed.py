@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from playlists import ts
+from playlists.clock import REAL, Clock
 from playlists.elementary import split_adts, split_h264, split_mpeg2
 from playlists.muxer import TsMuxer
 from renderer.timing import TICKS_PER_UNIT, UNIT_AAC_FRAMES, UNIT_FRAMES
@@ -328,8 +329,12 @@ def clip_sound(path: Path, units: int) -> tuple[bytes, ...]:
 CLOCK_STEP_TOLERANCE_S = 1.0
 
 
-class Clock(Protocol):
-    """Where playout gets ``now`` and waits; injectable so tests can run faster than life."""
+class PlayoutClock(Protocol):
+    """Where playout gets ``now`` and waits; injectable so tests can run faster than life.
+
+    The real one (:class:`SystemClock`) reads the one clock of playlists.clock; the others
+    here are test clocks that run faster than life.
+    """
 
     def now(self) -> datetime: ...
 
@@ -353,17 +358,21 @@ class SystemClock:
     re-anchors the clock, in either direction, and playout turns it into a discontinuity.
     Following a step back too (instead of running ahead of the wall clock for good) keeps
     the stream's time the time that alerts' validity, dayparts and the as-run log are
-    written in. ``wall`` and ``monotonic`` are injectable for tests.
+    written in. Both readings come from ``clock`` (the one clock, playlists.clock); ``wall``
+    and ``monotonic`` (seconds) replace them in tests.
     """
 
     def __init__(
         self,
-        wall: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] | None = None,
+        monotonic: Callable[[], float] | None = None,
         tolerance_s: float = CLOCK_STEP_TOLERANCE_S,
+        clock: Clock = REAL,
     ) -> None:
-        self._wall, self._monotonic, self.tolerance_s = wall, monotonic, tolerance_s
-        self._anchor_wall, self._anchor_mono = wall(), monotonic()
+        self._wall = wall or (lambda: clock.now().timestamp())
+        self._monotonic = monotonic or clock.monotonic
+        self.tolerance_s = tolerance_s
+        self._anchor_wall, self._anchor_mono = self._wall(), self._monotonic()
 
     def _seconds(self) -> float:
         return self._anchor_wall + self._monotonic() - self._anchor_mono

@@ -24,7 +24,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for key in ("DATA_DIR", "CACHE_DIR", "PLAN_DIR", "HLS_DIR", "UPLOAD_DIR", "STATUS_DIR"):
         app.config[key].mkdir(parents=True, exist_ok=True)
 
-    from publisher import web
+    from publisher import clock, web
 
+    clock.init_app(app)  # before anything that reads the time
     web.init_app(app)
     return app

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -89,11 +90,13 @@ def seed() -> None:
 @click.option("--profile", default="1080p", show_default=True)
 def render(item_json: Path, out_dir: Path, profile: str) -> None:
     """Render one content item (API JSON shape) to PNG pages."""
+    from publisher import clock
     from renderer.cli import render_cli
     from renderer.items import ItemError
 
     try:
-        pages = render_cli(item_json, out_dir, profile)
+        pages = render_cli(item_json, out_dir, profile,
+                           today=clock.today(current_app.config["CHANNEL_TIMEZONE"]))
     except (ItemError, ValueError, json.JSONDecodeError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -13,9 +13,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from playlists.timezones import DEFAULT_TIMEZONE
 from renderer.atomic import write_atomic
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 # One upload limit for every file staff send (photos, logos, spreadsheets), stated on each form
 # before upload and in the 413 page; a phone photo is 3–8 MB.
 UPLOAD_MAX_MB = 10
@@ -164,6 +164,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "NARRATION_ENTRY_POINT": os.environ.get("VILLAGECAST_NARRATION_ENTRY_POINT", ""),
         "NARRATION_VOICE_ID": os.environ.get("VILLAGECAST_NARRATION_VOICE_ID", ""),
         "NARRATION_YAO": os.environ.get("VILLAGECAST_NARRATION_YAO", "") in ("1", "true", "yes"),
+        # The app's clock (publisher.clock); None = the machine's. Tests give a fake one.
+        "CLOCK": None,
     }
     config.update(overrides)
     config["DATA_DIR"] = Path(config["DATA_DIR"])

@@ -19,15 +19,16 @@ def render_cli(
     out_dir: Path | str,
     profile: str = "1080p",
     *,
+    today: date,
     branding: Branding | None = None,
-    today: date | None = None,
     cache_dir: Path | None = None,
 ) -> list[RenderedPage]:
     """Render one item file and copy its pages to ``out_dir`` as page-01.png, page-02.png …;
     the pages returned point at those copies.
 
     Raises :class:`ItemError` for unreadable JSON or an invalid item and ``ValueError``
-    for an unknown profile. ``today`` defaults to the local date (this is an edge).
+    for an unknown profile. ``today`` is the date the item is rendered on (its "today"
+    lines): the caller reads its clock, the renderer reads none.
     """
     get_profile(profile)  # fail fast with the list of valid names
     path = Path(json_path)
@@ -45,7 +46,7 @@ def render_cli(
         profile=profile,
         branding=branding or default_branding(),
         cache_dir=cache_dir or out / ".cache",
-        today=today or date.today(),
+        today=today,
     )
     copies = []
     for page in pages:

@@ -7,6 +7,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,27 @@ def pg_app(tmp_path: Path, pg_database_uri: str):  # noqa: ANN201
                       "SQLALCHEMY_DATABASE_URI": pg_database_uri})
     yield app
     _dispose(app)
+
+
+# Where the ``clock`` fixture starts unless a folder's conftest overrides ``clock_start``:
+# a Monday, 09:00 in Beijing.
+CLOCK_START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    return CLOCK_START
+
+
+@pytest.fixture
+def clock(app, clock_start: datetime):  # noqa: ANN001, ANN201
+    """The one way tests move time: a FakeClock (tests/fake_clock.py) made the app's clock
+    (publisher.clock), so every page, job and service of ``app`` reads it. Move it with
+    ``advance`` (time passes), ``step``/``set`` (the wall clock is set)."""
+    from tests.fake_clock import installed
+
+    with installed(app, clock_start) as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 Due times are wall-clock instants in the database, so a wall clock set forward an hour (NTP
 after a bad RTC, ``date -s``) would fire every pending step at once, and one set back would
-starve them for an hour. Each tick of the clock's emergency and SMS jobs samples the wall
-clock and a clock that never steps; when the two disagree about how much time passed since
-the last tick, the wall clock stepped, and every pending due time (and the hand-over time
-of SMS still with the gateway, which time out) moves by the same amount, in one
-transaction. The ticks hold one lock while they run, so no tick works with a "now" from
-one side of a step against due times from the other.
+starve them for an hour. Each tick of the clock's emergency and SMS jobs samples the app's
+clock (publisher.clock): the wall clock and a clock that never steps; when the two disagree
+about how much time passed since the last tick, the wall clock stepped, and every pending
+due time (and the hand-over time of SMS still with the gateway, which time out) moves by
+the same amount, in one transaction. The ticks hold one lock while they run, so no tick
+works with a "now" from one side of a step against due times from the other.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy import select, update
 
-from publisher.emergency import clock, engine
+from publisher import clock
+from publisher.emergency import engine
 from publisher.extensions import db
 from publisher.models import SmsMessage, SmsStatus
 from publisher.models.emergency import Incident
@@ -97,16 +98,15 @@ class WallStepGuard:
         this tick does not run.
         """
         with self._lock:
-            wall, elapsed = clock.now(), clock.monotonic()
-            current = Sample(wall, elapsed) if elapsed is not None else None
-            step = detect_step(self._last, current) if current else None
+            current = Sample(clock.now(), clock.monotonic())
+            step = detect_step(self._last, current)
             if step is not None:
                 incidents, messages = shift_pending(step)
                 db.session.commit()
                 log.warning("wall clock stepped by %+.1f s: moved %d escalation timers and "
                             "%d queued SMS with it", step.total_seconds(), incidents, messages)
             self._last = current
-            yield wall
+            yield current.wall
 
 
 def guard_for(app: Flask) -> WallStepGuard:

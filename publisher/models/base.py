@@ -6,13 +6,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, TypeDecorator
 
+from publisher import clock
+
 # Integer primary keys are signed 64-bit (SQLite's INTEGER, PostgreSQL's bigint): a larger
 # number given to a query makes the driver raise OverflowError instead of finding nothing.
 MAX_ROW_ID = 2**63 - 1
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now (aware UTC) from the app's clock (publisher.clock): column defaults and call
+    sites read it here, so a test's fake clock moves them all."""
+    return clock.now()
 
 
 def row_id(value: object) -> int | None:

@@ -15,6 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from publisher import clock
 from publisher.sms.smsd import RedactedDaemon, log_path
 
 MAX_SINGLE_SMS = 70  # UCS-2 characters in one SMS; longer needs concatenation
@@ -43,7 +44,7 @@ class DummyPhone:
 
     def deliver(self, number: str, text: str, sent: datetime | None = None) -> Path:
         """Put a received SMS in the phone's memory (renamed in, never half-written)."""
-        content = smsbackup(number, text, sent or datetime.now(UTC))
+        content = smsbackup(number, text, sent or clock.now())
         for location in range(1, 1000):
             path = self.inbox / str(location)
             if path.exists():

@@ -27,6 +27,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from publisher import clock
 from publisher.sms.gateway import GatewayError, InboundSms, SendStatus, SmsGateway, check_outbound
 
 SPOOL_DIRS = ("inbox", "outbox", "sent", "error", "tmp", "processed")
@@ -76,7 +77,7 @@ class GammuFilesGateway(SmsGateway):
     def send(self, number: str, text: str, *, ref: str | None = None,
              priority: str = "C", at: datetime | None = None) -> str:
         check_outbound(number, text)
-        name = outbox_name(number, ref or secrets.token_hex(6), at or datetime.now(UTC),
+        name = outbox_name(number, ref or secrets.token_hex(6), at or clock.now(),
                            priority)
         if self._where(name) is not None:
             return name  # already handed over (or sent) by an earlier try
@@ -116,7 +117,7 @@ class GammuFilesGateway(SmsGateway):
 
     def receive(self) -> list[InboundSms]:
         groups: dict[tuple[str, ...], list[tuple[int, Path]]] = defaultdict(list)
-        now = time.time()
+        now = time.time()  # compared with files' mtimes (the settle time), not domain time
         for path in self._dir("inbox").iterdir():
             match = _IN_NAME.match(path.name)
             if not match:

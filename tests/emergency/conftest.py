@@ -9,8 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.fake_clock import install
-
 T0 = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Asia/Shanghai
 RELATIVE, DOCTOR, CADRE, HOUSEHOLD = "13800000002", "13800000003", "13800000001", "13900000009"
 DUTY_PHONE = "09911234567"
@@ -24,8 +22,9 @@ def migrated_db(migrated_template: Path) -> Path:
 
 
 @pytest.fixture
-def clock(app):
-    return install(app, T0)
+def clock_start():
+    """Where this folder's ``clock`` (tests/conftest.py) starts."""
+    return T0
 
 
 @pytest.fixture

@@ -70,11 +70,13 @@ def _sms(app) -> list[tuple[int, str, str]]:
 
 def test_kill_9_of_the_clock_mid_escalation_skips_and_repeats_nothing(app, world, spool,
                                                                         tmp_path):
+    from playlists.clock import REAL
+    from publisher.clock import install
     from publisher.emergency import engine, incidents
     from publisher.extensions import db
     from publisher.models import Household, Incident, utcnow
 
-    app.config.pop("EMERGENCY_CLOCK")  # the clock process runs on real time: so do we
+    install(app, REAL)  # the clock process runs on real time: so do we
     with app.app_context():
         result = incidents.trigger(db.session.get(Household, world.household),
                                    source="device", now=utcnow())

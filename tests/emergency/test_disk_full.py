@@ -230,12 +230,14 @@ def test_the_real_clock_process_escalates_a_press_made_on_a_full_disk(app, world
     and escalates a press the web stored on the full disk."""
     import time
 
+    from playlists.clock import REAL
+    from publisher.clock import install
     from publisher.emergency.press_journal import JOURNAL_NAME
     from publisher.emergency.reserve import RESERVE_NAME
 
     from .test_clock_kill import _start_clock, _wait_for
 
-    app.config.pop("EMERGENCY_CLOCK")  # the clock process runs on real time
+    install(app, REAL)  # the clock process runs on real time
     data = app.config["DATA_DIR"]
     clock = _start_clock(app, tmp_path / "clock.log",
                          VILLAGECAST_EMERGENCY_RESERVE=str(RESERVE))

@@ -67,7 +67,7 @@ def test_restart_mid_escalation_continues_at_the_right_step(app, world, clock, h
     helpers.tick(app, clock)  # step 2 sent; the process now dies
     restarted = create_app({k: app.config[k] for k in (
         "TESTING", "DATA_DIR", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "ENCRYPTION_KEY",
-        "SMS_SPOOL_DIR", "SMS_GATEWAY", "EMERGENCY_CLOCK", "PUBLIC_BASE_URL")})
+        "SMS_SPOOL_DIR", "SMS_GATEWAY", "CLOCK", "PUBLIC_BASE_URL")})
     clock.advance(seconds=150)
     helpers.tick(restarted, clock)
     assert helpers.numbers(restarted) == [RELATIVE, DOCTOR]

@@ -72,15 +72,12 @@ def test_fifty_wrong_passwords_then_the_right_one_is_refused(app, client, townsh
 
 
 def test_the_account_lock_holds_from_any_address_and_opens_after_the_window(
-        app, client, township, make_user, monkeypatch):
-    from publisher.auth import routes
-
+        app, client, township, make_user, clock):
     make_user("wang", township_id=township)
     for n in range(ACCOUNT_LIMIT):  # one account, many addresses, any letter case
         _attempt(client, "WANG" if n % 2 else "wang", f"guess-{n}", addr=f"10.0.0.{n}")
     assert _attempt(client, "wang", "secret-pass", addr="10.9.9.9").status_code == 429
-    later = datetime.now(UTC) + WINDOW + timedelta(seconds=5)
-    monkeypatch.setattr(routes, "utcnow", lambda: later)
+    clock.advance(seconds=(WINDOW + timedelta(seconds=5)).total_seconds())
     assert _attempt(client, "wang", "secret-pass").status_code == 302
     assert client.get("/").status_code == 200
 

@@ -18,10 +18,23 @@ TOWNSHIP_DAY = date(2026, 5, 4)
 
 
 @pytest.fixture
-def frozen(monkeypatch):  # noqa: ANN001, ANN201
-    import publisher.people.checkin as page
+def clock_start() -> datetime:
+    return NOW
 
-    monkeypatch.setattr(page, "utcnow", lambda: NOW)
+
+@pytest.fixture
+def world_clock(world):  # noqa: ANN001, ANN201
+    """The module's shared app (``world``) with its clock at ``NOW`` for one test."""
+    from tests.fake_clock import installed
+
+    with installed(world[0], NOW) as fake:
+        yield fake
+
+
+@pytest.fixture
+def frozen(clock):  # noqa: ANN001, ANN201
+    """The app's clock stands at ``NOW``."""
+    return clock
 
 
 def _reports(app, cadre_id: int) -> list[tuple]:  # noqa: ANN001
@@ -106,7 +119,7 @@ def test_other_statuses_need_one_confirm(client, auth, org, frozen):
     ({"status": "摸鱼"}, "请选择去向"),
     ({"status": "其他", "place": "x" * 81}, "80"),
 ])
-def test_bad_check_ins_are_refused_and_change_nothing(world, frozen, data, message):
+def test_bad_check_ins_are_refused_and_change_nothing(world, world_clock, data, message):
     app, org = world
     client = support.client_for(app, "cadre_a")
     if data.get("village_id") == "B":
@@ -135,11 +148,7 @@ def test_check_in_requires_login(client, org):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_reports_by_cadres_are_on_the_board_without_review(app, client, auth, org, frozen,
-                                                           monkeypatch):
-    import publisher.people.whereabouts as board_page
-
-    monkeypatch.setattr(board_page, "utcnow", lambda: NOW)
+def test_reports_by_cadres_are_on_the_board_without_review(app, client, auth, org, frozen):
     auth.login("cadre_a")
     post(client, "/checkin", {"status": "在村走访", "village_id": str(org.zhang),
                               "activity": "走访困难户"})

@@ -18,15 +18,23 @@ TODAY = date(2026, 5, 4)
 
 
 @pytest.fixture
-def frozen(monkeypatch):  # noqa: ANN001, ANN201
-    """Freeze the pages' clock at ``NOW`` (returns a setter to move it)."""
-    import publisher.people.whereabouts as pages
+def clock_start() -> datetime:
+    return NOW
 
-    def set_now(value: datetime) -> None:
-        monkeypatch.setattr(pages, "utcnow", lambda: value)
 
-    set_now(NOW)
-    return set_now
+@pytest.fixture
+def world_clock(world):  # noqa: ANN001, ANN201
+    """The module's shared app (``world``) with its clock at ``NOW`` for one test."""
+    from tests.fake_clock import installed
+
+    with installed(world[0], NOW) as fake:
+        yield fake
+
+
+@pytest.fixture
+def frozen(clock):  # noqa: ANN001, ANN201
+    """The app's clock stands at ``NOW``; returns a setter to move it."""
+    return clock.set
 
 
 def _report(app, cadre_id: int, day: date = TODAY, **fields):  # noqa: ANN001, ANN003, ANN202
@@ -123,7 +131,7 @@ def test_staff_correct_a_cadres_own_report_and_the_latest_wins(app, client, auth
     ({"status": "其他", "activity": "很长" * 101}, "200"),
     ({"status": "出差", "date": "2026-06-30"}, "7 天以内"),
 ])
-def test_invalid_staff_reports_change_nothing(world, frozen, data, message):
+def test_invalid_staff_reports_change_nothing(world, world_clock, data, message):
     app, org = world
     client = support.client_for(app, "editor_a")
     if data.get("village_id") == "B":
@@ -152,17 +160,12 @@ def test_county_admin_sees_the_chosen_townships_board(app, client, auth, org, fr
     assert "赵强" in page and "张明" not in page
 
 
-def test_updated_stamp_is_in_the_townships_time_zone(app, client, auth, org, frozen,
-                                                     monkeypatch):
+def test_updated_stamp_is_in_the_townships_time_zone(app, client, auth, org, frozen):
     """A township on Urumqi time (UTC+6): a report at 01:30 UTC was made at 07:30 there,
     which is 09:30 in Beijing. The staff board, the dashboard and the API all say 07:30."""
-    import publisher.admin.dashboard_routes as dashboard
-    import publisher.api.people as api_people
     from publisher.extensions import db
     from publisher.models import Township
 
-    monkeypatch.setattr(dashboard, "utcnow", lambda: NOW)
-    monkeypatch.setattr(api_people, "utcnow", lambda: NOW)
     with app.app_context():
         db.session.get(Township, org.a).timezone = "Asia/Urumqi"
         db.session.commit()

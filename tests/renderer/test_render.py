@@ -200,9 +200,9 @@ def test_render_cli_rejects_bad_input_clearly(tmp_path, content, match):
 
 def test_render_cli_rejects_unknown_profile_and_missing_file(tmp_path):
     with pytest.raises(ValueError, match="profile"):
-        render_cli(tmp_path / "x.json", tmp_path / "out", "4k")
+        render_cli(tmp_path / "x.json", tmp_path / "out", "4k", today=TODAY)
     with pytest.raises(ItemError):
-        render_cli(tmp_path / "missing.json", tmp_path / "out")
+        render_cli(tmp_path / "missing.json", tmp_path / "out", today=TODAY)
 
 
 def test_renderer_version_follows_the_code(tmp_path):

@@ -8,8 +8,6 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.fake_clock import install
-
 T0 = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)  # 07:30 on 23 November in Beijing
 CADRE_PHONE = "13800000001"
 
@@ -35,8 +33,9 @@ def app(tmp_path, database_uri):
 
 
 @pytest.fixture
-def clock(app):
-    return install(app, T0)
+def clock_start():
+    """Where this folder's ``clock`` (tests/conftest.py) starts."""
+    return T0
 
 
 @pytest.fixture
