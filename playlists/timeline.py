@@ -39,13 +39,12 @@ made-up slot with no encoded unit behind it would only fail later and less clear
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
 from playlists.playstate import Aired, InProgress, PlayState
+from playlists.timezones import DEFAULT_TIMEZONE, local_midnight, zone  # noqa: F401 (xmltv, asrun)
 
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 WHEREABOUTS = "whereabouts"
 INTERRUPT_ROTATION = "!interrupt"  # cursor key of the alert loop; no category has a "!"
 MAX_RESUME = 4  # items waiting to be carried on; more approvals at once drop the oldest
@@ -123,7 +122,7 @@ class _Run:
 
     def __init__(self, plan: ChannelPlan, state: PlayState) -> None:
         self.plan = plan
-        self.tz = ZoneInfo(plan.timezone or DEFAULT_TIMEZONE)
+        self.tz = zone(plan.timezone)
         self.items = {i.id: i for i in plan.items if _playable(i)}
         self.alerts = sorted((i for i in self.items.values() if i.interrupt), key=_rank)
         self.by_cat: dict[str, list[PlannedItem]] = {}
@@ -372,7 +371,6 @@ def simulate(
 
 def plan_day(plan: ChannelPlan, day: date, state: PlayState) -> list[Slot]:
     """The slots of one channel-local calendar day, simulated from ``state`` at its midnight."""
-    tz = ZoneInfo(plan.timezone or DEFAULT_TIMEZONE)
-    start = datetime.combine(day, time(0), tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return simulate(plan, start, end, state)[0]
+    tz = zone(plan.timezone)
+    return simulate(plan, local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz),
+                    state)[0]

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
+from playlists import timezones
 from playlists.plan import ChannelPlan, PlanError, load_plan
 from publisher.admin import charts
 from publisher.admin.access import CONTENT_KINDS
@@ -249,9 +250,8 @@ def build_charts(townships: list[Township], now: datetime,
     """The charts of ``townships`` (those the viewer may see) at ``now``; the week timeline
     is of the channel ``timeline_slug`` (else the first with a plan)."""
     channels = [c for t in townships for c in t.channels if c.enabled]
-    zone = ZoneInfo(channels[0].effective_timezone if channels else
-                    (townships[0].timezone if townships and townships[0].timezone
-                     else "Asia/Shanghai"))
+    zone = timezones.zone(channels[0].effective_timezone if channels else
+                          townships[0].timezone if townships else None)
     # The last 24 whole hours and the current one: hour bars line up with the clock.
     local = now.astimezone(zone)
     start = local.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)

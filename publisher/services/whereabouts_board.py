@@ -12,16 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from publisher.config import DEFAULT_TIMEZONE
+from playlists.timezones import to_local, zone
 from publisher.extensions import db
 from publisher.models import Cadre, Township, Whereabouts
 
 NOT_REPORTED = "未报告"  # the status the renderer shows (in red) for a missing report
-DEFAULT_ZONE = ZoneInfo(DEFAULT_TIMEZONE)
+DEFAULT_ZONE = zone(None)
 
 
 @dataclass(frozen=True)
@@ -130,15 +130,12 @@ def build_board(day: date, cadres: Iterable[CadreRef], reports: Iterable[Report]
 
 def township_zone(township: Township) -> ZoneInfo:
     """The township's time zone; China time when it is unset or unknown."""
-    try:
-        return ZoneInfo(township.timezone or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return DEFAULT_ZONE
+    return zone(township.timezone)
 
 
 def local_now(township: Township, now: datetime) -> datetime:
     """``now`` (aware) in the township's time zone."""
-    return now.astimezone(township_zone(township))
+    return to_local(now, township_zone(township))
 
 
 def _report(w: Whereabouts) -> Report:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from playlists.cbr import MAX_MUXRATE_BPS, default_muxrate_bps, min_muxrate_bps
+from playlists.timezones import DEFAULT_TIMEZONE, is_zone
 from playlists.udp import parse_url
 from publisher.extensions import db
 from publisher.models import Cadre, Channel, Role, Township, User, Village, Whereabouts, row_id
@@ -56,17 +56,13 @@ def township_for(actor: User, township_id: int | None) -> Township:
 def _zone(raw: Mapping[str, Any], default: str) -> str:
     """An IANA time zone name such as Asia/Shanghai; empty gives ``default``."""
     tz = text(raw, "timezone", 64) or default
-    if not tz:
-        return tz
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise FieldError("timezone", _("未知的时区：%(tz)s", tz=tz)) from None
+    if tz and not is_zone(tz):
+        raise FieldError("timezone", _("未知的时区：%(tz)s", tz=tz))
     return tz
 
 
 def clean_township(raw: Mapping[str, Any]) -> dict[str, Any]:
-    tz = _zone(raw, "Asia/Shanghai")
+    tz = _zone(raw, DEFAULT_TIMEZONE)
     # Escalation calls this number when no responder answers: no extension.
     phone = clean_phone(text(raw, "duty_phone", 40), "duty_phone")
     return {
