@@ -23,22 +23,14 @@ from zoneinfo import ZoneInfo
 from playlists.plan import ChannelPlan
 from playlists.playstate import PlayState
 from playlists.timeline import DEFAULT_TIMEZONE, simulate
+from renderer.kinds import KINDS
 
 GENERATOR = "villagecast"
 ID_DOMAIN = "villagecast"
-# Chinese names of the categories, used when the plan's CategoryRule has no label. The playlists
-# core cannot reach the publisher's i18n layer; the plan builder can override any of these.
-CATEGORY_TITLES = {
-    "policy": "惠农政策",
-    "service": "办事指南",
-    "produce": "特色农产品",
-    "notice": "通知公告",
-    "video": "视频",
-    "roster": "干部分工",
-    "whereabouts": "每日去向",  # the admin's word for it
-    "alert": "紧急通知",
-    "ident": "频道介绍",
-}
+# Chinese names of the categories, used when the plan's CategoryRule has no label: each
+# kind's guide category from its declaration (the plan builder can override any of them).
+# A snapshot for the as-run export; :func:`category_title` reads the declarations.
+CATEGORY_TITLES = {d.name: d.guide_title for d in KINDS.values()}
 MAX_DESC_TITLES = 12  # a guide line is read on a TV: list the first items, then "等 N 项"
 MAX_BLOCK_TITLES = 3
 _GAP = timedelta(seconds=1)  # slots further apart than this are not one programme
@@ -80,7 +72,8 @@ def channel_id(slug: str) -> str:
 def category_title(plan: ChannelPlan, category: str) -> str:
     """The viewer-facing name of a category: the plan's label, else the built-in one."""
     rule = plan.categories.get(category)
-    return (rule.label if rule else "") or CATEGORY_TITLES.get(category, category)
+    declared = KINDS.get(category)
+    return (rule.label if rule else "") or (declared.guide_title if declared else category)
 
 
 def _describe(titles: Iterable[str]) -> str:
