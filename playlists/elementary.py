@@ -1,13 +1,19 @@
 """Elementary streams cut into the pieces the muxer packs: pictures and AAC frames.
 
 The feed reads encoded units (raw H.264 Annex B or MPEG-2 video) and the audio bed (ADTS)
-from disk and cuts them here when it loads them, so airing a unit is only muxing it.
+from disk and cuts them here when it loads them, so airing a unit is only muxing it. AAC
+frames are cut by the renderer's reader (:func:`renderer.bitstream.adts_frames`), the one
+the encoder checks its own output with.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+
+from renderer.bitstream import adts_frames as split_adts
+
+__all__ = ["split_adts", "split_h264", "split_mpeg2"]
 
 _START_CODE = re.compile(b"\x00\x00\x01")
 
@@ -58,17 +64,3 @@ def split_mpeg2(es: bytes) -> list[bytes]:
         return code in (0x00, 0xB3, 0xB8), code == 0x00
 
     return _cut(es, rule, drop=frozenset({0xB7}))
-
-
-def split_adts(data: bytes) -> list[bytes]:
-    """ADTS into frames by each header's 13-bit frame length."""
-    frames, pos = [], 0
-    while pos < len(data):
-        if pos + 7 > len(data) or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            raise ValueError(f"ADTS sync lost at byte {pos}")
-        length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if length < 7 or pos + length > len(data):
-            raise ValueError(f"bad ADTS frame length {length} at byte {pos}")
-        frames.append(data[pos : pos + length])
-        pos += length
-    return frames

@@ -5,6 +5,9 @@ the bitstream: it cuts an elementary stream into pictures, compares their format
 (SPS/PPS or MPEG-2 sequence header) and cuts ADTS audio into frames. These readers are
 strict on purpose: output that is not shaped as expected raises :class:`EncodeError`
 rather than producing a unit that would fail later on air.
+
+:func:`adts_frames` is the one ADTS reader: the playout's feed cuts its audio beds with it
+too (through :mod:`playlists.elementary`), so both sides agree on what a frame is.
 """
 
 from __future__ import annotations
@@ -18,6 +21,11 @@ SEQUENCE_MPEG2 = b"\x00\x00\x01\xb3"  # MPEG-2 sequence header
 
 class EncodeError(RuntimeError):
     """A unit or bed came out of ffmpeg without the expected shape."""
+
+
+class AdtsError(EncodeError, ValueError):
+    """ADTS audio that does not cut into whole frames (a ValueError too: the feed reads
+    beds as values it may refuse)."""
 
 
 def count_pictures(data: bytes, codec: str) -> int:
@@ -57,15 +65,23 @@ def format_header(picture: bytes, codec: str) -> bytes:
     return picture[start:stop].rstrip(b"\x00")
 
 
+ADTS_HEADER = 7  # bytes of an ADTS header without CRC; the frame length counts it
+
+
 def adts_frames(data: bytes) -> list[bytes]:
-    """Cut an ADTS stream into frames (the encoder side's own minimal reader)."""
+    """Cut an ADTS stream into frames by each header's 13-bit frame length.
+
+    Every byte must belong to a whole frame: a lost sync word, a bad length or a cut-off
+    last frame raises :class:`AdtsError`.
+    """
     frames, pos = [], 0
-    while pos + 7 <= len(data):
-        if data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
-            raise EncodeError(f"ADTS sync lost at byte {pos}")
+    while pos < len(data):
+        if (pos + ADTS_HEADER > len(data) or data[pos] != 0xFF
+                or data[pos + 1] & 0xF6 != 0xF0):
+            raise AdtsError(f"ADTS sync lost at byte {pos}")
         length = ((data[pos + 3] & 0x03) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        if length < 7 or pos + length > len(data):
-            raise EncodeError(f"bad ADTS frame length {length} at byte {pos}")
+        if length < ADTS_HEADER or pos + length > len(data):
+            raise AdtsError(f"bad ADTS frame length {length} at byte {pos}")
         frames.append(data[pos : pos + length])
         pos += length
     return frames
