@@ -1,49 +1,47 @@
-"""Content forms, one per kind, with Chinese labels and help text.
+"""Content forms: the shared part, and one form class per kind made from its declaration.
 
-Length limits are the declaration's (``renderer.fields``, checked again by the service on
-every door) so a too-long field is caught here with a message next to the field.
+A kind's fields, labels, help, limits and required messages are declared once
+(``renderer.kinds``); :func:`form_class` turns them into a WTForms class, so a limit is
+caught here with a message next to the field and again by the service on every door.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
     Field,
-    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from publisher.config import UPLOAD_MAX_MB
+from publisher.admin.labels import word
+from publisher.admin.upload_fields import UPLOAD_FIELDS, PhotoFields, RecordingFields
 from publisher.forms import PageForm
 from publisher.services.content import IMPORTANT, NORMAL, PINNED
 from publisher.services.errors import FieldError
 from publisher.services.phones import check_phones_in_text, clean_phone
-from renderer.fields import LIST_TEXT, LONG_TEXT, YEARS
+from renderer import declare
+from renderer.declare import PRICE_TEXT, YEARS, KindDeclaration
+from renderer.kinds import KINDS
+from renderer.kinds.notice import CATEGORIES as NOTICE_CATEGORIES
+from renderer.kinds.policy import CATEGORIES as POLICY_CATEGORIES
+from renderer.kinds.produce import UNITS as PRODUCE_UNITS
 
-PRICE = re.compile(r"^\d{1,7}(\.\d{1,2})?$")
+PRICE = PRICE_TEXT
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-POLICY_CATEGORIES = ("种粮补贴", "农机补贴", "医疗保障", "养老保险", "教育帮扶", "就业创业",
-                     "社会救助", "产业扶持", "其他")
-NOTICE_CATEGORIES = ("通知公告", "村务公开")
-PRODUCE_UNITS = ("斤", "公斤", "个", "只", "箱", "袋", "把", "筐")
 PRIORITY_LABELS = {NORMAL: _l("普通"), IMPORTANT: _l("重要"), PINNED: _l("置顶")}
-
-
-def _required(message: str):  # noqa: ANN202
-    return DataRequired(message=message)
 
 
 def _max(n: int):  # noqa: ANN202
@@ -101,125 +99,100 @@ class ContentForm(PageForm):
         return valid
 
 
-class RecordingFields:
-    """A recorded announcement (村广播), read on air in place of the synthesised voice.
+# How a typed field of a declaration becomes a form field.
+_FIELD_CLASSES: dict[str, type] = {
+    declare.LONG: TextAreaField, declare.LINES: TextAreaField, declare.DATE: DateField,
+    declare.CHOICE: SelectField,
+}  # fmt: skip
+# A phone field is checked as the service checks it: a produce card's number becomes a QR
+# code to call, so it must be one number; a contact line is free text with numbers in it.
+_PHONE_CHECKS: dict[str, Callable[[str, str], str]] = {
+    declare.PHONE: clean_phone, declare.CONTACT: check_phones_in_text,
+}  # fmt: skip
+_LIMITED = (declare.TEXT, declare.LONG, declare.LINES, declare.PHONE, declare.CONTACT,
+            declare.CHOICE)  # fmt: skip
 
-    The upload is checked and stored while the form is validated (``recording_folder`` set
-    by the view), before the other fields are judged: a mistake elsewhere sends the form
-    back with the recording kept (its stored name in ``recording_kept``), not lost.
+
+def _validators(declared: KindDeclaration, f: declare.Field) -> list[Any]:
+    en = declared.en
+    if f.asked:
+        message = (word(f.required_message, en) if f.required_message
+                   else _l("请填写“%(label)s”。", label=word(f.label, en)))  # fmt: skip
+        validators: list[Any] = [DataRequired(message=message)]
+    else:
+        validators = [Optional()]
+    if f.limit and f.type in _LIMITED:
+        validators.append(_max(f.limit))
+    if f.type == declare.PRICE:
+        validators.append(Regexp(PRICE, message=_l("价格请填写数字，例如 4.5")))
+    if f.type in _PHONE_CHECKS:
+        validators.append(PhoneRule(_PHONE_CHECKS[f.type]))
+    return validators
+
+
+def form_field(declared: KindDeclaration, f: declare.Field) -> UnboundField:
+    """The form field of one declared field (not uploads: see ``upload_fields``)."""
+    en = declared.en
+    kwargs: dict[str, Any] = {"validators": _validators(declared, f)}
+    if f.help:
+        kwargs["description"] = word(f.help, en)
+    if f.type == declare.CHOICE:
+        empty = [SelectChoice("", word(f.placeholder, en))] if f.placeholder else []
+        kwargs["choices"] = empty + [SelectChoice(c, word(c, en)) for c in f.choices]
+        kwargs["default"] = "" if f.placeholder else f.choices[0]
+        if not f.asked:
+            kwargs["validators"] = [v for v in kwargs["validators"] if not isinstance(v, Optional)]
+    elif f.placeholder:
+        kwargs["render_kw"] = {"placeholder": word(f.placeholder, en)}
+    field_class = _FIELD_CLASSES.get(f.type, StringField)
+    return field_class(word(f.label, en), **kwargs)
+
+
+def _upload_field(mixin: type, declared: KindDeclaration, f: declare.Field) -> UnboundField:
+    """The mixin's upload field under the declaration's label (a recording keeps its own:
+    it is the second way to give one, after recording in the browser)."""
+    unbound = getattr(mixin, f.name)
+    if f.type == declare.RECORDING:
+        return unbound
+    return UnboundField(unbound.field_class, word(f.label, declared.en), **unbound.kwargs)
+
+
+_FORMS: dict[str, type] = {}
+
+
+def form_class(kind: str) -> type:
+    """The admin form of a content kind, made once from its declaration.
+
+    Its fields are the declaration's in order (a table of rows is not typed in a form), plus
+    the upload part of each upload field (``upload_fields``), over :class:`ContentForm`.
     """
-
-    recording = FileField(_l("或者上传录音文件"))
-    recording_kept = HiddenField()
-    remove_recording = BooleanField(_l("删除录音，改用语音合成播报"))
-    recording_folder = None  # where an upload is kept; None: not stored (previews)
-
-    def validate_recording(self, field: Field) -> None:
-        from publisher.services.errors import ServiceError
-        from publisher.services.recordings import save_recording
-
-        upload = field.data
-        if self.recording_folder is None or not getattr(upload, "filename", ""):
-            return
-        try:
-            saved = save_recording(upload, self.recording_folder)
-        except ServiceError as exc:
-            raise ValidationError(str(exc)) from None
-        self.recording_kept.data = saved.name
+    if kind in _FORMS:
+        return _FORMS[kind]
+    declared = KINDS[kind]
+    attrs: dict[str, Any] = {"__doc__": f"The form of {kind} (from renderer.kinds.{kind})."}
+    mixins: list[type] = []
+    for f in declared.fields:
+        if f.upload:
+            mixin = UPLOAD_FIELDS[f.type]
+            mixins.append(mixin)
+            attrs[f.name] = _upload_field(mixin, declared, f)
+        elif f.type != declare.ROWS:
+            attrs[f.name] = form_field(declared, f)
+    name = "".join(part.capitalize() for part in kind.split("_")) + "Form"
+    _FORMS[kind] = type(name, (*mixins, ContentForm), attrs)
+    return _FORMS[kind]
 
 
-class PolicyForm(RecordingFields, ContentForm):
-    title = StringField(_l("政策名称"), validators=[_required(_l("请填写政策名称。")), _max(60)],
-                        description=_l("例如：2025年耕地地力保护补贴"))
-    category = StringField(_l("政策类别"), validators=[Optional(), _max(20)],
-                           description=_l("可从列表中选择，也可自行填写。"))
-    eligibility = TextAreaField(_l("补贴对象"), validators=[Optional(), _max(LONG_TEXT)],
-                                description=_l("谁可以享受，写清条件。"))
-    amount = StringField(_l("补贴标准"), validators=[Optional(), _max(40)],
-                         description=_l("例如：每亩 105 元"))
-    how_to_apply = TextAreaField(_l("申请办法"), validators=[Optional(), _max(LONG_TEXT)],
-                                 description=_l("到哪里、带什么、找谁办理。"))
-    deadline = DateField(_l("申请截止日期"), validators=[Optional()])
-    source_document = StringField(_l("政策依据"), validators=[Optional(), _max(200)],
-                                  description=_l("文件名称和文号。"))
-    contact = StringField(_l("咨询电话"), validators=[
-        Optional(), _max(40), PhoneRule(check_phones_in_text)],
-        description=_l("可写单位和电话，例如：乡农业服务中心 0991-1234567"))
-    body = TextAreaField(_l("政策说明"), validators=[Optional(), _max(LONG_TEXT)],
-                         description=_l("较长的内容会自动分成多页播出。"))
+def forget_form(kind: str) -> None:
+    """Drop a kind's cached form (a test's throwaway kind)."""
+    _FORMS.pop(kind, None)
 
 
-class ServiceForm(RecordingFields, ContentForm):
-    title = StringField(_l("事项名称"), validators=[_required(_l("请填写事项名称。")), _max(60)],
-                        description=_l("例如：城乡居民基本医疗保险参保登记"))
-    steps = TextAreaField(
-        _l("办理步骤"), validators=[_required(_l("请至少填写一个办理步骤。")), _max(LIST_TEXT)],
-        description=_l("每行写一步，播出时自动编号，不用自己写序号。"),
-        render_kw={"placeholder": _l("例如：\n携带户口簿和身份证到村便民服务站\n"
-                                     "医保专干核对信息并录入")})
-    documents = TextAreaField(_l("所需材料"), validators=[Optional(), _max(LIST_TEXT)],
-                              description=_l("每行写一项材料。"),
-                              render_kw={"placeholder": _l("例如：\n身份证\n户口簿")})
-    location = StringField(_l("办理地点"), validators=[Optional(), _max(40)],
-                           description=_l("例如：乡便民服务中心 2 号窗口"))
-    office_hours = StringField(_l("办公时间"), validators=[Optional(), _max(40)],
-                               description=_l("例如：工作日 8:30-12:00，14:30-17:30"))
-    time_limit = StringField(_l("办理时限"), validators=[Optional(), _max(40)],
-                             description=_l("例如：即来即办 / 5 个工作日"))
-    fee = StringField(_l("收费标准"), validators=[Optional(), _max(40)],
-                      description=_l("不收费请填“免费”。"))
-    contact = StringField(_l("咨询电话"), validators=[
-        Optional(), _max(40), PhoneRule(check_phones_in_text)],
-        description=_l("可写单位和电话，例如：乡农业服务中心 0991-1234567"))
-
-
-class ProduceForm(ContentForm):
-    product = StringField(_l("产品名称"), validators=[_required(_l("请填写产品名称。")), _max(20)],
-                          description=_l("例如：高山土豆"))
-    village = StringField(_l("所在村"), validators=[_required(_l("请填写所在村。")), _max(20)])
-    seller = StringField(_l("卖家"), validators=[_required(_l("请填写卖家姓名。")), _max(20)],
-                         description=_l("农户姓名或合作社名称。"))
-    price = StringField(_l("价格（元）"), validators=[
-        _required(_l("请填写价格。")),
-        Regexp(PRICE, message=_l("价格请填写数字，例如 4.5")),
-    ])
-    unit = StringField(_l("单位"), validators=[_required(_l("请填写单位。")), _max(6)],
-                       description=_l("例如：斤、公斤、只"))
-    quantity = StringField(_l("供应数量"), validators=[Optional(), _max(20)],
-                           description=_l("例如：约 3000 斤"))
-    phone = StringField(_l("联系电话"), validators=[
-        _required(_l("请填写联系电话。")), _max(30), PhoneRule(clean_phone),
-    ], description=_l("一个手机号或座机号，电视上会生成扫码拨打的二维码。"))
-    available_until = DateField(_l("供应截止日期"), validators=[Optional()])
-    description = TextAreaField(_l("产品介绍"), validators=[Optional(), _max(LONG_TEXT)])
-    photo = FileField(_l("产品照片"), validators=[
-        FileAllowed(["jpg", "jpeg", "png"], _l("照片只能是 JPG 或 PNG 格式。"))],
-        description=_l("可选，JPG 或 PNG，最大 %(mb)s MB。横拍、光线充足的照片在电视上效果最好。",
-                       mb=UPLOAD_MAX_MB))
-    remove_photo = BooleanField(_l("删除现有照片"))
-    # A valid photo is stored while the form validates (``photo_folder`` set by the view), so
-    # a mistake in another field sends the form back with the photo kept, not dropped.
-    photo_kept = HiddenField()
-    photo_folder = None
-
-    def validate_photo(self, field: Field) -> None:
-        from publisher.services.errors import ServiceError
-        from publisher.services.photos import save_photo
-
-        if self.photo_folder is None or not getattr(field.data, "filename", ""):
-            return
-        try:
-            saved = save_photo(field.data, self.photo_folder)
-        except ServiceError as exc:
-            raise ValidationError(str(exc)) from None
-        self.photo_kept.data = saved.name
-
-
-class NoticeForm(RecordingFields, ContentForm):
-    title = StringField(_l("标题"), validators=[_required(_l("请填写标题。")), _max(60)])
-    category = SelectField(_l("类别"), choices=[SelectChoice(c) for c in NOTICE_CATEGORIES],
-                           description=_l("村务公开：每月 9 日为公开日。"))
-    issued_by = StringField(_l("发布单位"), validators=[Optional(), _max(40)],
-                            description=_l("例如：监山乡人民政府"))
-    date = DateField(_l("发布日期"), validators=[Optional()])
-    body = TextAreaField(_l("正文"), validators=[_required(_l("请填写正文。")), _max(LONG_TEXT)])
+# The form classes of the built-in kinds, by the names other modules and tests import.
+PolicyForm = form_class("policy")
+ServiceForm = form_class("service")
+ProduceForm = form_class("produce")
+NoticeForm = form_class("notice")
+__all__ = ["NOTICE_CATEGORIES", "POLICY_CATEGORIES", "PRODUCE_UNITS", "ContentForm", "NoticeForm",
+           "PhoneRule", "PhotoFields", "PolicyForm", "ProduceForm", "RecordingFields",
+           "ServiceForm", "form_class"]  # fmt: skip

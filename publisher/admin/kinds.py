@@ -1,21 +1,25 @@
-"""Per-kind knowledge: labels, forms, and turning a form into the item's ``data`` and back."""
+"""Per-kind knowledge for the admin, derived from the declarations (``renderer.kinds``):
+labels, forms, list lines, and turning a form into the item's ``data`` and back."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from publisher.admin.forms import NoticeForm, PolicyForm, ProduceForm, ServiceForm
-from publisher.admin.video_forms import VideoForm
-from publisher.models import Kind
+from publisher.admin.forms import form_class
+from publisher.admin.labels import translate, word
+from renderer import declare
+from renderer.declare import KindDeclaration
+from renderer.kinds import KINDS as DECLARED
+from renderer.kinds import reviewed_kinds
 
 # Field types: how a form value becomes a data value.
-TEXT, LINES, DATE = "text", "lines", "date"
+TEXT, LINES, DATE = declare.TEXT, declare.LINES, declare.DATE
 # A leading "1." / "1、" / "（1）" / "第1步" typed by habit: the channel numbers steps itself.
 _NUMBERING = re.compile(
     r"^\s*(?:第\s*[0-9０-９一二三四五六七八九十]+\s*步[.、．:：]?"
@@ -27,72 +31,58 @@ _NUMBERING = re.compile(
 
 @dataclass(frozen=True)
 class KindSpec:
-    kind: str
-    label: Any  # lazy string
-    form: type
-    fields: tuple[tuple[str, str], ...]  # (name, type) in display order
-    category_label: Any = None
-    wide: tuple[str, ...] = ()
+    """A reviewed kind as the admin sees it (all of it read from ``declaration``)."""
+
+    declaration: KindDeclaration
+
+    @property
+    def kind(self) -> str:
+        return self.declaration.name
+
+    @property
+    def label(self) -> Any:  # lazy string
+        return word(self.declaration.label, self.declaration.en)
+
+    @property
+    def form(self) -> type:
+        return form_class(self.kind)
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """(name, type) of the typed fields in form order (uploads are the form's own)."""
+        return tuple((f.name, f.type) for f in self.declaration.fields
+                     if not f.upload and f.type != declare.ROWS)  # fmt: skip
+
+    @property
+    def category_label(self) -> Any:
+        return word(self.declaration.category_heading, self.declaration.en)
+
+    @property
+    def wide(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.declaration.fields if f.wide)
 
     def field_names(self) -> list[str]:
         return [name for name, _ in self.fields]
 
 
-# Fields are listed in form order: short fields pair up in two columns, ``wide`` ones and
-# long texts take a whole row.
-KINDS: dict[str, KindSpec] = {
-    Kind.POLICY: KindSpec(
-        Kind.POLICY, _l("惠农政策"), PolicyForm,
-        (("title", TEXT), ("category", TEXT), ("amount", TEXT), ("deadline", DATE),
-         ("contact", TEXT), ("source_document", TEXT), ("eligibility", TEXT),
-         ("how_to_apply", TEXT), ("body", TEXT)),
-        _l("政策类别"), wide=("title", "source_document"),
-    ),
-    Kind.SERVICE: KindSpec(
-        Kind.SERVICE, _l("办事指南"), ServiceForm,
-        (("title", TEXT), ("contact", TEXT), ("location", TEXT), ("office_hours", TEXT),
-         ("time_limit", TEXT), ("fee", TEXT), ("steps", LINES), ("documents", LINES)),
-        _l("办理地点"),
-    ),
-    Kind.PRODUCE: KindSpec(
-        Kind.PRODUCE, _l("特色农产品"), ProduceForm,
-        (("product", TEXT), ("village", TEXT), ("seller", TEXT), ("phone", TEXT),
-         ("price", TEXT), ("unit", TEXT), ("quantity", TEXT), ("available_until", DATE),
-         ("description", TEXT)),
-        _l("所在村"),
-    ),
-    Kind.NOTICE: KindSpec(
-        Kind.NOTICE, _l("通知公告"), NoticeForm,
-        (("title", TEXT), ("category", TEXT), ("issued_by", TEXT), ("date", DATE),
-         ("body", TEXT)),
-        _l("类别"), wide=("title",),
-    ),
-    # The clip itself is an upload (``video``), set by the view like a produce photo.
-    Kind.VIDEO: KindSpec(
-        Kind.VIDEO, _l("视频"), VideoForm,
-        (("title", TEXT), ("category", TEXT), ("trim_in", TEXT), ("trim_out", TEXT),
-         ("caption", TEXT), ("caption_style", TEXT)),
-        _l("类别"), wide=("title",),
-    ),
-}
+# Short fields pair up in two columns; ``wide`` ones and long texts take a whole row.
+KINDS: dict[str, KindSpec] = {d.name: KindSpec(d) for d in reviewed_kinds()}
 # Multi-line fields: a textarea over the whole row.
-LONG_FIELDS = ("eligibility", "how_to_apply", "body", "steps", "documents", "description")
+LONG_FIELDS = tuple(dict.fromkeys(
+    f.name for d in DECLARED.values() for f in d.fields if f.type in (declare.LONG, LINES)))
 
-# Labels of data fields, for history diffs and the audit log.
+# Labels of data fields, for history diffs and the audit log, where the kind is not known:
+# the shared words for names several kinds use, then each declared field's own label.
+_SHARED = {"title": "标题", "category": "类别", "body": "正文", "date": "发布日期"}
 FIELD_LABELS: dict[str, Any] = {
-    "title": _l("标题"), "category": _l("类别"), "eligibility": _l("补贴对象"),
-    "amount": _l("补贴标准"), "how_to_apply": _l("申请办法"), "deadline": _l("申请截止日期"),
-    "source_document": _l("政策依据"), "contact": _l("咨询电话"), "body": _l("正文"),
-    "steps": _l("办理步骤"), "documents": _l("所需材料"), "location": _l("办理地点"),
-    "office_hours": _l("办公时间"), "time_limit": _l("办理时限"), "fee": _l("收费标准"),
-    "product": _l("产品名称"), "village": _l("所在村"), "seller": _l("卖家"),
-    "price": _l("价格（元）"), "unit": _l("单位"), "quantity": _l("供应数量"),
-    "phone": _l("联系电话"), "available_until": _l("供应截止日期"),
-    "description": _l("产品介绍"), "photo": _l("产品照片"), "issued_by": _l("发布单位"),
-    "recording": _l("录音"),
-    "date": _l("发布日期"), "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
-    "priority": _l("播出优先级"), "trim_in": _l("开始位置"), "trim_out": _l("结束位置"),
-    "caption": _l("字幕文字"), "caption_style": _l("字幕样式"), "timezone": _l("时区"),
+    name: word(label) for name, label in _SHARED.items()
+}
+for _d in DECLARED.values():
+    for _f in _d.fields:
+        FIELD_LABELS.setdefault(_f.name, word(_f.label, _d.en))
+FIELD_LABELS.update({
+    "valid_from": _l("上线时间"), "valid_until": _l("下线时间"),
+    "priority": _l("播出优先级"), "timezone": _l("时区"),
     "state": _l("状态"), "data": _l("内容"), "note": _l("审核意见"), "reason": _l("退回原因"),
     "self_approval": _l("允许审核自己提交的内容"), "checkin_deadline_hour": _l("去向报告截止时间"),
     "duty_phone": _l("值班电话"), "roster_review": _l("干部分工变更需审核后播出"),
@@ -102,11 +92,9 @@ FIELD_LABELS: dict[str, Any] = {
     "medical_notes": _l("已登记健康/用药情况"),
     "call_steps": _l("呼救步骤"), "repeat_count": _l("无人接警时重复轮数"),
     "final_phone": _l("最后一步电话"), "final_instructions": _l("最后一步的提示"),
-    # channel schedules (audit log): one entry per content category
-    "policy": _l("惠农政策"), "service": _l("办事指南"), "produce": _l("特色农产品"),
-    "notice": _l("通知公告"), "video": _l("视频"),
-    "roster": _l("干部分工"), "whereabouts": _l("每日去向"),
-}
+})
+# Channel schedules (audit log): one entry per content category, by the kind's one word.
+FIELD_LABELS.update({d.name: word(d.label, d.en) for d in DECLARED.values()})
 
 
 def strip_numbering(line: str) -> str:
@@ -127,8 +115,9 @@ def form_to_data(spec: KindSpec, form: Any) -> dict[str, Any]:
             data[name] = [strip_numbering(s) for s in lines if s.strip()]
         else:
             data[name] = (value or "").strip()
-    if spec.kind == Kind.PRODUCE:
-        data["photo"] = None
+    for f in spec.declaration.fields:
+        if f.type == declare.PHOTO:
+            data[f.name] = None  # set by the view from the upload, kept or removed
     return data
 
 
@@ -149,22 +138,29 @@ def data_to_form(spec: KindSpec, data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def summary(kind: str, data: dict[str, Any]) -> str:
-    """One line under the title in lists: the facts a villager would ask about first."""
-    if kind == Kind.PRODUCE:
-        price = (_("%(price)s 元/%(unit)s", price=data.get("price"), unit=data.get("unit") or "")
-                 if data.get("price") else "")
-        parts = [price, data.get("seller"), data.get("quantity")]
-    elif kind == Kind.POLICY:
-        deadline = data.get("deadline")
-        parts = [data.get("amount"), deadline and _("截止 %(day)s", day=deadline)]
-    elif kind == Kind.SERVICE:
-        parts = [data.get("time_limit"), data.get("fee")]
-    elif kind == Kind.VIDEO:
-        parts = [data.get("category"), data.get("caption")]
+def summary(kind: str, data: Mapping[str, Any]) -> str:
+    """One line under the title in lists: the facts a villager would ask about first
+    (the declaration's ``summary``)."""
+    declared = DECLARED.get(kind)
+    if declared is None:
+        return ""
+    if callable(declared.summary):
+        parts: list[Any] = list(declared.summary(data))
     else:
-        parts = [data.get("issued_by"), data.get("date")]
+        parts = [_summary_part(declared, entry, data) for entry in declared.summary]
     return " · ".join(str(p) for p in parts if p)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def _summary_part(declared: KindDeclaration, entry: str, data: Mapping[str, Any]) -> str:
+    names = _PLACEHOLDER.findall(entry)
+    if not names:
+        return str(data.get(entry) or "")
+    if not data.get(names[0]):
+        return ""
+    return translate(entry, declared.en, **{n: data.get(n) or "" for n in names})
 
 
 def text_for_glyph_check(data: dict[str, Any]) -> str:

@@ -18,15 +18,11 @@ from publisher.extensions import db
 from publisher.models.base import UTCDateTime, utcnow
 from publisher.models.org import Township
 from publisher.models.users import User
+from renderer.kinds import stored_kinds
 
-
-class Kind(StrEnum):
-    POLICY = "policy"  # 惠农政策
-    SERVICE = "service"  # 服务内容 / 办事程序
-    PRODUCE = "produce"  # 特色农产品
-    NOTICE = "notice"  # 通知公告 / 村务公开
-    VIDEO = "video"  # 视频: an uploaded clip, transcoded once (renderer.video)
-    ALERT = "alert"  # public emergency notice (interrupts the channel)
+# The kinds stored as content items (Kind.POLICY == "policy" …): the reviewed kinds and
+# public alerts, as declared in renderer.kinds; a new declaration is a new member.
+Kind = StrEnum("Kind", [(d.name.upper(), d.name) for d in stored_kinds()])
 
 
 class VersionState(StrEnum):
