@@ -68,8 +68,9 @@ STEP_ASIDE_LATE = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
-class AsRunEntry:
-    """One page as it actually aired (reported once its last unit is published)."""
+class AiredPage:
+    """One page as it actually aired (reported once its last unit is published); the
+    publisher keeps it as an as-run row (publisher.models.AsRunEntry)."""
 
     channel: str
     started_at: datetime  # UTC, on the 0.64 s grid
@@ -99,7 +100,7 @@ class Playout:
         status_dir: Path,
         cache_dir: Path,
         next_page: NextPage,
-        on_air: Callable[[AsRunEntry], None],
+        on_air: Callable[[AiredPage], None],
         clock: Clock,
         enc: encode.EncodingProfile | None = None,
         music: Path | None = None,
@@ -129,7 +130,7 @@ class Playout:
         self.lineup = LineupKeeper(lineup_path(status_dir, self.plan.slug))
         self.coming_path = coming_path(plan_path)  # approvals still rendering (clock)
         # (units made up to the page's last unit, entry): sent once those units are published
-        self._pending: list[tuple[int, AsRunEntry]] = []
+        self._pending: list[tuple[int, AiredPage]] = []
         self._made = self._published = 0  # units muxed, units published, by this process
         self._jump_to: int | None = None  # the unit to carry on at after a clock step
         self._fillers = 0
@@ -350,7 +351,7 @@ class Playout:
             if held:
                 note = (note + "; " if note else "") + f"held {held * UNIT_SECONDS:.2f} s"
             item = next((i for i in self.plan.items if i.id == slot.item_id), None)
-            entry = AsRunEntry(
+            entry = AiredPage(
                 self.plan.slug,
                 unit_start(first),
                 round(aired * UNIT_SECONDS, 2),
@@ -436,7 +437,7 @@ def run_channel(
     udp: str | UdpRelay | None,
     cache_dir: Path,
     next_page: NextPage,
-    on_air: Callable[[AsRunEntry], None],
+    on_air: Callable[[AiredPage], None],
     stop: threading.Event,
     clock: Clock | None = None,
     *,

@@ -22,8 +22,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from playlists.playout import AsRunEntry as AiredPage
-from playlists.playout import run_channel
+from playlists.playout import AiredPage, run_channel
 from playlists.priority import ahead_of_ordinary_work
 from playlists.timeline import next_slot
 from playlists.udp import UdpRelay, UdpSettings

@@ -14,7 +14,7 @@ from PIL import Image
 
 from playlists.feed import AudioBed, VirtualClock
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
-from playlists.playout import AsRunEntry, Playout
+from playlists.playout import AiredPage, Playout
 from renderer import encode, ffmpeg
 from renderer.timing import UNIT_FRAMES, UNIT_SECONDS, units_for
 from renderer.video import ClipRequest, transcode_clip
@@ -34,14 +34,14 @@ def _slide(root: Path, cache: Path, name: str) -> PlannedPage:
     return PlannedPage(name, str(png), str(unit), 2.56)
 
 
-def _air(root: Path, cache: Path, pages: list[PlannedPage]) -> tuple[Path, list[AsRunEntry]]:
+def _air(root: Path, cache: Path, pages: list[PlannedPage]) -> tuple[Path, list[AiredPage]]:
     ready = datetime(2026, 1, 1, tzinfo=UTC)
     items = tuple(PlannedItem(f"video:{n}", 1, "produce", p.key, (p,), ready)
                   for n, p in enumerate(pages))  # fmt: skip
     plan_path = root / "plan.json"
     save_plan(ChannelPlan("clip", "频道", "Asia/Shanghai", "720p", T0, items), plan_path)
     silence = AudioBed.from_file(encode.ensure_silence(cache))
-    log: list[AsRunEntry] = []
+    log: list[AiredPage] = []
     playout = Playout(plan_path, root / "hls", root / "status", cache, InOrder(), log.append,
                       VirtualClock(T0), ENC, bed=silence)  # fmt: skip
     stream = playout.units()
@@ -115,7 +115,7 @@ def test_a_public_alert_cuts_a_clip_at_the_next_unit(made: dict, tmp_path: Path)
     plan = ChannelPlan("cut", "频道", "Asia/Shanghai", "720p", T0, (clip_item,))
     plan_path = tmp_path / "plan.json"
     save_plan(plan, plan_path)
-    log: list[AsRunEntry] = []
+    log: list[AiredPage] = []
     playout = Playout(plan_path, tmp_path / "hls", tmp_path / "status", cache, InOrder(),
                       log.append, VirtualClock(T0), ENC,
                       bed=AudioBed.from_file(encode.ensure_silence(cache)))  # fmt: skip

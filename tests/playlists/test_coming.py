@@ -22,7 +22,7 @@ from playlists.coming import (
 from playlists.feed import VirtualClock, unit_index_at
 from playlists.hls import segment_of_unit, segment_start
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
-from playlists.playout import BUILD_LEAD, AsRunEntry, run_channel
+from playlists.playout import BUILD_LEAD, AiredPage, run_channel
 from playlists.timeline import next_slot
 
 T0 = datetime(2026, 11, 23, 2, 0, 0, 320000, tzinfo=UTC)
@@ -86,9 +86,9 @@ def unit(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(encode.ensure_unit(png, "coming-page", root / "cache", enc))
 
 
-def play(tmp: Path, plan: ChannelPlan, seconds: float, actions: dict) -> list[AsRunEntry]:
+def play(tmp: Path, plan: ChannelPlan, seconds: float, actions: dict) -> list[AiredPage]:
     save_plan(plan, tmp / "demo.json")
-    aired: list[AsRunEntry] = []
+    aired: list[AiredPage] = []
     stop = threading.Event()
     clock = ActionClock(T0 + timedelta(seconds=seconds), stop, actions)
     run_channel(tmp / "demo.json", tmp / "hls", None, Path(unit_dir(plan)), next_slot,

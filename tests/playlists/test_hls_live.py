@@ -25,7 +25,7 @@ from playlists.hls import (
     segment_start,
 )
 from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
-from playlists.playout import AsRunEntry, run_channel
+from playlists.playout import AiredPage, run_channel
 from playlists.playstate import PlayState
 from playlists.timeline import Slot, next_slot
 from renderer import encode, ffmpeg
@@ -111,8 +111,8 @@ class UntilClock(VirtualClock):
 
 
 def play(tmp: Path, cache: Path, plan: Path, start: datetime, seconds: float, next_page=None,
-         actions=None, on_wait=None) -> list[AsRunEntry]:  # fmt: skip
-    aired: list[AsRunEntry] = []
+         actions=None, on_wait=None) -> list[AiredPage]:  # fmt: skip
+    aired: list[AiredPage] = []
     stop = threading.Event()
     clock = UntilClock(start, start + timedelta(seconds=seconds), stop, actions, on_wait)
     run_channel(plan, tmp / "hls", None, cache, next_page or RoundRobin(), aired.append, stop,
@@ -374,7 +374,7 @@ def test_wall_clock_steps_neither_silence_the_channel_nor_leave_it_off_time(
     stop = threading.Event()
     steps = {40.0: -3600.0, 80.0: 7200.0, 120.0: 0.5}  # NTP back an hour, forward two, a nudge
     clock = SteppedTime(T0, 160, stop, steps, record)
-    aired: list[AsRunEntry] = []
+    aired: list[AiredPage] = []
     run_channel(plan, tmp_path / "hls", None, cache, RoundRobin(), aired.append, stop, clock,
                 status_dir=tmp_path / "status")  # fmt: skip
     check_history(looks)

@@ -30,7 +30,7 @@ from playlists.lineup import (
     shortfall,
 )
 from playlists.plan import CategoryRule, ChannelPlan, PlannedItem, PlannedPage, save_plan
-from playlists.playout import AsRunEntry, run_channel
+from playlists.playout import AiredPage, run_channel
 from playlists.playstate import PlayState
 from playlists.timeline import next_slot, simulate
 from playlists.xmltv import programmes_from_slots
@@ -152,7 +152,7 @@ class HourClock(VirtualClock):
         return super().sleep_until(when, stop)
 
 
-def _entry(page: AsRunEntry) -> Entry:
+def _entry(page: AiredPage) -> Entry:
     return Entry(page.started_at, page.duration_s, page.item_id, page.version, page.category,
                  page.title, page.page_key, page.page_no, page.page_count,
                  page.interrupt)  # fmt: skip
@@ -168,7 +168,7 @@ def test_an_hour_of_real_playout_airs_the_lineup_and_keeps_the_weights(tmp_path:
     unit = encode.ensure_unit(png, "lineup-page", tmp_path / "cache", enc)
     plan = library(str(unit))
     save_plan(plan, tmp_path / "demo.json")
-    aired: list[AsRunEntry] = []
+    aired: list[AiredPage] = []
     stop = threading.Event()
     clock = HourClock(T0, T0 + timedelta(hours=1), stop, tmp_path / "status")
     run_channel(tmp_path / "demo.json", tmp_path / "hls", None, tmp_path / "cache", next_slot,
