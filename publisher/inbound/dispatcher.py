@@ -37,6 +37,7 @@ from publisher.emergency.responders import verify_by_reply
 from publisher.extensions import db
 from publisher.models import Cadre, SmsMessage, SmsStatus, Village
 from publisher.models.emergency import TriggerLog
+from publisher.requests.sms_intake import from_sms
 from publisher.services.errors import ServiceError
 from publisher.services.whereabouts import record_whereabouts, township_today
 from publisher.sms.checkin import (
@@ -104,10 +105,10 @@ def handle(message: SmsMessage, now: datetime) -> None:
 
 def unrecognised_text(message: SmsMessage, now: datetime) -> None:
     """The fallback: a text from a number that is neither a household's nor a cadre's and
-    is not an acknowledgement or a verification code. Kept as unmatched for staff, with a
-    reply saying the number is not registered (at most once an hour per number)."""
-    _done(message, "", SmsStatus.UNMATCHED)
-    _reply(message, UNKNOWN_SENDER, now, usage=True)
+    is not an acknowledgement or a verification code is a resident's request (群众诉求):
+    registered and answered with its number and deadline, or kept as unmatched for staff
+    with a reply saying why (publisher.requests.sms_intake has the guards)."""
+    from_sms(message, now)
 
 
 def _cadre_text(message: SmsMessage, cadres: list[Cadre], now: datetime) -> None:
