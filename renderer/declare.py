@@ -176,7 +176,7 @@ class KindDeclaration:
         """Every Chinese text of the kind a screen may show (for catalogues and checks)."""
         out = [self.label, self.category_heading]
         for f in self.fields:
-            out += [f.label, f.help, f.placeholder, f.required_message]
+            out += [f.label, f.help, f.placeholder, f.required_message, *f.choices]
             out += [r.label for r in f.row]
         if isinstance(self.summary, tuple):
             out += [s for s in self.summary if "%(" in s]

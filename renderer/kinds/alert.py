@@ -32,4 +32,13 @@ DECLARATION = KindDeclaration(
         Field("issued_by", "发布单位", TEXT, 40),
         Field("expires", "失效时间", TEXT, 40),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "紧急通知": "Emergency notice",
+        "标题": "Title",
+        "内容": "Content",
+        "级别": "Level",
+        "发布单位": "Issued by",
+        "失效时间": "Expires",
+    },
 )

@@ -22,4 +22,8 @@ DECLARATION = KindDeclaration(
     guide_category="频道介绍",
     narrated=False,
     fields=(),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "频道标识": "Channel ident",
+    },
 )

@@ -47,4 +47,21 @@ DECLARATION = KindDeclaration(
         Field("body", "正文", LONG, LONG_TEXT, required_message="请填写正文。"),
         Field("recording", "录音", RECORDING),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "通知公告": "Notices",
+        "类别": "Category",
+        "标题": "Title",
+        "请填写标题。": "Please enter a title.",
+        "村务公开：每月 9 日为公开日。": (
+            "Village affairs disclosure: the 9th of each month is disclosure day."
+        ),
+        "发布单位": "Issued by",
+        "例如：监山乡人民政府": "e.g. Jianshan Township Government",
+        "发布日期": "Date issued",
+        "正文": "Text",
+        "请填写正文。": "Please enter the text.",
+        "录音": "Recording",
+        "村务公开": "Village affairs",
+    },
 )

@@ -127,4 +127,32 @@ DECLARATION = KindDeclaration(
         ),
         Field("photo", "产品照片", PHOTO),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "特色农产品": "Local produce",
+        "所在村": "Village",
+        "产品名称": "Product",
+        "例如：高山土豆": "e.g. Highland potatoes",
+        "请填写产品名称。": "Please enter the product.",
+        "请填写所在村。": "Please enter the village.",
+        "卖家": "Seller",
+        "农户姓名或合作社名称。": "Farmer's or cooperative's name.",
+        "请填写卖家姓名。": "Please enter the seller's name.",
+        "联系电话": "Contact phone",
+        "一个手机号或座机号，电视上会生成扫码拨打的二维码。": (
+            "One mobile or landline number; the channel shows it as a QR code to call."
+        ),
+        "请填写联系电话。": "Please enter a contact phone number.",
+        "价格（元）": "Price (yuan)",
+        "请填写价格。": "Please enter the price.",
+        "单位": "Unit",
+        "例如：斤、公斤、只": "e.g. jin, kg, each",
+        "请填写单位。": "Please enter the unit.",
+        "供应数量": "Quantity available",
+        "例如：约 3000 斤": "e.g. about 3000 jin",
+        "供应截止日期": "Available until",
+        "产品介绍": "Description",
+        "产品照片": "Photo",
+        "%(price)s 元/%(unit)s": "%(price)s yuan/%(unit)s",
+    },
 )

@@ -46,4 +46,15 @@ DECLARATION = KindDeclaration(
             ),
         ),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "干部分工": "Cadre duties",
+        "标题": "Title",
+        "干部": "Cadre",
+        "姓名": "Name",
+        "职务": "Post",
+        "包村": "Assigned villages",
+        "分管工作": "Responsibilities",
+        "电话": "Phone call",
+    },
 )

@@ -74,4 +74,32 @@ DECLARATION = KindDeclaration(
         Field("caption_style", "字幕样式", CHOICE, choices=CAPTION_STYLES, placeholder="不加字幕"),
         Field("video", "视频文件", VIDEO, required=True),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "视频": "Video",
+        "类别": "Category",
+        "标题": "Title",
+        "节目单和审核列表里显示的名称。": (
+            "The name shown in the programme guide and the review list."
+        ),
+        "请填写标题。": "Please enter a title.",
+        "例如：农产品、政策解读、村务。": (
+            "For example: produce, policy explained, village affairs."
+        ),
+        "开始位置": "Start at",
+        "从第几秒开始播，例如 5 或 0:05；留空从头开始。": (
+            "Second to start from, e.g. 5 or 0:05; empty: from the beginning."
+        ),
+        "结束位置": "End at",
+        "播到第几秒，例如 1:30；留空播到结尾。": "Second to stop at, e.g. 1:30; empty: to the end.",
+        "字幕文字": "Caption text",
+        "叠加在画面上的一行字；留空则用标题。": (
+            "One line of text over the picture; empty: the title."
+        ),
+        "字幕样式": "Caption style",
+        "不加字幕": "No caption",
+        "视频文件": "Video file",
+        "顶部标题条": "Title strip at the top",
+        "下方字幕条": "Lower third",
+    },
 )

@@ -51,4 +51,17 @@ DECLARATION = KindDeclaration(
         Field("date", "日期", DATE),
         Field("updated_at", "更新时间", DATETIME),
     ),
+    # English for its words, where the catalogue has none (a new kind needs no .po edit).
+    en={
+        "每日去向": "Daily whereabouts",
+        "干部": "Cadre",
+        "姓名": "Name",
+        "职务": "Post",
+        "状态": "Status",
+        "地点": "Place",
+        "时间": "Time",
+        "事项": "Activity",
+        "日期": "Date",
+        "更新时间": "Updated at",
+    },
 )
