@@ -105,7 +105,10 @@ def contacts_for(rule: engine.StepRule, incident: Incident, now: datetime
 
 
 @dataclass(frozen=True)
-class PlannedStep:
+class ResolvedStep:
+    """A due step of the call plan (:class:`engine.PlannedStep`) resolved to the people it
+    reaches now: contacts, channels, and why nobody when there is nobody."""
+
     due: engine.DueStep
     contacts: list[Contact]
     why: str  # why nobody can be reached, when ``contacts`` is empty
@@ -126,33 +129,33 @@ def _valid(number: str) -> bool:
     return True
 
 
-def _plan_step(incident: Incident, policy: engine.Policy, due: engine.DueStep,
-               now: datetime) -> PlannedStep:
+def _resolve_step(incident: Incident, policy: engine.Policy, due: engine.DueStep,
+               now: datetime) -> ResolvedStep:
     """Whom a due step reaches (reads only: nothing is written while planning)."""
     if due.step.is_final:
-        return PlannedStep(due, [Contact("乡镇值班电话", policy.final.phone)], "",
+        return ResolvedStep(due, [Contact("乡镇值班电话", policy.final.phone)], "",
                            policy.final.channels, "final")
     contacts, why = contacts_for(due.step.rule, incident, now)
-    return PlannedStep(due, contacts, why, due.step.rule.channels, "alert")
+    return ResolvedStep(due, contacts, why, due.step.rule.channels, "alert")
 
 
 def _plan(incident: Incident, policy: engine.Policy, now: datetime
-          ) -> tuple[list[PlannedStep], engine.Timer]:
+          ) -> tuple[list[ResolvedStep], engine.Timer]:
     """The steps to run now and the timer after them; unreachable steps are passed at once."""
     timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
-    planned: list[PlannedStep] = []
+    planned: list[ResolvedStep] = []
     while True:
         due, timer = engine.advance(timer, policy, now)
         if not due:
             break
-        planned.extend(_plan_step(incident, policy, step, now) for step in due)
+        planned.extend(_resolve_step(incident, policy, step, now) for step in due)
         if planned[-1].reachable():
             break
         timer = engine.escalate_now(timer, due[-1].step.seq, now)
     return planned, timer
 
 
-def _create_attempts(incident: Incident, policy: engine.Policy, planned: PlannedStep,
+def _create_attempts(incident: Incident, policy: engine.Policy, planned: ResolvedStep,
                      now: datetime) -> list[NotificationAttempt]:
     step = planned.due.step
     label = f"第{step.seq + 1}步" + ("（最后一步）" if step.is_final else f"（第{step.round}轮）")
