@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from publisher.services.schedule import DEFAULT_CATEGORIES
 from tests.e2e.conftest import login
 from tests.publisher import test_people_support as support
 
@@ -34,8 +35,14 @@ def test_admin_edits_a_schedule_and_sees_the_share_update(live_server, page, org
     page.goto(f"{live_server}/org/channels")
     page.get_by_role("link", name="节目编排").click()
     page.wait_for_url(f"**/org/channels/{org.a_channel}/schedule")
-    assert share(page, "policy") == "27.3%"  # 3 of 3+2+2+2+1+1
+    total = sum(rule.weight for rule in DEFAULT_CATEGORIES.values())
+    assert share(page, "policy") == f"{100 * 3 / total:.1f}%"  # 3 of 3+2+2+2, 1 for the rest
+    assert share(page, "video") == share(page, "roster")  # video has its row
     shot(page, "schedule-default")
+    # The arithmetic below counts the four reviewed kinds and the two boards: others off.
+    for cat in DEFAULT_CATEGORIES:
+        if cat not in ("policy", "service", "produce", "notice", "roster", "whereabouts"):
+            page.fill(f"#f-weight-{cat}", "0")
 
     # The share column follows the weights before anything is saved.
     page.fill("#f-weight-policy", "6")

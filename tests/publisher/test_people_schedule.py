@@ -7,14 +7,19 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from publisher.services.schedule import DEFAULT_CATEGORIES
 from tests.publisher import test_people_support as support
 from tests.publisher.test_people_support import post, text_of
 
 org, world = support.org, support.world  # fixtures: pytest finds them as module attributes
 
-# A complete form: every category on air all day, as the page posts it.
-FORM = {"weight-policy": "3", "weight-service": "2", "weight-produce": "2", "weight-notice": "2",
-        "weight-roster": "1", "weight-whereabouts": "1"}
+# A complete form as the page posts it with the default schedule: 3:2:2:2, the rest 1.
+FORM = {f"weight-{cat}": f"{rule.weight:g}" for cat, rule in DEFAULT_CATEGORIES.items()}
+# The four reviewed kinds and the two boards on air all day (3:2:2:2:1:1), the other
+# categories (video, kinds added since) off: the shares below are worked out by hand.
+SIX = {**{f"weight-{cat}": "0" for cat in DEFAULT_CATEGORIES},
+       "weight-policy": "3", "weight-service": "2", "weight-produce": "2", "weight-notice": "2",
+       "weight-roster": "1", "weight-whereabouts": "1"}
 WEEKDAY_MORNINGS = {"dp-policy-0-days": ["0", "1", "2", "3", "4"], "dp-policy-0-start": "07:00",
                     "dp-policy-0-end": "09:00"}
 
@@ -59,11 +64,13 @@ def test_default_schedule_shows_each_categorys_share(client, auth, org):
     response = client.get(f"/org/channels/{org.a_channel}/schedule")
     assert response.status_code == 200
     page = text_of(response)
-    # The board counts against its own share (issue 10): 3:2:2:2:1:1.
-    assert shares(page) == {"policy": "27.3%", "service": "18.2%", "produce": "18.2%",
-                            "notice": "18.2%", "roster": "9.1%", "whereabouts": "9.1%",
-                            "idle": "0%"}
-    for label in ("惠农政策", "办事指南", "特色农产品", "通知公告", "干部分工", "每日去向",
+    # The board counts against its own share (issue 10): 3:2:2:2, then 1 for each other
+    # category (video, the boards, kinds added since).
+    total = sum(rule.weight for rule in DEFAULT_CATEGORIES.values())
+    assert shares(page) == {**{cat: f"{100 * rule.weight / total:.1f}%"
+                               for cat, rule in DEFAULT_CATEGORIES.items()}, "idle": "0%"}
+    assert shares(page)["video"] == shares(page)["whereabouts"]  # video has its row now
+    for label in ("惠农政策", "办事指南", "特色农产品", "通知公告", "视频", "干部分工", "每日去向",
                   "· 默认编排"):
         assert label in page
     assert "恢复默认编排" not in page  # nothing to reset
@@ -75,7 +82,7 @@ def test_default_schedule_shows_each_categorys_share(client, auth, org):
 def test_admin_saves_weights_and_dayparts(app, client, auth, org):
     auth.login("admin_a")
     response = post(client, f"/org/channels/{org.a_channel}/schedule",
-                    {**FORM, "weight-produce": "0", **WEEKDAY_MORNINGS})
+                    {**SIX, "weight-produce": "0", **WEEKDAY_MORNINGS})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/org/channels/{org.a_channel}/schedule")
     saved = stored(app, org.a_channel)
@@ -185,16 +192,17 @@ def test_reset_goes_back_to_the_defaults(app, client, auth, org):
                     follow_redirects=True)
     assert "已恢复默认编排" in text_of(response)
     assert stored(app, org.a_channel) is None
-    assert shares(text_of(response))["policy"] == "27.3%"
+    total = sum(rule.weight for rule in DEFAULT_CATEGORIES.values())
+    assert shares(text_of(response))["policy"] == f"{100 * 3 / total:.1f}%"
     assert [e.after["policy"]["weight"] for e in schedule_events(app)] == [9.0, 3.0]
 
 
 def test_shares_of_an_unsaved_form_for_the_page_to_show(app, client, auth, org):
     auth.login("admin_a")
     url = f"/org/channels/{org.a_channel}/schedule/airtime"
-    answer = post(client, url, {**FORM, "weight-policy": "6"}).get_json()
+    answer = post(client, url, {**SIX, "weight-policy": "6"}).get_json()
     assert answer["shares"]["policy"] == "42.9%" and answer["errors"] == {}
-    answer = post(client, url, {**FORM, "weight-policy": "-6"}).get_json()
+    answer = post(client, url, {**SIX, "weight-policy": "-6"}).get_json()
     assert answer["shares"]["policy"] == "—" and "weight-policy" in answer["errors"]
     assert stored(app, org.a_channel) is None  # asking saves nothing
 
@@ -219,7 +227,7 @@ def test_county_admin_edits_any_townships_schedule(app, org):
 def test_the_channel_page_summarises_the_schedule(app, client, auth, org):
     auth.login("admin_a")
     post(client, f"/org/channels/{org.a_channel}/schedule",
-         {**FORM, "weight-produce": "0", **WEEKDAY_MORNINGS})
+         {**SIX, "weight-produce": "0", **WEEKDAY_MORNINGS})
     page = text_of(client.get("/channel"))
     summary = plain(page[page.index('id="schedule-summary"'):].split("</table>", 1)[0])
     assert "惠农政策 2% 周一至周五 07:00–09:00" in summary

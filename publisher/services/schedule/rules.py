@@ -14,26 +14,43 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any, Protocol
 
+from flask import has_request_context
+from flask_babel import LazyString, get_locale, gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from playlists.plan import CategoryRule, Daypart
-from playlists.timeline import WHEREABOUTS
 from publisher.services.errors import ServiceError
+from renderer.declare import DERIVED, REVIEWED
+from renderer.kinds import KINDS, kinds_from
 
-# Categories in the order staff see them; the plan labels stay Chinese whatever the UI
-# language, because they describe what airs.
-CATEGORIES = ("policy", "service", "produce", "notice", "roster", WHEREABOUTS)
-PLAN_LABELS = {"policy": "惠农政策", "service": "办事指南", "produce": "特色农产品",
-               "notice": "通知公告", "roster": "干部分工", WHEREABOUTS: "每日去向"}
-LABELS = {"policy": _l("惠农政策"), "service": _l("办事指南"), "produce": _l("特色农产品"),
-          "notice": _l("通知公告"), "roster": _l("干部分工"), WHEREABOUTS: _l("每日去向")}
+# Categories in the order staff see them: every kind that airs by schedule (reviewed content
+# and the boards derived from records), in its declared order. Alerts interrupt whatever
+# airs and the ident fills gaps: neither has a share. The plan labels stay Chinese whatever
+# the UI language, because they describe what airs.
+SCHEDULED = (REVIEWED, DERIVED)
+CATEGORIES = tuple(d.name for d in kinds_from(*SCHEDULED))
+PLAN_LABELS = {cat: KINDS[cat].label for cat in CATEGORIES}
+
+
+def _label(category: str) -> str:
+    """A category's word in the reader's language (the declaration's English when the
+    catalogue does not know it yet)."""
+    declared = KINDS[category]
+    text = gettext(declared.label)
+    if text == declared.label and has_request_context() and str(get_locale()) == "en":
+        return declared.en.get(text, text)
+    return text
+
+
+LABELS = {cat: LazyString(_label, cat) for cat in CATEGORIES}
 # Airtime shares when a channel has no schedule of its own. All categories air all day
 # so that anything approved shows up at once; dayparts are a per-channel refinement.
+# Policies matter most to households; a board or a new kind starts at the smallest share.
+DEFAULT_WEIGHTS = {"policy": 3.0, "service": 2.0, "produce": 2.0, "notice": 2.0}
+DEFAULT_WEIGHT = 1.0
 DEFAULT_CATEGORIES = {
-    cat: CategoryRule(weight=weight, label=PLAN_LABELS[cat])
-    for cat, weight in (("policy", 3.0), ("service", 2.0), ("produce", 2.0), ("notice", 2.0),
-                        ("roster", 1.0), (WHEREABOUTS, 1.0))
+    cat: CategoryRule(weight=DEFAULT_WEIGHTS.get(cat, DEFAULT_WEIGHT), label=PLAN_LABELS[cat])
+    for cat in CATEGORIES
 }
 # Categories whose weight only says on (1) or off (0), shown as a tick box. None since the
 # whereabouts board takes its share by weight like the rest (issue 10).
