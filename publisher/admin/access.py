@@ -17,11 +17,13 @@ from sqlalchemy import select
 
 from publisher.admin.timeutil import zone
 from publisher.extensions import db
-from publisher.models import ContentItem, Kind, Role, Township, row_id
+from publisher.models import ContentItem, Role, Township, row_id
 from publisher.services.scope import scoped
+from renderer.kinds import reviewed_kinds
 
-# The kinds this admin edits (public alerts belong to the emergency pages).
-CONTENT_KINDS = (Kind.POLICY, Kind.SERVICE, Kind.PRODUCE, Kind.NOTICE, Kind.VIDEO)
+# The kinds this admin edits: the reviewed ones declared in renderer.kinds (public alerts
+# belong to the emergency pages, the boards are made from records).
+CONTENT_KINDS = tuple(d.name for d in reviewed_kinds())
 CHECKIN_URL = "/checkin"
 
 

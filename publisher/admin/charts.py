@@ -20,13 +20,14 @@ from zoneinfo import ZoneInfo
 
 from playlists.plan import CategoryRule, ChannelPlan
 from playlists.timeline import daypart_contains, is_valid
+from renderer.kinds import KINDS
 
 HOUR = timedelta(hours=1)
 IDENT = "ident"
 ALERT = "alert"
-# Category order in legends and tables (what staff know from the schedule page first).
-CATEGORY_ORDER = ("policy", "service", "produce", "notice", "roster", "whereabouts", "video",
-                  ALERT, IDENT)
+# Category order in legends and tables: the kinds' declared order (what staff know from the
+# menus and the schedule page first), alerts and the ident last.
+CATEGORY_ORDER = tuple(KINDS)
 # Fills for categories, each at least 3:1 against the white card (WCAG 1.4.11), and told apart
 # by labels as well as colour (legend, text on bars, the data table).
 PALETTE = {
@@ -34,11 +35,19 @@ PALETTE = {
     "roster": "#b4441a", "whereabouts": "#4e6b12", "video": "#a02a6c", ALERT: "#b3141c",
     IDENT: "#6a6f76",
 }
+# Declared kinds without a colour of their own take one of these in declared order, so a new
+# kind is told apart from the rest without an edit here.
+SPARE_FILLS = ("#2e6b8a", "#8e3b8e", "#6b5b1f", "#3b5f3b", "#5b4a9e")
 OTHER_FILL = "#555b61"
 
 
 def fill(category: str) -> str:
-    return PALETTE.get(category, OTHER_FILL)
+    if category in PALETTE:
+        return PALETTE[category]
+    spare = [c for c in KINDS if c not in PALETTE]
+    if category in spare:
+        return SPARE_FILLS[spare.index(category) % len(SPARE_FILLS)]
+    return OTHER_FILL
 
 
 def ordered(categories: Iterable[str]) -> list[str]:

@@ -11,14 +11,18 @@ from sqlalchemy.orm import aliased
 
 from publisher.admin.timeutil import local_day_bounds
 from publisher.extensions import db
-from publisher.models import ContentItem, ContentVersion, Kind, User, VersionState
+from publisher.models import ContentItem, ContentVersion, User, VersionState
 from publisher.services.scope import scoped
+from renderer.kinds import KINDS
 
 LIST_STATES = ("draft", "pending", "approved", "rejected", "withdrawn")
 PAGE_SIZE = 30
-# Which data field the list's category filter uses, per kind.
-CATEGORY_FIELD = {Kind.POLICY: "category", Kind.NOTICE: "category", Kind.PRODUCE: "village",
-                  Kind.SERVICE: "location", Kind.VIDEO: "category"}
+
+
+def category_field(kind: str) -> str:
+    """The data field the list's category filter uses: the kind's declared one ("" = none)."""
+    declared = KINDS.get(kind)
+    return declared.category_field if declared else ""
 
 
 def items_with_latest(actor: User, kind: str | None = None) -> Select:
@@ -139,8 +143,8 @@ def list_items(actor: User, kind: str, filters: ListFilters, now: datetime, tz) 
         query = query.where(on_air_clause(live, now))
     elif filters.on_air == "no":
         query = query.where(~on_air_clause(live, now))
-    if filters.category and kind in CATEGORY_FIELD:
-        field = ContentVersion.data[CATEGORY_FIELD[kind]].as_string()
+    if filters.category and category_field(kind):
+        field = ContentVersion.data[category_field(kind)].as_string()
         query = query.where(field == filters.category)
     if filters.date_from:
         query = query.where(ContentVersion.created_at >= local_day_bounds(filters.date_from, tz)[0])
@@ -158,7 +162,7 @@ def list_items(actor: User, kind: str, filters: ListFilters, now: datetime, tz) 
 
 def category_options(actor: User, kind: str) -> list[str]:
     """The category values in use for ``kind`` (for the filter's drop-down)."""
-    field = CATEGORY_FIELD.get(kind)
+    field = category_field(kind)
     if not field:
         return []
     column = ContentVersion.data[field].as_string()

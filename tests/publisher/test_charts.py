@@ -147,10 +147,20 @@ def _luminance(hex_colour: str) -> float:
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
-@pytest.mark.parametrize("category", [*charts.PALETTE, "unknown"])
-def test_every_fill_has_3_to_1_contrast_on_the_white_card(category):
-    ratio = 1.05 / (_luminance(charts.fill(category)) + 0.05)
-    assert ratio >= 3.0, f"{category}: {ratio:.2f}"
+@pytest.mark.parametrize("fill", [*charts.PALETTE.values(), *charts.SPARE_FILLS,
+                                  charts.OTHER_FILL])
+def test_every_fill_has_3_to_1_contrast_on_the_white_card(fill):
+    ratio = 1.05 / (_luminance(fill) + 0.05)
+    assert ratio >= 3.0, f"{fill}: {ratio:.2f}"
+
+
+def test_every_declared_kind_has_a_fill_of_its_own_in_declared_order():
+    from renderer.kinds import KINDS
+
+    fills = [charts.fill(kind) for kind in KINDS]
+    assert len(set(fills)) == len(fills) and charts.OTHER_FILL not in fills
+    assert charts.ordered(["ident", "unknown", "whereabouts", "policy"]) == [
+        "policy", "whereabouts", "ident", "unknown"]
 
 
 def test_an_hour_short_by_less_than_a_page_is_whole():
