@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Iterable
 
 from renderer.declare import ALERT, REVIEWED, KindDeclaration
 
 
-def _discover() -> dict[str, KindDeclaration]:
+def discover(path: Iterable[str], package: str) -> dict[str, KindDeclaration]:
+    """The declarations of the modules of ``package`` (found on ``path``), in their order."""
     found: list[KindDeclaration] = []
-    for module in pkgutil.iter_modules(__path__):
+    for module in pkgutil.iter_modules(path):
         if module.name.startswith("_"):
             continue
-        declared = getattr(importlib.import_module(f"{__name__}.{module.name}"), "DECLARATION",
+        declared = getattr(importlib.import_module(f"{package}.{module.name}"), "DECLARATION",
                            None)  # fmt: skip
         if isinstance(declared, KindDeclaration):
             found.append(declared)
@@ -29,7 +31,7 @@ def _discover() -> dict[str, KindDeclaration]:
     return {d.name: d for d in sorted(found, key=lambda d: (d.order, d.name))}
 
 
-KINDS: dict[str, KindDeclaration] = _discover()
+KINDS: dict[str, KindDeclaration] = discover(__path__, __name__)
 
 
 def declaration(name: str) -> KindDeclaration:
