@@ -16,8 +16,10 @@ from publisher.models import SmsMessage, Township, User, Village
 from publisher.models.requests import RequestEvent, RequestSource, RequestStatus, ResidentRequest
 from publisher.requests import notify, rules
 from publisher.services.errors import FieldError
+from publisher.services.phones import clean_phone
 from publisher.sms.numbers import normalize_number
-from renderer.fields import ItemError, clean_item
+from renderer.fields import PHONE, ItemError, clean_item
+from renderer.kinds import declaration
 
 KIND = "requests"  # the declaration's name (renderer/kinds/requests.py)
 # The declaration's field names, as the doors send them.
@@ -28,15 +30,23 @@ def clean_intake(data: Mapping[str, Any]) -> dict[str, Any]:
     """The declared fields of ``data``, checked and cleaned; FieldError (naming the field,
     message in Chinese) for the first bad one."""
     try:
-        return clean_item(KIND, dict(data))
+        cleaned = clean_item(KIND, dict(data))
     except ItemError as exc:
         raise FieldError(getattr(exc, "field", None) or "", str(exc)) from None
+    for field in declaration(KIND).fields:  # a number the resident can be called back on
+        if field.type == PHONE:
+            cleaned[field.name] = clean_phone(cleaned[field.name] or "", field.name)
+    return cleaned
 
 
 def intake(township: Township, data: Mapping[str, Any], *, source: str, now: datetime,
            user: User | None = None, sms: SmsMessage | None = None) -> ResidentRequest:
-    """Check ``data`` and register it (the caller commits)."""
-    return register(township, clean_intake(data), source=source, now=now, user=user, sms=sms)
+    """Check ``data`` and register it (the caller commits). From an SMS, the resident's
+    number is the one the network gave (not typed, so not checked as typed numbers are)."""
+    cleaned = clean_intake(data)
+    if sms is not None:
+        cleaned["resident_phone"] = sms.number
+    return register(township, cleaned, source=source, now=now, user=user, sms=sms)
 
 
 def register(township: Township, cleaned: Mapping[str, Any], *, source: str, now: datetime,

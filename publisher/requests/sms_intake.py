@@ -50,7 +50,7 @@ def from_sms(message: SmsMessage, now: datetime) -> ResidentRequest | None:
     if township is None:
         return _unmatched(message, "无法确定乡镇", now, reply=NAME_THE_VILLAGE)
     data = {"category": DEFAULT_CATEGORY, "village": village.name if village else "",
-            "resident_phone": message.number, "text": text}
+            "text": text}
     message.township_id = township.id
     try:
         request = intake.intake(township, data, source=RequestSource.SMS, now=now, sms=message)
@@ -91,9 +91,7 @@ def _add_to(request: ResidentRequest, message: SmsMessage, text: str,
     """Append the text to the request it continues (within the declared limit)."""
     joined = f"{request.text}\n{text}"
     try:
-        request.text = intake.clean_intake({
-            "category": request.category, "text": joined,
-            "resident_phone": request.phone})["text"]
+        request.text = intake.clean_intake({"category": request.category, "text": joined})["text"]
     except ServiceError:
         return _unmatched(message, f"续接编号{request.id}时超出字数", now)
     request.updated_at = now
