@@ -101,6 +101,7 @@ def init_app(app: Flask) -> None:
 
     from publisher import admin, api, auth, emergency, live, people, security
     from publisher.imports.routes import bp as imports_bp
+    from publisher.requests.blueprint import bp as requests_bp
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(live.bp)
@@ -109,6 +110,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(emergency.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(requests_bp)
     csrf.exempt(api.bp)  # the API authenticates with per-user tokens, not cookies
     # Browsers ask for /favicon.ico on every page that names none (the JSON API, error pages).
     app.add_url_rule("/favicon.ico", "favicon", lambda: send_from_directory(
