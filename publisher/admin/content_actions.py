@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from publisher.admin import bp
 from publisher.admin.access import check_kind, load_item, may_see, staff_only, township_for_new
+from publisher.admin.content_routes import takes_photo
 from publisher.admin.diff import field_diffs
 from publisher.admin.helpers import priority_label, usertime
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
-from publisher.models import ContentVersion, Job, Kind, Role, row_id
+from publisher.models import ContentVersion, Job, Role, row_id
 from publisher.services import content, jobs
 from publisher.services.errors import ServiceError
 from publisher.services.photos import kept_photo
@@ -99,13 +100,13 @@ def content_preview_form(kind: str):  # noqa: ANN201
         abort(404)
     form = spec.form()
     folder = Path(current_app.config["UPLOAD_DIR"]) / f"township-{township.id}"
-    if kind == Kind.PRODUCE:
+    if takes_photo(kind):
         form.photo_folder = folder  # the photo just chosen shows in the preview too
     if not form.validate_on_submit():
         errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
         return jsonify(error=_("表单有错误，请先改正。"), fields=errors), 400
     data = form_to_data(spec, form)
-    if kind == Kind.PRODUCE:
+    if takes_photo(kind):
         kept = kept_photo(folder, form.photo_kept.data)
         if kept is not None:
             data["photo"] = str(kept)

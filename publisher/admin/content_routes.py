@@ -25,10 +25,12 @@ from publisher.admin.kinds import KINDS, LONG_FIELDS, data_to_form, form_to_data
 from publisher.admin.queries import PAGE_SIZE, category_options, list_items, parse_filters
 from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
 from publisher.extensions import db
-from publisher.models import ContentItem, Kind, Role, Township, VersionState, utcnow
+from publisher.models import ContentItem, Role, Township, VersionState, utcnow
 from publisher.services import content
 from publisher.services.errors import Conflict, ServiceError
 from publisher.services.photos import kept_photo
+from renderer.declare import PHOTO
+from renderer.kinds import declaration
 
 
 @bp.route("/content/<kind>")
@@ -53,6 +55,11 @@ def _form_context(spec, form, township: Township, item: ContentItem | None = Non
         # A photo kept from a post that came back with an error (see ProduceForm.photo_kept).
         "photo_kept": getattr(getattr(form, "photo_kept", None), "data", None) or "",
     }
+
+
+def takes_photo(kind: str) -> bool:
+    """Whether the kind's form takes a photo upload: its declaration has a photo field."""
+    return any(f.type == PHOTO for f in declaration(kind).fields)
 
 
 def photo_folder(township: Township) -> Path:
@@ -103,14 +110,15 @@ def content_new(kind: str):  # noqa: ANN201
         abort(403)
     form = spec.form()
     recording_routes.prepare(form, township)
-    if kind == Kind.PRODUCE:
+    if takes_photo(kind):
         form.photo_folder = photo_folder(township)
-    if kind == Kind.NOTICE and request.method == "GET":
+    if "issued_by" in declaration(kind).field_names() and request.method == "GET":
+        # Most notices come from the township government: a default to correct, not type.
         form.issued_by.data = f"{township.name}人民政府"
     if form.validate_on_submit():
         data = form_to_data(spec, form)
         try:
-            if kind == Kind.PRODUCE:
+            if takes_photo(kind):
                 data["photo"] = _photo_for(form, None, township)
             if recording_routes.has_recording(form):
                 data["recording"] = recording_routes.recording_for(form, None, township)
@@ -148,13 +156,13 @@ def content_edit(kind: str, item_id: int):  # noqa: ANN201
     initial["narration"] = item.narration
     form = spec.form(data=initial)
     recording_routes.prepare(form, item.township)
-    if kind == Kind.PRODUCE:
+    if takes_photo(kind):
         form.photo_folder = photo_folder(item.township)
     conflict = False
     if form.validate_on_submit():
         data = form_to_data(spec, form)
         try:
-            if kind == Kind.PRODUCE:
+            if takes_photo(kind):
                 data["photo"] = _photo_for(form, latest.data.get("photo"), item.township)
             if recording_routes.has_recording(form):
                 data["recording"] = recording_routes.recording_for(
