@@ -123,15 +123,16 @@ def _table(ctx: Ctx, box: Rect, rows: Sequence[CategoryCount]) -> _Table:
 
 
 def _chunks(rows: Sequence[CategoryCount], first: int, later: int) -> list[list[CategoryCount]]:
-    """Rows on as few pages as hold them: ``first`` on the first page, ``later`` on each of
-    the others, spread evenly over those (nine at 3 then 4 a page go 3+3+3, not 3+4+2)."""
+    """Rows on as few pages as hold them (``first`` fit the first page, ``later`` each of the
+    others), spread evenly: nine at 6 a page go 5+4, not 6+3."""
     if len(rows) <= first:
         return [list(rows)]
-    rest = rows[first:]
-    pages = math.ceil(len(rest) / later)
-    size, extra = divmod(len(rest), pages)
-    out, start = [list(rows[:first])], 0
-    for i in range(pages):
+    pages = 1 + math.ceil((len(rows) - first) / later)
+    head = min(first, math.ceil(len(rows) / pages))
+    rest = rows[head:]
+    size, extra = divmod(len(rest), pages - 1)
+    out, start = [list(rows[:head])], 0
+    for i in range(pages - 1):
         end = start + size + (1 if i < extra else 0)
         out.append(list(rest[start:end]))
         start = end
@@ -263,7 +264,7 @@ def plan(item: RequestStats, ctx: Ctx) -> list[PageSpec]:
         if stamp:
             ops.append(TextOp(right, box.top, stamp, small, title_fit.line_height, "accent",
                               bold=True, align="right"))
-        if no == 1:
+        if no == 1 or ctx.profile.wide:  # 4:3 gives later pages to the table alone
             ops += figure_ops
         table_ops, texts = _table_ops(ctx, table if no == 1 else later, chunk)
         ops += table_ops
