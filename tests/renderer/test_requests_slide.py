@@ -65,6 +65,8 @@ def test_every_category_airs_once_with_its_counts(name, profile, ticker):
     assert "11月群众诉求办理情况" in first
     for label, value in template.figures(item):
         assert label in first and value in first
+        if PROFILES[profile].wide:  # beside the table on every page
+            assert all(value in texts for texts in pages)
     for row in item.rows:
         where = [i for i, texts in enumerate(pages) if row.category in texts]
         assert len(where) == 1, (row.category, where)
