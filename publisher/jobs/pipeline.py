@@ -33,6 +33,8 @@ from publisher.models import (
     VersionState,
     utcnow,
 )
+from renderer.declare import VIDEO
+from renderer.kinds import KINDS
 
 log = logging.getLogger(__name__)
 # A version whose repair failed (ffmpeg broken, disk full) is tried again after this long,
@@ -54,6 +56,12 @@ def narration_for(channel: Channel, narrate: bool = True) -> dict[str, Any]:
             "yao": bool(config.get("NARRATION_YAO", False))}
 
 
+def _is_clip(data: dict[str, Any]) -> bool:
+    """An item that airs an uploaded clip (its kind declares a video field): transcoded."""
+    declared = KINDS.get(str(data.get("type")))
+    return declared is not None and any(f.type == VIDEO for f in declared.fields)
+
+
 def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
                        *, encode: bool = True, isolated: bool = True,
                        narrate: bool = True) -> list[dict[str, Any]]:
@@ -67,7 +75,7 @@ def render_for_channel(data: dict[str, Any], channel: Channel, now: datetime,
     from renderer.job import run
 
     request = render_request(data, channel, now, encode=encode, narrate=narrate)
-    if isolated and data.get("type") == Kind.VIDEO:
+    if isolated and _is_clip(data):
         # A clip is transcoded (renderer.video): minutes for a long one, so its own limit,
         # still at the render lane's low priority and memory cap.
         from renderer.media_probe import VIDEO_MAX_SECONDS
