@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from playlists.plan import ChannelPlan, write_atomic
+from playlists.plan import ChannelPlan
+from renderer.atomic import write_atomic
 
 # An approval older than this is not waited for: its render is slow or failed.
 COMING_WINDOW = timedelta(seconds=20)

@@ -20,7 +20,6 @@ from datetime import datetime
 from pathlib import Path
 
 from playlists.feed import unit_start
-from playlists.plan import write_atomic
 from renderer import atomic
 from renderer.timing import UNIT_SECONDS
 
@@ -213,7 +212,7 @@ class HlsWriter:
                 for s in self.history
             ],
         }
-        write_atomic(self.out_dir / STATE_NAME, json.dumps(raw).encode())
+        atomic.write_atomic(self.out_dir / STATE_NAME, json.dumps(raw).encode())
 
     def publish(self, number: int, data: bytes) -> Segment:
         """Write stream segment ``number`` and the playlist that lists it; drop expired files.

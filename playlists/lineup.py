@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from playlists.plan import ChannelPlan, write_atomic
+from playlists.plan import ChannelPlan
 from playlists.playstate import PlayState
 from playlists.timeline import Slot, simulate
+from renderer.atomic import write_atomic
 
 LINEUP_FORMAT = 1
 # How far ahead the lineup reaches: a day, the usual depth of an EPG. Measured with

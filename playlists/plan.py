@@ -174,16 +174,9 @@ def plan_from_dict(raw: dict[str, Any]) -> ChannelPlan:
         raise PlanError(f"malformed plan: {exc!r}") from exc
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never half,
-    and a power cut cannot leave the new name without its data: the file is fsynced before
-    the rename and the directory after it (:func:`renderer.atomic.write_atomic`)."""
-    atomic.write_atomic(path, data)
-
-
 def save_plan(plan: ChannelPlan, path: Path) -> None:
     text = json.dumps(plan_to_dict(plan), ensure_ascii=False, indent=1)
-    write_atomic(path, text.encode("utf-8"))
+    atomic.write_atomic(path, text.encode("utf-8"))
 
 
 def load_plan(path: Path) -> ChannelPlan:

@@ -41,7 +41,7 @@ from playlists.feed import (
 from playlists.hls import SEGMENT_SECONDS, SEGMENT_UNITS, HlsWriter, segment_of_unit, segment_start
 from playlists.lineup import lineup_path
 from playlists.lineup_keeper import LineupKeeper
-from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan, write_atomic
+from playlists.plan import ChannelPlan, PlanError, PlannedPage, load_plan
 from playlists.playstate import PlayState, PlayStateError
 from playlists.timeline import Slot, fresh_ids, is_valid
 from playlists.ts import STREAM_TYPE_H264, STREAM_TYPE_MPEG2
@@ -423,7 +423,7 @@ class Playout:
         atomic.write_atomic(self.status_path, json.dumps(status).encode(), durable=False)
         state = json.dumps(self.state.to_dict()).encode()
         if state != self._state_written:  # it changes once a page, not once a segment
-            write_atomic(self.state_path, state)
+            atomic.write_atomic(self.state_path, state)
             self._state_written = state
         self.lineup.write()
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from renderer import bed as synth
 from renderer import ffmpeg
-from renderer.atomic import temp_beside, write_atomic
+from renderer.atomic import replacing, temp_beside, write_atomic
 from renderer.bitstream import EncodeError, adts_frames
 from renderer.timing import AAC_FRAME_SAMPLES, AUDIO_RATE, UNIT_AAC_FRAMES, UNIT_SECONDS
 
@@ -157,12 +157,8 @@ _BED_FILES = ("bed.adts", "duck_down.adts", "duck_up.adts", "drone.adts", "bed.j
 
 def _copy_bed(source: Path, folder: Path) -> None:
     for name in _BED_FILES:
-        tmp = temp_beside(folder / name)
-        try:
+        with replacing(folder / name) as tmp:
             shutil.copyfile(source / name, tmp)
-            write_atomic(folder / name, tmp.read_bytes())
-        finally:
-            tmp.unlink(missing_ok=True)
 
 
 def ensure_bed(cache_dir: Path, bitrate_kbps: int = 128, units: int = BED_UNITS) -> Bed:

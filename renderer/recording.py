@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from renderer import audio, ffmpeg
-from renderer.atomic import temp_beside, write_atomic
+from renderer.atomic import replacing, write_atomic
 from renderer.bitstream import EncodeError, adts_frames
 from renderer.timing import AUDIO_RATE
 
@@ -142,11 +142,7 @@ def ensure_listen_copy(recording: Path, cache_dir: Path) -> Path:
         pass
     voice = audio.at_channel_level(audio.decode_speech(recording))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_beside(out, ".aac")
-    try:
+    with replacing(out, suffix=".aac") as tmp:
         pcm = np.ascontiguousarray(voice, dtype=np.float32).tobytes()
         ffmpeg.run(ffmpeg.pcm_encode_cmd(tmp, LISTEN_KBPS, channels=1), stdin=pcm, timeout=300)
-        write_atomic(out, tmp.read_bytes())
-    finally:
-        tmp.unlink(missing_ok=True)
     return out

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from renderer.atomic import temp_beside, write_atomic
+from renderer.atomic import put_in_place, temp_beside
 
 # A little slower than espeak's default 175 words/min: about 3 syllables a second, the
 # pace elderly viewers read at.
@@ -130,7 +130,7 @@ def synthesise(text: str, voice: Voice, cache_dir: Path) -> Path:
             raise SpeechError(f"the speech engine wrote no audio: {exc}") from exc
         if len(data) <= 44:  # a WAV header and nothing more
             raise SpeechError("the speech engine wrote an empty file")
-        write_atomic(out, data)
+        put_in_place(work, out)
     finally:
         work.unlink(missing_ok=True)
     return out

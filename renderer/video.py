@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from renderer import ffmpeg, media_probe
-from renderer.atomic import temp_beside, write_atomic
+from renderer.atomic import replacing, write_atomic
 from renderer.bitstream import EncodeError, adts_frames, format_header, pictures
 from renderer.captions import Caption, draw_caption
 from renderer.encode import TARGET_LUFS, EncodingProfile, ensure_slate_unit
@@ -183,10 +183,9 @@ def _make(request: ClipRequest, info: media_probe.MediaInfo, cut: ffmpeg.ClipCut
     if len(frames) < want + 1:
         raise EncodeError(f"clip sound: {len(frames)} AAC frames, want {want + 1}")
     write_atomic(folder / "audio.adts", b"".join(frames[1 : want + 1]))
-    review = temp_beside(folder / "review.mp4", ".mp4")
-    ffmpeg.run(ffmpeg.review_copy_cmd(video, folder / "audio.adts", review, enc),
-               timeout=transcode_timeout(cut.span_s))  # fmt: skip
-    review.replace(folder / "review.mp4")
+    with replacing(folder / "review.mp4", suffix=".mp4") as review:
+        ffmpeg.run(ffmpeg.review_copy_cmd(video, folder / "audio.adts", review, enc),
+                   timeout=transcode_timeout(cut.span_s))  # fmt: skip
     for work in (video, sound, folder / "caption.png", folder / "progress.txt"):
         work.unlink(missing_ok=True)
     meta = {"format": CLIP_FORMAT, "units": units, "fps": FPS, "source_s": info.duration_s,
@@ -263,12 +262,8 @@ def clip_pages(item: dict[str, Any], cache_dir: Path, enc: EncodingProfile) -> l
     poster = page_path(cache_dir, clip.page_key)
     if not poster.is_file():
         poster.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_beside(poster, ".png")
-        try:
+        with replacing(poster, suffix=".png") as tmp:
             ffmpeg.run(ffmpeg.clip_poster_cmd(clip.unit(0, enc), tmp, enc), timeout=60)
-            tmp.replace(poster)
-        finally:
-            tmp.unlink(missing_ok=True)
     return [{"key": clip.page_key, "png": str(poster), "unit": str(clip.unit(0, enc)),
              "duration_s": clip.duration_s, "page_no": 1, "page_count": 1,
              "audio": str(clip.audio), "clip": str(clip.folder)}]  # fmt: skip

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from renderer.atomic import fsync_dir, temp_beside
+from renderer.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 JOURNAL_NAME = "emergency-presses"
@@ -49,16 +49,9 @@ def ensure(data_dir: Path) -> bool:
     path = _path(data_dir)
     if path.exists() and path.stat().st_size >= SLOT_BYTES * SLOTS:
         return True
-    tmp = temp_beside(path)
     try:
-        with open(tmp, "wb") as out:
-            out.write(bytes(SLOT_BYTES * SLOTS))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
+        write_atomic(path, bytes(SLOT_BYTES * SLOTS))
     except OSError:
-        tmp.unlink(missing_ok=True)
         log.exception("cannot make the emergency press journal")
         return False
     return True

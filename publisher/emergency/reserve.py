@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from renderer.atomic import fsync_dir, temp_beside
+from renderer.atomic import replacing
 
 log = logging.getLogger(__name__)
 RESERVE_NAME = "emergency-reserve"
@@ -89,18 +89,12 @@ def ensure(data_dir: Path, size: int) -> bool:
         return True
     if shutil.disk_usage(data_dir).free < size * (REMAKE_MARGIN + 1):
         return False
-    tmp = temp_beside(path)
     try:
-        with open(tmp, "wb") as out:
+        with replacing(path) as tmp, open(tmp, "wb") as out:
             zeros = bytes(_CHUNK)
             for start in range(0, size, _CHUNK):
                 out.write(zeros[:min(_CHUNK, size - start)])
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if not is_disk_full(exc):
             raise
         return False

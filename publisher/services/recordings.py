@@ -12,7 +12,6 @@ normalises and mixes it in the background (:mod:`renderer.recording`), never the
 from __future__ import annotations
 
 import logging
-import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -26,7 +25,7 @@ from flask_babel import gettext as _
 
 from publisher.services.errors import ServiceError
 from renderer import ffmpeg
-from renderer.atomic import fsync_dir, temp_beside
+from renderer.atomic import put_in_place, temp_beside
 from renderer.media_probe import (
     AUDIO_CONTAINER_LABEL,
     AUDIO_MAX_BYTES,
@@ -102,8 +101,7 @@ def save_recording(upload: FileLike | None, folder: Path) -> Path:
                 raise ServiceError(exc.message_zh) from None
             name = f"{secrets.token_hex(16)}{EXTENSIONS.get(info.container, '.audio')}"
             final = folder / name
-            os.replace(keep, final)
-            fsync_dir(folder)
+            put_in_place(keep, final)
             return final
         finally:
             if remuxed is not None:
@@ -136,8 +134,7 @@ def _copy_limited(source: IO[bytes], out: IO[bytes], limit: int) -> int:
             break
         out.write(chunk)
         copied += len(chunk)
-    out.flush()
-    os.fsync(out.fileno())
+    out.flush()  # put_in_place flushes it to disk
     return copied
 
 

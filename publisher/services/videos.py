@@ -9,7 +9,6 @@ request's.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 from pathlib import Path
@@ -19,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from publisher.services.errors import ServiceError
-from renderer.atomic import fsync_dir, temp_beside
+from renderer.atomic import put_in_place, temp_beside
 from renderer.media_probe import (
     VIDEO_CONTAINER_LABEL,
     VIDEO_MAX_BYTES,
@@ -74,8 +73,7 @@ def save_video(upload: FileLike | None, folder: Path) -> Path:
         except MediaRejected as exc:
             raise ServiceError(exc.message_zh) from None
         final = folder / f"{secrets.token_hex(16)}{EXTENSIONS[info.container]}"
-        os.replace(work, final)
-        fsync_dir(folder)
+        put_in_place(work, final)
         return final
     finally:
         work.unlink(missing_ok=True)
@@ -89,8 +87,7 @@ def _copy_limited(source: IO[bytes], out: IO[bytes], limit: int) -> int:
             break
         out.write(chunk)
         copied += len(chunk)
-    out.flush()
-    os.fsync(out.fileno())
+    out.flush()  # put_in_place flushes it to disk
     return copied
 
 

@@ -9,11 +9,11 @@ the daemon under test is configured exactly like the one in production.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from pathlib import Path
 
 from publisher.sms.gammu_files import SPOOL_DIRS, spool_paths
+from renderer.atomic import write_atomic
 
 
 def smsdrc(spool: Path, *, device: str = "", connection: str = "at",
@@ -65,10 +65,7 @@ def write_config(spool: Path, **kwargs: object) -> Path:
     if not kwargs.get("device"):
         (spool / "dummy-phone").mkdir(exist_ok=True)
     path = spool / "gammu-smsdrc"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(smsdrc(spool, **kwargs))  # type: ignore[arg-type]
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, smsdrc(spool, **kwargs).encode())  # type: ignore[arg-type]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from playlists.plan import write_atomic
 from publisher.models.base import utcnow
 from publisher.supervision.heartbeat import (
     HEARTBEAT_DIR,
@@ -30,6 +29,7 @@ from publisher.supervision.heartbeat import (
     Heartbeat,
     read_heartbeat,
 )
+from renderer.atomic import write_atomic
 
 log = logging.getLogger(__name__)
 EVENTS_NAME = "supervision.json"

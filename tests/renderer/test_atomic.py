@@ -88,3 +88,58 @@ def test_temporaries_are_named_so_a_sweep_finds_them(tmp_path: Path) -> None:
 ])  # fmt: skip
 def test_is_temporary(name: str, temporary: bool) -> None:
     assert atomic.is_temporary(name) is temporary
+
+
+def _record_flushes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    events: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append("fsync-dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync-file")
+        real_fsync(fd)
+
+    def replace(src: object, dst: object) -> None:
+        events.append("rename")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "fsync", fsync)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    return events
+
+
+def test_a_writer_that_needs_a_name_gets_the_same_put_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``replacing``: a tool writes the temporary by name; on success it is flushed, renamed
+    and its directory flushed, as write_atomic does."""
+    events = _record_flushes(monkeypatch)
+    out = tmp_path / "listen.aac"
+    with atomic.replacing(out, suffix=".aac") as tmp:
+        assert tmp.parent == tmp_path and tmp.name.endswith(".tmp.aac")
+        tmp.write_bytes(b"aac")
+    assert out.read_bytes() == b"aac" and [p.name for p in tmp_path.iterdir()] == [out.name]
+    assert events == ["fsync-file", "rename", "fsync-dir"]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_a_writer_that_fails_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> None:
+    out = tmp_path / "review.mp4"
+    out.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic.replacing(out, suffix=".mp4") as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("ffmpeg failed")
+    assert out.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+def test_fsync_is_an_explicit_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``durable=False`` (heartbeats, playlists rewritten every few seconds): renamed, never
+    flushed."""
+    events = _record_flushes(monkeypatch)
+    atomic.write_atomic(tmp_path / "heartbeat", b"x", durable=False)
+    with atomic.replacing(tmp_path / "index.m3u8", durable=False) as tmp:
+        tmp.write_bytes(b"#EXTM3U")
+    tmp = atomic.temp_beside(tmp_path / "upload")
+    tmp.write_bytes(b"clip")
+    atomic.put_in_place(tmp, tmp_path / "clip.mp4", durable=False)
+    assert events == ["rename", "rename", "rename"]
+    assert (tmp_path / "clip.mp4").read_bytes() == b"clip"
