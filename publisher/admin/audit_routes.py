@@ -11,12 +11,12 @@ from flask import render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from playlists.timezones import local_day_bounds
 from publisher.admin import bp
 from publisher.admin.access import staff_only, user_zone
 from publisher.admin.diff import field_diffs
 from publisher.admin.helpers import audit_target, audit_value
 from publisher.admin.queries import date_arg
-from publisher.admin.timeutil import local_day_bounds
 from publisher.extensions import db
 from publisher.models import AuditEvent, Role, User
 from publisher.services.scope import scoped

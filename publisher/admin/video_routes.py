@@ -14,6 +14,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from playlists.timezones import utc_to_local, zone
 from publisher.admin import bp
 from publisher.admin.access import load_item, staff_only, township_for_new
 from publisher.admin.content_routes import (
@@ -23,7 +24,6 @@ from publisher.admin.content_routes import (
     _township_picker,
 )
 from publisher.admin.kinds import KINDS, data_to_form, form_to_data
-from publisher.admin.timeutil import utc_to_local, zone
 from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, Kind, Role, Township, VersionState
 from publisher.services import content, videos
