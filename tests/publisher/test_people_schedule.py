@@ -7,11 +7,13 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from publisher.services.schedule import DEFAULT_CATEGORIES
+from publisher.services.schedule import CATEGORIES, DEFAULT_CATEGORIES
+from tests.publisher import test_i18n
 from tests.publisher import test_people_support as support
 from tests.publisher.test_people_support import post, text_of
 
 org, world = support.org, support.world  # fixtures: pytest finds them as module attributes
+english_app = test_i18n.english_app
 
 # A complete form as the page posts it with the default schedule: 3:2:2:2, the rest 1.
 FORM = {f"weight-{cat}": f"{rule.weight:g}" for cat, rule in DEFAULT_CATEGORIES.items()}
@@ -268,3 +270,25 @@ def test_the_longest_gap_is_saved_refused_when_absurd_and_reaches_the_plan(app, 
     post(client, url, {**FORM, "max-gap": "0"})
     with app.app_context():
         assert max_gap_s_for(db.session.get(Channel, org.a_channel)) is None
+
+
+def test_every_declared_kind_that_airs_by_schedule_has_a_row_and_its_words():
+    from renderer.declare import DERIVED, REVIEWED
+    from renderer.kinds import KINDS
+
+    scheduled = [d.name for d in KINDS.values() if d.source in (REVIEWED, DERIVED)]
+    assert list(CATEGORIES) == scheduled and "video" in CATEGORIES
+    assert "alert" not in CATEGORIES and "ident" not in CATEGORIES  # interrupt, filler
+    for cat in CATEGORIES:
+        assert DEFAULT_CATEGORIES[cat].label == KINDS[cat].label  # what airs: Chinese
+
+
+def test_schedule_labels_in_english_fall_back_to_the_declaration(english_app):
+    from publisher.services.schedule import LABELS
+    from renderer.kinds import KINDS
+
+    with english_app.test_request_context("/?lang=en"):
+        assert str(LABELS["policy"]) == "Subsidy policies"  # from the catalogue
+        assert str(LABELS["requests"]) == KINDS["requests"].en["群众诉求"]  # not in it
+    with english_app.test_request_context("/"):
+        assert str(LABELS["requests"]) == "群众诉求"
