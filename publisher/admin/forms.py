@@ -26,12 +26,12 @@ from wtforms import (
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from publisher.admin.labels import word
 from publisher.admin.upload_fields import UPLOAD_FIELDS, PhotoFields, RecordingFields
 from publisher.forms import PageForm
 from publisher.services.content import IMPORTANT, NORMAL, PINNED
 from publisher.services.errors import FieldError
 from publisher.services.phones import check_phones_in_text, clean_phone
+from publisher.words import word
 from renderer import declare
 from renderer.declare import PRICE_TEXT, YEARS, KindDeclaration
 from renderer.kinds import KINDS

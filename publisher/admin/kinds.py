@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from publisher.admin.forms import form_class
-from publisher.admin.labels import translate, word
+from publisher.words import translate, word
 from renderer import declare
 from renderer.declare import KindDeclaration
 from renderer.kinds import KINDS as DECLARED
