@@ -7,6 +7,8 @@
   ("今天有9位干部在村走访，2位乡机关值班…"); the rows themselves are for the eye.
 - **Produce**: the card read as a sentence (product, village, price, phone).
 - **The ident** says nothing.
+- **A kind whose template defines** ``narration(item) -> str`` (a new kind's statistics slide):
+  the first page reads what it returns; its words live with its picture.
 
 Scripts are written Chinese; :func:`renderer.normalise.normalise` turns them into what an
 announcer says just before synthesis. Pure functions of the item and the page specs.
@@ -29,6 +31,7 @@ from renderer.items import (
     WhereaboutsItem,
 )
 from renderer.page import PageSpec
+from renderer.templates import template_for
 
 _STOPS = "。！？!?；;：:，,、"
 
@@ -118,8 +121,19 @@ def _head(item: Item) -> str:
     return ""
 
 
+def _template_narration(item: Item) -> Any:
+    """The template's own ``narration(item)``, if its kind has a template that defines one."""
+    try:
+        return getattr(template_for(item.type), "narration", None)
+    except KeyError:
+        return None
+
+
 def page_scripts(item: Item, specs: Sequence[PageSpec], today: Any = None) -> list[str]:
     """The narration script of each page (empty: the page is not read)."""
+    own = _template_narration(item)
+    if own is not None:
+        return [own(item) if i == 0 else "" for i in range(len(specs))]
     scripts: list[str] = []
     for i, spec in enumerate(specs):
         doc = spec.data.get("doc")

@@ -183,3 +183,18 @@ def test_a_new_kind_module_parses_with_no_other_edit(market):  # noqa: ANN001
     from renderer.templates import template_for
 
     assert template_for("market").NAME == "notice"
+
+
+def test_a_template_that_speaks_for_its_kind_is_read_on_the_first_page(market, monkeypatch):  # noqa: ANN001
+    """A kind's narration may live in its template (``narration(item)``), not in narration.py."""
+    import types
+
+    from renderer.narration import page_scripts
+
+    template = types.ModuleType("renderer.templates.market_talk")
+    template.NAME = "market"
+    template.narration = lambda item: f"{item.title}，欢迎赶集。"
+    monkeypatch.setitem(sys.modules, "renderer.templates.market_talk", template)
+    monkeypatch.setitem(KINDS, "market", dataclasses.replace(market, template="market_talk"))
+    item = parse_item({"type": "market", "title": "三月三"})
+    assert page_scripts(item, [object(), object()]) == ["三月三，欢迎赶集。", ""]
