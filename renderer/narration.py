@@ -30,6 +30,7 @@ from renderer.items import (
     ServiceItem,
     WhereaboutsItem,
 )
+from renderer.kinds import KINDS
 from renderer.page import PageSpec
 from renderer.templates import template_for
 
@@ -113,11 +114,11 @@ def _head(item: Item) -> str:
     if isinstance(item, AlertItem):
         return "紧急通知。" + (f"{item.severity}。" if item.severity else "")
     if isinstance(item, PolicyItem):
-        return item.category or "惠农政策"
+        return item.category or KINDS[item.type].label
     if isinstance(item, NoticeItem):
         return item.category
     if isinstance(item, ServiceItem):
-        return "办事指南"
+        return KINDS[item.type].label
     return ""
 
 
