@@ -3,6 +3,8 @@ a limit or a required field declared once is the form's, with the same number an
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import DataRequired, Length
@@ -97,3 +99,26 @@ def test_the_menu_lists_every_reviewed_kind(login):  # noqa: ANN001
     html = login("editor").text("/")
     for d in reviewed_kinds():
         assert f'href="/content/{d.name}"' in html and f'href="/content/{d.name}/new"' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "f"),
+    [(d.name, f) for d in reviewed_kinds() for f in d.columns if f.limit and f.type in TYPED],
+    ids=lambda v: v if isinstance(v, str) else v.name,
+)
+def test_an_import_column_is_the_declared_field(app, kind, f):  # noqa: ANN001
+    """The spreadsheet's column: the declared header and aliases, and the same limit."""
+    from publisher.imports.checks import clean_produce
+    from publisher.imports.schema import TYPES
+    from publisher.services.errors import FieldError
+
+    column = TYPES[kind].column(f.name)
+    assert (column.header, column.aliases, column.required) == (
+        f.column.header, f.column.aliases, f.required)
+    if kind != "produce" or f.type == declare.PHONE:
+        return
+    over = "字" * (f.limit + 1)
+    with app.test_request_context("/"), pytest.raises(FieldError) as err:
+        clean_produce({"product": "土豆", f.name: over}, {over}, today=date(2026, 1, 1))
+    assert err.value.field == f.name and f"不能超过 {f.limit} 个字" in str(err.value)
+    assert f"不能超过 {f.limit} 个字" in " ".join(_post(app, kind, {f.name: over})[f.name])
