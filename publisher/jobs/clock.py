@@ -43,7 +43,7 @@ from publisher.supervision.heartbeat import Beater
 
 log = logging.getLogger(__name__)
 # Modules that contribute jobs through ``register(scheduler, app)``.
-JOB_MODULES = ("publisher.emergency.jobs", "publisher.sms.jobs", "publisher.jobs.housekeeping")
+JOB_MODULES = ("publisher.emergency.jobs", "publisher.inbound.jobs", "publisher.jobs.housekeeping")
 # The scheduler's own once-a-second job this late means no worker thread is free.
 HEARTBEAT_JOB_LATE_S = 10.0
 # A lane runs again at once when woken mid-run, at most this often in a row (then it waits

@@ -3,7 +3,7 @@
 gammu-smsd's file names carry the phone number (``OUTA…_13800138000_m7.txt``,
 ``IN…_+8613800138000_00.txt``) and the files hold the text, so a file kept after its
 message is recorded would keep a household's number and call on disk in plain text. The
-clock's SMS tick (publisher.sms.jobs) sweeps every modem's spool after its own work is
+clock's SMS tick (publisher.inbound.jobs) sweeps every modem's spool after its own work is
 committed:
 
 - ``processed/``: an inbox file is moved here only after its message was stored (and the

@@ -13,7 +13,7 @@ def test_clock_registers_the_emergency_and_sms_jobs(app):
 
 def test_jobs_run_a_whole_escalation_step(app, world, clock, helpers):
     from publisher.emergency.jobs import escalation_tick, minute_tick
-    from publisher.sms.jobs import sms_tick
+    from publisher.inbound.jobs import sms_tick
 
     helpers.trigger(app, clock, world)
     escalation_tick(app)

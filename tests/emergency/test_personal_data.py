@@ -38,7 +38,7 @@ def _arrive(spool: Path, number: str, text: str, stamp: str = "073000") -> None:
 
 
 def _sms_tick(app) -> None:  # noqa: ANN001
-    from publisher.sms.jobs import sms_tick
+    from publisher.inbound.jobs import sms_tick
 
     sms_tick(app)
 

@@ -85,8 +85,8 @@ def test_a_step_forward_does_not_time_out_an_sms_waiting_in_the_outbox(app, worl
     """gammu-smsd is slow: the SMS sits in its outbox. Two minutes there counts as failed
     (and escalates); a one-hour jump of the wall clock is not two minutes."""
     from publisher.extensions import db
+    from publisher.inbound.jobs import sms_tick
     from publisher.models import SmsMessage
-    from publisher.sms.jobs import sms_tick
 
     helpers.trigger(app, clock, world)
     tick(app)

@@ -1,5 +1,7 @@
-"""The SMS jobs of the clock process: read the inbox, hand queued messages over, read
-back their status. Each run opens its own app context and is safe to repeat."""
+"""The SMS jobs of the clock process: read the inbox (each message to the dispatcher), hand
+queued messages over, read back their status. Each run opens its own app context and is
+safe to repeat. Here, above the gateway (publisher.sms) it drives and the domains the
+dispatcher serves."""
 
 from __future__ import annotations
 
