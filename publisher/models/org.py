@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from publisher.config import DEFAULT_TIMEZONE
+from playlists.timezones import DEFAULT_TIMEZONE
 from publisher.extensions import db
 from publisher.models.base import UTCDateTime, utcnow
 
@@ -18,7 +18,7 @@ class Township(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     county: Mapped[str] = mapped_column(String(80), default="")
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(64), default=DEFAULT_TIMEZONE)
     # Whether an author may approve their own content (small offices have one officer).
     self_approval: Mapped[bool] = mapped_column(default=False)
     # Cadres who have not reported their whereabouts by this hour are flagged.
