@@ -58,3 +58,20 @@ def test_the_real_clock_is_aware_utc_and_its_monotonic_reading_moves_forward():
     now = REAL.now()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)
     assert REAL.monotonic() >= first
+
+
+def test_playouts_clock_reads_the_one_clock_and_follows_its_steps():
+    """feed.SystemClock is a thin use of playlists.clock: given the tests' fake, it runs on
+    the fake's monotonic reading and re-anchors when the fake's wall clock is set."""
+    from playlists.feed import SystemClock
+    from tests.fake_clock import FakeClock
+
+    start = datetime(2026, 5, 4, 2, 30, tzinfo=UTC)
+    fake = FakeClock(start)
+    playout = SystemClock(clock=fake)
+    fake.advance(seconds=10)
+    assert playout.now() == start + timedelta(seconds=10)
+    fake.step(hours=1)  # the wall clock set: playout keeps its time until it checks
+    assert playout.now() == start + timedelta(seconds=10)
+    assert playout.check_step() == timedelta(hours=1)
+    assert playout.now() == fake.now()
