@@ -35,6 +35,7 @@ PAGE_MARK_SAMPLE = "第9/9页"
 COUNT_SAMPLE = "9999件"  # the widest count a column must hold unbroken
 NO_RATE = "暂无"  # nothing resolved yet: there is no rate to give
 EMPTY = "本月暂无诉求"
+OTHER = "其他"  # the catch-all category
 HEADS = ("类别", "受理", "办结")
 
 
@@ -65,14 +66,16 @@ def figures(item: RequestStats) -> tuple[tuple[str, str], ...]:
 
 
 def narration(item: RequestStats) -> str:
-    """What the first page says aloud: the figures, then the largest categories."""
-    text = f"{item.month.month}月以来，全乡共受理群众诉求{item.received}件，已办结{item.resolved}件"
+    """What the first page says aloud: the figures, then the categories most raised (two or
+    more requests; 其他 is no topic to name)."""
+    text = f"{item.month.month}月以来，共受理群众诉求{item.received}件，已办结{item.resolved}件"
     if item.on_time_rate is not None:
         text += f"，按时办结率{rate_text(item.on_time_rate)}"
     text += "。"
-    top = sorted((r for r in item.rows if r.received), key=lambda r: -r.received)[:3]
-    if top:
-        text += "反映较多的是" + "、".join(f"{r.category}{r.received}件" for r in top) + "。"
+    most = sorted((r for r in item.rows if r.received >= 2 and r.category != OTHER),
+                  key=lambda r: -r.received)[:3]
+    if most:
+        text += "反映较多的是" + "、".join(f"{r.category}{r.received}件" for r in most) + "。"
     return text
 
 

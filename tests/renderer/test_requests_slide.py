@@ -101,9 +101,20 @@ def test_the_rate_is_rounded_down_so_a_late_request_never_shows_100(rate, shown)
 
 def test_narration_reads_the_figures_and_the_largest_categories():
     assert template.narration(CASES["few"]) == (
-        "11月以来，全乡共受理群众诉求4件，已办结2件，按时办结率100%。"
+        "11月以来，共受理群众诉求4件，已办结2件，按时办结率100%。"
         "反映较多的是农业生产9件、基础设施8件。")
-    assert "按时办结率" not in template.narration(CASES["empty"])
+    assert template.narration(CASES["empty"]) == "11月以来，共受理群众诉求0件，已办结0件。"
+    ones = RequestStats(MONTH, 3, 0, None, (CategoryCount("其他", 2), CategoryCount("教育", 1)))
+    assert "反映较多" not in template.narration(ones)  # one each, or 其他: nothing to single out
+
+
+def test_the_first_page_is_read_aloud_through_the_template(tmp_path):
+    from renderer.render import render_item
+
+    pages = render_item({"type": "requests", **AIRED}, profile="720p", branding=make_branding(),
+                        cache_dir=tmp_path, today=TODAY)
+    assert pages[0].script == ("11月以来，共受理群众诉求3件，已办结2件，按时办结率50%。"
+                               "反映较多的是教育3件。")
 
 
 AIRED = {"month": "2026-11-01", "as_of": "2026-11-22", "received": 3, "resolved": "2",
