@@ -16,9 +16,10 @@ from tests.emergency.test_reply_codes import codes, reply
 
 pytestmark = pytest.mark.browser
 
-# The emergency tests' township, responders and call plan (fixtures found as attributes).
-world, clock, spool, helpers = (emergency.world, emergency.clock, emergency.spool,
-                                emergency.helpers)
+# The emergency tests' township, responders and call plan, and where their clock starts
+# (fixtures found as attributes; ``clock`` itself is tests/conftest.py's).
+world, clock_start, spool, helpers = (emergency.world, emergency.clock_start, emergency.spool,
+                                      emergency.helpers)
 SHOTS = Path(os.environ.get("VILLAGECAST_SHOTS", "/tmp/shots-emergency"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2, "locale": "zh-CN"}

@@ -182,8 +182,8 @@ def test_an_sms_that_cannot_be_spooled_stays_pending(app, world, client, tmp_pat
     """The spool on a disk of its own (``VILLAGECAST_SMS_SPOOL``), and that disk full: the
     SMS row stays pending, not failed (which would skip the responder), and is handed over
     at the next try once there is room, with no half-written file left behind."""
+    from publisher.clock import now
     from publisher.emergency import escalation
-    from publisher.emergency.clock import now
     from publisher.extensions import db
     from publisher.models import SmsMessage
     from publisher.sms import store
