@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -30,6 +29,7 @@ from werkzeug.exceptions import Gone
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from playlists import timezones
 from publisher.config import UPLOAD_MAX_MB
 from publisher.emergency.reserve import is_disk_full
 from publisher.extensions import babel, csrf, db, init_sqlite, login_manager, migrate
@@ -74,8 +74,8 @@ def localtime(value: datetime | None, zone: str | None = None,
     """Jinja filter: a stored UTC instant shown in the township's (or channel's) time zone."""
     if value is None:
         return ""
-    tz = ZoneInfo(zone or current_app.config["CHANNEL_TIMEZONE"])
-    return value.astimezone(tz).strftime(fmt)
+    tz = timezones.zone(zone or current_app.config["CHANNEL_TIMEZONE"])
+    return timezones.to_local(value, tz).strftime(fmt)
 
 
 def init_app(app: Flask) -> None:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
+from playlists.timezones import to_local, zone
 from publisher.emergency.messages import AlertFacts
 from publisher.models.emergency import Incident
 from publisher.models.org import Township
 
 
 def local(township: Township, moment: datetime) -> datetime:
-    return moment.astimezone(ZoneInfo(township.timezone or "Asia/Shanghai"))
+    return to_local(moment, zone(township.timezone))
 
 
 def facts_of(incident: Incident) -> AlertFacts:

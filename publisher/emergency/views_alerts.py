@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from publisher.admin.timeutil import local_to_utc, zone
+from playlists.timezones import local_to_utc, zone
 from publisher.emergency import alerts
 from publisher.emergency.cap import CapError
 from publisher.emergency.clock import now
