@@ -41,7 +41,7 @@ def cadres(app, office):  # noqa: ANN001, ANN201
     """Three cadres of township A; one reported today (township time), one yesterday."""
     from datetime import timedelta
 
-    from publisher.admin.timeutil import zone
+    from playlists.timezones import zone
     from publisher.extensions import db
     from publisher.models import Cadre, Whereabouts
 

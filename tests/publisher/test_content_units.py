@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from playlists.timezones import local_day_bounds, local_to_utc, utc_to_local, zone
 from publisher.admin.diff import as_text, field_diffs, flatten, segments
 from publisher.admin.kinds import strip_numbering, text_for_glyph_check
 from publisher.admin.queries import date_arg, parse_filters
 from publisher.admin.status import ItemStatus, in_window
-from publisher.admin.timeutil import local_day_bounds, local_to_utc, utc_to_local, zone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
