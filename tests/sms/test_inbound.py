@@ -122,7 +122,9 @@ def test_unknown_sender_gets_one_usage_reply_per_hour(app, cadre, clock, poll):
     _arrive(app, "去向 张家村", number="+8613500000000")
     poll()
     clock.advance(minutes=10)
-    _arrive(app, "你好", number="+8613500000000", name="IN20261123_074000_00_{n}_00.txt")
+    # Empty: never a resident's request (any other text from a stranger is one), refused
+    # with the same reply, which goes out at most once an hour.
+    _arrive(app, "", number="+8613500000000", name="IN20261123_074000_00_{n}_00.txt")
     poll()
     rows = _rows(app, SmsMessage)
     assert [(r.direction, r.status) for r in rows] == [("in", "unmatched"), ("out", "pending"),
@@ -139,7 +141,9 @@ def test_service_numbers_get_no_automatic_reply(app, cadre, poll):
 
 
 def test_staff_page_lists_unmatched_messages(app, client, auth, cadre, make_user, poll):
-    _arrive(app, "这是什么号码", number="+8613500000000")
+    # A check-in from a number no cadre has: kept unmatched (other texts from a stranger are
+    # residents' requests).
+    _arrive(app, "去向 这是什么号码", number="+8613500000000")
     poll()
     make_user("boss", role="admin", township_id=cadre.township)
     auth.login("boss")
