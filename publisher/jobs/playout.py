@@ -22,10 +22,12 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from playlists.feed import SystemClock
 from playlists.playout import AiredPage, run_channel
 from playlists.priority import ahead_of_ordinary_work
 from playlists.timeline import next_slot
 from playlists.udp import UdpRelay, UdpSettings
+from publisher import clock
 from publisher.extensions import db
 from publisher.jobs.housekeeping import sweep_at_start
 from publisher.leases import (
@@ -118,6 +120,7 @@ def supervise(app: Flask, channel_id: int, slug: str, relay: UdpRelay | None,
                 next_slot,
                 lambda page: record_as_run(app, channel_id, page, fencing),
                 stop,
+                SystemClock(clock=clock.current_of(app)),  # the app's clock, steady for playout
                 status_dir=Path(config["STATUS_DIR"]),
                 fence=fence,
             )
