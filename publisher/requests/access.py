@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from publisher.models import Role, User
 from publisher.models.requests import RequestStatus, ResidentRequest
-from publisher.sms.numbers import normalize_number
+from publisher.sms.numbers import mask_phone
 
 
 def in_township(user: User, township_id: int) -> bool:
@@ -53,16 +53,6 @@ def can_step(user: User, request: ResidentRequest, wanted: str) -> bool:
 
 def can_export(user: User, township_id: int) -> bool:
     return user.role == Role.ADMIN and in_township(user, township_id)
-
-
-def mask_phone(number: str) -> str:
-    """138****8000: enough to recognise a number, not to dial it."""
-    norm = normalize_number(number)
-    if len(norm) <= 4:
-        return "*" * len(norm)
-    if len(norm) < 8:
-        return norm[:1] + "*" * (len(norm) - 3) + norm[-2:]
-    return norm[:3] + "*" * (len(norm) - 7) + norm[-4:]
 
 
 def mask_name(name: str) -> str:

@@ -31,6 +31,6 @@ def _overdue_alarm() -> dict:
 
 
 # Route modules attach their views to the blueprints above when imported.
-from publisher.requests import api, phone, routes  # noqa: E402, F401
+from publisher.requests import api, import_routes, phone, routes  # noqa: E402, F401
 
 bp.register_blueprint(api_bp)
