@@ -29,6 +29,18 @@ def test_no_code_reads_the_system_clock_outside_the_clock_module():
     assert not found, "read publisher.clock (or take `now` as an argument):\n" + "\n".join(found)
 
 
+def test_tests_move_time_only_through_the_clock_fixture():
+    """No test patches a module's ``utcnow``/``now``/``time``: the ``clock`` fixture
+    (tests/conftest.py) moves the app's one clock for everything at once."""
+    patch = re.compile(r"""monkeypatch\.setattr\([^)]*["'](utcnow|now|today|time|monotonic)["']"""
+                       r"|EMERGENCY_CLOCK")
+    found = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+             for path in sorted((ROOT / "tests").rglob("*.py")) if path != Path(__file__)
+             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if patch.search(line)]
+    assert not found, "use the clock fixture:\n" + "\n".join(found)
+
+
 def test_the_app_is_made_with_the_real_clock(app):
     from publisher import clock
 
