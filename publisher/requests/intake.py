@@ -57,7 +57,7 @@ def register(township: Township, cleaned: Mapping[str, Any], *, source: str, now
     received_at = _received_at(cleaned.get("received_on"), now, zone)
     phone = normalize_number(cleaned.get("resident_phone") or "")
     row = ResidentRequest(
-        township_id=township.id, village_id=_village_id(township, cleaned.get("village") or ""),
+        township_id=township.id, village_id=village_id(township, cleaned.get("village") or ""),
         category=cleaned["category"], text=cleaned["text"],
         resident_name=cleaned.get("resident_name") or "", phone=phone,
         source=RequestSource(source), sms_id=sms.id if sms else None, received_at=received_at,
@@ -85,11 +85,11 @@ def _received_at(day: date | str | None, now: datetime, zone: str) -> datetime:
     return datetime.combine(day, time(12), tzinfo=ZoneInfo(zone))
 
 
-def _village_id(township: Township, name: str) -> int | None:
+def village_id(township: Township, name: str) -> int | None:
     if not name:
         return None
-    village_id = db.session.scalar(select(Village.id).where(
+    found = db.session.scalar(select(Village.id).where(
         Village.township_id == township.id, Village.name == name))
-    if village_id is None:
+    if found is None:
         raise FieldError("village", f"本乡镇没有“{name[:30]}”这个村，请从列表中选择。")
-    return village_id
+    return found

@@ -94,6 +94,7 @@ def detail(request_id: int):  # noqa: ANN201
     name, phone = access.contact(current_user, row)
     return render_template(
         "requests/detail.html", row=row, name=name, phone=phone, cadres=cadres, rules=rules,
+        villages=[v.name for v in row.township.villages],
         zone=row.township.timezone, overdue=rules.is_overdue(row.status, row.deadline, now),
         can_assign=access.can_assign(current_user, row.township_id),
         # From 受理 the one way on is 交办 (the assign form).
@@ -117,6 +118,21 @@ def assign(request_id: int):  # noqa: ANN201
         db.session.rollback()
         return refused(exc, target)
     return done(_("已交办。"), target)
+
+
+@bp.route("/requests/<int:request_id>/classify", methods=["POST"])
+@roles_required(*STAFF)
+def classify(request_id: int):  # noqa: ANN201
+    row = _request_or_404(request_id)
+    target = f"/requests/{row.id}"
+    try:
+        workflow.classify(row, request.form.get("category", ""), request.form.get("village", ""),
+                          user=current_user, now=utcnow())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return refused(exc, target)
+    return done(_("分类已保存。"), target)
 
 
 @bp.route("/requests/<int:request_id>/step", methods=["POST"])

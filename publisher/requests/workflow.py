@@ -11,7 +11,7 @@ from sqlalchemy import select
 from publisher.extensions import db
 from publisher.models import Cadre, User
 from publisher.models.requests import RequestEvent, RequestStatus, ResidentRequest
-from publisher.requests import access, notify, rules
+from publisher.requests import access, intake, notify, rules
 from publisher.services.errors import FieldError, NotAllowed, ServiceError
 from renderer.sanitise import clean_text
 
@@ -59,6 +59,29 @@ def assign(request: ResidentRequest, cadre: Cadre | None, *, user: User | None, 
         note=f"{label}：{cadre.name}，时限 {day}" + (f"。{note}" if note else "")))
     if not reassigned:
         notify.tell_resident(request, S.IN_PROGRESS, now)
+    return request
+
+
+def classify(request: ResidentRequest, category: str, village: str, *, user: User | None,
+             now: datetime) -> ResidentRequest:
+    """Set the category and village (an SMS arrives as 其他 with no village), checked by the
+    declaration like any intake; the deadline follows the category until it is handed out."""
+    if user is not None and not access.can_assign(user, request.township_id):
+        raise NotAllowed("只有乡镇管理员或党政办可以修改诉求分类。")
+    if request.status not in rules.OPEN:
+        raise StepRefused(f"诉求已{rules.status_label(request.status)}，不能再修改分类。")
+    cleaned = intake.clean_intake({"category": category, "village": village,
+                                   "text": request.text})
+    request.village_id = intake.village_id(request.township, cleaned["village"])
+    before, request.category = request.category, cleaned["category"]
+    if request.cadre_id is None:
+        request.deadline = rules.deadline_for(request.category, request.received_at,
+                                              request.township.timezone)
+    request.updated_at = now
+    db.session.add(RequestEvent(request_id=request.id, at=now, action="note",
+                                to_status=request.status, user_id=user.id if user else None,
+                                note=f"分类：{before} → {request.category}"
+                                     + (f"，{cleaned['village']}" if cleaned["village"] else "")))
     return request
 
 

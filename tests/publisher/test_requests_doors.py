@@ -204,3 +204,22 @@ def test_list_filters_and_the_dashboard_alarm(app, org, clock):
     if "requests-overdue" in alarm:  # once the dashboard includes the partial
         assert "群众诉求超期" in alarm and "王五" not in alarm and PHONE not in alarm
     assert clock() - timedelta(days=40) < clock()
+
+
+def test_staff_classify_an_sms_request_with_the_same_check(app, org):
+    _sms(app, PHONE, "张家村 低保到现在没发")
+    with app.app_context():
+        row = db.session.scalars(select(ResidentRequest)).one()
+        request_id, first_deadline = row.id, row.deadline
+    editor = client_for(app, "editor_a")
+    bad = post(editor, f"/requests/{request_id}/classify", {"category": "乱填", "village": ""},
+               follow_redirects=True)
+    assert "“诉求类别”只能是" in text_of(bad)
+    assert post(editor, f"/requests/{request_id}/classify",
+                {"category": "社会保障", "village": "李家沟村"}).status_code == 303
+    with app.app_context():
+        row = db.session.get(ResidentRequest, request_id)
+        assert (row.category, row.village.name) == ("社会保障", "李家沟村")
+        assert row.deadline == first_deadline  # 其他 and 社会保障 both take 15 days
+    assert post(client_for(app, "reviewer_a"), f"/requests/{request_id}/classify",
+                {"category": "教育"}).status_code == 403
