@@ -8,22 +8,12 @@ household or responder without decrypting every row.
 
 from __future__ import annotations
 
-from publisher.sms.numbers import normalize_number
+from publisher.sms.numbers import mask_phone, normalize_number
 from publisher.sms.numbers import number_digest as digest
 from publisher.vault.cipher import CryptoError, decrypt, encrypt, reencrypt
 
 __all__ = ["CryptoError", "decrypt", "digest", "encrypt", "mask_id_number", "mask_phone",
            "mask_text", "normalize_number", "reencrypt"]
-
-
-def mask_phone(number: str) -> str:
-    """138****8000: enough to recognise a number, not to dial it."""
-    norm = normalize_number(number)
-    if len(norm) <= 4:
-        return "*" * len(norm)
-    if len(norm) < 8:
-        return norm[:1] + "*" * (len(norm) - 3) + norm[-2:]
-    return norm[:3] + "*" * (len(norm) - 7) + norm[-4:]
 
 
 def mask_id_number(value: str) -> str:

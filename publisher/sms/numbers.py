@@ -34,6 +34,17 @@ def number_digest(number: str) -> str:
     return digest_text(normalize_number(number))
 
 
+def mask_phone(number: str) -> str:
+    """138****8000: enough to recognise a number, not to dial it (every page that shows a
+    resident's, a household's or a responder's phone)."""
+    norm = normalize_number(number)
+    if len(norm) <= 4:
+        return "*" * len(norm)
+    if len(norm) < 8:
+        return norm[:1] + "*" * (len(norm) - 3) + norm[-2:]
+    return norm[:3] + "*" * (len(norm) - 7) + norm[-4:]
+
+
 def is_service_number(number: str) -> bool:
     """Operator and service numbers (10086, 95588 …): never sent automatic replies."""
     digits = number.lstrip("+")
