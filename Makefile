@@ -40,7 +40,11 @@ run: setup
 # (test_no_server_errors crawls its own SQLite site: nothing to learn from it twice.)
 PG_TESTS := tests/publisher tests/emergency tests/sms \
 	--ignore=tests/publisher/test_no_server_errors.py
+# First the import layers (a package cycle inside publisher fails here, see pyproject.toml's
+# import-linter contracts) and ruff: seconds, before minutes of tests.
 test: setup
+	$(BIN)/lint-imports
+	$(BIN)/ruff check publisher renderer playlists tests bench
 	$(BIN)/pytest -n auto -m "not realtime"
 	VILLAGECAST_TEST_DB=postgresql $(BIN)/pytest -n auto -m "not realtime and not ffmpeg" $(PG_TESTS)
 	$(BIN)/pytest -m realtime
