@@ -30,7 +30,8 @@ def _overdue_alarm() -> dict:
     return {"requests_overdue": requests_overdue}
 
 
-# Route modules attach their views to the blueprints above when imported.
-from publisher.requests import api, import_routes, phone, routes  # noqa: E402, F401
+# Route modules attach their views to the blueprints above when imported; on_air registers
+# the statistics slide with the derived slides (every process that makes the app has it).
+from publisher.requests import api, import_routes, on_air, phone, routes  # noqa: E402, F401
 
 bp.register_blueprint(api_bp)

@@ -79,7 +79,7 @@ def month_statistics(township: Township | int, month: rules.Month | str,
         select(ResidentRequest.category, ResidentRequest.status, ResidentRequest.received_at,
                ResidentRequest.deadline, ResidentRequest.closed_at)
         .where(ResidentRequest.township_id == township.id,
-               ResidentRequest.received_at < min(after, now))).all()
+               ResidentRequest.received_at < after, ResidentRequest.received_at <= now)).all()
     received: dict[str, int] = {}
     resolved: dict[str, int] = {}
     on_time = open_now = overdue_now = 0

@@ -3,8 +3,9 @@
 Which township: the only one there is, else the one whose village the text names (a county
 gateway serves many townships; a text naming no village, or a village name found in
 several townships, is kept for staff and the resident is asked to name the village).
-Guards: an empty text is not a request; a text the declaration refuses (too long …) is
-answered with the declaration's own message; texts from one number within ``FOLLOW_ON`` of
+Guards: an empty text, or one of digits only (a reply code that matched nothing), is not a
+request; a text the declaration refuses (too long …) is answered with the declaration's own
+message; texts from one number within ``FOLLOW_ON`` of
 a request not yet handed out are added to it (a long story sent in parts is one request);
 at most ``DAILY_MAX`` requests a day from one number (a loop with another automatic system,
 or a prank, cannot flood the ledger); operator and service numbers are never answered.
@@ -41,6 +42,8 @@ def from_sms(message: SmsMessage, now: datetime) -> ResidentRequest | None:
         return _unmatched(message, "服务号码，不受理", now)
     if not text:
         return _unmatched(message, "空短信", now, reply=EMPTY)
+    if text.isdigit():  # a code or a "1" that matched nothing: not a request, and no answer
+        return _unmatched(message, "只有数字", now)
     earlier = _continued(message, now)
     if earlier is not None:
         return _add_to(earlier, message, text, now)

@@ -223,3 +223,34 @@ def test_staff_classify_an_sms_request_with_the_same_check(app, org):
         assert row.deadline == first_deadline  # 其他 and 社会保障 both take 15 days
     assert post(client_for(app, "reviewer_a"), f"/requests/{request_id}/classify",
                 {"category": "教育"}).status_code == 403
+
+
+def test_sms_guards_digits_and_a_daily_limit(app, org, clock):
+    from publisher.requests.sms_intake import DAILY_MAX, FOLLOW_ON
+
+    status, error, replies = _sms(app, PHONE, "000000")  # a code that verified nothing
+    assert (status, error, replies) == ("unmatched", "只有数字", [])
+    for n in range(DAILY_MAX):
+        assert _sms(app, PHONE, f"张家村 第{n}件事")[0] == "handled"
+        clock.advance(seconds=FOLLOW_ON.total_seconds() + 1)  # not a continuation
+    status, error, replies = _sms(app, PHONE, "张家村 又一件事")
+    assert status == "unmatched" and "上限" in error and "致电" in replies[0]
+    with app.app_context():
+        assert db.session.query(ResidentRequest).count() == DAILY_MAX
+
+
+def test_the_statistics_slide_carries_counts_only(app, org, clock):
+    from publisher.models import Township
+    from publisher.requests.on_air import requests_slide
+
+    with app.app_context():
+        township = db.session.get(Township, org.a)
+        assert requests_slide(township, clock().date(), clock()) is None  # nothing yet
+    _register(app, org)
+    with app.app_context():
+        township = db.session.get(Township, org.a)
+        slide = requests_slide(township, clock().date(), clock())
+        assert slide.item["received"] == 1 and slide.item["rows"][0]["category"] == "基础设施"
+        aired = json.dumps(slide.item, ensure_ascii=False)
+        for personal in ("王五", PHONE, "路灯", "张家村"):
+            assert personal not in aired
