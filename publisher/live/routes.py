@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -18,6 +17,8 @@ from publisher.security import refusals
 from publisher.services import guide, schedule
 from publisher.services.feed_status import channel_status
 from publisher.services.scope import may_see_page, scoped
+from publisher.words import kind_label
+from renderer.kinds import KINDS as DECLARED
 
 bp = Blueprint("live", __name__)
 
@@ -26,8 +27,9 @@ _KEY = re.compile(r"^[0-9a-f]{16,64}$")
 # As-run references that are not admin content (``alert:17``, ``roster:3`` …): what they
 # are, and the page where staff find them. Only alerts have real version numbers: the
 # roster's and the board's "version" is a fingerprint of their rows.
-_AIRED = {"alert": (_l("紧急通知"), "/emergency/alerts"), "roster": (_l("干部分工"), "/cadres"),
-          "whereabouts": (_l("干部去向"), "/whereabouts"), "ident": (_l("频道标识"), None)}
+# The label is the kind's declared word (publisher.words); the page is the publisher's.
+_PAGES = {"alert": "/emergency/alerts", "roster": "/cadres", "whereabouts": "/whereabouts",
+          "requests": "/requests"}
 
 
 class Aired(NamedTuple):
@@ -41,8 +43,9 @@ def aired_item(ref: str) -> Aired:
     kind, _sep, key = ref.partition(":")
     if kind in KINDS and key.isdigit():
         return Aired(str(KINDS[kind].label), f"/content/{kind}/{key}", True)
-    label, href = _AIRED.get(kind, (ref, None))
-    return Aired(str(label), href, kind == "alert")
+    if kind not in DECLARED:
+        return Aired(ref, None, False)
+    return Aired(kind_label(kind), _PAGES.get(kind), kind == "alert")
 
 
 def duration_text(ms: int) -> str:
