@@ -14,12 +14,11 @@ from collections.abc import Mapping
 from datetime import time
 from typing import Any, Protocol
 
-from flask import has_request_context
-from flask_babel import LazyString, get_locale, gettext
 from flask_babel import gettext as _
 
 from playlists.plan import CategoryRule, Daypart
 from publisher.services.errors import ServiceError
+from publisher.words import kind_word
 from renderer.declare import DERIVED, REVIEWED
 from renderer.kinds import KINDS, kinds_from
 
@@ -30,19 +29,7 @@ from renderer.kinds import KINDS, kinds_from
 SCHEDULED = (REVIEWED, DERIVED)
 CATEGORIES = tuple(d.name for d in kinds_from(*SCHEDULED))
 PLAN_LABELS = {cat: KINDS[cat].label for cat in CATEGORIES}
-
-
-def _label(category: str) -> str:
-    """A category's word in the reader's language (the declaration's English when the
-    catalogue does not know it yet)."""
-    declared = KINDS[category]
-    text = gettext(declared.label)
-    if text == declared.label and has_request_context() and str(get_locale()) == "en":
-        return declared.en.get(text, text)
-    return text
-
-
-LABELS = {cat: LazyString(_label, cat) for cat in CATEGORIES}
+LABELS = {cat: kind_word(cat) for cat in CATEGORIES}  # in the reader's language
 # Airtime shares when a channel has no schedule of its own. All categories air all day
 # so that anything approved shows up at once; dayparts are a per-channel refinement.
 # Policies matter most to households; a board or a new kind starts at the smallest share.
