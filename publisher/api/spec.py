@@ -92,8 +92,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
         schema = {"type": "string", "format": "date",
                   "description": _words(f, f"{YEARS[0]}–{YEARS[1]} 年")}
     elif f.type == DATETIME:
-        schema = {"type": "string", "example": "2026-12-01T08:30",
-                  "description": _words(f, "格式 YYYY-MM-DDTHH:MM")}
+        schema = {"type": "string", "nullable": True, "example": "2026-12-01T08:30",
+                  "description": _words(f, "ISO 8601 日期和时间")}
     elif f.type == PRICE:
         schema = {"type": "string", "pattern": PRICE_TEXT.pattern,
                   "description": _words(f, "不为负，最多 7 位整数、2 位小数")}
@@ -136,6 +136,16 @@ def _item_schema(kind: KindDeclaration) -> dict[str, Any]:
     return schema
 
 
+def _board_schema() -> dict[str, Any]:
+    """The whereabouts board as declared (the renderer's item); rows carry report details
+    besides the declared columns."""
+    board = KINDS["whereabouts"]
+    props = {"type": {"type": "string", "enum": [board.name]},
+             **{f.name: _field_schema(f) for f in board.fields}}
+    return {"type": "object", "description": f"{board.label}：渲染器的条目格式，行内附加报告信息",
+            "properties": props}
+
+
 def schema_name(kind: KindDeclaration) -> str:
     """``PolicyItem`` for ``policy``: the component an item of the kind is described by."""
     return "".join(part.capitalize() for part in kind.name.split("_")) + "Item"
@@ -176,11 +186,7 @@ def _schemas() -> dict[str, Any]:
             "villages": {"type": "array", "items": {"type": "object"}},
             "responsibilities": {"type": "string"}, "phone": {"type": "string"},
             "office_phone": {"type": "string"}, "active": {"type": "boolean"}}},
-        "Board": {"type": "object",
-                  "description": "渲染器的 whereabouts 条目格式，行内附加报告信息",
-                  "properties": {"type": {"type": "string", "enum": ["whereabouts"]},
-                                 "date": {"type": "string", "format": "date"},
-                                 "rows": {"type": "array", "items": {"type": "object"}}}},
+        "Board": _board_schema(),
         "Report": {"type": "object", "required": ["status"], "properties": {
             "cadre_id": {"type": "integer", "description": "乡干部本人报告时省略"},
             "date": {"type": "string", "format": "date"},
