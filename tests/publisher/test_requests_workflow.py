@@ -195,3 +195,17 @@ def test_assigning_checks_the_cadre_and_the_deadline(app, org):
         with pytest.raises(NotAllowed):
             workflow.assign(row, db.session.get(Cadre, org.cadre),
                             user=db.session.get(User, org.reviewer), now=NOW)
+
+
+def test_the_demo_ledger_is_seeded_once_and_texts_nobody(app, org):
+    from publisher.requests.demo import DEMO, seed_requests
+
+    with app.app_context():
+        township = db.session.get(Township, org.a)
+        assert "新增" in list(seed_requests(township, NOW))[0]
+        assert "已有" in list(seed_requests(township, NOW))[0]
+        rows = list(db.session.scalars(select(ResidentRequest)))
+        assert len(rows) == len(DEMO) and {r.status for r in rows} == set(S)
+        assert all(r.received_at <= NOW and (r.closed_at or NOW) <= NOW for r in rows)
+        assert db.session.query(SmsMessage).count() == 0
+        assert ledger.month_statistics(township, "2026-11", NOW).received > 0
