@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale, gettext
 from sqlalchemy import select
 
 from publisher.extensions import db
@@ -36,6 +37,17 @@ class InputSpec:
     placeholder: str
 
 
+def word(text: str) -> str:
+    """A declared Chinese text in the page's language: the catalogue's translation, else
+    the declaration's own English (``en``) on an English page, else as declared."""
+    if not text:
+        return text
+    translated = gettext(text)
+    if translated != text or str(get_locale()) != "en":
+        return translated
+    return declaration(KIND).en.get(text, text)
+
+
 def _widget(field_type: str) -> str:
     return {CHOICE: "select", LONG: "textarea", DATE: "date", PHONE: "tel"}.get(field_type, "text")
 
@@ -54,9 +66,9 @@ def inputs(township: Township, *, skip: tuple[str, ...] = ()) -> list[InputSpec]
                 villages = tuple(db.session.scalars(select(Village.name).where(
                     Village.township_id == township.id).order_by(Village.name)))
             suggestions = villages
-        specs.append(InputSpec(field.name, field.label, _widget(field.type), field.limit,
+        specs.append(InputSpec(field.name, word(field.label), _widget(field.type), field.limit,
                                field.asked, tuple(field.choices), tuple(suggestions or ()),
-                               field.help, field.placeholder))
+                               word(field.help), word(field.placeholder)))
     return specs
 
 

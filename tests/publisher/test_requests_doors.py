@@ -254,3 +254,11 @@ def test_the_statistics_slide_carries_counts_only(app, org, clock):
         aired = json.dumps(slide.item, ensure_ascii=False)
         for personal in ("王五", PHONE, "路灯", "张家村"):
             assert personal not in aired
+
+
+def test_the_intake_form_speaks_english_from_the_declaration(app, org):
+    # The declaration's own English, whatever the compiled catalogue holds.
+    page = text_of(client_for(app, "editor_a").get("/requests/new?lang=en"))
+    assert "What the resident raised and asks for" in page and "Received on" in page
+    chinese = text_of(client_for(app, "editor_a").get("/requests/new?lang=zh"))
+    assert "简要写清群众反映的问题" in chinese
