@@ -145,10 +145,9 @@ def update(kind: str, item_id: int):  # noqa: ANN201
     _editor(user)
     item = _item(kind, item_id, user)
     data, window = _payload(kind, json_body(), item.township.timezone)
-    if "photo" in item.latest.data and "photo" not in data:
-        data["photo"] = item.latest.data["photo"]  # uploaded in the admin: an edit keeps it
-    if item.latest.data.get("recording") and "recording" not in data:
-        data["recording"] = item.latest.data["recording"]  # recorded in the admin: kept too
+    for f in KINDS[kind].fields:  # uploaded or recorded in the admin: an edit keeps it
+        if f.upload and item.latest.data.get(f.name) and f.name not in data:
+            data[f.name] = item.latest.data[f.name]
     wanted = request.if_match  # without If-Match the edit applies to whatever is latest
     bases = list(wanted.as_set()) if wanted and not wanted.star_tag else []
     try:
