@@ -19,9 +19,8 @@ from publisher.admin.access import (
     user_zone,
     visible_townships,
 )
-from publisher.admin.forms import POLICY_CATEGORIES, PRODUCE_UNITS
 from publisher.admin.helpers import warn_missing_glyphs
-from publisher.admin.kinds import KINDS, LONG_FIELDS, data_to_form, form_to_data
+from publisher.admin.kinds import KINDS, data_to_form, form_to_data
 from publisher.admin.queries import PAGE_SIZE, category_options, list_items, parse_filters
 from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
 from publisher.extensions import db
@@ -50,8 +49,7 @@ def _form_context(spec, form, township: Township, item: ContentItem | None = Non
     return {
         "spec": spec, "kind": spec.kind, "form": form, "item": item, "township": township,
         "villages": [v.name for v in township.villages],
-        "policy_categories": POLICY_CATEGORIES, "produce_units": PRODUCE_UNITS,
-        "long_fields": LONG_FIELDS, **recording_routes.form_context(form),
+        **recording_routes.form_context(form),
         # A photo kept from a post that came back with an error (see ProduceForm.photo_kept).
         "photo_kept": getattr(getattr(form, "photo_kept", None), "data", None) or "",
     }
