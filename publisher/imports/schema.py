@@ -21,6 +21,7 @@ class Column:
     note: str = ""
     example: str = ""
     aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] = ()  # a closed list: the template offers it as a drop-down
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ CADRES = ImportType(
      Column("office_phone", "办公电话", False, "例如：0991-1234567", "0991-1234567",
             ("座机", "办公室电话")),
      _VILLAGES, _DUTIES, _SORT,
-     Column("active", "在岗", False, "填“是”或“否”，默认“是”", "是", ("是否在岗",))),
+     Column("active", "在岗", False, "填“是”或“否”，默认“是”", "是", ("是否在岗",), ("是", "否"))),
 )
 
 ROSTER = ImportType(
@@ -74,7 +75,7 @@ ROSTER = ImportType(
 def declared_columns(kind: KindDeclaration) -> tuple[Column, ...]:
     """The import columns of a content kind: its importable fields, in the form's order."""
     return tuple(Column(f.name, f.column.header, f.required, f.column.note, f.column.example,
-                        f.column.aliases) for f in kind.columns if f.column is not None)
+                        f.column.aliases, f.choices) for f in kind.columns if f.column is not None)
 
 
 PRODUCE = ImportType(

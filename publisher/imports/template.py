@@ -32,8 +32,9 @@ def xlsx_template(kind: ImportType, villages: list[str]) -> bytes:
         sheet.column_dimensions[cell.column_letter].width = max(12, len(column.example) * 2 + 4)
         # Phone numbers and dates as text: Excel would otherwise show 1.38E+10 or reformat.
         sheet.column_dimensions[cell.column_letter].number_format = "@"
-        if column.key == "active":
-            rule = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        if column.choices:
+            rule = DataValidation(type="list", formula1=f'"{",".join(column.choices)}"',
+                                  allow_blank=True)
             sheet.add_data_validation(rule)
             rule.add(f"{cell.column_letter}2:{cell.column_letter}501")
     sheet.freeze_panes = "A2"

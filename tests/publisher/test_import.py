@@ -473,3 +473,32 @@ def test_a_failure_saving_the_last_row_rolls_back_every_row(app, client, auth, o
     assert post(client, f"/imports/{kind}/commit",
                 {"token": token_of(preview)}).status_code == 303
     assert _state(app) != before
+
+
+def test_content_import_columns_are_the_declarations():
+    from publisher.imports.schema import PRODUCE
+    from renderer.kinds import KINDS
+
+    declared = KINDS["produce"]
+    assert [c.key for c in PRODUCE.columns] == [f.name for f in declared.columns]
+    for column in PRODUCE.columns:
+        f = declared.field(column.key)
+        assert (column.header, column.aliases, column.required) == (
+            f.column.header, f.column.aliases, f.required)
+
+
+def test_a_declared_choice_is_a_drop_down_in_the_template():
+    from publisher.imports.schema import ImportType, declared_columns
+    from publisher.imports.template import xlsx_template
+    from renderer.declare import CHOICE, TEXT, Column, Field, KindDeclaration
+
+    kind = KindDeclaration(name="thing", label="某事", item=object, fields=(
+        Field("title", "标题", TEXT, 10, True, column=Column("标题")),
+        Field("level", "级别", CHOICE, choices=("高", "低"), column=Column("级别", ("等级",))),
+        Field("note", "备注", TEXT)))  # no column: not importable
+    columns = declared_columns(kind)
+    assert [(c.key, c.header, c.required, c.aliases, c.choices) for c in columns] == [
+        ("title", "标题", True, (), ()), ("level", "级别", False, ("等级",), ("高", "低"))]
+    book = load_workbook(io.BytesIO(xlsx_template(ImportType("thing", "某事", "", columns), [])))
+    rules = book.worksheets[0].data_validations.dataValidation
+    assert [(r.formula1, str(r.sqref)) for r in rules] == [('"高,低"', "B2:B501")]
