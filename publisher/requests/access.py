@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
-from publisher.models import Role, User
+from sqlalchemy import Select, select
+
+from publisher.models import Cadre, Role, User
 from publisher.models.requests import RequestStatus, ResidentRequest
 from publisher.sms.numbers import mask_phone
 
@@ -32,6 +34,16 @@ def can_read(user: User, request: ResidentRequest) -> bool:
     if user.role == Role.CADRE:
         return is_assignee(user, request) or request.received_by_id == user.id
     return True
+
+
+def readable(stmt: Select, user: User) -> Select:
+    """``stmt`` (over ResidentRequest) narrowed to what ``user`` may read in its township:
+    a cadre account's own cases only (``can_read`` in SQL, so paging counts right)."""
+    if user.role != Role.CADRE:
+        return stmt
+    mine = select(Cadre.id).where(Cadre.user_id == user.id)
+    return stmt.where(ResidentRequest.cadre_id.in_(mine)
+                      | (ResidentRequest.received_by_id == user.id))
 
 
 def sees_contact(user: User, request: ResidentRequest) -> bool:

@@ -58,8 +58,7 @@ def list_requests():  # noqa: ANN201
                        field="status")
     stmt = ledger.query(township.id, status=status, category=request.args.get("category", ""),
                         overdue=request.args.get("overdue") in ("1", "true"), now=utcnow())
-    rows = [r for r in db.session.scalars(stmt.limit(limit).offset(offset))
-            if access.can_read(user, r)]
+    rows = db.session.scalars(access.readable(stmt, user).limit(limit).offset(offset))
     return jsonify({"items": [request_json(r, user) for r in rows], "limit": limit,
                     "offset": offset})
 

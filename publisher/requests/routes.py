@@ -49,10 +49,7 @@ def index():  # noqa: ANN201
     overdue = request.args.get("overdue") == "1"
     page = max(1, min(request.args.get("page", 1, type=row_id) or 1, 10_000))
     stmt = ledger.query(township.id, status=status, category=category, overdue=overdue, now=now)
-    if current_user.role == Role.CADRE:  # a cadre's own cases only (access.can_read)
-        mine = select(Cadre.id).where(Cadre.user_id == current_user.id)
-        stmt = stmt.where((ResidentRequest.cadre_id.in_(mine))
-                          | (ResidentRequest.received_by_id == current_user.id))
+    stmt = access.readable(stmt, current_user)
     rows = list(db.session.scalars(stmt.limit(PAGE + 1).offset((page - 1) * PAGE)))
     return render_template(
         "requests/list.html", township=township, townships=townships(), rows=rows[:PAGE],

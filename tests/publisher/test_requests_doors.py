@@ -259,3 +259,13 @@ def test_the_intake_form_speaks_english_from_the_declaration(app, org):
     assert "What the resident raised and asks for" in page and "Received on" in page
     chinese = text_of(client_for(app, "editor_a").get("/requests/new?lang=zh"))
     assert "简要写清群众反映的问题" in chinese
+
+
+def test_a_cadre_lists_only_its_own_cases(app, org):
+    first, second = _register(app, org), _register(app, org)
+    post(client_for(app, "editor_a"), f"/requests/{second}/assign", {"cadre_id": str(org.cadre)})
+    page = text_of(client_for(app, "cadre_a").get("/requests/"))
+    assert f"/requests/{second}" in page and f"/requests/{first}\"" not in page
+    api = app.test_client().get("/api/v1/requests?limit=1",
+                                headers={"Authorization": f"Bearer {_token(app, org.cadre_user)}"})
+    assert [r["id"] for r in api.get_json()["items"]] == [second]
