@@ -34,7 +34,7 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
-from publisher.jobs.plans import DerivedCache, sync_coming, sync_plans, warm_plans
+from publisher.jobs.plans import DerivedCache, PlanBook, sync_coming, sync_plans, warm_plans
 from publisher.jobs.prerender import adopt_prerendered, run_prerenders
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
@@ -57,7 +57,10 @@ class ContentClock:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.cache = DerivedCache()
-        self.written: dict[str, str] = {}
+        # What each lane last built every channel's plan from: a plan is built again only
+        # when that changed (publisher.jobs.plans.plan_inputs), not on every tick.
+        self.plans = PlanBook()  # the air lane's: the plan files written
+        self.warmed = PlanBook()  # the content lane's: slides rendered, units kept whole
         self.coming: dict[str, bytes] = {}
         # Set by a wake (an approval just committed): a tick that is running runs once more,
         # so a change committed mid-tick never waits for the next one.
@@ -86,7 +89,7 @@ class ContentClock:
                 adopt_prerendered()  # approved and already rendered: into the plan below
                 sync_coming(utcnow(), self.coming)  # playout holds its page for these
                 with self.cache.renders_elsewhere():  # slides and repairs: content lane
-                    changed = sync_plans(utcnow(), self.cache, self.written)
+                    changed = sync_plans(utcnow(), self.cache, self.plans)
                 if changed:
                     log.info("plans updated: %s", ", ".join(changed))
             except Exception:  # noqa: BLE001 - the clock must keep ticking
@@ -131,7 +134,8 @@ class ContentClock:
                     process_render_queue(content_only=True)
                 if rendering and run_prerenders():
                     self._plan_now()  # it may have adopted an approval
-                warm_plans(utcnow(), self.cache)  # derived slides and repairs, for the air lane
+                # Derived slides and repairs, for the air lane.
+                warm_plans(utcnow(), self.cache, self.warmed)
             except Exception:  # noqa: BLE001 - the clock must keep ticking
                 db.session.rollback()
                 log.exception("content tick failed")
