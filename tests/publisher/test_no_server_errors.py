@@ -207,6 +207,20 @@ class _LoggedErrors(logging.Handler):
             self.last = record.exc_info[1]
 
 
+def _ledger_request(township, editor) -> int:  # noqa: ANN001
+    """One resident's request (群众诉求), with a name and a number to keep off the pages."""
+    from publisher.extensions import db
+    from publisher.models import utcnow
+    from publisher.requests import intake
+
+    row = intake.intake(township, {"category": "基础设施", "village": township.villages[0].name,
+                                   "resident_name": "王五", "resident_phone": "13911112222",
+                                   "text": "村口路灯坏了"}, source="admin", now=utcnow(),
+                        user=editor)
+    db.session.commit()
+    return row.id
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):  # noqa: ANN001, ANN201
     """The app, its seeded database (``template``, copied to ``work`` for each test), the
@@ -244,6 +258,7 @@ def site(tmp_path_factory):  # noqa: ANN001, ANN201
             **_files(app.config),
         }
         ids["job_id"] = _preview_job(township.id, ids["page_key"])
+        ids["request_id"] = _ledger_request(township, users["editor"])
         db.session.remove()
         db.engine.dispose()
     shutil.copy(work, template)
