@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
@@ -31,93 +28,21 @@ from publisher.models import (
 )
 from publisher.services import audit
 from publisher.services.clock_wake import wake_clock
-from publisher.services.errors import Conflict, FieldError, NotAllowed, ServiceError
+from publisher.services.content_checks import (  # noqa: F401  (doors reach them from here)
+    IMPORTANT,
+    NORMAL,
+    PINNED,
+    PRIORITIES,
+    check_priority,
+    check_window,
+    title_of,
+    validate,
+)
+from publisher.services.errors import Conflict, NotAllowed, ServiceError
 from publisher.services.jobs import enqueue
-from publisher.services.phones import check_phones_in_text, clean_phone
 from publisher.services.scope import ensure_township
-from renderer.declare import ALERT, CONTACT, PHONE, PHOTO, RECORDING, REVIEWED
-from renderer.kinds import KINDS
 
-STORED = (REVIEWED, ALERT)  # the sources of the kinds kept as content items
 EDITABLE_STATES = (VersionState.DRAFT, VersionState.REJECTED, VersionState.PENDING)
-# How soon a version airs within its category's rotation, highest first (see
-# playlists.timeline): 普通, 重要, 置顶. Steps of five leave room for a level in between.
-NORMAL, IMPORTANT, PINNED = PRIORITIES = (0, 5, 10)
-# How a phone field is checked, by its declared type: a produce card's number becomes a QR
-# code to call, so it must be one number; a contact line is free text with numbers in it.
-PHONE_CHECKS: dict[str, Callable[[str, str], str]] = {
-    PHONE: clean_phone, CONTACT: check_phones_in_text}
-
-
-def title_of(kind: str, data: dict[str, Any]) -> str:
-    """The list title of an item: the field its declaration titles it by (produce: product)."""
-    declared = KINDS.get(kind)
-    return str(data.get(declared.title_field if declared else "title") or "").strip()
-
-
-def validate(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Check ``data`` by the kind's field declaration (``renderer.fields``) and return it as
-    stored: cleaned of invisible characters, numbers and dates normalised, only declared
-    fields. Raises ServiceError (FieldError naming the field) in Chinese.
-
-    Every door (form, API, import, CLI, alerts) stores content through here.
-    """
-    from renderer.fields import clean_item
-    from renderer.item_parser import parse_item
-    from renderer.items import ItemError
-
-    declared = KINDS.get(kind)
-    if declared is None or declared.source not in STORED:
-        raise ServiceError(_("未知的内容类型：%(kind)s", kind=kind))
-    try:
-        payload = {**clean_item(kind, data), "type": kind}
-    except ItemError as exc:
-        field = getattr(exc, "field", None)
-        raise (FieldError(field, str(exc)) if field else ServiceError(str(exc))) from exc
-    for f in declared.fields:
-        if f.upload and payload.get(f.name) is not None:
-            payload[f.name] = _uploaded(f.type, f.name, payload[f.name])
-        check = PHONE_CHECKS.get(f.type)
-        if check is not None and payload.get(f.name) not in (None, ""):
-            payload[f.name] = check(str(payload[f.name]), f.name)
-    try:
-        parse_item(payload)
-    except ItemError as exc:
-        raise ServiceError(str(exc)) from exc
-    if not title_of(kind, data):
-        raise ServiceError(_("标题不能为空。"))
-    return payload
-
-
-def _uploaded(kind: str, field: str, path: str) -> str:
-    """A stored upload (photo, recording, clip), only if it names a file in the upload
-    folder.
-
-    Uploads come in through the admin, never as a path a client names: anything else is
-    refused with the same words whether or not such a file exists.
-    """
-    upload_dir = Path(current_app.config["UPLOAD_DIR"]).resolve()
-    if Path(path).is_absolute() and Path(path).resolve().is_relative_to(upload_dir):
-        return path
-    if kind == PHOTO:
-        raise FieldError(field, _("照片只能在管理页面上传，不能填写文件路径。"))
-    if kind == RECORDING:
-        raise FieldError(field, _("录音只能在管理页面录制或上传，不能填写文件路径。"))
-    raise FieldError(field, _("视频只能在管理页面上传，不能填写文件路径。"))
-
-
-def _check_window(valid_from: datetime | None, valid_until: datetime | None) -> None:
-    if valid_from and valid_until and valid_until <= valid_from:
-        raise ServiceError(_("下线时间必须晚于上线时间。"))
-
-
-def check_priority(value: Any) -> int:
-    """One of :data:`PRIORITIES` (an int, or its digits as text), else a FieldError."""
-    if isinstance(value, str) and value.strip().isdecimal():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value not in PRIORITIES:
-        raise FieldError("priority", _("优先级只能是普通（0）、重要（5）或置顶（10）。"))
-    return value
 
 
 def _snapshot(version: ContentVersion) -> dict[str, Any]:
@@ -176,7 +101,7 @@ def create_item(
     if not actor.can(Role.EDITOR):
         raise NotAllowed(_("只有编辑可以新建内容。"))
     payload = validate(kind, data)
-    _check_window(valid_from, valid_until)
+    check_window(valid_from, valid_until)
     priority = check_priority(priority)
     item = ContentItem(township_id=township.id, kind=kind, created_by_id=actor.id)
     version = ContentVersion(
@@ -229,7 +154,7 @@ def issue_alert(
     if actor is not None:
         ensure_township(actor, township.id)
     payload = validate(Kind.ALERT, data)
-    _check_window(valid_from, valid_until)
+    check_window(valid_from, valid_until)
     by = actor.id if actor else None
     item = ContentItem(township_id=township.id, kind=Kind.ALERT, is_exercise=is_exercise,
                        created_by_id=by, created_at=now)
@@ -279,7 +204,7 @@ def edit_item(
                          "下面，请先在版本记录里看看改了什么；确认后再次保存，将以您的内容为准。",
                          n=item.latest.number))
     payload = validate(item.kind, data)
-    _check_window(valid_from, valid_until)
+    check_window(valid_from, valid_until)
     latest = item.latest
     priority = latest.priority if priority is None else check_priority(priority)
     before = _snapshot(latest)
