@@ -18,11 +18,9 @@ from publisher.models import WHEREABOUTS_STATUSES
 from publisher.services.content import PRIORITIES
 from renderer.declare import (
     CLIP_SECONDS_MAX,
-    CONTACT,
     DATE,
     DATETIME,
     LINES,
-    PHONE,
     PHOTO,
     PRICE,
     PRICE_TEXT,
@@ -108,8 +106,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
             "type": "object", "required": [r.name for r in f.row if r.required],
             "properties": {r.name: _field_schema(r) for r in f.row}}}
     else:
-        more = {PHONE: "一个手机号或座机号", CONTACT: "可写单位和电话"}.get(f.type, "")
-        schema = {"type": "string", "description": _words(f, more)}
+        schema = {"type": "string", "description": _words(f)}  # the help says what to write
         if f.limit:
             schema["maxLength"] = f.limit
         if f.choices:
