@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 from playlists.plan import ChannelPlan
 from playlists.playstate import PlayState
-from playlists.timeline import DEFAULT_TIMEZONE, simulate
+from playlists.timeline import simulate
+from playlists.timezones import zone
 from renderer.kinds import KINDS
 
 GENERATOR = "villagecast"
@@ -95,7 +96,7 @@ def programmes_from_slots(
     the day is cut into clock-aligned blocks of that many minutes, each titled by its (up to
     three) biggest categories by airtime.
     """
-    tz = ZoneInfo(plan.timezone or DEFAULT_TIMEZONE)
+    tz = zone(plan.timezone)
     titles = {i.id: i.title for i in plan.items}
     if plan.filler:
         titles.setdefault(plan.filler.id, plan.filler.title)

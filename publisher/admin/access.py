@@ -15,7 +15,7 @@ from flask import abort, current_app, redirect, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from publisher.admin.timeutil import zone
+from playlists.timezones import zone
 from publisher.extensions import db
 from publisher.models import ContentItem, Role, Township, row_id
 from publisher.services.scope import scoped

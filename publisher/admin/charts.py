@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
 from playlists.plan import CategoryRule, ChannelPlan
 from playlists.timeline import daypart_contains, is_valid
+from playlists.timezones import zone
 from renderer.kinds import KINDS
 
 HOUR = timedelta(hours=1)
@@ -84,7 +84,7 @@ def hour_shares(plan: ChannelPlan, moment: datetime) -> dict[str, float]:
     """How the plan shares the channel at ``moment`` (aware): category → fraction."""
     if any(item.interrupt and is_valid(item, moment) for item in plan.items):
         return {ALERT: 1.0}
-    local = moment.astimezone(ZoneInfo(plan.timezone))
+    local = moment.astimezone(zone(plan.timezone))
     weights: dict[str, float] = {}
     for item in plan.items:
         if item.interrupt or not item.pages or not is_valid(item, moment):
@@ -126,14 +126,14 @@ class PlanDay:
 def week_plan(plan: ChannelPlan, first_day: date, days: int = 7) -> list[PlanDay]:
     """The plan hour by hour for ``days`` channel-local days from ``first_day``: what airs when,
     judged at each hour's middle."""
-    tz = ZoneInfo(plan.timezone)
+    tz = zone(plan.timezone)
     out = []
     for n in range(days):
         day = first_day + timedelta(days=n)
         start = datetime.combine(day, time(0), tzinfo=tz)
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
         hours = []
-        moment = start.astimezone(ZoneInfo("UTC"))
+        moment = start.astimezone(UTC)
         while moment < end:
             hours.append(hour_shares(plan, moment + HOUR / 2))
             moment += HOUR

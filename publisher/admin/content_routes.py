@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from playlists.timezones import local_to_utc, utc_to_local, zone
 from publisher.admin import bp, recording_routes
 from publisher.admin.access import (
     check_kind,
@@ -22,7 +23,6 @@ from publisher.admin.access import (
 from publisher.admin.helpers import warn_missing_glyphs
 from publisher.admin.kinds import KINDS, data_to_form, form_to_data
 from publisher.admin.queries import PAGE_SIZE, category_options, list_items, parse_filters
-from publisher.admin.timeutil import local_to_utc, utc_to_local, zone
 from publisher.extensions import db
 from publisher.models import ContentItem, Role, Township, VersionState, utcnow
 from publisher.services import content

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from publisher.admin.timeutil import local_day_bounds
+from playlists.timezones import local_day_bounds
 from publisher.extensions import db
 from publisher.models import ContentItem, ContentVersion, User, VersionState
 from publisher.services.scope import scoped

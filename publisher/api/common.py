@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import request
 from flask_login import current_user
 
+from playlists import timezones
 from publisher.auth.routes import load_user_from_token
 from publisher.extensions import db
 from publisher.models import MAX_ROW_ID, Township, User, row_id
@@ -115,7 +115,7 @@ def instant(value: Any, field: str, zone: str) -> datetime | None:
     if not YEARS[0] <= parsed.year <= YEARS[1]:
         raise ApiError(400, "validation_error", f"{field} 的年份应在 {YEARS[0]} 到 {YEARS[1]} "
                        "之间。", field=field)
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=timezones.zone(zone))
     try:
         parsed.astimezone(UTC)  # as it is stored: the ends of the calendar overflow
     except OverflowError:

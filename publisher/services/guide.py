@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g
 from sqlalchemy import func, select
@@ -19,6 +18,7 @@ from playlists.asrun import AsRunRow, asrun_csv
 from playlists.lineup import Entry, Lineup, LineupError, guide_entries, lineup_path, load_lineup
 from playlists.m3u import build_m3u
 from playlists.plan import PlanError, load_plan
+from playlists.timezones import zone as named_zone
 from playlists.xmltv import ChannelInfo, Programme, build_epg, programmes_from_slots
 from publisher.extensions import db
 from publisher.models import AsRunEntry, Channel, utcnow
@@ -124,7 +124,7 @@ def recent_as_run(channel: Channel, limit: int = 30) -> list[AsRunEntry]:
 def as_run_csv(channel: Channel, day: str | None) -> bytes:
     """One channel-local day of the as-run log (today when ``day`` is missing, malformed or
     absurd)."""
-    zone = ZoneInfo(channel.effective_timezone)
+    zone = named_zone(channel.effective_timezone)
     try:
         local_day = datetime.strptime(day or "", "%Y-%m-%d").date()
     except ValueError:
@@ -168,8 +168,8 @@ def air_record(ref: str, version: int, township_id: int, now: datetime) -> AirRe
         return None
     ids = [c.id for c in channels]
     zone = channels[0].effective_timezone
-    midnight = datetime.combine(now.astimezone(ZoneInfo(zone)).date(), time(0),
-                                tzinfo=ZoneInfo(zone))
+    midnight = datetime.combine(now.astimezone(named_zone(zone)).date(), time(0),
+                                tzinfo=named_zone(zone))
     first_page = (AsRunEntry.channel_id.in_(ids), AsRunEntry.item_ref == ref,
                   AsRunEntry.page_no == 1)
     first = db.session.scalar(select(func.min(AsRunEntry.aired_at)).where(
