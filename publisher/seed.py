@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from publisher.admin.timeutil import zone
+from playlists.timezones import zone
 from publisher.extensions import db
 from publisher.models import (
     Cadre,
@@ -310,6 +310,9 @@ def seed_demo() -> Iterator[str]:
     from publisher.emergency.demo import seed_emergency  # the emergency side of the demo
 
     yield from seed_emergency(township)
+    from publisher.requests.demo import seed_requests  # the residents' requests ledger
+
+    yield from seed_requests(township, utcnow())
     yield ""
     yield f"演示账号：admin / editor / reviewer / cadre1，密码均为 {DEMO_PASSWORD}"
     yield "这是演示密码，人人皆知：正式使用前请立即修改密码，或删除这些账号！"
