@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
@@ -22,7 +21,6 @@ from playlists import timezones
 from playlists.plan import ChannelPlan, PlanError, load_plan
 from publisher.admin import charts
 from publisher.admin.access import CONTENT_KINDS
-from publisher.admin.kinds import KINDS
 from publisher.admin.queries import items_with_latest, on_air_clause
 from publisher.extensions import db
 from publisher.models import (
@@ -37,6 +35,7 @@ from publisher.models import (
 from publisher.models.emergency import OPEN_STATES, Incident
 from publisher.services.scope import scoped
 from publisher.services.whereabouts_board import load_board, local_now
+from publisher.words import kind_label
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -45,16 +44,9 @@ HOUR = timedelta(hours=1)
 ON_AIR_SLACK = timedelta(seconds=15)
 CALL_WEEKS = 8
 
-# Categories that are not content kinds (those are named by publisher.admin.kinds).
-OTHER_LABELS = {"roster": _l("干部分工"), "whereabouts": _l("每日去向"), "alert": _l("紧急通知"),
-                "ident": _l("频道标识")}
-
-
 def category_label(category: str) -> str:
-    """A plan/as-run category in the words staff know from the menus."""
-    if category in KINDS:
-        return str(KINDS[category].label)
-    return str(OTHER_LABELS.get(category, category))
+    """A plan/as-run category in the words staff know from the menus: the kind's declared word."""
+    return kind_label(category)
 
 
 @dataclass(frozen=True)

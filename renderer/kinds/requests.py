@@ -148,7 +148,7 @@ DECLARATION = KindDeclaration(
               column=Column("诉求人", ("来电人", "来访人", "反映人", "姓名", "群众姓名",
                                       "诉求人姓名"), example="张三")),
         Field("resident_phone", "联系电话", PHONE, personal=True,
-              help="用于短信告知办理进展；加密存放，页面上只显示后四位，不会播出。",
+              help="用于短信告知办理进展；加密存放，页面上只显示前三位和后四位，不会播出。",
               column=Column("联系电话", ("电话", "手机", "手机号", "手机号码", "联系方式",
                                         "来电号码"), example="13800001234")),
         Field("text", "诉求内容", LONG, TEXT_MAX, required=True, wide=True,
@@ -174,9 +174,9 @@ DECLARATION = KindDeclaration(
         "请填写诉求内容。": "Describe the request.",
         "群众姓名只在台账中保存，加密存放，不会播出。":
             "The resident's name is kept in the ledger only, encrypted, never aired.",
-        "用于短信告知办理进展；加密存放，页面上只显示后四位，不会播出。":
-            "Used to text the resident about progress; encrypted, shown with the last four "
-            "digits only, never aired.",
+        "用于短信告知办理进展；加密存放，页面上只显示前三位和后四位，不会播出。":
+            "Used to text the resident about progress; encrypted, shown with the first three "
+            "and last four digits only, never aired.",
         f"简要写清群众反映的问题和诉求，不超过 {TEXT_MAX} 字。":
             f"What the resident raised and asks for, in brief (at most {TEXT_MAX} characters).",
         "不填则为今天。": "Empty: today.",
