@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 
 from publisher.extensions import db
 from publisher.models import Township
@@ -79,7 +79,11 @@ def month_statistics(township: Township | int, month: rules.Month | str,
         select(ResidentRequest.category, ResidentRequest.status, ResidentRequest.received_at,
                ResidentRequest.deadline, ResidentRequest.closed_at)
         .where(ResidentRequest.township_id == township.id,
-               ResidentRequest.received_at < after, ResidentRequest.received_at <= now)).all()
+               ResidentRequest.received_at < after, ResidentRequest.received_at <= now,
+               # the month's own, and what is still open: not the ledger's whole history (the
+               # clock asks for these counts whenever it checks a channel's plan)
+               or_(ResidentRequest.received_at >= start, ResidentRequest.closed_at >= start,
+                   ResidentRequest.status.in_(rules.OPEN)))).all()
     received: dict[str, int] = {}
     resolved: dict[str, int] = {}
     on_time = open_now = overdue_now = 0
