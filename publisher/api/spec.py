@@ -3,11 +3,15 @@
 Built when asked from the content kinds' declarations (:mod:`renderer.kinds`), the same ones
 the routes are registered from (:func:`publisher.api.content.collections`): a kind with a
 ``collection`` is documented with its fields, labels, limits and help as soon as it is
-served; a personal field says so. A test checks that every route appears here.
+served; a personal field says so. A workflow that serves paths under ``/api/v1`` from its
+own blueprint (the requests ledger) registers their description with :func:`documents`.
+A test checks that every route appears here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import jsonify, request
@@ -42,11 +46,11 @@ UPLOADED = {PHOTO: "照片只能在管理页面上传；修改时原样带回或
             VIDEO: "视频只能在管理页面上传；修改时原样带回或省略"}
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
+def reply(schema: dict[str, Any], description: str = "成功") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
@@ -67,20 +71,21 @@ def _put(op: dict[str, Any]) -> dict[str, Any]:
     return op
 
 
-def _op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: list | None = None,
-        status: str = "200", tag: str = "") -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else [],
-                          "parameters": params or [], "responses": {status: ok, **ERRORS}}
+def op(summary: str, ok: dict[str, Any], *, body: dict | None = None, params: list | None = None,
+       status: str = "200", tag: str = "") -> dict[str, Any]:
+    """One operation: its summary, tag, parameters, body and answers (errors included)."""
+    spec: dict[str, Any] = {"summary": summary, "tags": [tag] if tag else [],
+                            "parameters": params or [], "responses": {status: ok, **ERRORS}}
     if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
-    return op
+        spec["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return spec
 
 
 def _words(f: Field, *more: str) -> str:
     return "；".join(w for w in (f.label, *more, f.help, PERSONAL if f.personal else "") if w)
 
 
-def _field_schema(f: Field) -> dict[str, Any]:
+def field_schema(f: Field) -> dict[str, Any]:
     """One declared field as a JSON schema: its type, limits and words, from the declaration."""
     schema: dict[str, Any]
     if f.type == LINES:
@@ -104,7 +109,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
     elif f.type == ROWS:
         schema = {"type": "array", "description": _words(f), "items": {
             "type": "object", "required": [r.name for r in f.row if r.required],
-            "properties": {r.name: _field_schema(r) for r in f.row}}}
+            "properties": {r.name: field_schema(r) for r in f.row}}}
     else:
         schema = {"type": "string", "description": _words(f)}  # the help says what to write
         if f.limit:
@@ -119,7 +124,7 @@ def _field_schema(f: Field) -> dict[str, Any]:
 def _item_schema(kind: KindDeclaration) -> dict[str, Any]:
     props: dict[str, Any] = {"type": {"type": "string", "enum": [kind.name]}}
     for f in kind.fields:
-        props[f.name] = _field_schema(f)
+        props[f.name] = field_schema(f)
     for name in ("valid_from", "valid_until"):
         props[name] = {"type": "string", "format": "date-time", "nullable": True}
     props["priority"] = {"type": "integer", "enum": list(PRIORITIES), "default": 0,
@@ -138,9 +143,41 @@ def _board_schema() -> dict[str, Any]:
     besides the declared columns."""
     board = KINDS["whereabouts"]
     props = {"type": {"type": "string", "enum": [board.name]},
-             **{f.name: _field_schema(f) for f in board.fields}}
+             **{f.name: field_schema(f) for f in board.fields}}
     return {"type": "object", "description": f"{board.label}：渲染器的条目格式，行内附加报告信息",
             "properties": props}
+
+
+def intake_schema(kind: KindDeclaration) -> dict[str, Any]:
+    """The body that registers a record of a kind whose own workflow serves it (the residents'
+    requests ledger): its declared fields, and ``township_id`` for a county token."""
+    props = {f.name: field_schema(f) for f in kind.fields}
+    props["township_id"] = {"type": "integer", "description": "县级账号必填"}
+    schema: dict[str, Any] = {"type": "object", "description": kind.label, "properties": props}
+    required = [f.name for f in kind.fields if f.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+@dataclass(frozen=True)
+class Document:
+    """Paths (and the schemas they name) that a workflow serves under ``/api/v1`` from its
+    own blueprint."""
+
+    paths: dict[str, Any]
+    schemas: dict[str, Any] = field(default_factory=dict)
+
+
+# How each such workflow documents itself: it registers a function with :func:`documents`
+# beside its routes, so this module need not know its shapes (as derived slides register).
+DOCUMENTED: list[Callable[[], Document]] = []
+
+
+def documents(build: Callable[[], Document]) -> Callable[[], Document]:
+    """Register ``build`` (called for each request of this document)."""
+    DOCUMENTED.append(build)
+    return build
 
 
 def schema_name(kind: KindDeclaration) -> str:
@@ -152,7 +189,7 @@ def _content_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for collection, name in collections().items():
         kind = KINDS[name]
-        tag, item = kind.label, _ref(schema_name(kind))
+        tag, item = kind.label, ref(schema_name(kind))
         listing = {"type": "object", "properties": {
             "items": {"type": "array", "items": item}, "total": {"type": "integer"},
             "limit": {"type": "integer"}, "offset": {"type": "integer"}}}
@@ -160,15 +197,15 @@ def _content_paths() -> dict[str, Any]:
                   {"name": "limit", "in": "query", "schema": {"type": "integer"}},
                   {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
         paths[f"/api/v1/{collection}"] = {
-            "get": _op(f"{tag}列表（最新版本）", _json(listing), params=params, tag=tag),
-            "post": _op(f"新建{tag}（草稿）", _json(item, "已创建"), body=_item_schema(kind),
-                        status="201", tag=tag)}
+            "get": op(f"{tag}列表（最新版本）", reply(listing), params=params, tag=tag),
+            "post": op(f"新建{tag}（草稿）", reply(item, "已创建"), body=_item_schema(kind),
+                       status="201", tag=tag)}
         paths[f"/api/v1/{collection}/{{id}}"] = {
-            "get": _op(f"{tag}详情", _json(item), params=[ID], tag=tag),
-            "put": _put(_op(f"修改{tag}（已通过的内容生成新版本待审）", _json(item),
-                            body=_item_schema(kind), params=[ID, IF_MATCH], tag=tag))}
+            "get": op(f"{tag}详情", reply(item), params=[ID], tag=tag),
+            "put": _put(op(f"修改{tag}（已通过的内容生成新版本待审）", reply(item),
+                           body=_item_schema(kind), params=[ID, IF_MATCH], tag=tag))}
         paths[f"/api/v1/{collection}/{{id}}/submit"] = {
-            "post": _op(f"提交{tag}审核", _json(item), params=[ID], tag=tag)}
+            "post": op(f"提交{tag}审核", reply(item), params=[ID], tag=tag)}
     return paths
 
 
@@ -218,25 +255,30 @@ def build_spec(server: str = "/") -> dict[str, Any]:
     lst = {"type": "object", "properties": {"items": {"type": "array"},
                                             "total": {"type": "integer"}}}
     paths = {
-        "/api/v1/me": {"get": _op("当前账号", _json(_ref("Me")), tag="账号")},
-        "/api/v1/cadres": {"get": _op("干部分工列表", _json(lst), tag="干部", params=[
+        "/api/v1/me": {"get": op("当前账号", reply(ref("Me")), tag="账号")},
+        "/api/v1/cadres": {"get": op("干部分工列表", reply(lst), tag="干部", params=[
             TOWNSHIP, {"name": "q", "in": "query", "schema": {"type": "string"}}])},
-        "/api/v1/cadres/{id}": {"get": _op("干部详情", _json(_ref("Cadre")), params=[ID],
-                                           tag="干部")},
+        "/api/v1/cadres/{id}": {"get": op("干部详情", reply(ref("Cadre")), params=[ID],
+                                          tag="干部")},
         "/api/v1/whereabouts": {
-            "get": _op("某日去向看板", _json(_ref("Board")), tag=WHEREABOUTS, params=[
+            "get": op("某日去向看板", reply(ref("Board")), tag=WHEREABOUTS, params=[
                 TOWNSHIP, {"name": "date", "in": "query",
                            "schema": {"type": "string", "format": "date"}}]),
-            "post": _op("报告去向（乡干部报本人，工作人员可代报）", _json(_ref("Report"), "已记录"),
-                        body=_ref("Report"), status="201", tag=WHEREABOUTS)},
-        "/api/v1/channels": {"get": _op("频道列表", _json(lst), params=[TOWNSHIP], tag="频道")},
-        "/api/v1/channels/{id}": {"get": _op("频道详情", _json(_ref("Channel")), params=[ID],
-                                             tag="频道")},
+            "post": op("报告去向（乡干部报本人，工作人员可代报）", reply(ref("Report"), "已记录"),
+                       body=ref("Report"), status="201", tag=WHEREABOUTS)},
+        "/api/v1/channels": {"get": op("频道列表", reply(lst), params=[TOWNSHIP], tag="频道")},
+        "/api/v1/channels/{id}": {"get": op("频道详情", reply(ref("Channel")), params=[ID],
+                                            tag="频道")},
         "/api/openapi.json": {"get": {"summary": "本文档", "security": [],
                                       "responses": {"200": {"description": "OpenAPI 文档"}}}},
         **_content_paths(),
     }
-    error = _json(_ref("Error"), "")
+    schemas = _schemas()
+    for build in DOCUMENTED:
+        document = build()
+        paths.update(document.paths)
+        schemas.update(document.schemas)
+    error = reply(ref("Error"), "")
     return {
         "openapi": "3.0.3",
         "info": {"title": "villagecast API", "version": "1",
@@ -247,7 +289,7 @@ def build_spec(server: str = "/") -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
-            "schemas": _schemas(),
+            "schemas": schemas,
             "responses": {name: {**error, "description": text} for name, text in (
                 ("BadRequest", "请求格式或内容有误"), ("Unauthorized", "缺少或无效的 API 令牌"),
                 ("Forbidden", "角色无权进行此操作"), ("NotFound", "不存在或属于其他乡镇"),

@@ -109,3 +109,43 @@ def test_every_documented_path_answers(app, client, org, sample_ids):
             expected = {int(code) for code in ops[method]["responses"]}
             assert response.status_code in expected, (method, url, response.get_json())
             assert response.status_code < 300, (method, url, response.get_json())
+
+
+def test_a_workflow_documents_the_paths_it_serves_itself(app, client, monkeypatch):
+    """The requests ledger serves /api/v1/requests from its own blueprint and registers its
+    description; the document stays valid and names only paths that are served."""
+    from openapi_spec_validator import validate
+
+    from publisher.api import spec as openapi
+
+    detail = openapi.op("群众诉求详情", openapi.reply(openapi.ref("Request")),
+                        params=[openapi.ID], tag="群众诉求")
+    document = openapi.Document(paths={"/api/v1/requests/{id}": {"get": detail}},
+                                schemas={"Request": {"type": "object"}})
+    monkeypatch.setattr(openapi, "DOCUMENTED", [lambda: document])
+    spec = _spec(client)
+    validate(spec)
+    assert spec["paths"]["/api/v1/requests/{id}"]["get"]["tags"] == ["群众诉求"]
+    assert "Request" in spec["components"]["schemas"] and "PolicyItem" in spec[
+        "components"]["schemas"]
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and rule.endpoint != CATCH_ALL:
+            path = re.sub(r"<(?:\w+:)?\w+>", "{id}", rule.rule)
+            served |= {(path, m.lower()) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
+    assert documented - served == set()
+
+
+def test_an_intake_body_is_the_declarations_with_personal_data_marked():
+    from publisher.api.spec import intake_schema
+    from renderer.kinds import KINDS
+
+    kind = KINDS["requests"]
+    body = intake_schema(kind)
+    assert set(body["properties"]) == {*kind.field_names(), "township_id"}
+    assert body["required"] == [f.name for f in kind.fields if f.required]
+    for name in kind.personal_fields:
+        assert body["properties"][name]["x-personal"] is True
+    assert not any(body["properties"][f.name].get("x-personal") for f in kind.fields
+                   if not f.personal)
