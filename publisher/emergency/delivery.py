@@ -79,8 +79,8 @@ def _retry_final(attempt: NotificationAttempt, now: datetime) -> None:
     """Nothing of the final step got through: schedule it again (see engine.FINAL_RETRY)."""
     incident = db.session.get(Incident, attempt.incident_id, populate_existing=True)
     timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
-    policy = engine.Policy.from_json(incident.policy_snapshot)
-    retry = engine.retry_final(timer, policy, attempt.seq, now)
+    call_plan = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
+    retry = engine.retry_final(timer, call_plan, attempt.seq, now)
     if retry == timer:
         return
     result = db.session.execute(
@@ -101,9 +101,9 @@ def _call_text(incident: Incident, attempt: NotificationAttempt) -> str:
     code = incident.reply_code  # the same code the SMS carries, so a reply by text works
     if attempt.purpose != "final":
         return messages.alert_text(facts, code)
-    policy = engine.Policy.from_json(incident.policy_snapshot)
+    call_plan = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
     alerted = len({a.address_digest for a in incident.attempts if a.purpose == "alert"})
-    return messages.final_text(facts, alerted, policy.final.instructions, code)
+    return messages.final_text(facts, alerted, call_plan.final.instructions, code)
 
 
 def dispatch_voice(now: datetime, limit: int = 50) -> int:

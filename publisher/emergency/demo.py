@@ -15,9 +15,9 @@ from sqlalchemy import select
 from publisher.emergency import registry, responders
 from publisher.extensions import db
 from publisher.models import Township, User, Village, utcnow
-from publisher.models.emergency import EscalationPolicy, Household, Responder
+from publisher.models.emergency import CallPlan, Household, Responder
 
-POLICY = "演示呼救预案"
+CALL_PLAN = "演示呼救预案"
 HOUSEHOLD = ("柳树湾村", "赵大爷", "空巢老人", "柳树湾村2组8号", "13909179001")
 DUTY = "柳树湾村当日值班干部"
 DAUGHTER = ("赵小红（女儿）", "13909179002")
@@ -41,10 +41,10 @@ def seed_emergency(township: Township) -> Iterator[str]:
     admin = db.session.scalar(select(User).where(User.username == "admin"))
     duty = _responder(admin, township, DUTY, "village_duty")
     daughter = _responder(admin, township, DAUGHTER[0], "relative", DAUGHTER[1])
-    policy = db.session.scalar(select(EscalationPolicy).where(
-        EscalationPolicy.township_id == township.id, EscalationPolicy.name == POLICY))
-    if policy is None:
-        policy = responders.save_policy(admin, township.id, POLICY, [
+    call_plan = db.session.scalar(select(CallPlan).where(
+        CallPlan.township_id == township.id, CallPlan.name == CALL_PLAN))
+    if call_plan is None:
+        call_plan = responders.save_call_plan(admin, township.id, CALL_PLAN, [
             responders.StepData(duty.id, ("sms",), WAIT_S, fallback_id=daughter.id),
             responders.StepData(daughter.id, ("sms",), WAIT_S),
         ], final_phone=township.duty_phone or "", is_default=True)
@@ -57,6 +57,6 @@ def seed_emergency(township: Township) -> Iterator[str]:
                                                           Village.name == village_name))
         household = registry.save_household(admin, township.id, registry.HouseholdData(
             village_id=village.id, kind=kind, name=name, address=address,
-            policy_id=policy.id, phones=[("本人", phone)]))
-    yield (f"应急呼救：{village_name}{name}（{kind}），预案“{POLICY}”：本村当日值班干部"
+            policy_id=call_plan.id, phones=[("本人", phone)]))
+    yield (f"应急呼救：{village_name}{name}（{kind}），预案“{CALL_PLAN}”：本村当日值班干部"
            f"（无人值班时{daughter.name}）→ {daughter.name} → 乡镇值班电话")

@@ -1,10 +1,10 @@
 """The escalation rules, as pure functions over frozen dataclasses.
 
 No Flask, no database, no clock: ``now`` is always an argument. The services load an
-incident's timer and policy snapshot, ask this module what is due, and store the answer
+incident's timer and call_plan snapshot, ask this module what is due, and store the answer
 with a conditional UPDATE (see publisher.emergency.escalation).
 
-A policy is a list of steps (whom, by which channels, how long to wait for an answer),
+A call plan is a list of steps (whom, by which channels, how long to wait for an answer),
 passed through ``1 + repeat_count`` times, then a mandatory final step: the township's
 duty phone with "dial 120" instructions; if none of the final step's messages gets
 through it is tried again (``retry_final``). Each step's wait runs from the moment the
@@ -25,7 +25,7 @@ CHANNELS = ("sms", "voice")
 # Presses of the same household within this window join the open incident quietly;
 # a later press on an acknowledged incident is passed on again (it may be a new problem).
 MERGE_WINDOW = timedelta(minutes=30)
-# Bounds that keep a policy sane: one longer than an hour defeats the purpose of an
+# Bounds that keep a call plan sane: one longer than an hour defeats the purpose of an
 # emergency call. 5 s is shorter than a real SMS round trip: it is there for drills and
 # tests of a whole plan; the call-plan form says so beside the field.
 MIN_WAIT_S, MAX_WAIT_S = 5, 3600
@@ -70,7 +70,10 @@ class FinalRule:
 
 
 @dataclass(frozen=True)
-class Policy:
+class CallPlanSnapshot:
+    """A call plan as an incident runs it: copied into the incident when the call starts
+    (``Incident.call_plan_snapshot``), so editing the plan later never changes a call."""
+
     steps: tuple[StepRule, ...]
     repeat_count: int
     final: FinalRule
@@ -92,7 +95,7 @@ class Policy:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Policy:
+    def from_json(cls, data: dict[str, Any]) -> CallPlanSnapshot:
         steps = tuple(
             StepRule(int(s["responder_id"]), str(s["responder_name"]), str(s["responder_kind"]),
                      tuple(s["channels"]), int(s["wait_seconds"]),
@@ -132,32 +135,32 @@ class DueStep:
     due_at: datetime
 
 
-def validate_policy(policy: Policy) -> list[str]:
-    """Problems that make a policy unusable (Chinese, for the form)."""
+def validate_call_plan(call_plan: CallPlanSnapshot) -> list[str]:
+    """Problems that make a call plan unusable (Chinese, for the form)."""
     problems = []
-    if not 0 <= policy.repeat_count <= MAX_REPEAT:
+    if not 0 <= call_plan.repeat_count <= MAX_REPEAT:
         problems.append(f"重复次数须在 0 到 {MAX_REPEAT} 之间。")
-    for n, step in enumerate(policy.steps, 1):
+    for n, step in enumerate(call_plan.steps, 1):
         if not step.channels or any(c not in CHANNELS for c in step.channels):
             problems.append(f"第{n}步的通知方式无效。")
         if not MIN_WAIT_S <= step.wait_seconds <= MAX_WAIT_S:
             problems.append(f"第{n}步的等待时间须在 {MIN_WAIT_S} 到 {MAX_WAIT_S} 秒之间。")
-    if policy.reminder_seconds and not (
-            MIN_REMINDER_S <= policy.reminder_seconds <= MAX_REMINDER_S):
+    if call_plan.reminder_seconds and not (
+            MIN_REMINDER_S <= call_plan.reminder_seconds <= MAX_REMINDER_S):
         problems.append(f"办结提醒间隔须在 {MIN_REMINDER_S // 60} 到 {MAX_REMINDER_S // 60} 分钟"
                         "之间（0 表示不提醒）。")
-    if not policy.final.phone.strip():
+    if not call_plan.final.phone.strip():
         problems.append("必须填写最后一步的乡镇值班电话。")
     return problems
 
 
-def plan(policy: Policy) -> tuple[PlannedStep, ...]:
+def plan(call_plan: CallPlanSnapshot) -> tuple[PlannedStep, ...]:
     """Every step in order: the steps ``1 + repeat_count`` times, then the final step."""
     planned: list[PlannedStep] = []
-    for round_no in range(1, policy.repeat_count + 2):
-        for rule in policy.steps:
+    for round_no in range(1, call_plan.repeat_count + 2):
+        for rule in call_plan.steps:
             planned.append(PlannedStep(len(planned), round_no, rule, rule.wait_seconds))
-    planned.append(PlannedStep(len(planned), policy.repeat_count + 1, None, 0))
+    planned.append(PlannedStep(len(planned), call_plan.repeat_count + 1, None, 0))
     return tuple(planned)
 
 
@@ -166,13 +169,14 @@ def start(now: datetime) -> Timer:
     return Timer(TRIGGERED, 0, now)
 
 
-def advance(timer: Timer, policy: Policy, now: datetime) -> tuple[list[DueStep], Timer]:
+def advance(timer: Timer, call_plan: CallPlanSnapshot,
+            now: datetime) -> tuple[list[DueStep], Timer]:
     """The steps due by ``now``, and the timer after them.
 
     A step that fell due goes out now, however late; the next one is due its full wait
     after ``now``. So after downtime one overdue step runs, not every step missed.
     """
-    steps = plan(policy)
+    steps = plan(call_plan)
     due: list[DueStep] = []
     seq, at = timer.next_seq, timer.next_at
     if timer.state != TRIGGERED:
@@ -196,23 +200,23 @@ def escalate_now(timer: Timer, failed_seq: int, now: datetime) -> Timer:
     return replace(timer, next_at=min(timer.next_at, now))
 
 
-def retry_final(timer: Timer, policy: Policy, failed_seq: int, now: datetime) -> Timer:
+def retry_final(timer: Timer, call_plan: CallPlanSnapshot, failed_seq: int, now: datetime) -> Timer:
     """Every attempt of the final step failed: run it again ``FINAL_RETRY`` from now.
 
     Only once the plan is used up (nothing else is due) and only for the final step.
     """
-    final_seq = len(plan(policy)) - 1
+    final_seq = len(plan(call_plan)) - 1
     if (timer.state != TRIGGERED or failed_seq != final_seq or timer.next_at is not None
             or timer.next_seq != final_seq + 1):
         return timer
     return replace(timer, next_seq=final_seq, next_at=now + FINAL_RETRY)
 
 
-def reminder_at(policy: Policy, since: datetime) -> datetime | None:
+def reminder_at(call_plan: CallPlanSnapshot, since: datetime) -> datetime | None:
     """When an acknowledged, unresolved call is next re-notified (None: never)."""
-    if policy.reminder_seconds <= 0:
+    if call_plan.reminder_seconds <= 0:
         return None
-    return since + timedelta(seconds=policy.reminder_seconds)
+    return since + timedelta(seconds=call_plan.reminder_seconds)
 
 
 def reply_code(taken: set[str]) -> str:

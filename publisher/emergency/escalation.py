@@ -129,33 +129,33 @@ def _valid(number: str) -> bool:
     return True
 
 
-def _resolve_step(incident: Incident, policy: engine.Policy, due: engine.DueStep,
+def _resolve_step(incident: Incident, call_plan: engine.CallPlanSnapshot, due: engine.DueStep,
                now: datetime) -> ResolvedStep:
     """Whom a due step reaches (reads only: nothing is written while planning)."""
     if due.step.is_final:
-        return ResolvedStep(due, [Contact("乡镇值班电话", policy.final.phone)], "",
-                           policy.final.channels, "final")
+        return ResolvedStep(due, [Contact("乡镇值班电话", call_plan.final.phone)], "",
+                           call_plan.final.channels, "final")
     contacts, why = contacts_for(due.step.rule, incident, now)
     return ResolvedStep(due, contacts, why, due.step.rule.channels, "alert")
 
 
-def _plan(incident: Incident, policy: engine.Policy, now: datetime
+def _plan(incident: Incident, call_plan: engine.CallPlanSnapshot, now: datetime
           ) -> tuple[list[ResolvedStep], engine.Timer]:
     """The steps to run now and the timer after them; unreachable steps are passed at once."""
     timer = engine.Timer(incident.state, incident.next_seq, incident.next_action_at)
     planned: list[ResolvedStep] = []
     while True:
-        due, timer = engine.advance(timer, policy, now)
+        due, timer = engine.advance(timer, call_plan, now)
         if not due:
             break
-        planned.extend(_resolve_step(incident, policy, step, now) for step in due)
+        planned.extend(_resolve_step(incident, call_plan, step, now) for step in due)
         if planned[-1].reachable():
             break
         timer = engine.escalate_now(timer, due[-1].step.seq, now)
     return planned, timer
 
 
-def _create_attempts(incident: Incident, policy: engine.Policy, planned: ResolvedStep,
+def _create_attempts(incident: Incident, call_plan: engine.CallPlanSnapshot, planned: ResolvedStep,
                      now: datetime) -> list[NotificationAttempt]:
     step = planned.due.step
     label = f"第{step.seq + 1}步" + ("（最后一步）" if step.is_final else f"（第{step.round}轮）")
@@ -194,7 +194,7 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Resolve
                 if attempt.sms.status == SmsStatus.FAILED:
                     attempt.status, attempt.error = "failed", attempt.sms.error[:300]
                 elif current_app.config.get("EMERGENCY_LINK_SMS"):
-                    _queue_link(incident, contact, digest, key, policy, step.is_final, now)
+                    _queue_link(incident, contact, digest, key, call_plan, step.is_final, now)
             log_event(incident.id, "send", f"{label}{'短信' if channel == 'sms' else '电话'}"
                       f"通知{contact.name} {attempt.address_masked}", now)
             attempts.append(attempt)
@@ -202,12 +202,12 @@ def _create_attempts(incident: Incident, policy: engine.Policy, planned: Resolve
 
 
 def _queue_link(incident: Incident, contact: Contact, digest: str, key: str,
-                policy: engine.Policy, is_final: bool, now: datetime) -> None:
+                call_plan: engine.CallPlanSnapshot, is_final: bool, now: datetime) -> None:
     """The acknowledgement link in a second message, after the first (lower priority):
     the first fits one SMS part and already says how to answer."""
     link = notify.ack_url(incident.id, digest)
     text = messages.link_text(facts_of(incident), incident.reply_code, link,
-                              policy.final.instructions if is_final else "")
+                              call_plan.final.instructions if is_final else "")
     queue_sms(contact.number, text, key=f"{key}:link", related_type="incident",
               related_id=incident.id, priority=LINK_PRIORITY, now=now, new_key=True,
               flush=False)
@@ -252,7 +252,7 @@ def _preload(ids: list[int]) -> list[object]:
     incidents = db.session.scalars(select(Incident).where(Incident.id.in_(ids)).options(
         selectinload(Incident.household).selectinload(Household.village),
         selectinload(Incident.township))).all()
-    responder_ids = {r for i in incidents for s in i.policy_snapshot.get("steps", [])
+    responder_ids = {r for i in incidents for s in i.call_plan_snapshot.get("steps", [])
                      for r in (s["responder_id"], s.get("fallback_id")) if r}
     responders = db.session.scalars(select(Responder).where(Responder.id.in_(responder_ids))
                                     .options(selectinload(Responder.cadre))).all()
@@ -261,8 +261,8 @@ def _preload(ids: list[int]) -> list[object]:
 
 def _run_incident(incident_id: int, now: datetime) -> list[int]:
     incident = db.session.get(Incident, incident_id)
-    policy = engine.Policy.from_json(incident.policy_snapshot)
-    planned, timer = _plan(incident, policy, now)
+    call_plan = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
+    planned, timer = _plan(incident, call_plan, now)
     if not planned:
         return []
     # Claim the steps: if an acknowledgement (or another clock) changed the incident
@@ -275,7 +275,7 @@ def _run_incident(incident_id: int, now: datetime) -> list[int]:
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return []
-    created = [a for step in planned for a in _create_attempts(incident, policy, step, now)]
+    created = [a for step in planned for a in _create_attempts(incident, call_plan, step, now)]
     db.session.flush()
     return [a.sms_message_id for a in created if a.sms_message_id and a.status == "pending"]
 

@@ -52,7 +52,7 @@ class HouseholdForm(PageForm):
     members = TextAreaField(_l("家庭成员（每行：姓名 关系 出生年份 身份证号，后两项可省略）"))
     medical_notes = TextAreaField(_l("健康/用药情况（加密保存）"), validators=[Length(max=2000)])
     notes = TextAreaField(_l("备注"), validators=[Length(max=2000)])
-    policy_id = SelectField(_l("呼救预案"), coerce=int)
+    call_plan_id = SelectField(_l("呼救预案"), coerce=int)
 
     def phone_pairs(self) -> list[tuple[str, str]]:
         pairs = []
@@ -109,7 +109,7 @@ class StepForm(Form):
     fallback_id = SelectField(_l("无人值班时改为"), coerce=int, default=0, validate_choice=False)
 
 
-class PolicyForm(PageForm):
+class CallPlanForm(PageForm):
     name = StringField(_l("预案名称"), validators=[DataRequired(REQUIRED), Length(max=60)])
     steps = FieldList(FormField(StepForm), min_entries=5, max_entries=8)
     repeat_count = IntegerField(_l("无人接警时重复几轮"), default=0, validators=[

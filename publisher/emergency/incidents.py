@@ -134,12 +134,12 @@ def _trigger_once(household: Household, source: str, now: datetime, device: Devi
         engine.OpenIncident(current.state, current.last_trigger_at) if current else None, now)
     label = SOURCE_LABELS.get(source, source) + ("（演练）" if is_drill else "")
     if decision == "new":
-        policy = responders.snapshot_for(household)
+        call_plan = responders.snapshot_for(household)
         code = _free_reply_code(household.township_id)
         incident = Incident(township_id=household.township_id, household_id=household.id,
                             open_key=household.id, is_drill=is_drill, source=source,
                             reply_code=code, open_code=f"{household.township_id}:{code}",
-                            policy_snapshot=policy.to_json(), next_seq=0, next_action_at=now,
+                            call_plan_snapshot=call_plan.to_json(), next_seq=0, next_action_at=now,
                             triggered_at=now, last_trigger_at=now)
         db.session.add(incident)
         db.session.flush()
@@ -245,7 +245,8 @@ def change_state(incident: Incident, action: str, *, now: datetime, by: str,
         raise ServiceError(_("请填写处置结果。"))
     next_at = None
     if action == "acknowledge":
-        next_at = engine.reminder_at(engine.Policy.from_json(incident.policy_snapshot), now)
+        snapshot = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
+        next_at = engine.reminder_at(snapshot, now)
     if not _close(incident.id, action, now, by, note=note.strip()[:2000], next_at=next_at,
                   digest=digest):
         db.session.refresh(incident)

@@ -41,11 +41,11 @@ def _targets(incident: Incident) -> list[NotificationAttempt]:
 
 def _remind(incident_id: int, now: datetime) -> list[int]:
     incident = db.session.get(Incident, incident_id)
-    policy = engine.Policy.from_json(incident.policy_snapshot)
+    call_plan = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
     claimed = db.session.execute(
         update(Incident).where(Incident.id == incident_id, Incident.version == incident.version,
                                Incident.state == engine.ACKNOWLEDGED)
-        .values(next_action_at=engine.reminder_at(policy, now), version=Incident.version + 1)
+        .values(next_action_at=engine.reminder_at(call_plan, now), version=Incident.version + 1)
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         return []

@@ -1,4 +1,4 @@
-"""Responders, verification of their phones, and escalation policies."""
+"""Responders, verification of their phones, and call plans (呼救预案)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from publisher.extensions import db
 from publisher.models import Cadre, Township, User, row_id, utcnow
 from publisher.models.emergency import (
     RESPONDER_KINDS,
-    EscalationPolicy,
-    EscalationStep,
+    CallPlan,
+    CallPlanStep,
     Household,
     Responder,
 )
@@ -138,10 +138,10 @@ class StepData:
     fallback_id: int | None = None  # for a duty-roster step: whom to reach if nobody is on duty
 
 
-def save_policy(actor: User, township_id: int, name: str, steps: list[StepData], *,
+def save_call_plan(actor: User, township_id: int, name: str, steps: list[StepData], *,
                 repeat_count: int = 0, final_phone: str = "", final_instructions: str = "",
-                is_default: bool = False, policy: EscalationPolicy | None = None,
-                reminder_minutes: int = engine.DEFAULT_REMINDER_S // 60) -> EscalationPolicy:
+                is_default: bool = False, call_plan: CallPlan | None = None,
+                reminder_minutes: int = engine.DEFAULT_REMINDER_S // 60) -> CallPlan:
     ensure_manager(actor, township_id)
     township = db.session.get(Township, township_id)
     final_phone = check_phone(final_phone or township.duty_phone or "", "final_phone")
@@ -157,38 +157,39 @@ def save_policy(actor: User, township_id: int, name: str, steps: list[StepData],
                                      fallback.id if fallback else 0,
                                      fallback.name if fallback else ""))
         step.fallback_id = fallback.id if fallback else None
-    draft = engine.Policy(tuple(rules), repeat_count,
+    draft = engine.CallPlanSnapshot(tuple(rules), repeat_count,
                           engine.FinalRule(final_phone, final_instructions),
                           max(reminder_minutes, 0) * 60)
-    problems = engine.validate_policy(draft)
+    problems = engine.validate_call_plan(draft)
     if not name.strip():
         problems.insert(0, _("请填写预案名称。"))
     if problems:
         raise ServiceError(" ".join(problems))
-    creating = policy is None
-    if policy is None:
-        policy = EscalationPolicy(township_id=township_id)
-        db.session.add(policy)
-    policy.name, policy.repeat_count = name.strip()[:60], repeat_count
-    policy.reminder_minutes = max(reminder_minutes, 0)
-    policy.final_phone = final_phone
-    policy.final_instructions = final_instructions.strip()[:200]
-    policy.steps = [EscalationStep(position=n, responder_id=s.responder_id,
+    creating = call_plan is None
+    if call_plan is None:
+        call_plan = CallPlan(township_id=township_id)
+        db.session.add(call_plan)
+    call_plan.name, call_plan.repeat_count = name.strip()[:60], repeat_count
+    call_plan.reminder_minutes = max(reminder_minutes, 0)
+    call_plan.final_phone = final_phone
+    call_plan.final_instructions = final_instructions.strip()[:200]
+    call_plan.steps = [CallPlanStep(position=n, responder_id=s.responder_id,
                                    channels=",".join(s.channels), wait_seconds=s.wait_seconds,
                                    fallback_responder_id=s.fallback_id)
                     for n, s in enumerate(steps)]
     if is_default:
-        for other in db.session.scalars(select(EscalationPolicy).where(
-                EscalationPolicy.township_id == township_id)):
+        for other in db.session.scalars(select(CallPlan).where(
+                CallPlan.township_id == township_id)):
             other.is_default = False
-    policy.is_default = is_default
+    call_plan.is_default = is_default
     db.session.flush()
-    # "call_policy": "policy" is a subsidy policy (content) to the audit log.
+    # Stored as "call_policy" (its audit type since before the word was call plan; old
+    # entries keep it): "policy" is a subsidy policy (content) to the audit log.
     audit.record("create" if creating else "edit", actor=actor, township_id=township_id,
-                 target_type="call_policy", target_id=policy.id, summary=policy.name,
+                 target_type="call_policy", target_id=call_plan.id, summary=call_plan.name,
                  after=_audit_view(draft))
     db.session.commit()
-    return policy
+    return call_plan
 
 
 def _fallback(township_id: int, responder: Responder, fallback_id: int | None
@@ -204,41 +205,41 @@ def _fallback(township_id: int, responder: Responder, fallback_id: int | None
     return fallback
 
 
-def _audit_view(policy: engine.Policy) -> dict:
+def _audit_view(call_plan: engine.CallPlanSnapshot) -> dict:
     """A call plan as the audit log shows it (admin/helpers.audit_value renders the steps)."""
     return {"call_steps": [{"responder": s.responder_name, "channels": list(s.channels),
-                            "wait_seconds": s.wait_seconds} for s in policy.steps],
-            "repeat_count": policy.repeat_count, "final_phone": policy.final.phone,
-            "reminder_minutes": policy.reminder_seconds // 60,
-            "final_instructions": policy.final.instructions}
+                            "wait_seconds": s.wait_seconds} for s in call_plan.steps],
+            "repeat_count": call_plan.repeat_count, "final_phone": call_plan.final.phone,
+            "reminder_minutes": call_plan.reminder_seconds // 60,
+            "final_instructions": call_plan.final.instructions}
 
 
-def snapshot_for(household: Household) -> engine.Policy:
-    """The policy that applies to a household, frozen for a new incident.
+def snapshot_for(household: Household) -> engine.CallPlanSnapshot:
+    """The call plan that applies to a household, frozen for a new incident.
 
-    The household's own policy, else the township's default, else just the final step:
+    The household's own call_plan, else the township's default, else just the final step:
     an incident always ends at the township duty phone.
     """
-    policy = household.policy or db.session.scalar(select(EscalationPolicy).where(
-        EscalationPolicy.township_id == household.township_id,
-        EscalationPolicy.is_default.is_(True)))
+    call_plan = household.call_plan or db.session.scalar(select(CallPlan).where(
+        CallPlan.township_id == household.township_id,
+        CallPlan.is_default.is_(True)))
     township = household.township
     # The duty phone is also called when a voice gateway is configured.
     final_channels = ("sms", "voice") if _voice_configured() else ("sms",)
-    if policy is None:
-        return engine.Policy((), 0, engine.FinalRule(
+    if call_plan is None:
+        return engine.CallPlanSnapshot((), 0, engine.FinalRule(
             township.duty_phone or "", DEFAULT_FINAL_INSTRUCTIONS, final_channels))
     rules = tuple(
         engine.StepRule(s.responder_id, s.responder.name, s.responder.kind,
                         tuple(c for c in s.channels.split(",") if c), s.wait_seconds,
                         s.fallback_responder_id or 0,
                         s.fallback_responder.name if s.fallback_responder else "")
-        for s in policy.steps
+        for s in call_plan.steps
     )
-    return engine.Policy(rules, policy.repeat_count, engine.FinalRule(
-        policy.final_phone or township.duty_phone or "",
-        policy.final_instructions or DEFAULT_FINAL_INSTRUCTIONS, final_channels),
-        policy.reminder_minutes * 60)
+    return engine.CallPlanSnapshot(rules, call_plan.repeat_count, engine.FinalRule(
+        call_plan.final_phone or township.duty_phone or "",
+        call_plan.final_instructions or DEFAULT_FINAL_INSTRUCTIONS, final_channels),
+        call_plan.reminder_minutes * 60)
 
 
 def _voice_configured() -> bool:

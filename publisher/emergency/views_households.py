@@ -13,7 +13,7 @@ from publisher.emergency.forms import DeviceForm, HouseholdForm, choices
 from publisher.emergency.i18n import _
 from publisher.extensions import db
 from publisher.models import Village
-from publisher.models.emergency import EscalationPolicy, Household, Incident
+from publisher.models.emergency import CallPlan, Household, Incident
 from publisher.security import refusals
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
@@ -21,10 +21,10 @@ from publisher.services.scope import scoped
 from . import bp
 
 
-def _policy_choices() -> list[tuple[int, str]]:
-    policies = db.session.scalars(scoped(select(EscalationPolicy), current_user,
-                                         EscalationPolicy.township_id))
-    return [(0, _("本乡镇默认预案"))] + [(p.id, p.name) for p in policies]
+def _call_plan_choices() -> list[tuple[int, str]]:
+    call_plans = db.session.scalars(scoped(select(CallPlan), current_user,
+                                         CallPlan.township_id))
+    return [(0, _("本乡镇默认预案"))] + [(p.id, p.name) for p in call_plans]
 
 
 @bp.get("/households")
@@ -43,18 +43,19 @@ def _form_data(form: HouseholdForm) -> registry.HouseholdData:
     return registry.HouseholdData(
         village_id=form.village_id.data, kind=form.kind.data, name=form.name.data or "",
         address=form.address.data or "", notes=form.notes.data or "",
-        medical_notes=form.medical_notes.data or "", policy_id=form.policy_id.data or None,
+        medical_notes=form.medical_notes.data or "",
+        policy_id=form.call_plan_id.data or None,  # registry's name for the call plan
         phones=form.phone_pairs(), members=form.member_list())
 
 
 def _edit(household: Household | None):  # noqa: ANN202
     form = HouseholdForm()
     form.village_id.choices = choices(village_choices())
-    form.policy_id.choices = choices(_policy_choices())
+    form.call_plan_id.choices = choices(_call_plan_choices())
     if request.method == "GET" and household is not None:
         full = registry.reveal(current_user, household, "edit")
         form.process(obj=household)
-        form.policy_id.data = household.policy_id or 0
+        form.call_plan_id.data = household.call_plan_id or 0
         form.phones.data = "\n".join(f"{p['label']} {p['number']}".strip()
                                      for p in full["phones"])
         form.members.data = "\n".join(

@@ -57,7 +57,7 @@ def incidents_list():  # noqa: ANN201
 @login_required
 def incident(incident_id: int):  # noqa: ANN201
     row = scoped_get(Incident, incident_id)
-    plan = engine.plan(engine.Policy.from_json(row.policy_snapshot))
+    plan = engine.plan(engine.CallPlanSnapshot.from_json(row.call_plan_snapshot))
     allowed = {a for a in permissions.INCIDENT_ACTIONS
                if permissions.may_act(current_user, row, a)}
     return render_template("emergency/incident.html", incident=row, form=ResolveForm(),

@@ -1,4 +1,4 @@
-"""Admin pages: responders (and verifying their numbers) and escalation policies."""
+"""Admin pages: responders (and verifying their numbers) and call plans (呼救预案)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from sqlalchemy import select
 from publisher.emergency import crypto, registry, responders
 from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get, show_error, township_id
-from publisher.emergency.forms import PolicyForm, ResponderForm, choices
+from publisher.emergency.forms import CallPlanForm, ResponderForm, choices
 from publisher.emergency.i18n import _
 from publisher.emergency.labels import RESPONDER_KINDS
 from publisher.extensions import db
 from publisher.models import Cadre
-from publisher.models.emergency import EscalationPolicy, Household, Responder
+from publisher.models.emergency import CallPlan, Household, Responder
 from publisher.services.errors import ServiceError
 from publisher.services.scope import scoped
 
@@ -98,24 +98,24 @@ def responder_verify(responder_id: int):  # noqa: ANN201
     return redirect(url_for("emergency.responders_list"))
 
 
-@bp.get("/policies")
+@bp.get("/policies")  # the address staff know; the audit log links to it
 @login_required
-def policies():  # noqa: ANN201
-    rows = db.session.scalars(scoped(select(EscalationPolicy), current_user,
-                                     EscalationPolicy.township_id).order_by(EscalationPolicy.id))
-    return render_template("emergency/policies.html", policies=list(rows),
+def call_plans():  # noqa: ANN201
+    rows = db.session.scalars(scoped(select(CallPlan), current_user,
+                                     CallPlan.township_id).order_by(CallPlan.id))
+    return render_template("emergency/call_plans.html", call_plans=list(rows),
                            can_manage=registry.can_see_sensitive(current_user))
 
 
-def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
+def _call_plan_form(call_plan: CallPlan | None):  # noqa: ANN202
     _require_manager()
-    form = PolicyForm(obj=policy) if request.method == "GET" else PolicyForm()
+    form = CallPlanForm(obj=call_plan) if request.method == "GET" else CallPlanForm()
     people = db.session.scalars(scoped(select(Responder), current_user, Responder.township_id)
                                 .where(Responder.active.is_(True)).order_by(Responder.name))
     people_choices = [(0, "—")] + [(r.id, f"{r.name}（{RESPONDER_KINDS.get(r.kind, r.kind)}）")
                                    for r in people]
-    if request.method == "GET" and policy is not None:
-        for entry, step in zip(form.steps, policy.steps, strict=False):
+    if request.method == "GET" and call_plan is not None:
+        for entry, step in zip(form.steps, call_plan.steps, strict=False):
             entry.responder_id.data, entry.channels.data = step.responder_id, step.channels
             entry.wait_seconds.data = step.wait_seconds
             entry.fallback_id.data = step.fallback_responder_id or 0
@@ -126,31 +126,31 @@ def _policy_form(policy: EscalationPolicy | None):  # noqa: ANN202
         steps = [responders.StepData(e.responder_id.data, tuple(e.channels.data.split(",")),
                                      e.wait_seconds.data or 0, e.fallback_id.data or None)
                  for e in form.steps if e.responder_id.data]
-        target = policy.township_id if policy else township_id()
+        target = call_plan.township_id if call_plan else township_id()
         try:
-            responders.save_policy(
+            responders.save_call_plan(
                 current_user, target, form.name.data, steps,
                 repeat_count=form.repeat_count.data or 0, final_phone=form.final_phone.data or "",
                 final_instructions=form.final_instructions.data or "",
-                is_default=form.is_default.data, policy=policy,
+                is_default=form.is_default.data, call_plan=call_plan,
                 reminder_minutes=(30 if form.reminder_minutes.data is None
                                   else form.reminder_minutes.data))
         except ServiceError as exc:
             show_error(form, exc)
         else:
             flash(_("已保存。新的呼救将使用修改后的预案。"), "success")
-            return redirect(url_for("emergency.policies"))
+            return redirect(url_for("emergency.call_plans"))
     status = 400 if request.method == "POST" else 200
-    return render_template("emergency/policy_form.html", form=form, policy=policy), status
+    return render_template("emergency/call_plan_form.html", form=form, call_plan=call_plan), status
 
 
 @bp.route("/policies/new", methods=["GET", "POST"])
 @login_required
-def policy_new():  # noqa: ANN201
-    return _policy_form(None)
+def call_plan_new():  # noqa: ANN201
+    return _call_plan_form(None)
 
 
-@bp.route("/policies/<int:policy_id>/edit", methods=["GET", "POST"])
+@bp.route("/policies/<int:call_plan_id>/edit", methods=["GET", "POST"])
 @login_required
-def policy_edit(policy_id: int):  # noqa: ANN201
-    return _policy_form(scoped_get(EscalationPolicy, policy_id))
+def call_plan_edit(call_plan_id: int):  # noqa: ANN201
+    return _call_plan_form(scoped_get(CallPlan, call_plan_id))

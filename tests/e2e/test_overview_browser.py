@@ -140,7 +140,7 @@ def county(app, office, make_item):  # noqa: ANN001, ANN201
                 open_ = weeks_ago == 0 and n in (1, 3)
                 db.session.add(Incident(
                     township_id=channel.township_id, household_id=home.id, source="device",
-                    policy_snapshot={}, triggered_at=at, last_trigger_at=at,
+                    call_plan_snapshot={}, triggered_at=at, last_trigger_at=at,
                     state="triggered" if open_ else "resolved", is_drill=False))
         db.session.commit()
     return office

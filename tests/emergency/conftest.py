@@ -1,4 +1,4 @@
-"""A township with a vulnerable household, responders and a two-step policy; a clock
+"""A township with a vulnerable household, responders and a two-step call_plan; a clock
 that tests move by hand; the gammu spool as the SMS gateway."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def spool(app, tmp_path) -> Path:
 
 @pytest.fixture
 def world(app, township, make_user, clock, spool):
-    """Ids of everything; policy: 李四 (relative, 300 s) → 王医生 (doctor, 300 s) → duty phone."""
+    """Ids of everything; the call plan: 李四 (relative, 300 s) → 王医生 (doctor, 300 s) → duty."""
     from publisher.emergency import registry, responders
     from publisher.extensions import db
     from publisher.models import Cadre, User, Village, cadre_village
@@ -62,19 +62,19 @@ def world(app, township, make_user, clock, spool):
             "王医生", "doctor", DOCTOR))
         for r in (relative, doctor):
             responders.mark_verified(admin, r, clock())
-        policy = responders.save_policy(admin, township, "空巢老人预案", [
+        call_plan = responders.save_call_plan(admin, township, "空巢老人预案", [
             responders.StepData(relative.id, ("sms",), 300),
             responders.StepData(doctor.id, ("sms",), 300),
         ], final_phone=DUTY_PHONE, is_default=True)
         household = registry.save_household(admin, township, registry.HouseholdData(
             village_id=village.id, kind="空巢老人", name="王大爷", address="张家村3组12号",
-            medical_notes="高血压，服用硝苯地平", policy_id=policy.id,
+            medical_notes="高血压，服用硝苯地平", policy_id=call_plan.id,
             phones=[("本人", HOUSEHOLD)],
             members=[registry.MemberData("王大爷", "本人", 1948, "110101194801010010")]))
         device, token = registry.add_device(admin, household, "床头呼救器", 24, clock())
         return SimpleNamespace(township=township, admin=admin_id, editor=editor_id,
                                village=village.id, cadre=cadre.id, relative=relative.id,
-                               doctor=doctor.id, policy=policy.id, household=household.id,
+                               doctor=doctor.id, call_plan=call_plan.id, household=household.id,
                                device=device.id, token=token)
 
 

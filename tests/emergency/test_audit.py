@@ -23,7 +23,7 @@ def test_call_plan_has_its_own_target_type(app, world):
     from publisher.models import AuditEvent
 
     with app.app_context():
-        (event,) = db.session.query(AuditEvent).filter_by(target_id=str(world.policy),
+        (event,) = db.session.query(AuditEvent).filter_by(target_id=str(world.call_plan),
                                                           action="create").filter(
             AuditEvent.target_type.in_(("policy", "call_policy"))).all()
         assert event.target_type == "call_policy"
@@ -73,7 +73,7 @@ def test_old_call_plan_entries_are_not_shown_as_subsidy_policies(app, client, au
 
     with app.app_context():
         db.session.add(AuditEvent(action="edit", township_id=world.township, target_type="policy",
-                                  target_id=str(world.policy), summary="空巢老人预案", at=T0,
+                                  target_id=str(world.call_plan), summary="空巢老人预案", at=T0,
                                   after={"steps": [], "repeat_count": 0,
                                          "final": {"phone": "09911234567"}}))
         db.session.commit()

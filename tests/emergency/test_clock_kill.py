@@ -81,14 +81,14 @@ def test_kill_9_of_the_clock_mid_escalation_skips_and_repeats_nothing(app, world
         result = incidents.trigger(db.session.get(Household, world.household),
                                    source="device", now=utcnow())
         incident = db.session.get(Incident, result.incident_id)
-        policy = engine.Policy.from_json(incident.policy_snapshot)
+        call_plan = engine.CallPlanSnapshot.from_json(incident.call_plan_snapshot)
         steps = tuple(engine.StepRule(s.responder_id, s.responder_name, s.responder_kind,
-                                      s.channels, WAIT_S) for s in policy.steps)
-        policy = engine.Policy(steps, REPEAT, policy.final)
-        incident.policy_snapshot = policy.to_json()
+                                      s.channels, WAIT_S) for s in call_plan.steps)
+        call_plan = engine.CallPlanSnapshot(steps, REPEAT, call_plan.final)
+        incident.call_plan_snapshot = call_plan.to_json()
         db.session.commit()
         db.session.remove()
-    total = len(engine.plan(policy))
+    total = len(engine.plan(call_plan))
     log = tmp_path / "clock.log"
     clock = _start_clock(app, log)
     kills = 0

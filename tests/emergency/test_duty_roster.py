@@ -15,7 +15,7 @@ def roster_plan(app, world):
     from publisher.emergency import responders
     from publisher.extensions import db
     from publisher.models import Cadre, User
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     with app.app_context():
         admin = db.session.get(User, world.admin)
@@ -23,10 +23,10 @@ def roster_plan(app, world):
         db.session.commit()
         duty = responders.save_responder(admin, world.township, responders.ResponderData(
             "本村值班干部", "village_duty"))
-        responders.save_policy(admin, world.township, "按值班表", [
+        responders.save_call_plan(admin, world.township, "按值班表", [
             responders.StepData(duty.id, ("sms",), 5, fallback_id=world.doctor),
             responders.StepData(world.relative, ("sms",), 5),
-        ], final_phone="09911234567", policy=db.session.get(EscalationPolicy, world.policy))
+        ], final_phone="09911234567", call_plan=db.session.get(CallPlan, world.call_plan))
     return world
 
 
@@ -82,16 +82,16 @@ def test_without_a_fallback_the_step_is_passed_at_once(app, world, clock, helper
     from publisher.emergency import responders
     from publisher.extensions import db
     from publisher.models import User
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     with app.app_context():
         admin = db.session.get(User, world.admin)
         duty = responders.save_responder(admin, world.township, responders.ResponderData(
             "本村值班干部", "village_duty"))
-        responders.save_policy(admin, world.township, "无替补", [
+        responders.save_call_plan(admin, world.township, "无替补", [
             responders.StepData(duty.id, ("sms",), 300),
             responders.StepData(world.relative, ("sms",), 300),
-        ], final_phone="09911234567", policy=db.session.get(EscalationPolicy, world.policy))
+        ], final_phone="09911234567", call_plan=db.session.get(CallPlan, world.call_plan))
     assert first_alert(app, clock, world, helpers)[0] == RELATIVE
     assert any("今日没有登记在村或乡机关值班的干部" in d for _k, d in helpers.events(app, 1))
 
@@ -107,7 +107,7 @@ def test_a_fallback_must_be_a_named_person(app, world):
         duty = responders.save_responder(admin, world.township, responders.ResponderData(
             "值班干部", "duty_cadre"))
         with pytest.raises(ServiceError, match="替补联系人"):
-            responders.save_policy(admin, world.township, "错", [
+            responders.save_call_plan(admin, world.township, "错", [
                 responders.StepData(world.relative, ("sms",), 60),
                 responders.StepData(duty.id, ("sms",), 60, fallback_id=duty.id),
             ], final_phone="09911234567")

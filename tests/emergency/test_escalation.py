@@ -353,11 +353,11 @@ def test_press_long_after_acknowledgement_is_passed_to_those_alerted(app, world,
 def test_household_without_policy_goes_straight_to_duty_phone(app, world, clock, helpers):
     from publisher.extensions import db
     from publisher.models import Household
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     with app.app_context():
-        db.session.get(Household, world.household).policy_id = None
-        db.session.get(EscalationPolicy, world.policy).is_default = False
+        db.session.get(Household, world.household).call_plan_id = None
+        db.session.get(CallPlan, world.call_plan).is_default = False
         db.session.commit()
     helpers.trigger(app, clock, world)
     helpers.tick(app, clock)
@@ -368,16 +368,16 @@ def test_policy_is_snapshotted_when_the_incident_starts(app, world, clock, helpe
     from publisher.emergency import responders
     from publisher.extensions import db
     from publisher.models import User
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     helpers.trigger(app, clock, world)
     helpers.tick(app, clock)
-    with app.app_context():  # the policy changes mid-incident: doctor removed
+    with app.app_context():  # the call plan changes mid-incident: doctor removed
         admin = db.session.get(User, world.admin)
-        policy = db.session.get(EscalationPolicy, world.policy)
-        responders.save_policy(admin, world.township, policy.name, [
+        call_plan = db.session.get(CallPlan, world.call_plan)
+        responders.save_call_plan(admin, world.township, call_plan.name, [
             responders.StepData(world.relative, ("sms",), 300)], final_phone="0991-7000000",
-            policy=policy, is_default=True)
+            call_plan=call_plan, is_default=True)
     clock.advance(seconds=300)
     helpers.tick(app, clock)
     assert helpers.numbers(app) == [RELATIVE, DOCTOR]

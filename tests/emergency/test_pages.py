@@ -103,8 +103,8 @@ def test_codes_are_shown_as_chinese_labels(app, client, auth, world, activity):
     assert re.search(r'<span class="badge [a-z]+">(待发送|发送中)</span>', incident)
     household = client.get(f"/emergency/households/{world.household}").get_data(as_text=True)
     assert "triggered" not in household and "呼救中" in household
-    policies = client.get("/emergency/policies").get_data(as_text=True)
-    assert "（sms，" not in policies and "李四（短信，" in policies
+    call_plans = client.get("/emergency/policies").get_data(as_text=True)
+    assert "（sms，" not in call_plans and "李四（短信，" in call_plans
     sms = client.get("/emergency/sms").get_data(as_text=True)
     assert RAW_CODES.search(sms) is None and "未识别" in sms
 
@@ -153,7 +153,7 @@ def test_missing_responder_phone_marks_the_field(client, auth, world):
 
 
 @pytest.mark.parametrize(("path", "data"), [
-    ("/emergency/households/new", {"kind": "留守儿童", "name": "", "policy_id": 0}),
+    ("/emergency/households/new", {"kind": "留守儿童", "name": "", "call_plan_id": 0}),
     ("/emergency/responders/new", {"kind": "neighbour", "name": "", "phone": "13700000000",
                                    "cadre_id": 0, "household_id": 0}),
     ("/emergency/policies/new", {"name": "", "repeat_count": 0}),
@@ -176,7 +176,7 @@ def test_household_form_errors_sit_at_their_fields(client, auth, world):
     token = _csrf(client, "/emergency/households/new")
     html = client.post("/emergency/households/new", data={
         "csrf_token": token, "village_id": world.village, "kind": "留守儿童", "name": "小明",
-        "policy_id": 0, "phones": "本人 12ab"}).get_data(as_text=True)
+        "call_plan_id": 0, "phones": "本人 12ab"}).get_data(as_text=True)
     assert re.search(r'id="phones"[^>]*>[^<]*</textarea>\s*(?:<p class="muted">[^<]*</p>\s*)?'
                      r'<p class="error"[^>]*>[^<]*电话号码无效', html)
     assert "请修改标红的项目后再保存。" in html

@@ -188,10 +188,10 @@ def second_township(app, make_user):
         son = responders.save_responder(admin, other_id, responders.ResponderData(
             "王小二", "relative", "13600000006"))
         responders.mark_verified(admin, son)
-        policy = responders.save_policy(admin, other_id, "河口预案", [
+        call_plan = responders.save_call_plan(admin, other_id, "河口预案", [
             responders.StepData(son.id, ("sms",), 300)], is_default=True)
         household = registry.save_household(admin, other_id, registry.HouseholdData(
-            village_id=village_id, kind="空巢老人", name="王奶奶", policy_id=policy.id,
+            village_id=village_id, kind="空巢老人", name="王奶奶", policy_id=call_plan.id,
             phones=[("儿子", HOUSEHOLD)]))
         return other_id, household.id
 

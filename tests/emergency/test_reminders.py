@@ -42,13 +42,13 @@ def test_a_call_plan_with_reminders_off_sends_none(app, world, clock, helpers):
     from publisher.emergency import responders
     from publisher.extensions import db
     from publisher.models import User
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     with app.app_context():
-        responders.save_policy(db.session.get(User, world.admin), world.township, "不提醒",
+        responders.save_call_plan(db.session.get(User, world.admin), world.township, "不提醒",
                                [responders.StepData(world.relative, ("sms",), 60)],
                                final_phone="09911234567", reminder_minutes=0,
-                               policy=db.session.get(EscalationPolicy, world.policy))
+                               call_plan=db.session.get(CallPlan, world.call_plan))
     helpers.trigger(app, clock, world)
     helpers.tick(app, clock)
     reply(app, clock, RELATIVE, "1")

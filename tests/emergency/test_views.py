@@ -179,7 +179,7 @@ def test_household_form_validates_in_chinese_and_saves_nothing_when_bad(app, cli
     auth.login("boss")
     token = _csrf(client, "/emergency/households/new")
     base = {"csrf_token": token, "village_id": world.village, "kind": "留守儿童",
-            "name": "小明", "policy_id": 0}
+            "name": "小明", "call_plan_id": 0}
     for extra, message in [({"phones": "本人 12ab"}, "电话号码无效"),
                            ({"members": "小明 本人 2015 110101201506010028"}, "校验位"),
                            ({"members": "小明 本人 公元前"}, "出生年份"),
@@ -201,7 +201,7 @@ def test_edit_page_round_trips_the_record(app, client, auth, world):
         "csrf_token": token, "village_id": world.village, "kind": "空巢老人", "name": "王大爷",
         "address": "张家村3组12号", "phones": "本人 13900000009\n女儿 13700000001",
         "members": "王大爷 本人 1948 110101194801010010", "medical_notes": "高血压",
-        "policy_id": world.policy})
+        "call_plan_id": world.call_plan})
     assert response.status_code == 302
     from publisher.emergency.registry import household_by_phone
 

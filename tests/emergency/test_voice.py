@@ -42,15 +42,15 @@ def voice_first(app, world):
     from publisher.emergency import responders
     from publisher.extensions import db
     from publisher.models import User
-    from publisher.models.emergency import EscalationPolicy
+    from publisher.models.emergency import CallPlan
 
     with app.app_context():
-        responders.save_policy(
+        responders.save_call_plan(
             db.session.get(User, world.admin), world.township, "先打电话", [
                 responders.StepData(world.relative, ("voice",), 300),
                 responders.StepData(world.doctor, ("sms",), 300)],
             final_phone=DUTY_PHONE, is_default=True,
-            policy=db.session.get(EscalationPolicy, world.policy))
+            call_plan=db.session.get(CallPlan, world.call_plan))
     return world
 
 

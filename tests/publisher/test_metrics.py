@@ -98,7 +98,7 @@ def _seed(app, data_dir: Path) -> None:  # noqa: ANN001
         db.session.add(home)
         db.session.flush()
         db.session.add(Incident(township_id=town.id, household_id=home.id, open_key=home.id,
-                                source="device", policy_snapshot={}, triggered_at=now,
+                                source="device", call_plan_snapshot={}, triggered_at=now,
                                 last_trigger_at=now))  # fmt: skip
         db.session.commit()
         db.session.remove()

@@ -143,12 +143,12 @@ def _emergency_objects(township_id: int, admin_id: int) -> dict[str, Any]:
         "李四", "relative", "13800000002"))
     responders.save_responder(admin, township_id, responders.ResponderData(
         "张干部", "cadre", cadre_id=cadre.id))
-    policy = responders.save_policy(admin, township_id, "空巢老人预案", [
+    call_plan = responders.save_call_plan(admin, township_id, "空巢老人预案", [
         responders.StepData(relative.id, ("sms",), 300)], final_phone="09171234567",
         is_default=True)
     household = registry.save_household(admin, township_id, registry.HouseholdData(
         village_id=village.id, kind="空巢老人", name="王大爷", address="监山村3组",
-        medical_notes="高血压", policy_id=policy.id, phones=[("本人", "13900000009")],
+        medical_notes="高血压", policy_id=call_plan.id, phones=[("本人", "13900000009")],
         members=[registry.MemberData("王大爷", "本人", 1948)]))
     device, device_token = registry.add_device(admin, household, "床头呼救器", 24, now)
     incident = incident_service.trigger(household, source="device", now=now, device=device,
@@ -165,7 +165,7 @@ def _emergency_objects(township_id: int, admin_id: int) -> dict[str, Any]:
                                body="请注意防范", severity="橙色", issued_by="县气象台",
                                expires=now + timedelta(hours=2), now=now)
     return {"household_id": household.id, "responder_id": relative.id,
-            "policy_id": policy.id, "incident_id": incident, "task_id": task.id,
+            "call_plan_id": call_plan.id, "incident_id": incident, "task_id": task.id,
             "alert_id": alert.id, "trigger_token": device_token, "source_id": source.id,
             "ack_token": notify.ack_token(incident, digest)}
 

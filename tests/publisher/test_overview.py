@@ -47,7 +47,7 @@ def open_call(app, township_id: int, at: datetime, *, drill: bool = False,  # no
         db.session.add(home)
         db.session.flush()
         db.session.add(Incident(township_id=township_id, household_id=home.id, source="device",
-                                policy_snapshot={}, triggered_at=at, last_trigger_at=at,
+                                call_plan_snapshot={}, triggered_at=at, last_trigger_at=at,
                                 state=state, is_drill=drill))
         db.session.commit()
 
