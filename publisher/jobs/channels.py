@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from playlists.timezones import local_date, zone
 from publisher.models import Channel
 from renderer.encode import EncodingProfile, encoding_for_plan
 from renderer.page import ReadingPace
@@ -50,4 +50,4 @@ def pace_for(channel: Channel) -> ReadingPace:
 
 def local_today(channel: Channel, now: datetime) -> date:
     """The channel-local date at ``now`` (the date the ident and the board show)."""
-    return now.astimezone(ZoneInfo(channel.effective_timezone)).date()
+    return local_date(now, zone(channel.effective_timezone))
