@@ -48,7 +48,7 @@ def seed(app, households: int) -> list[tuple[str, list[str]]]:
     from publisher.emergency import crypto, registry
     from publisher.extensions import db
     from publisher.models import Township, User, Village
-    from publisher.models.emergency import EscalationPolicy, EscalationStep, Responder
+    from publisher.models.emergency import CallPlan, CallPlanStep, Responder
 
     with app.app_context():
         township = Township(name="监山乡", duty_phone="09911234567")
@@ -62,7 +62,7 @@ def seed(app, households: int) -> list[tuple[str, list[str]]]:
         out = []
         for n in range(households):
             numbers = [f"13{n:04d}{k:05d}" for k in range(STEPS)]
-            policy = EscalationPolicy(township_id=township.id, name=f"p{n}",
+            policy = CallPlan(township_id=township.id, name=f"p{n}",
                                       final_phone=f"0991{n:07d}")
             db.session.add(policy)
             for k, number in enumerate(numbers):
@@ -72,7 +72,7 @@ def seed(app, households: int) -> list[tuple[str, list[str]]]:
                                       phone_verified_at=datetime.now(UTC))
                 db.session.add(responder)
                 db.session.flush()
-                policy.steps.append(EscalationStep(position=k, responder_id=responder.id,
+                policy.steps.append(CallPlanStep(position=k, responder_id=responder.id,
                                                    channels="sms", wait_seconds=STEP_WAIT_S))
             db.session.flush()
             household = registry.save_household(admin, township.id, registry.HouseholdData(
