@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +19,8 @@ from publisher.extensions import db
 from publisher.models import Role, User, Village, utcnow
 from publisher.models.emergency import (
     HOUSEHOLD_KINDS,
+    CallPlan,
     Device,
-    EscalationPolicy,
     Household,
     HouseholdMember,
     HouseholdPhone,
@@ -84,9 +84,15 @@ class HouseholdData:
     address: str = ""
     notes: str = ""
     medical_notes: str = ""
-    policy_id: int | None = None
+    call_plan_id: int | None = None
     phones: list[tuple[str, str]] = field(default_factory=list)  # (label, number)
     members: list[MemberData] = field(default_factory=list)
+    # The old word, until its last callers (views_households, demo) say call_plan_id.
+    policy_id: InitVar[int | None] = None
+
+    def __post_init__(self, policy_id: int | None) -> None:
+        if policy_id is not None:
+            self.call_plan_id = policy_id
 
 
 def _validate(township_id: int, data: HouseholdData) -> None:
@@ -97,10 +103,10 @@ def _validate(township_id: int, data: HouseholdData) -> None:
         raise FieldError("kind", _("请选择户类型。"))
     if not data.name.strip():
         raise FieldError("name", _("请填写姓名。"))
-    if data.policy_id is not None:
-        policy = db.session.get(EscalationPolicy, data.policy_id)
-        if policy is None or policy.township_id != township_id:
-            raise FieldError("policy_id", _("所选呼救预案不属于本乡镇。"))
+    if data.call_plan_id is not None:
+        call_plan = db.session.get(CallPlan, data.call_plan_id)
+        if call_plan is None or call_plan.township_id != township_id:
+            raise FieldError("call_plan_id", _("所选呼救预案不属于本乡镇。"))
 
 
 def save_household(actor: User, township_id: int, data: HouseholdData,
@@ -117,7 +123,7 @@ def save_household(actor: User, township_id: int, data: HouseholdData,
         db.session.add(household)
     household.village_id, household.kind = data.village_id, data.kind
     household.name, household.address = data.name.strip()[:40], data.address.strip()[:200]
-    household.notes, household.policy_id = data.notes.strip(), data.policy_id
+    household.notes, household.call_plan_id = data.notes.strip(), data.call_plan_id
     household.medical_notes_enc = crypto.encrypt(data.medical_notes.strip())
     household.updated_at = utcnow()
     household.phones = [

@@ -68,7 +68,7 @@ def world(app, township, make_user, clock, spool):
         ], final_phone=DUTY_PHONE, is_default=True)
         household = registry.save_household(admin, township, registry.HouseholdData(
             village_id=village.id, kind="空巢老人", name="王大爷", address="张家村3组12号",
-            medical_notes="高血压，服用硝苯地平", policy_id=call_plan.id,
+            medical_notes="高血压，服用硝苯地平", call_plan_id=call_plan.id,
             phones=[("本人", HOUSEHOLD)],
             members=[registry.MemberData("王大爷", "本人", 1948, "110101194801010010")]))
         device, token = registry.add_device(admin, household, "床头呼救器", 24, clock())
