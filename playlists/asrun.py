@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from playlists.timeline import DEFAULT_TIMEZONE, Slot
+from playlists.timeline import Slot
+from playlists.timezones import DEFAULT_TIMEZONE, zone
 from playlists.xmltv import CATEGORY_TITLES
 
 BOM = "\ufeff"
@@ -79,7 +80,7 @@ def format_row(row: AsRunRow, tz: ZoneInfo) -> list[str]:
 
 def asrun_csv(rows: Iterable[AsRunRow], timezone: str = DEFAULT_TIMEZONE) -> bytes:
     """The whole export: BOM, header, one line per row, CRLF line ends (as Excel writes)."""
-    tz = ZoneInfo(timezone)
+    tz = zone(timezone)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADER)

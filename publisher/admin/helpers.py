@@ -11,16 +11,17 @@ from flask import current_app, flash
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from playlists.timezones import utc_to_local
 from publisher.admin import bp
 from publisher.admin.access import is_editor, is_reviewer, user_zone
 from publisher.admin.diff import as_text
 from publisher.admin.forms import PRIORITY_LABELS
 from publisher.admin.kinds import FIELD_LABELS, KINDS, summary, text_for_glyph_check
 from publisher.admin.status import RENDER_LABELS, STATE_LABELS, status_of
-from publisher.admin.timeutil import utc_to_local
 from publisher.emergency.labels import channels_label
 from publisher.models import AuditEvent, utcnow
 from publisher.services.schedule import describe_entry
+from publisher.words import kind_label
 
 ACTION_LABELS = {
     "login": _l("登录"), "create": _l("新建"), "edit": _l("修改"), "submit": _l("提交审核"),
@@ -129,7 +130,7 @@ def usertime(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 @bp.app_context_processor
 def admin_globals() -> dict[str, Any]:
     return {
-        "kind_label": lambda kind: str(KINDS[kind].label) if kind in KINDS else kind,
+        "kind_label": kind_label,  # alerts and derived kinds have their word too
         "field_label": lambda key: str(FIELD_LABELS.get(key, key)),
         "state_label": lambda state: str(STATE_LABELS.get(state, state)),
         "render_label": lambda state: str(RENDER_LABELS.get(state, "")),

@@ -74,8 +74,8 @@ def _escalate(app: Flask, now: datetime) -> None:
 
 
 def minute_tick(app: Flask) -> None:
+    from publisher.clock import now
     from publisher.emergency import alerts, health
-    from publisher.emergency.clock import now
 
     keep_reserve(app)
     with app.app_context():

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from playlists.timezones import local_to_utc, zone
+from publisher.clock import now
 from publisher.emergency import alerts
 from publisher.emergency.cap import CapError
-from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get, show_error, township_id, township_zone
 from publisher.emergency.forms import AlertForm, CapSourceForm, CapUploadForm
 from publisher.emergency.i18n import _

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from publisher.clock import now
 from publisher.emergency import crypto, incidents, permissions, registry
-from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get, show_error, village_choices
 from publisher.emergency.forms import DeviceForm, HouseholdForm, choices
 from publisher.emergency.i18n import _

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from publisher.clock import now
 from publisher.emergency import crypto, engine, incidents, permissions, registry
-from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
 from publisher.emergency.forms import ResolveForm
 from publisher.emergency.i18n import _

@@ -6,8 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from publisher.clock import now
 from publisher.emergency import crypto, registry, responders
-from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get, show_error, township_id
 from publisher.emergency.forms import CallPlanForm, ResponderForm, choices
 from publisher.emergency.i18n import _

@@ -22,8 +22,8 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from publisher.clock import now
 from publisher.emergency import crypto, incidents, phone_page, registry
-from publisher.emergency.clock import now
 from publisher.emergency.common import scoped_get
 from publisher.emergency.i18n import _
 from publisher.extensions import csrf, db

@@ -7,6 +7,7 @@ import re
 from flask import current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 
+from publisher.clock import now
 from publisher.emergency import (
     acks,
     health,
@@ -16,7 +17,6 @@ from publisher.emergency import (
     registry,
     reserve,
 )
-from publisher.emergency.clock import now
 from publisher.emergency.i18n import _
 from publisher.extensions import csrf, db
 from publisher.security import refusals

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from playlists.timezones import DEFAULT_TIMEZONE
 from publisher.extensions import db
 from publisher.models import Channel, Township, Village
 from publisher.people import org_bp as bp
@@ -87,7 +88,7 @@ def township_edit(township_id: int | None = None):  # noqa: ANN201
     township = db.session.get(Township, township_id) if township_id else None
     if township_id and township is None:
         abort(404)
-    values = _fields(township, TOWNSHIP_FIELDS) or {"timezone": "Asia/Shanghai",
+    values = _fields(township, TOWNSHIP_FIELDS) or {"timezone": DEFAULT_TIMEZONE,
                                                      "checkin_deadline_hour": 9}
     return _edit("people/org/township_form.html", township, values, service.clean_township,
                  lambda f: service.save_township(current_user, f, township), "/org/townships")
