@@ -29,6 +29,7 @@ from pathlib import Path
 
 from publisher import clock
 from publisher.sms.gateway import GatewayError, InboundSms, SendStatus, SmsGateway, check_outbound
+from renderer.atomic import put_in_place
 
 SPOOL_DIRS = ("inbox", "outbox", "sent", "error", "tmp", "processed")
 _IN_NAME = re.compile(r"^IN(\d{8})_(\d{6})_(\d{2})_(.+)_(\d{2})\.(txt|bin)$")
@@ -84,7 +85,9 @@ class GammuFilesGateway(SmsGateway):
         tmp = self._dir("tmp") / f".{name}.{secrets.token_hex(4)}"
         try:
             tmp.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
-            os.replace(tmp, self._dir("outbox") / name)  # atomic: gammu never sees half a file
+            # Atomic: gammu never sees half a file. Not fsynced, as before: SMS are handed
+            # over on the clock's one-second tick, and an fsync under disk load can take seconds.
+            put_in_place(tmp, self._dir("outbox") / name, durable=False)
         except OSError:
             tmp.unlink(missing_ok=True)  # a full disk: nothing half-written is left behind
             raise
