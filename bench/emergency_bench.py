@@ -76,7 +76,7 @@ def seed(app, households: int) -> list[tuple[str, list[str]]]:
                                                    channels="sms", wait_seconds=STEP_WAIT_S))
             db.session.flush()
             household = registry.save_household(admin, township.id, registry.HouseholdData(
-                village_id=village.id, kind="空巢老人", name=f"户{n}", policy_id=policy.id))
+                village_id=village.id, kind="空巢老人", name=f"户{n}", call_plan_id=policy.id))
             _device, token = registry.add_device(admin, household)
             out.append((token, numbers))
         return out

@@ -57,6 +57,6 @@ def seed_emergency(township: Township) -> Iterator[str]:
                                                           Village.name == village_name))
         household = registry.save_household(admin, township.id, registry.HouseholdData(
             village_id=village.id, kind=kind, name=name, address=address,
-            policy_id=call_plan.id, phones=[("本人", phone)]))
+            call_plan_id=call_plan.id, phones=[("本人", phone)]))
     yield (f"应急呼救：{village_name}{name}（{kind}），预案“{CALL_PLAN}”：本村当日值班干部"
            f"（无人值班时{daughter.name}）→ {daughter.name} → 乡镇值班电话")

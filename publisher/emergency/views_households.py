@@ -44,7 +44,7 @@ def _form_data(form: HouseholdForm) -> registry.HouseholdData:
         village_id=form.village_id.data, kind=form.kind.data, name=form.name.data or "",
         address=form.address.data or "", notes=form.notes.data or "",
         medical_notes=form.medical_notes.data or "",
-        policy_id=form.call_plan_id.data or None,  # registry's name for the call plan
+        call_plan_id=form.call_plan_id.data or None,
         phones=form.phone_pairs(), members=form.member_list())
 
 

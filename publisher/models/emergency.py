@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from publisher.extensions import db
 from publisher.models.base import UTCDateTime, utcnow
@@ -68,9 +68,6 @@ class Household(db.Model):
     township: Mapped[Township] = relationship()
     village: Mapped[Village] = relationship()
     call_plan: Mapped[CallPlan | None] = relationship()
-    # The old names, for code not yet moved to call_plan (publisher.emergency.registry).
-    policy_id = synonym("call_plan_id")
-    policy = synonym("call_plan")
     members: Mapped[list[HouseholdMember]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="HouseholdMember.id"
     )
@@ -326,7 +323,3 @@ class CapMessage(db.Model):
     raw: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-
-# The old class names, for code not yet moved to the call plan's one word (seed, tests).
-EscalationPolicy = CallPlan
-EscalationStep = CallPlanStep

@@ -191,7 +191,7 @@ def second_township(app, make_user):
         call_plan = responders.save_call_plan(admin, other_id, "河口预案", [
             responders.StepData(son.id, ("sms",), 300)], is_default=True)
         household = registry.save_household(admin, other_id, registry.HouseholdData(
-            village_id=village_id, kind="空巢老人", name="王奶奶", policy_id=call_plan.id,
+            village_id=village_id, kind="空巢老人", name="王奶奶", call_plan_id=call_plan.id,
             phones=[("儿子", HOUSEHOLD)]))
         return other_id, household.id
 

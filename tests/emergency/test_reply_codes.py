@@ -19,7 +19,7 @@ def two_calls(app, world, clock, helpers):
         admin = db.session.get(User, world.admin)
         second = registry.save_household(admin, world.township, registry.HouseholdData(
             village_id=world.village, kind="空巢老人", name="李奶奶", address="张家村5组3号",
-            policy_id=world.call_plan, phones=[("本人", "13900000008")]))
+            call_plan_id=world.call_plan, phones=[("本人", "13900000008")]))
         second_id = second.id
     first = helpers.trigger(app, clock, world).incident_id
     with app.app_context():

@@ -148,7 +148,7 @@ def _emergency_objects(township_id: int, admin_id: int) -> dict[str, Any]:
         is_default=True)
     household = registry.save_household(admin, township_id, registry.HouseholdData(
         village_id=village.id, kind="空巢老人", name="王大爷", address="监山村3组",
-        medical_notes="高血压", policy_id=call_plan.id, phones=[("本人", "13900000009")],
+        medical_notes="高血压", call_plan_id=call_plan.id, phones=[("本人", "13900000009")],
         members=[registry.MemberData("王大爷", "本人", 1948)]))
     device, device_token = registry.add_device(admin, household, "床头呼救器", 24, now)
     incident = incident_service.trigger(household, source="device", now=now, device=device,
