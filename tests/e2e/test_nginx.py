@@ -43,14 +43,17 @@ def site_config(hls_dir: Path, port: int, web_port: int) -> str:
     return text
 
 
-@pytest.fixture
-def live_channel(tmp_path: Path) -> Iterator[Path]:
+# The channel, the stand-in app and nginx are started once for the module: the tests only
+# read from them, and the channel's first segments are the slow part.
+@pytest.fixture(scope="module")
+def live_channel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One channel airing in a thread (the real feed): yields its HLS directory root."""
     from playlists.plan import ChannelPlan, PlannedItem, PlannedPage, save_plan
     from playlists.playout import run_channel
     from playlists.timeline import next_slot
     from renderer import encode
 
+    tmp_path = tmp_path_factory.mktemp("nginx-channel")
     enc = encode.PROFILES["720p"]
     png = tmp_path / "page.png"
     Image.new("RGB", (enc.width, enc.height), (30, 90, 150)).save(png)
@@ -72,7 +75,7 @@ def live_channel(tmp_path: Path) -> Iterator[Path]:
         thread.join(timeout=30)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def web_app() -> Iterator[int]:
     """A stand-in for the web app behind nginx: says who it is and what it was asked."""
 
@@ -97,12 +100,12 @@ def web_app() -> Iterator[int]:
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def nginx(tmp_path: Path, live_channel: Path, web_app: int) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory: pytest.TempPathFactory, live_channel: Path,
+          web_app: int) -> Iterator[str]:
     """Debian's nginx with the repo's configuration on a loopback port; the base URL."""
     port = free_port()
-    prefix = tmp_path / "nginx"
-    prefix.mkdir()
+    prefix = tmp_path_factory.mktemp("nginx")
     (prefix / "villagecast.conf").write_text(site_config(live_channel, port, web_app))
     # Workers run as root here only because the test's files live in root's private tmp.
     user = "user root;\n" if os.geteuid() == 0 else ""
