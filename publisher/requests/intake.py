@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from playlists import timezones
 from publisher.extensions import db
 from publisher.models import SmsMessage, Township, User, Village
 from publisher.models.requests import RequestEvent, RequestSource, RequestStatus, ResidentRequest
@@ -82,7 +82,7 @@ def _received_at(day: date | str | None, now: datetime, zone: str) -> datetime:
         day = date.fromisoformat(day)
     if day > rules.local_day(now, zone):
         raise FieldError("received_on", "受理日期不能晚于今天。")
-    return datetime.combine(day, time(12), tzinfo=ZoneInfo(zone))
+    return datetime.combine(day, time(12), tzinfo=timezones.zone(zone))
 
 
 def village_id(township: Township, name: str) -> int | None:

@@ -5,10 +5,10 @@ never another resident's data, nor staff's free-text notes (which may name other
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from playlists import timezones
 from publisher.extensions import db
 from publisher.models import SmsMessage
 from publisher.models.requests import RequestEvent, RequestStatus, ResidentRequest
@@ -20,7 +20,7 @@ S = RequestStatus
 
 
 def _day(instant: datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
+    local = instant.astimezone(timezones.zone(zone))
     return f"{local.month}月{local.day}日"
 
 

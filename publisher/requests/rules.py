@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
+from playlists import timezones
 from publisher.models.requests import RequestStatus
 
 S = RequestStatus
@@ -55,11 +55,11 @@ def deadline_days(category: str) -> int:
 
 def end_of_day(day: date, zone: str) -> datetime:
     """The last second of ``day`` in ``zone``, as an aware instant."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(zone))
+    return datetime.combine(day, time(23, 59, 59), tzinfo=timezones.zone(zone))
 
 
 def local_day(instant: datetime, zone: str) -> date:
-    return instant.astimezone(ZoneInfo(zone)).date()
+    return instant.astimezone(timezones.zone(zone)).date()
 
 
 def deadline_for(category: str, received_at: datetime, zone: str) -> datetime:
@@ -134,7 +134,7 @@ class Month:
 
     def bounds(self, zone: str) -> tuple[datetime, datetime]:
         """[start, end) of the month in ``zone``."""
-        tz = ZoneInfo(zone)
+        tz = timezones.zone(zone)
         start = datetime(self.year, self.month, 1, tzinfo=tz)
         after = datetime(self.year + self.month // 12, self.month % 12 + 1, 1, tzinfo=tz)
         return start, after
