@@ -43,7 +43,7 @@ from datetime import date, datetime, timedelta
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
 from playlists.playstate import Aired, InProgress, PlayState
-from playlists.timezones import DEFAULT_TIMEZONE, local_midnight, zone  # noqa: F401 (xmltv, asrun)
+from playlists.timezones import local_midnight, zone
 
 WHEREABOUTS = "whereabouts"
 INTERRUPT_ROTATION = "!interrupt"  # cursor key of the alert loop; no category has a "!"

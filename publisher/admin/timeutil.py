@@ -1,21 +1,14 @@
 """How the admin names time zones: 北京时间（UTC+8） for ``Asia/Shanghai``.
 
 Turning names into zones and converting between UTC and township time is the one helper
-in playlists.timezones. Its names are imported here too only for the admin and emergency
-modules that still import them from this module; import them from playlists.timezones.
+in playlists.timezones.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from playlists.timezones import (  # noqa: F401 - old import path, see the docstring
-    local_day_bounds,
-    local_to_utc,
-    to_local,
-    utc_to_local,
-    zone,
-)
+from playlists.timezones import to_local, zone
 from publisher import clock
 
 # Time zones as people in China name them; any other zone is shown by its code.

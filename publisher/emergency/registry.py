@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -87,12 +87,6 @@ class HouseholdData:
     call_plan_id: int | None = None
     phones: list[tuple[str, str]] = field(default_factory=list)  # (label, number)
     members: list[MemberData] = field(default_factory=list)
-    # The old word, until its last callers (views_households, demo) say call_plan_id.
-    policy_id: InitVar[int | None] = None
-
-    def __post_init__(self, policy_id: int | None) -> None:
-        if policy_id is not None:
-            self.call_plan_id = policy_id
 
 
 def _validate(township_id: int, data: HouseholdData) -> None:

@@ -75,3 +75,19 @@ def test_playouts_clock_reads_the_one_clock_and_follows_its_steps():
     assert playout.now() == start + timedelta(seconds=10)
     assert playout.check_step() == timedelta(hours=1)
     assert playout.now() == fake.now()
+
+
+def test_no_code_builds_a_zone_outside_the_helper():
+    """Every zone comes from ``timezones.zone``, so every part falls back the same way."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    helper = root / "playlists" / "timezones.py"
+    found = [f"{path.relative_to(root)}:{number}: {line.strip()}"
+             for package in ("publisher", "renderer", "playlists")
+             for path in sorted((root / package).rglob("*.py"))
+             if path != helper and "migrations" not in path.parts
+             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if re.search(r"\bZoneInfo\(", line)]
+    assert not found, "use playlists.timezones.zone:\n" + "\n".join(found)

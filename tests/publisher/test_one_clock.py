@@ -61,18 +61,17 @@ def test_a_clock_given_in_the_config_is_the_apps(tmp_path, database_uri):
 
 
 def test_every_reader_reads_the_one_clock(app, clock):
-    """utcnow (column defaults and most call sites), the emergency engine's clock and its
-    wall-step guard, the time-zone label: all move with the fixture."""
+    """utcnow (column defaults and most call sites), the emergency wall-step guard, the
+    time-zone label: all move with the fixture."""
     from publisher import clock as app_clock
     from publisher.admin.timeutil import zone_label
-    from publisher.emergency import clock as emergency_clock
     from publisher.emergency.wallstep import WallStepGuard
     from publisher.extensions import db
     from publisher.models import AuditEvent, utcnow
 
     clock.set(T)
     with app.app_context():
-        assert utcnow() == emergency_clock.now() == app_clock.now() == T
+        assert utcnow() == app_clock.now() == T
         assert app_clock.today("Asia/Shanghai").isoformat() == "2026-05-04"
         clock.advance(minutes=5)
         assert utcnow() == T.replace(minute=35)
