@@ -76,7 +76,10 @@ class UdpSettings:
 
 
 def now_stream_ticks() -> int:
-    """Stream time now (90 kHz ticks since the stream epoch), from the wall clock."""
+    """Stream time now (90 kHz ticks since the stream epoch), from the wall clock.
+
+    Pacing of the UDP sender, not domain time: the machine's clock, never a test's fake.
+    """
     return round((time.time() - STREAM_EPOCH.timestamp()) * TICKS_PER_SECOND)
 
 
