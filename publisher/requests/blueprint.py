@@ -31,7 +31,8 @@ def _overdue_alarm() -> dict:
 
 
 # Route modules attach their views to the blueprints above when imported; on_air registers
-# the statistics slide with the derived slides (every process that makes the app has it).
-from publisher.requests import api, import_routes, on_air, phone, routes  # noqa: E402, F401
+# the statistics slide with the derived slides (every process that makes the app has it);
+# openapi documents the ledger's API in the API's OpenAPI document.
+from publisher.requests import api, import_routes, on_air, openapi, phone, routes  # noqa: E402, F401
 
 bp.register_blueprint(api_bp)
