@@ -24,11 +24,22 @@ def discover(path: Iterable[str], package: str) -> dict[str, KindDeclaration]:
         declared = getattr(importlib.import_module(f"{package}.{module.name}"), "DECLARATION",
                            None)  # fmt: skip
         if isinstance(declared, KindDeclaration):
-            found.append(declared)
+            found.append(_airs_nothing_personal(declared))
     names = [d.name for d in found]
     if len(set(names)) != len(names):
         raise RuntimeError(f"two kinds declare the same name: {sorted(names)}")
     return {d.name: d for d in sorted(found, key=lambda d: (d.order, d.name))}
+
+
+def _airs_nothing_personal(declared: KindDeclaration) -> KindDeclaration:
+    """``declared``, unless a field it airs is personal: a resident's name or number must be
+    kept off the air by the declaration itself (a kind with personal intake fields airs a
+    shape of its own, ``aired``), not by every template remembering to leave it out."""
+    aired = [f.name for f in declared.aired_fields if f.personal]
+    if aired:
+        raise RuntimeError(f"kind {declared.name!r} would air personal fields {aired}: "
+                           "declare what airs with `aired=`")
+    return declared
 
 
 KINDS: dict[str, KindDeclaration] = discover(__path__, __name__)
@@ -64,7 +75,7 @@ def by_collection(collection: str) -> KindDeclaration:
 
 def register(declared: KindDeclaration) -> None:
     """Add a kind not found in this package (a plug-in, or a test's throwaway kind)."""
-    KINDS[declared.name] = declared
+    KINDS[declared.name] = _airs_nothing_personal(declared)
 
 
 def unregister(name: str) -> None:

@@ -64,6 +64,22 @@ def test_a_declaration_is_whole(kind):
     assert not [f.name for f in d.aired_fields if f.personal], "personal data never airs"
 
 
+def test_a_kind_that_would_air_a_personal_field_is_refused():
+    notice = KINDS["notice"]
+    leaky = dataclasses.replace(
+        notice, name="leaky", collection="",
+        fields=(*notice.fields, declare.Field("phone", "联系电话", declare.PHONE, personal=True)))
+    with pytest.raises(RuntimeError, match="personal"):
+        renderer.kinds.register(leaky)
+    assert "leaky" not in KINDS
+    # what the ledger does: personal intake fields, and a shape of its own on air
+    renderer.kinds.register(dataclasses.replace(leaky, aired=notice.fields))
+    try:
+        assert KINDS["leaky"].personal_fields == ("phone",)
+    finally:
+        renderer.kinds.unregister("leaky")
+
+
 def test_collections_are_unique():
     collections = [d.collection for d in KINDS.values() if d.collection]
     assert len(collections) == len(set(collections))
