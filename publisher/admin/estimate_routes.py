@@ -18,10 +18,11 @@ from sqlalchemy import select
 
 from publisher.admin import bp, recording_routes
 from publisher.admin.access import check_kind, load_item, staff_only, township_for_new
+from publisher.admin.content_routes import takes_photo
 from publisher.admin.kinds import KINDS, form_to_data
 from publisher.extensions import db
 from publisher.jobs.channels import branding_for, local_today, pace_for
-from publisher.models import Channel, Kind, Township, row_id, utcnow
+from publisher.models import Channel, Township, row_id, utcnow
 from publisher.services import content
 from publisher.services.errors import ServiceError
 from renderer.items import ItemError
@@ -83,7 +84,7 @@ def content_estimate(kind: str):  # noqa: ANN201
         return jsonify(error=_("填好必填项后显示预计播出时长。"), fields=errors), 400
     data = form_to_data(spec, form)
     data.pop("photo", None)
-    if kind == Kind.PRODUCE and item is not None and not form.remove_photo.data:
+    if takes_photo(kind) and item is not None and not form.remove_photo.data:
         data["photo"] = item.latest.data.get("photo")
     try:
         payload = content.validate(kind, data)

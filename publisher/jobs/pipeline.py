@@ -228,6 +228,11 @@ class UnitRepair:
         # False in the clock's air lane (see plans.DerivedCache): it never renders.
         self.may_render: Callable[[], bool] = lambda: True
 
+    def narration_due(self, now: datetime) -> bool:
+        """Whether the pause between two narration reads is over at ``now``: until then a
+        version whose narration was switched on may still be waiting its turn."""
+        return self._next_narration <= now
+
     def whole(self, pages: list[dict[str, Any]], channel: Channel) -> bool:
         """Whether every page's unit is on disk and whole."""
         from renderer.encode import unit_is_whole

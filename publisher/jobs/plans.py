@@ -104,7 +104,7 @@ class DerivedCache:
         """Whether a build at ``now`` left no work for a later tick. Narration switched on is
         read one version every few seconds (``UnitRepair``): until that pause is over another
         version may be waiting its turn, so the content lane builds again."""
-        return getattr(self.units, "_next_narration", now) <= now
+        return self.units.narration_due(now)
 
 
 def build_plan(channel: Channel, now: datetime, cache: DerivedCache) -> ChannelPlan:
