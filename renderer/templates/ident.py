@@ -5,13 +5,19 @@ from __future__ import annotations
 from renderer.draw import Canvas
 from renderer.frame import draw_page_chrome, frame_for, new_page
 from renderer.items import IdentItem
+from renderer.kinds import KINDS
 from renderer.page import Ctx, PageSpec, chinese_date, count_chars, number_pages
 from renderer.profiles import Rect
 from renderer.templates.common import fit_title, gap, px
 from renderer.templates.display import LogoOp, Op, TextOp, run_ops
 
 NAME = "ident"
-LINEUP = "惠农政策 · 办事指南 · 特色农产品 · 干部去向 · 通知公告"
+# What the channel offers, in the kinds' declared words (an editorial pick: not every kind).
+LINEUP_KINDS = ("policy", "service", "produce", "whereabouts", "requests", "notice")
+
+
+def lineup() -> str:
+    return " · ".join(KINDS[name].label for name in LINEUP_KINDS if name in KINDS)
 
 
 def plan(item: IdentItem, ctx: Ctx) -> list[PageSpec]:
@@ -24,7 +30,7 @@ def plan(item: IdentItem, ctx: Ctx) -> list[PageSpec]:
     if ctx.branding.township:
         blocks.append((ctx.branding.township, px(ctx, 0.065), "muted", False, 1))
     blocks.append((chinese_date(ctx.today), px(ctx, 0.065), "accent", True, 1))
-    blocks.append((LINEUP, px(ctx, 0.05), "muted", False, 2))
+    blocks.append((lineup(), px(ctx, 0.05), "muted", False, 2))
     fits = []
     for text, size, role, bold, lines in blocks:
         fit = fit_title(ctx, text, box.width, size, max_lines=lines)
