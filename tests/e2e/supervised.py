@@ -6,6 +6,7 @@ Used by the fault tests (kill -9 each process, hang one, play through a restart)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -42,6 +43,17 @@ class Playlist:
     def last_msn(self) -> int:
         return self.media_sequence + len(self.segments) - 1
 
+# Run on the site's own environment, like the seed: every channel's narration switched off.
+_NARRATION_OFF = """
+from sqlalchemy import update
+from publisher import create_app
+from publisher.extensions import db
+from publisher.models import Channel
+with create_app().app_context():
+    db.session.execute(update(Channel).values(narration=False))
+    db.session.commit()
+"""
+
 
 @dataclass
 class SupervisedSite:
@@ -50,6 +62,10 @@ class SupervisedSite:
     data_dir: Path
     port: int = field(default_factory=free_port)
     stale_s: float = 15.0  # the watchdog's hang threshold (30 s in production)
+    # The demo channel reads its pages aloud; reading the whole demo (every item rendered
+    # before the first plan) is most of the minute or two before it is on air. False:
+    # switched off, as a township may, for tests that do not listen to the channel.
+    narration: bool = True
     proc: subprocess.Popen | None = None
 
     @property
@@ -73,6 +89,9 @@ class SupervisedSite:
         for args in (["db", "upgrade"], ["seed"]):
             subprocess.run([str(BIN / "villagecast"), *args], cwd=ROOT, env=self.env,
                            check=True, capture_output=True, timeout=120)
+        if not self.narration:
+            subprocess.run([str(BIN / "python"), "-c", _NARRATION_OFF], cwd=ROOT, env=self.env,
+                           check=True, capture_output=True, timeout=120)
         self.proc = subprocess.Popen(
             [str(BIN / "villagecast"), "supervise", "--log-files"], cwd=ROOT, env=self.env,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
@@ -88,6 +107,30 @@ class SupervisedSite:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(5)
+        # A process killed -9 by a test leaves its own children behind (the sms process's
+        # gammu-smsd): they would go on using a core through every later test.
+        left = self.stragglers()
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if left:
+            print(f"killed what the site left running: {left}")
+
+    def stragglers(self) -> list[int]:
+        """Processes still running on this site's data directory (named in their command
+        line or their environment)."""
+        marks = (str(self.data_dir).encode(), f"VILLAGECAST_DATA={self.data_dir}\0".encode())
+        found = []
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit() or int(proc.name) == os.getpid():
+                continue
+            try:
+                seen = (proc / "cmdline").read_bytes() + b"\0" + (proc / "environ").read_bytes()
+            except OSError:
+                continue
+            if any(mark in seen for mark in marks):
+                found.append(int(proc.name))
+        return found
 
     # --- looking at it from outside ------------------------------------------------------
 

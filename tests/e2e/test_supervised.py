@@ -30,7 +30,9 @@ RECOVERY_LIMIT_S = 60
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SupervisedSite]:
-    site = SupervisedSite(tmp_path_factory.mktemp("supervised") / "data").start()
+    # Nothing here listens to the channel: its narration is off, so the first render (the
+    # whole demo, before the first plan) is not spent reading it aloud.
+    site = SupervisedSite(tmp_path_factory.mktemp("supervised") / "data", narration=False).start()
     try:
         site.wait_on_air()
         yield site
