@@ -37,8 +37,14 @@ def plan(item: IdentItem, ctx: Ctx) -> list[PageSpec]:
         fits.append((fit, role, bold))
     logo_h = ctx.profile.px(0.2) if ctx.branding.logo is not None else 0
     spacing = gap(ctx)
-    total = logo_h + (spacing * 2 if logo_h else 0)
-    total += sum(len(f.lines) * f.line_height for f, _, _ in fits) + spacing * (len(fits) - 1)
+    # A ticker leaves less room: the logo gives way first (smaller, then gone), then the
+    # line-up; the channel's name, township and date always show, above the ticker.
+    overflow = _height(fits, logo_h, spacing) - box.height
+    if overflow > 0 and logo_h:
+        logo_h = logo_h - overflow if logo_h - overflow >= ctx.profile.px(0.1) else 0
+    if _height(fits, logo_h, spacing) > box.height:
+        fits = fits[:-1]
+    total = _height(fits, logo_h, spacing)
     y = box.top + max(0, (box.height - total) // 2)
     ops: list[Op] = []
     if logo_h:
@@ -54,6 +60,12 @@ def plan(item: IdentItem, ctx: Ctx) -> list[PageSpec]:
             chars += count_chars(line.text)
         y += spacing
     return number_pages(NAME, [({"ops": tuple(ops), "today": ctx.today}, chars)])
+
+
+def _height(fits: list, logo_h: int, spacing: int) -> int:
+    """The stack's height: the logo (with its double gap) and every text block."""
+    total = logo_h + (spacing * 2 if logo_h else 0)
+    return total + sum(len(f.lines) * f.line_height for f, _, _ in fits) + spacing * (len(fits) - 1)
 
 
 def draw(spec: PageSpec, ctx: Ctx) -> Canvas:

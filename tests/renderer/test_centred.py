@@ -64,3 +64,15 @@ def test_the_size_fills_the_free_area_within_limits():
 def test_a_long_notice_keeps_the_reading_layout():
     ctx, specs, _ = _page(samples.NOTICE)
     assert all("doc" in s.data for s in specs)
+
+
+@pytest.mark.parametrize("profile", ["720p", "1080p", "576i-16x9", "576i-4x3"])
+@pytest.mark.parametrize("ticker", ["", "今晚有大风降温，请关好门窗，注意防寒保暖。"])
+def test_the_ident_stays_above_the_ticker(profile, ticker):
+    ctx, _specs, canvases = _page({"type": "ident"}, profile, ticker)
+    frame = frame_for(ctx.profile, ctx.branding, ctx.fonts)
+    marks = _content_marks(canvases[0], ctx)
+    texts = [m.text for m in marks]
+    assert texts[:3] == ["幸福乡村频道", "乾元县监山乡", "2026年11月22日 星期日"]
+    for m in marks:  # nothing slides under the ticker (the stack gives up its logo first)
+        assert m.box.bottom <= frame.content.bottom, (m.text, m.box, frame.content)
