@@ -11,6 +11,9 @@ module runs the daemon, passes each line through the one redaction
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
 import signal
 import subprocess
 import sys
@@ -23,6 +26,7 @@ from typing import IO
 from publisher.vault.redact import redact
 
 LOG_NAME = "gammu-smsd.log"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def log_path(spool: Path) -> Path:
@@ -40,6 +44,18 @@ def pump(lines: Iterable[bytes], sinks: list[IO[str]], tail: deque[str] | None =
             sink.flush()
 
 
+def _die_with_parent(parent: int) -> None:
+    """In the forked child, before gammu-smsd starts: stop it when this runner dies.
+
+    A runner killed with SIGKILL cannot stop its daemon, and supervisord starts a new runner
+    at once: without this, a second gammu-smsd would work the same modem and spool beside the
+    orphan (two daemons sending one outbox). Linux only (prctl PR_SET_PDEATHSIG)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the runner died before the request took effect
+        os._exit(1)
+
+
 class RedactedDaemon:
     """gammu-smsd on ``config``, its stderr redacted into ``log`` (and ``echo``)."""
 
@@ -51,7 +67,8 @@ class RedactedDaemon:
 
     def start(self) -> RedactedDaemon:
         self.process = subprocess.Popen(["gammu-smsd", "-c", str(self.config)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                        preexec_fn=functools.partial(_die_with_parent, os.getpid()))
         log = open(self.log, "a", encoding="utf-8")  # noqa: SIM115 - closed by the thread
         sinks = [log, *([self.echo] if self.echo else [])]
 
