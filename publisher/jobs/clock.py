@@ -34,7 +34,14 @@ from sqlalchemy import select
 
 from publisher.extensions import db
 from publisher.jobs.pipeline import process_render_queue, render_error, render_for_channel
-from publisher.jobs.plans import DerivedCache, PlanBook, sync_coming, sync_plans, warm_plans
+from publisher.jobs.plans import (
+    DerivedCache,
+    PlanBook,
+    plan_path,
+    sync_coming,
+    sync_plans,
+    warm_plans,
+)
 from publisher.jobs.prerender import adopt_prerendered, run_prerenders
 from publisher.jobs.render_lane import RenderFailed
 from publisher.models import Channel, Job, JobState, utcnow
@@ -130,6 +137,10 @@ class ContentClock:
                     self.run_previews()
                 if adopt_prerendered():  # either lane may get there first; one does
                     self._plan_now()
+                if rendering and self._a_channel_has_no_plan():
+                    # A new channel (a fresh site) airs its ident and boards while its
+                    # backlog renders, not after: a minute or two off air otherwise.
+                    self._warm_first()
                 if rendering:
                     process_render_queue(content_only=True)
                 if rendering and run_prerenders():
@@ -141,6 +152,19 @@ class ContentClock:
                 log.exception("content tick failed")
             finally:
                 db.session.remove()
+
+    def _warm_first(self) -> None:
+        try:
+            warm_plans(utcnow(), self.cache, self.warmed)
+        except Exception:  # noqa: BLE001 - a slide that fails must not hold the backlog up
+            db.session.rollback()
+            log.exception("slides for a new channel's first plan failed; rendering content")
+        else:
+            self._plan_now()
+
+    def _a_channel_has_no_plan(self) -> bool:
+        slugs = db.session.scalars(select(Channel.slug).where(Channel.enabled))
+        return any(not plan_path(slug).is_file() for slug in slugs)
 
     def run_previews(self, limit: int = 10) -> None:
         jobs = db.session.scalars(

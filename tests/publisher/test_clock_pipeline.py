@@ -79,6 +79,37 @@ def test_approved_policy_is_rendered_encoded_and_planned(app, people):
     assert plan.filler is not None and plan.filler.pages
 
 
+def test_a_new_channel_is_on_air_with_its_ident_before_its_backlog_renders(app, people,
+                                                                           monkeypatch):
+    """A fresh site's first plan does not wait for every approved item to render (a minute
+    or two off air): by the time the backlog renders, the air lane has a plan to air."""
+    from publisher.jobs import clock as clock_module
+    from publisher.jobs.clock import ContentClock
+
+    clock = ContentClock(app)
+    with app.app_context():
+        _approved_policy(app, people)
+    plan_file = Path(app.config["PLAN_DIR"]) / "jianshan.json"
+    assert not plan_file.exists()
+    seen = []
+    real = clock_module.process_render_queue
+
+    def backlog(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if kwargs.get("content_only"):
+            clock._air_once()  # the air lane's tick, running beside the render
+            plan = load_plan(plan_file) if plan_file.exists() else None
+            seen.append(plan)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(clock_module, "process_render_queue", backlog)
+    clock.work_tick()
+    assert seen and seen[0] is not None, "no plan while the backlog rendered"
+    assert seen[0].filler is not None and seen[0].filler.pages  # the ident airs meanwhile
+    assert seen[0].items == () or all(not i.id.startswith("policy:") for i in seen[0].items)
+    clock.air_tick()
+    assert any(i.id.startswith("policy:") for i in load_plan(plan_file).items)
+
+
 def test_withdrawn_policy_leaves_the_plan(app, people):
     from publisher.extensions import db
     from publisher.jobs.clock import ContentClock
