@@ -13,6 +13,7 @@ with nothing eligible the channel ident fills it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -121,6 +122,23 @@ class PlanDay:
     def hours_of(self, category: str) -> float:
         """Hours of the day the category is planned to fill (by share)."""
         return sum(h.get(category, 0.0) for h in self.hours)
+
+    def tenths(self, categories: Sequence[str]) -> dict[str, float]:
+        """Each category's hours to a tenth, rounded so that a row still adds up to its
+        day (largest remainders): nine categories rounded one by one could show 24.3."""
+        return dict(zip(categories, tenths_summing([self.hours_of(c) for c in categories]),
+                        strict=True))
+
+
+def tenths_summing(values: Sequence[float]) -> list[float]:
+    """``values`` to one decimal each, their sum the sum of ``values`` to one decimal."""
+    scaled = [v * 10 for v in values]
+    floors = [math.floor(v) for v in scaled]
+    short = round(sum(scaled)) - sum(floors)
+    by_remainder = sorted(range(len(values)), key=lambda i: floors[i] - scaled[i])
+    for i in by_remainder[:max(short, 0)]:
+        floors[i] += 1
+    return [f / 10 for f in floors]
 
 
 def week_plan(plan: ChannelPlan, first_day: date, days: int = 7) -> list[PlanDay]:

@@ -24,6 +24,7 @@ def demo(app):  # noqa: ANN001, ANN201
     from publisher.extensions import db
     from publisher.jobs.pipeline import promote
     from publisher.models import ContentItem, RenderState, User
+    from publisher.models.requests import ResidentRequest
     from publisher.seed import seed_demo
     from publisher.services import content
 
@@ -44,7 +45,8 @@ def demo(app):  # noqa: ANN001, ANN201
         failed.render_state, failed.render_error = RenderState.FAILED, "RenderError: 字体缺失"
         _as_run(first, items[4])
         db.session.commit()
-        return {"policy": first.id, "service": items[4].id}
+        request = db.session.scalar(select(ResidentRequest).order_by(ResidentRequest.id))
+        return {"policy": first.id, "service": items[4].id, "request": request.id}
 
 
 def _as_run(*items) -> None:  # noqa: ANN002
@@ -107,6 +109,10 @@ def test_every_page_renders_for_each_role(live_server, browser, page, demo, shot
         "14-policy-filtered": "/content/policy?q=补贴&on_air=yes",
         "15-not-found": "/content/policy/99999",
         "18-channel": "/channel",
+        "19-requests": "/requests/",
+        "19-requests-overdue": "/requests/?overdue=1",
+        "19-request-new": "/requests/new",
+        "19-request-detail": f"/requests/{demo['request']}",
     }
     for name, url in editor_pages.items():
         _visit(page, f"{live_server}{url}", shots / f"{name}.png", errors)
@@ -129,6 +135,9 @@ def test_every_page_renders_for_each_role(live_server, browser, page, demo, shot
     login(ppage, live_server, "reviewer", "demo1234")
     _visit(ppage, f"{live_server}/review/{policy}", shots / "22-review-item-phone.png", errors)
     _visit(ppage, f"{live_server}/", shots / "23-dashboard-phone.png", errors)
+    _visit(ppage, f"{live_server}/requests/", shots / "24-requests-phone.png", errors)
+    _visit(ppage, f"{live_server}/requests/{demo['request']}", shots / "25-request-phone.png",
+           errors)
     phone.close()
 
     admin = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")

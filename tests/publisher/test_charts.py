@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from playlists.plan import CategoryRule, ChannelPlan, Daypart, PlannedItem, PlannedPage
 from publisher.admin import charts
@@ -173,3 +175,23 @@ def test_the_current_hour_is_judged_by_the_minutes_gone_so_far():
     assert charts.possible_minutes(T0, now, hours=4) == [60, 60, 20, 0]
     rects = charts.health_rects([60, 50, 20, 0], 0, charts.possible_minutes(T0, now, hours=4))
     assert [r.key for r in rects] == ["full", "gap", "full", "off"]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=24, allow_nan=False), min_size=1, max_size=12))
+def test_tenths_add_up_to_the_rounded_total(values):  # noqa: ANN001
+    from publisher.admin.charts import tenths_summing
+
+    shown = tenths_summing(values)
+    assert round(sum(shown), 1) == round(round(sum(values) * 10) / 10, 1)
+    for value, tenth in zip(values, shown, strict=True):
+        assert abs(value - tenth) < 0.1 + 1e-9
+
+
+def test_a_days_row_adds_up_to_24_hours_with_many_categories():
+    from publisher.admin.charts import PlanDay
+
+    nine = [f"k{i}" for i in range(9)]
+    day = PlanDay(date(2026, 12, 6), tuple({k: 1 / 9 for k in nine} for _ in range(24)))
+    assert round(sum(day.hours_of(k) for k in nine), 6) == 24
+    assert sum(round(day.hours_of(k), 1) for k in nine) != 24  # one by one: 24.3
+    assert round(sum(day.tenths(nine).values()), 1) == 24.0
