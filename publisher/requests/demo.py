@@ -6,10 +6,11 @@ township has any request."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from playlists import timezones
 from publisher.extensions import db
 from publisher.models import Cadre, Township
 from publisher.models.requests import RequestStatus, ResidentRequest
@@ -41,11 +42,14 @@ def seed_requests(township: Township, now: datetime) -> Iterator[str]:
         Cadre.township_id == township.id, Cadre.active).order_by(Cadre.sort_order, Cadre.id)))
     zone = township.timezone
     for n, (days, category, village, name, text, goal) in enumerate(DEMO):
-        received = now - timedelta(days=days)
+        day = rules.local_day(now - timedelta(days=days), zone)
+        # Typed in the day it came, at noon (as a back-dated entry is dated): the history
+        # then reads in order, 受理 before 交办.
+        entered = min(datetime.combine(day, time(12), tzinfo=timezones.zone(zone)), now)
         row = intake.intake(township, {
             "category": category, "village": villages[village % len(villages)] if villages else "",
-            "resident_name": name, "text": text,
-            "received_on": str(rules.local_day(received, zone))}, source="admin", now=now)
+            "resident_name": name, "text": text, "received_on": str(day)},
+            source="admin", now=entered)
         if goal == S.ACCEPTED or not cadres:
             continue
         # Each step after the request was received, never in the future.
