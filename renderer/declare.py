@@ -107,6 +107,13 @@ class Field:
 Summary = tuple[str, ...] | Callable[[Mapping[str, Any]], list[str]]
 
 
+# Fields several kinds declare alike: one declaration each, so they cannot drift apart.
+ENQUIRY_PHONE = Field("contact", "咨询电话", CONTACT, 40,
+                      help="可写单位和电话，例如：乡农业服务中心 0991-1234567")
+# A recorded announcement (村广播), read on air in place of the synthesised narration.
+ANNOUNCEMENT = Field("recording", "录音", RECORDING)
+
+
 @dataclass(frozen=True)
 class KindDeclaration:
     """Everything about one content kind, declared once (see the module docstring).

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from renderer.declare import (
+    ANNOUNCEMENT,
     CHOICE,
     DATE,
     LONG,
     LONG_TEXT,
-    RECORDING,
     TEXT,
     TITLE_MAX,
     Field,
@@ -45,7 +45,7 @@ DECLARATION = KindDeclaration(
         Field("issued_by", "发布单位", TEXT, 40, help="例如：监山乡人民政府"),
         Field("date", "发布日期", DATE),
         Field("body", "正文", LONG, LONG_TEXT, required_message="请填写正文。"),
-        Field("recording", "录音", RECORDING),
+        ANNOUNCEMENT,
     ),
     # English for its words, where the catalogue has none (a new kind needs no .po edit).
     en={

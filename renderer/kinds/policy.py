@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from renderer.declare import (
-    CONTACT,
+    ANNOUNCEMENT,
     DATE,
+    ENQUIRY_PHONE,
     LONG,
     LONG_TEXT,
-    RECORDING,
     TEXT,
     TITLE_MAX,
     Field,
@@ -67,18 +67,12 @@ DECLARATION = KindDeclaration(
         ),
         Field("amount", "补贴标准", TEXT, 40, help="例如：每亩 105 元"),
         Field("deadline", "申请截止日期", DATE),
-        Field(
-            "contact",
-            "咨询电话",
-            CONTACT,
-            40,
-            help="可写单位和电话，例如：乡农业服务中心 0991-1234567",
-        ),
+        ENQUIRY_PHONE,
         Field("source_document", "政策依据", TEXT, 200, wide=True, help="文件名称和文号。"),
         Field("eligibility", "补贴对象", LONG, LONG_TEXT, help="谁可以享受，写清条件。"),
         Field("how_to_apply", "申请办法", LONG, LONG_TEXT, help="到哪里、带什么、找谁办理。"),
         Field("body", "政策说明", LONG, LONG_TEXT, help="较长的内容会自动分成多页播出。"),
-        Field("recording", "录音", RECORDING),
+        ANNOUNCEMENT,
     ),
     # English for its words, where the catalogue has none (a new kind needs no .po edit).
     en={

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from renderer.declare import (
-    CONTACT,
+    ANNOUNCEMENT,
+    ENQUIRY_PHONE,
     LINES,
     LIST_TEXT,
-    RECORDING,
     TEXT,
     TITLE_MAX,
     Field,
@@ -48,13 +48,7 @@ DECLARATION = KindDeclaration(
             required_message="请填写事项名称。",
             help="例如：城乡居民基本医疗保险参保登记",
         ),
-        Field(
-            "contact",
-            "咨询电话",
-            CONTACT,
-            40,
-            help="可写单位和电话，例如：乡农业服务中心 0991-1234567",
-        ),
+        ENQUIRY_PHONE,
         Field("location", "办理地点", TEXT, 40, help="例如：乡便民服务中心 2 号窗口"),
         Field("office_hours", "办公时间", TEXT, 40, help="例如：工作日 8:30-12:00，14:30-17:30"),
         Field("time_limit", "办理时限", TEXT, 40, help="例如：即来即办 / 5 个工作日"),
@@ -76,7 +70,7 @@ DECLARATION = KindDeclaration(
             help="每行写一项材料。",
             placeholder="例如：\n身份证\n户口簿",
         ),
-        Field("recording", "录音", RECORDING),
+        ANNOUNCEMENT,
     ),
     # English for its words, where the catalogue has none (a new kind needs no .po edit).
     en={
