@@ -4,6 +4,7 @@ service, and redirect or render; bad input is answered in Chinese with a 400."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Response, abort, render_template, request
@@ -104,48 +105,46 @@ def detail(request_id: int):  # noqa: ANN201
 @roles_required(*STAFF)
 def assign(request_id: int):  # noqa: ANN201
     row = _request_or_404(request_id)
-    target = f"/requests/{row.id}"
     cadre = db.session.get(Cadre, request.form.get("cadre_id", type=row_id) or 0)
-    try:
-        deadline_day = _day(request.form.get("deadline", ""))
-        workflow.assign(row, cadre, user=current_user, now=utcnow(), deadline_day=deadline_day,
+
+    def assign_it() -> None:
+        workflow.assign(row, cadre, user=current_user, now=utcnow(),
+                        deadline_day=_day(request.form.get("deadline", "")),
                         note=request.form.get("note", ""))
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        return refused(exc, target)
-    return done(_("已交办。"), target)
+
+    return _decide(row, assign_it, lambda: _("已交办。"))
 
 
 @bp.route("/requests/<int:request_id>/classify", methods=["POST"])
 @roles_required(*STAFF)
 def classify(request_id: int):  # noqa: ANN201
     row = _request_or_404(request_id)
-    target = f"/requests/{row.id}"
-    try:
-        workflow.classify(row, request.form.get("category", ""), request.form.get("village", ""),
-                          user=current_user, now=utcnow())
-        db.session.commit()
-    except ServiceError as exc:
-        db.session.rollback()
-        return refused(exc, target)
-    return done(_("分类已保存。"), target)
+    return _decide(row, lambda: workflow.classify(
+        row, request.form.get("category", ""), request.form.get("village", ""),
+        user=current_user, now=utcnow()), lambda: _("分类已保存。"))
 
 
 @bp.route("/requests/<int:request_id>/step", methods=["POST"])
 @roles_required(*STAFF)
 def step(request_id: int):  # noqa: ANN201
     row = _request_or_404(request_id)
+    return _decide(row, lambda: workflow.step(
+        row, request.form.get("status", ""), user=current_user, now=utcnow(),
+        note=request.form.get("note", ""), satisfaction=request.form.get("satisfaction", "")),
+        lambda: _("已更新为“%(s)s”。", s=rules.status_label(row.status)))
+
+
+def _decide(row: ResidentRequest, act: Callable[[], object], said: Callable[[], str]):  # noqa: ANN202
+    """Run one workflow step on ``row`` and commit it, back to the request's page with
+    ``said()`` (read after the step), or with the refusal in Chinese and nothing saved."""
     target = f"/requests/{row.id}"
     try:
-        workflow.step(row, request.form.get("status", ""), user=current_user, now=utcnow(),
-                      note=request.form.get("note", ""),
-                      satisfaction=request.form.get("satisfaction", ""))
+        act()
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         return refused(exc, target)
-    return done(_("已更新为“%(s)s”。", s=rules.status_label(row.status)), target)
+    return done(said(), target)
 
 
 @bp.route("/requests/export")
