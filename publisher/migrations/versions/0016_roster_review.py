@@ -54,6 +54,7 @@ def _approve_what_airs():
     """The roster each township airs today, as its first approved release (the same shape as
     publisher.jobs.derived.roster_item, which a migration must not import)."""
     bind = op.get_bind()
+    # The real moment of the upgrade: a migration stands apart from the app (and its clock).
     now = datetime.now(UTC).replace(tzinfo=None)
     townships = bind.execute(sa.text("SELECT id, name FROM township")).all()
     release = sa.table("roster_release", sa.column("township_id", sa.Integer),
